@@ -1,0 +1,473 @@
+//! The Shoebox catalog: one SQLite file that indexes the library's originals.
+//!
+//! ```no_run
+//! let cat = shoebox_catalog::Catalog::open(std::path::Path::new("lib/.shoebox/catalog.db")).unwrap();
+//! for asset in cat.list_assets().unwrap() {
+//!     println!("{} {}", asset.taken_at(), asset.path);
+//! }
+//! ```
+//!
+//! The catalog never deletes or recreates a damaged database file: it reports it and stops.
+
+mod error;
+mod migrations;
+
+pub use error::{Error, Result};
+pub use migrations::SCHEMA_VERSION;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use shoebox_types::{CaptureTime, Gps, Kind, Metadata, TimeSource};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// State of an asset's thumbnails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThumbState {
+    /// Grid and preview thumbnails exist in `.shoebox/thumbs/`.
+    Ok,
+    /// No decoder for this file here (HEIC without libheif, video without ffmpeg): "no preview".
+    Unsupported,
+    /// Decoding failed; the original is kept.
+    Failed,
+}
+
+impl ThumbState {
+    fn as_str(self) -> &'static str {
+        match self {
+            ThumbState::Ok => "ok",
+            ThumbState::Unsupported => "unsupported",
+            ThumbState::Failed => "failed",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        match s {
+            "ok" => ThumbState::Ok,
+            "unsupported" => ThumbState::Unsupported,
+            _ => ThumbState::Failed,
+        }
+    }
+}
+
+/// One original in the library, as `shoebox ls --json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Asset {
+    /// Hex BLAKE3 of the bytes: the identity.
+    pub hash: String,
+    /// Relative to the library, with `/`: `originals/2023/07/IMG_0042.JPG`.
+    pub path: String,
+    pub original_name: String,
+    pub size: u64,
+    #[serde(flatten)]
+    pub meta: Metadata,
+    pub imported_at: String,
+    pub has_thumbnail: bool,
+    pub thumb_state: ThumbState,
+    pub favourite: bool,
+}
+
+impl Asset {
+    pub fn taken_at(&self) -> CaptureTime {
+        self.meta.taken_at
+    }
+}
+
+/// What an import adds.
+#[derive(Debug, Clone)]
+pub struct NewAsset {
+    pub hash: String,
+    pub path: String,
+    pub original_name: String,
+    pub size: u64,
+    pub meta: Metadata,
+    pub thumb_state: ThumbState,
+    pub source_path: Option<String>,
+}
+
+/// Counts for `shoebox status`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub assets: u64,
+    pub bytes: u64,
+    pub photos: u64,
+    pub videos: u64,
+    pub thumbnails_missing: u64,
+}
+
+/// A finished import, as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportRecord {
+    pub started_at: String,
+    pub finished_at: String,
+    pub imported: u64,
+    pub duplicates: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+}
+
+/// A file placed in `originals/` whose catalog row may not be committed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub path: String,
+    pub hash: String,
+}
+
+/// A connection to the catalog. Use one writer per library; readers may open more.
+pub struct Catalog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const ASSET_COLUMNS: &str = "hash, path, original_name, size, kind, mime, taken_local, taken_offset, \
+    taken_source, width, height, orientation, make, model, lens, iso, exposure_time, f_number, \
+    focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, description, imported_at, thumb_state, \
+    favourite";
+
+impl Catalog {
+    /// Opens (creating if needed) and migrates the catalog at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let wrap = |source| Error::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(wrap)?;
+        conn.busy_timeout(Duration::from_secs(30)).map_err(wrap)?;
+        // A file that is not a database fails here, before anything is written to it.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(|e| damaged_or(path, e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Damaged {
+                path: path.to_owned(),
+                detail: format!("journal mode is {mode}, expected wal"),
+            });
+        }
+        // FULL: a committed import survives power loss, not only a crash of the process.
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            .map_err(wrap)?;
+        let mut cat = Catalog {
+            conn,
+            path: path.to_owned(),
+        };
+        migrations::migrate(&mut cat.conn, path)?;
+        Ok(cat)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `PRAGMA integrity_check`: "ok" or the problems SQLite found.
+    pub fn integrity_check(&self) -> Result<String> {
+        let rows: Vec<String> = self
+            .conn
+            .prepare("PRAGMA integrity_check")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows.join("; "))
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    pub fn asset_by_hash(&self, hash: &str) -> Result<Option<Asset>> {
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE hash = ?1");
+        Ok(self
+            .conn
+            .query_row(&sql, [hash], asset_from_row)
+            .optional()?)
+    }
+
+    pub fn asset_by_path(&self, path: &str) -> Result<Option<Asset>> {
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE path = ?1");
+        Ok(self
+            .conn
+            .query_row(&sql, [path], asset_from_row)
+            .optional()?)
+    }
+
+    /// Assets whose hash starts with `prefix` (at most `limit`).
+    pub fn assets_by_hash_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Asset>> {
+        let sql = format!(
+            "SELECT {ASSET_COLUMNS} FROM assets WHERE hash >= ?1 AND hash < ?1 || 'g' \
+             ORDER BY hash LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![prefix.to_ascii_lowercase(), limit as i64], asset_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether a path in the library is taken by a catalog row.
+    pub fn path_taken(&self, path: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM assets WHERE path = ?1", [path], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Every asset, newest first.
+    pub fn list_assets(&self) -> Result<Vec<Asset>> {
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets ORDER BY taken_local DESC, path");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], asset_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every hash in the catalog (for quick duplicate checks).
+    pub fn all_hashes(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT hash FROM assets")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records that `path` is about to be placed; committed before the file appears.
+    pub fn add_pending(&self, p: &Pending) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO pending (path, hash, created_at) VALUES (?1, ?2, ?3)",
+            params![p.path, p.hash, now()],
+        )?;
+        Ok(())
+    }
+
+    pub fn pending(&self) -> Result<Vec<Pending>> {
+        let mut stmt = self.conn.prepare("SELECT path, hash FROM pending")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Pending {
+                path: r.get(0)?,
+                hash: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn remove_pending(&self, path: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM pending WHERE path = ?1", [path])?;
+        Ok(())
+    }
+
+    /// Inserts the asset and clears its pending entry in one transaction.
+    pub fn insert_asset(&mut self, a: &NewAsset) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let m = &a.meta;
+        tx.execute(
+            "INSERT INTO assets (hash, path, original_name, size, kind, mime, taken_local, \
+             taken_offset, taken_source, width, height, orientation, make, model, lens, iso, \
+             exposure_time, f_number, focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, \
+             description, imported_at, thumb_state, favourite, source_path) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22, \
+             ?23,?24,?25,?26,0,?27)",
+            params![
+                a.hash,
+                a.path,
+                a.original_name,
+                a.size as i64,
+                m.kind.as_str(),
+                m.mime,
+                m.taken_at.local_key(),
+                m.taken_at.offset_minutes,
+                m.taken_at_source.as_str(),
+                m.width,
+                m.height,
+                m.orientation,
+                m.make,
+                m.model,
+                m.lens,
+                m.iso,
+                m.exposure_time,
+                m.f_number,
+                m.focal_length_mm,
+                m.gps.map(|g| g.lat),
+                m.gps.map(|g| g.lon),
+                m.gps.and_then(|g| g.alt),
+                m.duration_ms.map(|d| d as i64),
+                m.description,
+                now(),
+                a.thumb_state.as_str(),
+                a.source_path,
+            ],
+        )?;
+        tx.execute("DELETE FROM pending WHERE path = ?1", [&a.path])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn set_thumb_state(&self, hash: &str, state: ThumbState) -> Result<()> {
+        self.conn.execute(
+            "UPDATE assets SET thumb_state = ?2 WHERE hash = ?1",
+            params![hash, state.as_str()],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_favourite(&self, hash: &str, on: bool) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE assets SET favourite = ?2 WHERE hash = ?1",
+            params![hash, on],
+        )?;
+        Ok(n == 1)
+    }
+
+    pub fn counts(&self) -> Result<Counts> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(size),0), \
+             COALESCE(SUM(kind='photo'),0), COALESCE(SUM(kind='video'),0), \
+             COALESCE(SUM(thumb_state <> 'ok'),0) FROM assets",
+            [],
+            |r| {
+                Ok(Counts {
+                    assets: r.get::<_, i64>(0)? as u64,
+                    bytes: r.get::<_, i64>(1)? as u64,
+                    photos: r.get::<_, i64>(2)? as u64,
+                    videos: r.get::<_, i64>(3)? as u64,
+                    thumbnails_missing: r.get::<_, i64>(4)? as u64,
+                })
+            },
+        )?)
+    }
+
+    pub fn record_import(&self, r: &ImportRecord) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO imports (started_at, finished_at, imported, duplicates, skipped, rejected) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                r.started_at,
+                r.finished_at,
+                r.imported as i64,
+                r.duplicates as i64,
+                r.skipped as i64,
+                r.rejected as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn last_import(&self) -> Result<Option<ImportRecord>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT started_at, finished_at, imported, duplicates, skipped, rejected \
+                 FROM imports ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(ImportRecord {
+                        started_at: r.get(0)?,
+                        finished_at: r.get(1)?,
+                        imported: r.get::<_, i64>(2)? as u64,
+                        duplicates: r.get::<_, i64>(3)? as u64,
+                        skipped: r.get::<_, i64>(4)? as u64,
+                        rejected: r.get::<_, i64>(5)? as u64,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// A setting stored as JSON text.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
+fn damaged_or(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            Error::Damaged {
+                path: path.to_owned(),
+                detail: e.to_string(),
+            }
+        }
+        _ => Error::Sqlite {
+            path: path.to_owned(),
+            source: e,
+        },
+    }
+}
+
+/// Now, in UTC, RFC 3339 with seconds.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
+    let local: String = r.get(6)?;
+    let offset: Option<i32> = r.get(7)?;
+    let taken_at = CaptureTime::parse(&local)
+        .map(|t| CaptureTime {
+            local: t.local,
+            offset_minutes: offset,
+        })
+        .ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                6,
+                rusqlite::types::Type::Text,
+                format!("bad capture time {local:?}").into(),
+            )
+        })?;
+    let kind: String = r.get(4)?;
+    let source: String = r.get(8)?;
+    let lat: Option<f64> = r.get(19)?;
+    let lon: Option<f64> = r.get(20)?;
+    let thumb_state = ThumbState::parse(&r.get::<_, String>(25)?);
+    Ok(Asset {
+        hash: r.get(0)?,
+        path: r.get(1)?,
+        original_name: r.get(2)?,
+        size: r.get::<_, i64>(3)? as u64,
+        meta: Metadata {
+            kind: Kind::parse(&kind).unwrap_or(Kind::Photo),
+            mime: r.get(5)?,
+            taken_at,
+            taken_at_source: TimeSource::parse(&source).unwrap_or(TimeSource::Mtime),
+            width: r.get(9)?,
+            height: r.get(10)?,
+            orientation: r.get(11)?,
+            make: r.get(12)?,
+            model: r.get(13)?,
+            lens: r.get(14)?,
+            iso: r.get(15)?,
+            exposure_time: r.get(16)?,
+            f_number: r.get(17)?,
+            focal_length_mm: r.get(18)?,
+            gps: match (lat, lon) {
+                (Some(lat), Some(lon)) => Some(Gps {
+                    lat,
+                    lon,
+                    alt: r.get(21)?,
+                }),
+                _ => None,
+            },
+            duration_ms: r.get::<_, Option<i64>>(22)?.map(|d| d as u64),
+            description: r.get(23)?,
+        },
+        imported_at: r.get(24)?,
+        has_thumbnail: thumb_state == ThumbState::Ok,
+        thumb_state,
+        favourite: r.get(26)?,
+    })
+}

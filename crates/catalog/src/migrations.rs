@@ -1,0 +1,140 @@
+//! Schema migrations keyed on `PRAGMA user_version`; each runs in one transaction.
+
+use crate::{Error, Result};
+use rusqlite::Connection;
+use std::path::Path;
+
+/// Each step's SQL, in order; step `i` takes the schema from version `i` to `i + 1`.
+const STEPS: &[&str] = &[
+    // v1: the library core. `pending` is the placement journal: a row is committed before a file
+    // is renamed into originals/ and removed with the asset's insert, so a crash in between is
+    // found on the next open without scanning the whole library.
+    r#"
+    CREATE TABLE assets (
+        id              INTEGER PRIMARY KEY,
+        hash            TEXT NOT NULL UNIQUE,
+        path            TEXT NOT NULL UNIQUE,
+        original_name   TEXT NOT NULL,
+        size            INTEGER NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('photo', 'video')),
+        mime            TEXT NOT NULL,
+        taken_local     TEXT NOT NULL,
+        taken_offset    INTEGER,
+        taken_source    TEXT NOT NULL,
+        width           INTEGER,
+        height          INTEGER,
+        orientation     INTEGER,
+        make            TEXT,
+        model           TEXT,
+        lens            TEXT,
+        iso             INTEGER,
+        exposure_time   REAL,
+        f_number        REAL,
+        focal_length_mm REAL,
+        gps_lat         REAL,
+        gps_lon         REAL,
+        gps_alt         REAL,
+        duration_ms     INTEGER,
+        description     TEXT,
+        imported_at     TEXT NOT NULL,
+        thumb_state     TEXT NOT NULL,
+        source_path     TEXT
+    );
+    CREATE INDEX assets_by_time ON assets (taken_local DESC);
+    CREATE TABLE pending (
+        path       TEXT PRIMARY KEY,
+        hash       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE imports (
+        id          INTEGER PRIMARY KEY,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        imported    INTEGER NOT NULL,
+        duplicates  INTEGER NOT NULL,
+        skipped     INTEGER NOT NULL,
+        rejected    INTEGER NOT NULL
+    );
+    "#,
+    // v2: organising. Favourites, trash and albums live in the catalog so that they are backed up
+    // and restored with it.
+    r#"
+    ALTER TABLE assets ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE assets ADD COLUMN trashed_at TEXT;
+    CREATE TABLE albums (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE album_assets (
+        album_id INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+        hash     TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (album_id, hash)
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
+
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::TooNew {
+            path: path.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in STEPS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_catalog_reaches_the_current_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let cat = crate::Catalog::open(&dir.path().join("c.db")).unwrap();
+        assert_eq!(cat.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(cat.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn newer_catalog_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.db");
+        {
+            let c = Connection::open(&p).unwrap();
+            c.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let err = crate::Catalog::open(&p).err().unwrap();
+        assert!(matches!(err, Error::TooNew { found: 99, .. }), "{err}");
+        let c = Connection::open(&p).unwrap();
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, 99);
+    }
+
+    #[test]
+    fn garbage_file_is_reported_as_damaged_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.db");
+        let junk = b"this is not a database, but someone's data".repeat(100);
+        std::fs::write(&p, &junk).unwrap();
+        let err = crate::Catalog::open(&p).err().unwrap();
+        assert!(matches!(err, Error::Damaged { .. }), "{err}");
+        assert_eq!(std::fs::read(&p).unwrap(), junk);
+    }
+}

@@ -1,0 +1,76 @@
+//! Reads photo and video metadata and makes thumbnails. Knows nothing about databases.
+//!
+//! ```no_run
+//! use shoebox_media::{probe_file, Thumbnailer};
+//! let path = std::path::Path::new("IMG_0042.JPG");
+//! let meta = probe_file(path).unwrap();
+//! println!("taken {} ({})", meta.taken_at, meta.taken_at_source.as_str());
+//! let bytes = std::fs::read(path).unwrap();
+//! let thumbs = Thumbnailer::default().make(path, &bytes, &meta).unwrap();
+//! assert_eq!(thumbs.len(), 2);
+//! ```
+
+mod error;
+mod heif;
+mod metadata;
+mod thumbs;
+mod video;
+
+pub use error::{Error, Result};
+pub use heif::read_heif_size;
+pub use metadata::{date_from_file_name, probe, probe_file};
+pub use thumbs::{Limits, Thumbnail, Thumbnailer, ffmpeg_available, heic_supported};
+pub use video::{VideoInfo, read_video_info};
+
+use shoebox_types::Kind;
+
+/// The container formats Shoebox reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jpeg,
+    Png,
+    WebP,
+    Gif,
+    Tiff,
+    Heif,
+    /// MP4, MOV, M4V, 3GP: all ISO base media files.
+    IsoVideo,
+}
+
+impl Format {
+    pub fn kind(self) -> Kind {
+        match self {
+            Format::IsoVideo => Kind::Video,
+            _ => Kind::Photo,
+        }
+    }
+}
+
+/// The default allowed extensions, lower case.
+pub const DEFAULT_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "png", "webp", "gif", "tif", "tiff", "heic", "heif", "mp4", "mov", "m4v", "3gp",
+];
+
+/// Format and MIME type for a file extension (any case).
+pub fn format_for_extension(ext: &str) -> Option<(Format, &'static str)> {
+    Some(match ext.to_ascii_lowercase().as_str() {
+        "jpg" | "jpeg" | "jpe" => (Format::Jpeg, "image/jpeg"),
+        "png" => (Format::Png, "image/png"),
+        "webp" => (Format::WebP, "image/webp"),
+        "gif" => (Format::Gif, "image/gif"),
+        "tif" | "tiff" => (Format::Tiff, "image/tiff"),
+        "heic" => (Format::Heif, "image/heic"),
+        "heif" => (Format::Heif, "image/heif"),
+        "mp4" => (Format::IsoVideo, "video/mp4"),
+        "m4v" => (Format::IsoVideo, "video/x-m4v"),
+        "mov" => (Format::IsoVideo, "video/quicktime"),
+        "3gp" => (Format::IsoVideo, "video/3gpp"),
+        _ => return None,
+    })
+}
+
+/// The lower-case extension of a path, if it has one.
+pub fn extension_of(path: &std::path::Path) -> Option<String> {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+}

@@ -1,0 +1,296 @@
+//! Thumbnails: shrink-on-load JPEG decoding, orientation, a SIMD resize, JPEG out.
+
+use crate::metadata::format_name;
+use crate::{Error, Format, Result, extension_of, format_for_extension};
+use fast_image_resize as fr;
+use image::{DynamicImage, RgbImage};
+use shoebox_types::Metadata;
+use std::io::Cursor;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+/// Explicit decoding limits, so that a hostile header cannot exhaust memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest image, in pixels, that we agree to decode.
+    pub max_pixels: u64,
+    /// Largest single allocation a decoder may make, in bytes.
+    pub max_alloc: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_pixels: 200_000_000,
+            max_alloc: 1 << 30,
+        }
+    }
+}
+
+/// One encoded thumbnail: the longest edge it was made for, and its JPEG bytes.
+#[derive(Debug, Clone)]
+pub struct Thumbnail {
+    pub size: u32,
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: Vec<u8>,
+}
+
+/// Makes the thumbnails of one file.
+#[derive(Debug, Clone)]
+pub struct Thumbnailer {
+    /// Longest edges, e.g. `[320, 1440]` for the grid and the viewer's preview.
+    pub sizes: Vec<u32>,
+    pub limits: Limits,
+    pub quality: u8,
+}
+
+impl Default for Thumbnailer {
+    fn default() -> Self {
+        Thumbnailer {
+            sizes: vec![320, 1440],
+            limits: Limits::default(),
+            quality: 82,
+        }
+    }
+}
+
+/// Whether this build decodes HEIC.
+pub fn heic_supported() -> bool {
+    cfg!(feature = "heic")
+}
+
+/// Whether `ffmpeg` is on PATH, for video poster frames.
+pub fn ffmpeg_available() -> bool {
+    static FOUND: OnceLock<bool> = OnceLock::new();
+    *FOUND.get_or_init(|| {
+        Command::new("ffmpeg")
+            .arg("-version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    })
+}
+
+impl Thumbnailer {
+    /// Decodes `bytes` (the file at `path`) and returns one JPEG per size, smallest first.
+    ///
+    /// [`Error::Unsupported`] means "no preview here" (HEIC without libheif, video without
+    /// ffmpeg); the file itself is fine.
+    pub fn make(&self, path: &Path, bytes: &[u8], meta: &Metadata) -> Result<Vec<Thumbnail>> {
+        let ext = extension_of(path).unwrap_or_default();
+        let (format, _) = format_for_extension(&ext).ok_or(Error::UnknownType(ext))?;
+        let largest = self.sizes.iter().copied().max().unwrap_or(320);
+        let img = match format {
+            Format::Jpeg => self.decode_jpeg(bytes, largest)?,
+            Format::Heif => decode_heif(bytes, self.limits)?,
+            Format::IsoVideo => poster_frame(path, largest)?,
+            other => self.decode_generic(bytes, other)?,
+        };
+        let img = match (format, meta.orientation) {
+            // libheif and ffmpeg have already turned the picture.
+            (Format::Heif | Format::IsoVideo, _) | (_, None | Some(1)) => img,
+            (_, Some(o)) => {
+                let mut d = DynamicImage::ImageRgb8(img);
+                if let Some(o) = image::metadata::Orientation::from_exif(o) {
+                    d.apply_orientation(o);
+                }
+                d.into_rgb8()
+            }
+        };
+        let mut sizes = self.sizes.clone();
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        let mut out = Vec::new();
+        let mut src = img;
+        for size in sizes {
+            // Each smaller size is made from the previous one: far less work than from the full image.
+            src = fit(&src, size)?;
+            let jpeg = encode_jpeg(&src, self.quality)?;
+            out.push(Thumbnail {
+                size,
+                width: src.width(),
+                height: src.height(),
+                jpeg,
+            });
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    fn check_size(&self, w: u64, h: u64) -> Result<()> {
+        if w * h > self.limits.max_pixels {
+            return Err(Error::TooLarge {
+                width: w,
+                height: h,
+                megapixels: w * h / 1_000_000,
+                limit: self.limits.max_pixels / 1_000_000,
+            });
+        }
+        Ok(())
+    }
+
+    /// Shrink-on-load: the scaled IDCT decodes at 1/2, 1/4 or 1/8 size when that still covers the
+    /// largest thumbnail, which is where most of the import time goes.
+    fn decode_jpeg(&self, bytes: &[u8], largest: u32) -> Result<RgbImage> {
+        let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+        d.set_max_decoding_buffer_size(self.limits.max_alloc as usize);
+        d.read_info().map_err(|e| Error::corrupt("JPEG", e))?;
+        let info = d.info().ok_or_else(|| Error::corrupt("JPEG", "no frame header"))?;
+        let (w, h) = (info.width as u32, info.height as u32);
+        self.check_size(w as u64, h as u64)?;
+        let long = w.max(h);
+        if long > largest {
+            let rw = (w as u64 * largest as u64).div_ceil(long as u64) as u16;
+            let rh = (h as u64 * largest as u64).div_ceil(long as u64) as u16;
+            d.scale(rw.max(1), rh.max(1)).map_err(|e| Error::corrupt("JPEG", e))?;
+        }
+        let pixels = match d.decode() {
+            Ok(p) => p,
+            // Some valid JPEGs (arithmetic coding, odd sampling) need the other decoder.
+            Err(_) => return self.decode_generic(bytes, Format::Jpeg),
+        };
+        let info = d.info().ok_or_else(|| Error::corrupt("JPEG", "no frame header"))?;
+        let (w, h) = (info.width as u32, info.height as u32);
+        let rgb: Vec<u8> = match info.pixel_format {
+            jpeg_decoder::PixelFormat::RGB24 => pixels,
+            jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&l| [l, l, l]).collect(),
+            jpeg_decoder::PixelFormat::L16 => pixels
+                .chunks_exact(2)
+                .flat_map(|p| [p[0], p[0], p[0]])
+                .collect(),
+            jpeg_decoder::PixelFormat::CMYK32 => pixels
+                .chunks_exact(4)
+                .flat_map(|p| {
+                    let k = 255 - p[3] as u16;
+                    let ch = |c: u8| ((255 - c as u16) * k / 255) as u8;
+                    [ch(p[0]), ch(p[1]), ch(p[2])]
+                })
+                .collect(),
+        };
+        RgbImage::from_raw(w, h, rgb).ok_or_else(|| Error::corrupt("JPEG", "short pixel data"))
+    }
+
+    fn decode_generic(&self, bytes: &[u8], format: Format) -> Result<RgbImage> {
+        let name = format_name(format);
+        let f = match format {
+            Format::Jpeg => image::ImageFormat::Jpeg,
+            Format::Png => image::ImageFormat::Png,
+            Format::WebP => image::ImageFormat::WebP,
+            Format::Gif => image::ImageFormat::Gif,
+            _ => image::ImageFormat::Tiff,
+        };
+        let (w, h) = image::ImageReader::with_format(Cursor::new(bytes), f)
+            .into_dimensions()
+            .map_err(|e| Error::corrupt(name, e))?;
+        self.check_size(w as u64, h as u64)?;
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(w);
+        limits.max_image_height = Some(h);
+        limits.max_alloc = Some(self.limits.max_alloc);
+        let mut reader = image::ImageReader::with_format(Cursor::new(bytes), f);
+        reader.limits(limits);
+        let img = reader.decode().map_err(|e| Error::corrupt(name, e))?;
+        Ok(img.into_rgb8())
+    }
+}
+
+/// Resizes so that the longest edge is at most `size`; never enlarges.
+fn fit(img: &RgbImage, size: u32) -> Result<RgbImage> {
+    let (w, h) = img.dimensions();
+    let long = w.max(h);
+    if long <= size {
+        return Ok(img.clone());
+    }
+    let nw = ((w as u64 * size as u64 + long as u64 / 2) / long as u64).max(1) as u32;
+    let nh = ((h as u64 * size as u64 + long as u64 / 2) / long as u64).max(1) as u32;
+    let src = fr::images::ImageRef::new(w, h, img.as_raw(), fr::PixelType::U8x3)
+        .map_err(|e| Error::Thumbnail(e.to_string()))?;
+    let mut dst = fr::images::Image::new(nw, nh, fr::PixelType::U8x3);
+    let opts = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::CatmullRom));
+    fr::Resizer::new()
+        .resize(&src, &mut dst, &opts)
+        .map_err(|e| Error::Thumbnail(e.to_string()))?;
+    RgbImage::from_raw(nw, nh, dst.into_vec()).ok_or_else(|| Error::Thumbnail("resize".into()))
+}
+
+fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity((img.width() * img.height() / 4) as usize);
+    let (w, h) = (
+        u16::try_from(img.width()).map_err(|_| Error::Thumbnail("too wide".into()))?,
+        u16::try_from(img.height()).map_err(|_| Error::Thumbnail("too tall".into()))?,
+    );
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(img.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| Error::Thumbnail(e.to_string()))?;
+    Ok(out)
+}
+
+#[cfg(feature = "heic")]
+fn decode_heif(bytes: &[u8], limits: Limits) -> Result<RgbImage> {
+    use libheif_rs::{ColorSpace, HeifContext, LibHeif, RgbChroma};
+    let bad = |e: libheif_rs::HeifError| Error::corrupt("HEIF", e);
+    let ctx = HeifContext::read_from_bytes(bytes).map_err(bad)?;
+    let handle = ctx.primary_image_handle().map_err(bad)?;
+    let (w, h) = (handle.width() as u64, handle.height() as u64);
+    if w * h > limits.max_pixels {
+        return Err(Error::TooLarge {
+            width: w,
+            height: h,
+            megapixels: w * h / 1_000_000,
+            limit: limits.max_pixels / 1_000_000,
+        });
+    }
+    let lib = LibHeif::new();
+    let img = lib
+        .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
+        .map_err(bad)?;
+    let planes = img.planes();
+    let plane = planes
+        .interleaved
+        .ok_or_else(|| Error::corrupt("HEIF", "no interleaved plane"))?;
+    let (pw, ph, stride) = (plane.width, plane.height, plane.stride);
+    let mut rgb = Vec::with_capacity((pw * ph * 3) as usize);
+    for row in 0..ph as usize {
+        rgb.extend_from_slice(&plane.data[row * stride..row * stride + pw as usize * 3]);
+    }
+    RgbImage::from_raw(pw, ph, rgb).ok_or_else(|| Error::corrupt("HEIF", "short pixel data"))
+}
+
+#[cfg(not(feature = "heic"))]
+fn decode_heif(_bytes: &[u8], _limits: Limits) -> Result<RgbImage> {
+    Err(Error::Unsupported("HEIC (built without the `heic` feature)"))
+}
+
+/// A frame one second in (or the first, for shorter clips), through ffmpeg.
+fn poster_frame(path: &Path, largest: u32) -> Result<RgbImage> {
+    if !ffmpeg_available() {
+        return Err(Error::Unsupported("video poster frames (ffmpeg is not on PATH)"));
+    }
+    let scale = format!("scale='min({largest},iw)':'min({largest},ih)':force_original_aspect_ratio=decrease");
+    let run = |seek: &str| {
+        Command::new("ffmpeg")
+            .args(["-nostdin", "-v", "error", "-ss", seek, "-i"])
+            .arg(path)
+            .args(["-frames:v", "1", "-vf", &scale, "-f", "image2pipe", "-c:v", "png", "-"])
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+    };
+    let mut out = run("1").map_err(|e| Error::Thumbnail(format!("ffmpeg: {e}")))?;
+    if out.stdout.is_empty() {
+        out = run("0").map_err(|e| Error::Thumbnail(format!("ffmpeg: {e}")))?;
+    }
+    if out.stdout.is_empty() {
+        let msg = String::from_utf8_lossy(&out.stderr);
+        return Err(Error::Thumbnail(format!(
+            "ffmpeg found no frame: {}",
+            msg.lines().next().unwrap_or("no output")
+        )));
+    }
+    image::load_from_memory_with_format(&out.stdout, image::ImageFormat::Png)
+        .map(|i| i.into_rgb8())
+        .map_err(|e| Error::Thumbnail(e.to_string()))
+}
