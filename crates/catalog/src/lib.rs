@@ -111,6 +111,8 @@ pub struct ImportRecord {
 pub struct Pending {
     pub path: String,
     pub hash: String,
+    pub original_name: String,
+    pub source_path: Option<String>,
 }
 
 /// A connection to the catalog. Use one writer per library; readers may open more.
@@ -234,18 +236,23 @@ impl Catalog {
     /// Records that `path` is about to be placed; committed before the file appears.
     pub fn add_pending(&self, p: &Pending) -> Result<()> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO pending (path, hash, created_at) VALUES (?1, ?2, ?3)",
-            params![p.path, p.hash, now()],
+            "INSERT OR REPLACE INTO pending (path, hash, original_name, source_path, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![p.path, p.hash, p.original_name, p.source_path, now()],
         )?;
         Ok(())
     }
 
     pub fn pending(&self) -> Result<Vec<Pending>> {
-        let mut stmt = self.conn.prepare("SELECT path, hash FROM pending")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, hash, original_name, source_path FROM pending")?;
         let rows = stmt.query_map([], |r| {
             Ok(Pending {
                 path: r.get(0)?,
                 hash: r.get(1)?,
+                original_name: r.get(2)?,
+                source_path: r.get(3)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

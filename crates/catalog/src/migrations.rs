@@ -42,9 +42,11 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX assets_by_time ON assets (taken_local DESC);
     CREATE TABLE pending (
-        path       TEXT PRIMARY KEY,
-        hash       TEXT NOT NULL,
-        created_at TEXT NOT NULL
+        path          TEXT PRIMARY KEY,
+        hash          TEXT NOT NULL,
+        original_name TEXT NOT NULL,
+        source_path   TEXT,
+        created_at    TEXT NOT NULL
     );
     CREATE TABLE settings (
         key   TEXT PRIMARY KEY,

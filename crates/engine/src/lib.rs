@@ -1,1 +1,308 @@
+//! The facade that the `shoebox` CLI and the desktop app both drive.
+//!
+//! ```no_run
+//! use shoebox_engine::Library;
+//! let mut lib = Library::open(&Library::default_root().unwrap()).unwrap();
+//! let report = lib.import(&["/media/card/DCIM".into()], &|p| eprintln!("{}/{}", p.done, p.total),
+//!     &Default::default(), &|| eprintln!("waiting for another import")).unwrap();
+//! println!("{} new photos", report.counts.imported);
+//! ```
 
+mod check;
+mod error;
+mod settings;
+
+pub use check::{CheckReport, Problem};
+pub use error::{Error, Result};
+pub use settings::Settings;
+pub use shoebox_catalog::{Asset, Counts, ImportRecord, ThumbState};
+pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
+pub use shoebox_media::{ffmpeg_available, heic_supported};
+pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
+
+use error::io;
+use serde::Serialize;
+use shoebox_catalog::Catalog;
+use shoebox_import::ImportOptions;
+use shoebox_media::{Limits, Thumbnailer};
+use std::fs::{self, File, TryLockError};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// An open library: its folders, its catalog and its settings.
+pub struct Library {
+    paths: LibraryPaths,
+    catalog: Catalog,
+    settings: Settings,
+    /// What the reconcile on open did, when it could run.
+    reconciled: Option<ReconcileReport>,
+}
+
+/// What `shoebox status` shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub library: String,
+    pub schema_version: i64,
+    pub assets: u64,
+    pub bytes: u64,
+    pub by_kind: ByKind,
+    pub thumbnails_missing: u64,
+    pub last_import: Option<ImportRecord>,
+    pub settings: Settings,
+    pub heic_previews: bool,
+    pub video_posters: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ByKind {
+    pub photo: u64,
+    pub video: u64,
+}
+
+/// One file read by `shoebox inspect`: the fields import would record, or why it cannot be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inspected {
+    pub file: String,
+    /// Hex BLAKE3; only when asked for, since it reads the whole file.
+    pub hash: Option<String>,
+    pub original_name: String,
+    pub size: Option<u64>,
+    /// Where import would put it.
+    pub path: Option<String>,
+    #[serde(flatten)]
+    pub meta: Option<Metadata>,
+    pub error: Option<String>,
+}
+
+/// The exclusive write lock of a library (`.shoebox/lock`), released on drop.
+pub struct WriteLock {
+    _file: File,
+}
+
+impl Library {
+    /// `SHOEBOX_LIBRARY`, else the platform's pictures folder + `Shoebox`.
+    pub fn default_root() -> Result<PathBuf> {
+        if let Some(p) = std::env::var_os("SHOEBOX_LIBRARY").filter(|p| !p.is_empty()) {
+            return Ok(PathBuf::from(p));
+        }
+        dirs::picture_dir()
+            .or_else(|| dirs::home_dir().map(|h| h.join("Pictures")))
+            .map(|p| p.join("Shoebox"))
+            .ok_or(Error::NoDefaultLibrary)
+    }
+
+    /// Opens the library at `root`, creating it on first use, and reconciles what an interrupted
+    /// import left behind when no other process is writing.
+    pub fn open(root: &Path) -> Result<Library> {
+        let root = std::path::absolute(root).map_err(io(root))?;
+        let paths = LibraryPaths::new(root);
+        for d in [paths.meta_dir(), paths.originals(), paths.tmp(), paths.thumbs()] {
+            shoebox_import::create_dir_durable(&d)?;
+        }
+        let catalog = Catalog::open(&paths.catalog())?;
+        let settings = match catalog.setting(Settings::KEY)? {
+            Some(json) => serde_json::from_str::<Settings>(&json)
+                .map_err(|e| Error::Setting(format!("stored settings are unreadable: {e}")))?
+                .validated()?,
+            None => Settings::default(),
+        };
+        let mut lib = Library {
+            paths,
+            catalog,
+            settings,
+            reconciled: None,
+        };
+        if let Some(_lock) = lib.try_write_lock()? {
+            let t = lib.thumbnailer();
+            lib.reconciled = Some(shoebox_import::reconcile(&lib.paths, &mut lib.catalog, &t)?);
+        }
+        Ok(lib)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.paths.root
+    }
+
+    pub fn paths(&self) -> &LibraryPaths {
+        &self.paths
+    }
+
+    pub fn reconciled(&self) -> Option<&ReconcileReport> {
+        self.reconciled.as_ref()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn save_settings(&mut self, s: Settings) -> Result<()> {
+        let s = s.validated()?;
+        let json = serde_json::to_string(&s).map_err(|e| Error::Setting(e.to_string()))?;
+        self.catalog.set_setting(Settings::KEY, &json)?;
+        self.settings = s;
+        Ok(())
+    }
+
+    fn lock_file(&self) -> Result<File> {
+        let p = self.paths.meta_dir().join("lock");
+        fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&p)
+            .map_err(io(p))
+    }
+
+    /// The write lock if it is free now.
+    pub fn try_write_lock(&self) -> Result<Option<WriteLock>> {
+        let f = self.lock_file()?;
+        match f.try_lock() {
+            Ok(()) => Ok(Some(WriteLock { _file: f })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => Err(io(self.paths.meta_dir().join("lock"))(e)),
+        }
+    }
+
+    /// The write lock, waiting for another writer to finish; `waiting` is called once if so.
+    pub fn write_lock(&self, waiting: &dyn Fn()) -> Result<WriteLock> {
+        if let Some(l) = self.try_write_lock()? {
+            return Ok(l);
+        }
+        waiting();
+        let f = self.lock_file()?;
+        f.lock().map_err(io(self.paths.meta_dir().join("lock")))?;
+        Ok(WriteLock { _file: f })
+    }
+
+    fn thumbnailer(&self) -> Thumbnailer {
+        Thumbnailer {
+            sizes: vec![self.settings.grid_size, self.settings.preview_size],
+            limits: Limits::default(),
+            quality: 82,
+        }
+    }
+
+    /// Imports files and folders. Waits for (and tells `waiting` about) another import running
+    /// on the same library.
+    pub fn import(
+        &mut self,
+        sources: &[PathBuf],
+        progress: &dyn Fn(&Progress),
+        cancel: &AtomicBool,
+        waiting: &dyn Fn(),
+    ) -> Result<ImportReport> {
+        let _lock = self.write_lock(waiting)?;
+        // Another process may have been mid-import when we opened: finish its leftovers now.
+        let t = self.thumbnailer();
+        shoebox_import::reconcile(&self.paths, &mut self.catalog, &t)?;
+        let opts = ImportOptions {
+            allowed_extensions: self.settings.allowed_extensions.clone(),
+            max_file_size: self.settings.max_file_size,
+            thumbnailer: t,
+            threads: 0,
+        };
+        Ok(shoebox_import::run_import(
+            sources,
+            &self.paths,
+            &mut self.catalog,
+            &opts,
+            progress,
+            cancel,
+        )?)
+    }
+
+    /// Every asset, newest first.
+    pub fn list(&self) -> Result<Vec<Asset>> {
+        Ok(self.catalog.list_assets()?)
+    }
+
+    /// One asset by hash, unique hash prefix (at least 4 characters) or library path.
+    pub fn show(&self, key: &str) -> Result<Asset> {
+        let rel = key.trim_start_matches("./").replace('\\', "/");
+        if let Some(a) = self.catalog.asset_by_path(&rel)? {
+            return Ok(a);
+        }
+        if let Ok(abs) = Path::new(key).canonicalize()
+            && let Ok(root) = self.paths.root.canonicalize()
+            && let Ok(inside) = abs.strip_prefix(root)
+        {
+            let rel = inside.to_string_lossy().replace('\\', "/");
+            if let Some(a) = self.catalog.asset_by_path(&rel)? {
+                return Ok(a);
+            }
+        }
+        if key.len() >= 4 && key.chars().all(|c| c.is_ascii_hexdigit()) {
+            let mut found = self.catalog.assets_by_hash_prefix(key, 2)?;
+            match found.len() {
+                1 => return Ok(found.remove(0)),
+                0 => {}
+                n => return Err(Error::Ambiguous(key.to_owned(), n)),
+            }
+        }
+        Err(Error::NotFound(key.to_owned()))
+    }
+
+    pub fn status(&self) -> Result<Status> {
+        let c = self.catalog.counts()?;
+        Ok(Status {
+            library: self.paths.root.display().to_string(),
+            schema_version: self.catalog.schema_version()?,
+            assets: c.assets,
+            bytes: c.bytes,
+            by_kind: ByKind {
+                photo: c.photos,
+                video: c.videos,
+            },
+            thumbnails_missing: c.thumbnails_missing,
+            last_import: self.catalog.last_import()?,
+            settings: self.settings.clone(),
+            heic_previews: heic_supported(),
+            video_posters: ffmpeg_available(),
+        })
+    }
+
+    /// Re-hashes every original against the catalog; see [`CheckReport`]. Never deletes.
+    pub fn check(&self, progress: &dyn Fn(&Progress)) -> Result<CheckReport> {
+        check::check(&self.paths, &self.catalog, progress)
+    }
+
+    /// Path of an asset's thumbnail of `size`, when it exists.
+    pub fn thumbnail(&self, hash: &str, size: u32) -> Option<PathBuf> {
+        let p = shoebox_import::thumb_path(&self.paths, hash, size);
+        p.is_file().then_some(p)
+    }
+
+    /// Reads files' metadata without importing them.
+    pub fn inspect(files: &[PathBuf], with_hash: bool) -> Vec<Inspected> {
+        files
+            .iter()
+            .map(|f| {
+                let name = f
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let size = fs::metadata(f).ok().map(|m| m.len());
+                let (meta, error) = match shoebox_media::probe_file(f) {
+                    Ok(m) => (Some(m), None),
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                let hash = if with_hash && error.is_none() {
+                    shoebox_import::hash_file(f).ok()
+                } else {
+                    None
+                };
+                Inspected {
+                    file: f.display().to_string(),
+                    hash,
+                    path: meta
+                        .as_ref()
+                        .map(|m| format!("originals/{}/{name}", m.taken_at.folder())),
+                    original_name: name,
+                    size,
+                    meta,
+                    error,
+                }
+            })
+            .collect()
+    }
+}

@@ -1,1 +1,365 @@
+//! Imports photos and videos into a Shoebox library: scan, hash, place originals, dedup, report.
+//!
+//! ```no_run
+//! use shoebox_import::{ImportOptions, LibraryPaths, run_import};
+//! use std::sync::atomic::AtomicBool;
+//! let lib = LibraryPaths::new("/home/me/Pictures/Shoebox".into());
+//! let mut cat = shoebox_catalog::Catalog::open(&lib.catalog()).unwrap();
+//! let report = run_import(&["/media/card/DCIM".into()], &lib, &mut cat,
+//!     &ImportOptions::default(), &|_| {}, &AtomicBool::new(false)).unwrap();
+//! println!("{} imported, {} duplicates", report.imported.len(), report.duplicates.len());
+//! ```
+//!
+//! Crash safety: an original is written to `.shoebox/tmp`, fsynced, recorded in the catalog's
+//! `pending` journal, renamed into `originals/`, its directory fsynced, and only then committed
+//! as an asset. [`reconcile`] finishes or undoes whatever a crash interrupted.
 
+mod error;
+mod fsutil;
+mod place;
+mod scan;
+
+pub use error::{Error, Result};
+pub use fsutil::{create_dir_durable, sync_dir, write_atomic_cache};
+pub use place::{ReconcileReport, reconcile, thumb_path};
+
+use serde::Serialize;
+use shoebox_catalog::{Catalog, NewAsset, ThumbState};
+use shoebox_media::Thumbnailer;
+use shoebox_types::Progress;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Where things live inside a library.
+#[derive(Debug, Clone)]
+pub struct LibraryPaths {
+    pub root: PathBuf,
+}
+
+impl LibraryPaths {
+    pub fn new(root: PathBuf) -> Self {
+        LibraryPaths { root }
+    }
+    pub fn originals(&self) -> PathBuf {
+        self.root.join("originals")
+    }
+    pub fn meta_dir(&self) -> PathBuf {
+        self.root.join(".shoebox")
+    }
+    pub fn catalog(&self) -> PathBuf {
+        self.meta_dir().join("catalog.db")
+    }
+    pub fn thumbs(&self) -> PathBuf {
+        self.meta_dir().join("thumbs")
+    }
+    pub fn tmp(&self) -> PathBuf {
+        self.meta_dir().join("tmp")
+    }
+    /// Absolute path of a library-relative path with `/` separators.
+    pub fn abs(&self, rel: &str) -> PathBuf {
+        rel.split('/').fold(self.root.clone(), |p, c| p.join(c))
+    }
+}
+
+/// What an import may take and how it works.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Lower-case extensions without the dot.
+    pub allowed_extensions: Vec<String>,
+    /// Larger files are skipped.
+    pub max_file_size: u64,
+    pub thumbnailer: Thumbnailer,
+    /// Decode and resize threads; 0 means one per core.
+    pub threads: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            allowed_extensions: shoebox_media::DEFAULT_EXTENSIONS.iter().map(|s| s.to_string()).collect(),
+            max_file_size: 20 << 30,
+            thumbnailer: Thumbnailer::default(),
+            threads: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Imported {
+    /// Where it came from.
+    pub source: String,
+    /// Where it is now, relative to the library.
+    pub path: String,
+    pub hash: String,
+    pub size: u64,
+    pub has_thumbnail: bool,
+    /// Why there is no thumbnail, when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Duplicate {
+    pub path: String,
+    /// The asset already in the library with the same bytes.
+    pub existing: String,
+    pub hash: String,
+    pub reason: String,
+}
+
+/// A file not looked at because of a rule (extension, size, hidden).
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// A file that could not be imported, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejected {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub imported: u64,
+    pub duplicates: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+    pub bytes_imported: u64,
+}
+
+/// The outcome of an import: every file looked at is in exactly one list.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub imported: Vec<Imported>,
+    pub duplicates: Vec<Duplicate>,
+    pub skipped: Vec<Skipped>,
+    pub rejected: Vec<Rejected>,
+    pub counts: Counts,
+    /// True when the import was cancelled before every file was looked at.
+    pub cancelled: bool,
+    pub started_at: String,
+    pub finished_at: String,
+}
+
+impl ImportReport {
+    fn finish(&mut self) {
+        self.counts = Counts {
+            imported: self.imported.len() as u64,
+            duplicates: self.duplicates.len() as u64,
+            skipped: self.skipped.len() as u64,
+            rejected: self.rejected.len() as u64,
+            bytes_imported: self.imported.iter().map(|i| i.size).sum(),
+        };
+        self.finished_at = shoebox_catalog::now();
+    }
+}
+
+/// A file found by the scan and worth reading.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub path: PathBuf,
+    pub size: u64,
+}
+
+/// What a worker made of one candidate.
+pub(crate) enum Outcome {
+    Ready(Box<place::Prepared>),
+    Duplicate { source: PathBuf, hash: String },
+    Rejected { source: PathBuf, reason: String },
+    /// The library could not be written (disk full, permissions): the import stops.
+    Fatal(Error),
+}
+
+/// Sends progress at most ~10 times a second, always the first and the last.
+pub struct Throttle<'a> {
+    sink: &'a dyn Fn(&Progress),
+    last: Option<Instant>,
+}
+
+impl<'a> Throttle<'a> {
+    pub fn new(sink: &'a dyn Fn(&Progress)) -> Self {
+        Throttle { sink, last: None }
+    }
+    pub fn send(&mut self, p: &Progress, force: bool) {
+        let due = self.last.is_none_or(|t| t.elapsed() >= Duration::from_millis(100));
+        if force || due {
+            (self.sink)(p);
+            self.last = Some(Instant::now());
+        }
+    }
+}
+
+/// Imports every file under `sources` into the library. Copies; never changes a source.
+///
+/// The caller holds the library's write lock. Per-file problems land in the report; an `Err`
+/// means the library itself could not be written (disk full, catalog error) and the import stopped
+/// with everything already committed intact.
+pub fn run_import(
+    sources: &[PathBuf],
+    lib: &LibraryPaths,
+    catalog: &mut Catalog,
+    opts: &ImportOptions,
+    progress: &dyn Fn(&Progress),
+    cancel: &AtomicBool,
+) -> Result<ImportReport> {
+    let mut report = ImportReport {
+        started_at: shoebox_catalog::now(),
+        ..Default::default()
+    };
+    let mut throttle = Throttle::new(progress);
+    let mut p = Progress {
+        phase: "scan".into(),
+        ..Default::default()
+    };
+    throttle.send(&p, true);
+    for dir in [lib.tmp(), lib.thumbs(), lib.originals()] {
+        create_dir_durable(&dir)?;
+    }
+    let candidates = scan::scan(sources, lib, opts, &mut report, cancel);
+    p.phase = "import".into();
+    p.total = candidates.len() as u64;
+    p.bytes_total = candidates.iter().map(|c| c.size).sum();
+    p.errors = report.rejected.len() as u64;
+    throttle.send(&p, true);
+
+    let known: Arc<Mutex<HashSet<String>>> = Arc::new(Mutex::new(catalog.all_hashes()?.into_iter().collect()));
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    } else {
+        opts.threads
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("shoebox-import-{i}"))
+        .build()
+        .map_err(|e| Error::Pool(e.to_string()))?;
+    let (tx, rx) = crossbeam_channel::bounded::<(u64, Outcome)>(threads * 2);
+    let stop = AtomicBool::new(false);
+
+    let result = std::thread::scope(|s| {
+        let known_w = known.clone();
+        let stop = &stop;
+        let candidates = &candidates;
+        s.spawn(move || {
+            pool.install(|| {
+                use rayon::prelude::*;
+                candidates.par_iter().for_each_with(tx, |tx, c| {
+                    if cancel.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let out = place::prepare(c, lib, opts, &known_w);
+                    let _ = tx.send((c.size, out));
+                });
+            });
+        });
+        // This thread is the one catalog writer.
+        let mut failure = None;
+        for (size, out) in rx.iter() {
+            if failure.is_some() {
+                // Drain the workers; their temp files are swept by the next reconcile.
+                if let Outcome::Ready(prep) = out {
+                    let _ = std::fs::remove_file(&prep.tmp);
+                }
+                continue;
+            }
+            p.done += 1;
+            p.bytes_done += size;
+            match out {
+                Outcome::Ready(prep) => {
+                    p.current = Some(prep.source.display().to_string());
+                    match place::commit(*prep, lib, catalog) {
+                        Ok(place::Committed::New(i)) => {
+                            if let Ok(mut k) = known.lock() {
+                                k.insert(i.hash.clone());
+                            }
+                            report.imported.push(i);
+                        }
+                        Ok(place::Committed::Duplicate(d)) => report.duplicates.push(d),
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            failure = Some(e);
+                        }
+                    }
+                }
+                Outcome::Duplicate { source, hash } => {
+                    let existing = catalog
+                        .asset_by_hash(&hash)
+                        .ok()
+                        .flatten()
+                        .map(|a| a.path)
+                        .unwrap_or_default();
+                    report.duplicates.push(Duplicate {
+                        path: source.display().to_string(),
+                        reason: format!("same bytes as {existing}, already in the library"),
+                        existing,
+                        hash,
+                    });
+                }
+                Outcome::Fatal(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    failure = Some(e);
+                }
+                Outcome::Rejected { source, reason } => {
+                    p.errors += 1;
+                    report.rejected.push(Rejected {
+                        path: source.display().to_string(),
+                        reason,
+                    });
+                }
+            }
+            throttle.send(&p, false);
+        }
+        failure
+    });
+    if let Some(e) = result {
+        return Err(e);
+    }
+    report.cancelled = cancel.load(Ordering::Relaxed) && (p.done as usize) < candidates.len();
+    p.phase = "done".into();
+    p.current = None;
+    throttle.send(&p, true);
+    report.finish();
+    catalog.record_import(&shoebox_catalog::ImportRecord {
+        started_at: report.started_at.clone(),
+        finished_at: report.finished_at.clone(),
+        imported: report.counts.imported,
+        duplicates: report.counts.duplicates,
+        skipped: report.counts.skipped,
+        rejected: report.counts.rejected,
+    })?;
+    Ok(report)
+}
+
+/// Hex BLAKE3 of a file, streamed.
+pub fn hash_file(path: &Path) -> Result<String> {
+    let mut h = blake3::Hasher::new();
+    h.update_reader(std::fs::File::open(path).map_err(Error::io(path))?)
+        .map_err(Error::io(path))?;
+    Ok(h.finalize().to_hex().to_string())
+}
+
+pub(crate) fn thumb_state_of(r: &shoebox_media::Result<Vec<shoebox_media::Thumbnail>>) -> ThumbState {
+    match r {
+        Ok(_) => ThumbState::Ok,
+        Err(shoebox_media::Error::Unsupported(_)) => ThumbState::Unsupported,
+        Err(_) => ThumbState::Failed,
+    }
+}
+
+pub(crate) fn new_asset(prep: &place::Prepared, path: String) -> NewAsset {
+    NewAsset {
+        hash: prep.hash.clone(),
+        path,
+        original_name: prep.original_name.clone(),
+        size: prep.size,
+        meta: prep.meta.clone(),
+        thumb_state: prep.thumb_state,
+        source_path: Some(prep.source.display().to_string()),
+    }
+}

@@ -1,0 +1,122 @@
+//! Library settings: a versioned JSON document in the catalog, validated once on load.
+
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// Settings of one library. Unknown fields are ignored and missing ones take their defaults, so
+/// older and newer Shoeboxes can share a library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub version: u32,
+    /// Lower-case extensions without the dot.
+    pub allowed_extensions: Vec<String>,
+    /// Files larger than this (bytes) are skipped on import.
+    pub max_file_size: u64,
+    /// Longest edge of grid thumbnails, pixels.
+    pub grid_size: u32,
+    /// Longest edge of viewer previews, pixels.
+    pub preview_size: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: 1,
+            allowed_extensions: shoebox_media::DEFAULT_EXTENSIONS.iter().map(|s| s.to_string()).collect(),
+            max_file_size: 20 << 30,
+            grid_size: 320,
+            preview_size: 1440,
+        }
+    }
+}
+
+impl Settings {
+    pub(crate) const KEY: &'static str = "library";
+
+    /// Checks and normalises; the one place invalid values are turned away.
+    pub fn validated(mut self) -> Result<Self> {
+        self.allowed_extensions = self
+            .allowed_extensions
+            .iter()
+            .map(|e| e.trim().trim_start_matches('.').to_ascii_lowercase())
+            .filter(|e| !e.is_empty())
+            .collect();
+        self.allowed_extensions.sort();
+        self.allowed_extensions.dedup();
+        if let Some(bad) = self
+            .allowed_extensions
+            .iter()
+            .find(|e| shoebox_media::format_for_extension(e).is_none())
+        {
+            return Err(Error::Setting(format!(
+                "Shoebox cannot read .{bad} files; known: {}",
+                shoebox_media::DEFAULT_EXTENSIONS.join(", ")
+            )));
+        }
+        if self.allowed_extensions.is_empty() {
+            return Err(Error::Setting("allowed_extensions is empty; nothing could be imported".into()));
+        }
+        if self.max_file_size == 0 {
+            return Err(Error::Setting("max_file_size must be more than 0".into()));
+        }
+        if !(64..=4096).contains(&self.grid_size) || !(256..=8192).contains(&self.preview_size) {
+            return Err(Error::Setting(
+                "grid_size must be 64–4096 and preview_size 256–8192 pixels".into(),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// Sets one field from text, as `shoebox settings set KEY VALUE` does.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        let num = |v: &str| {
+            parse_size(v).ok_or_else(|| Error::Setting(format!("{key}: {v:?} is not a number")))
+        };
+        match key {
+            "allowed_extensions" => {
+                self.allowed_extensions = value.split(',').map(|s| s.to_owned()).collect()
+            }
+            "max_file_size" => self.max_file_size = num(value)?,
+            "grid_size" => self.grid_size = num(value)? as u32,
+            "preview_size" => self.preview_size = num(value)? as u32,
+            _ => {
+                return Err(Error::Setting(format!(
+                    "unknown setting {key:?}; known: allowed_extensions, max_file_size, grid_size, preview_size"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `123`, `10K`, `20M`, `4G` (powers of 1024).
+fn parse_size(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let (num, mult) = match v.char_indices().last()? {
+        (i, 'k' | 'K') => (&v[..i], 1u64 << 10),
+        (i, 'm' | 'M') => (&v[..i], 1 << 20),
+        (i, 'g' | 'G') => (&v[..i], 1 << 30),
+        _ => (v, 1),
+    };
+    num.trim().parse::<u64>().ok()?.checked_mul(mult)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_validates_and_normalises() {
+        let mut s = Settings::default();
+        s.set("allowed_extensions", ".JPG, png").unwrap();
+        s.set("max_file_size", "2G").unwrap();
+        let s = s.validated().unwrap();
+        assert_eq!(s.allowed_extensions, vec!["jpg", "png"]);
+        assert_eq!(s.max_file_size, 2 << 30);
+        let mut bad = Settings::default();
+        bad.set("allowed_extensions", "exe").unwrap();
+        assert!(bad.validated().is_err());
+        assert!(Settings::default().set("colour", "red").is_err());
+    }
+}
