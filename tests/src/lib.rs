@@ -1,1 +1,278 @@
+//! Test support for Shoebox: fixture files made in code, and a handle on the `shoebox` binary.
+//!
+//! ```no_run
+//! let jpeg = shoebox_tests::Jpeg::new(64, 48).taken("2023:07:01 12:34:56", Some("+02:00")).bytes();
+//! assert!(jpeg.starts_with(&[0xFF, 0xD8]));
+//! ```
 
+use exif::experimental::Writer;
+use exif::{Field, In, Rational, Tag, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `shoebox` binary built next to the running test (`target/<profile>/shoebox`).
+pub fn shoebox_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join(format!("shoebox{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p shoebox-cli` (the README's test command does)",
+        bin.display()
+    );
+    bin
+}
+
+/// `shoebox --library LIB args…`, with a clean environment for what Shoebox reads.
+pub fn shoebox(lib: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(shoebox_bin());
+    c.arg("--library").arg(lib).args(args);
+    c.env_remove("SHOEBOX_LIBRARY").env("TZ", "UTC");
+    c
+}
+
+/// Runs and returns the output, panicking with stderr when the exit code is not `want`.
+pub fn run_ok(cmd: &mut Command, want: i32) -> Output {
+    let out = cmd.output().expect("run shoebox");
+    assert_eq!(
+        out.status.code(),
+        Some(want),
+        "exit code of {cmd:?}\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Runs with `--json` output and parses stdout.
+pub fn json(cmd: &mut Command, want: i32) -> serde_json::Value {
+    let out = run_ok(cmd, want);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
+    })
+}
+
+/// A JPEG made in code, with the EXIF fields a test asks for.
+#[derive(Clone)]
+pub struct Jpeg {
+    width: u16,
+    height: u16,
+    fields: Vec<Field>,
+    progressive: bool,
+    pixels: Option<Vec<u8>>,
+    seed: u64,
+    raw_app1: Option<Vec<u8>>,
+}
+
+fn ascii(tag: Tag, s: &str) -> Field {
+    Field {
+        tag,
+        ifd_num: In::PRIMARY,
+        value: Value::Ascii(vec![s.as_bytes().to_vec()]),
+    }
+}
+
+fn rationals(tag: Tag, v: &[(u32, u32)]) -> Field {
+    Field {
+        tag,
+        ifd_num: In::PRIMARY,
+        value: Value::Rational(v.iter().map(|&(num, denom)| Rational { num, denom }).collect()),
+    }
+}
+
+impl Jpeg {
+    pub fn new(width: u16, height: u16) -> Self {
+        Jpeg {
+            width,
+            height,
+            fields: Vec::new(),
+            progressive: false,
+            pixels: None,
+            seed: 1,
+            raw_app1: None,
+        }
+    }
+    /// EXIF DateTimeOriginal (`YYYY:MM:DD HH:MM:SS`) and OffsetTimeOriginal.
+    pub fn taken(mut self, when: &str, offset: Option<&str>) -> Self {
+        self.fields.push(ascii(Tag::DateTimeOriginal, when));
+        if let Some(o) = offset {
+            self.fields.push(ascii(Tag::OffsetTimeOriginal, o));
+        }
+        self
+    }
+    pub fn subsec(mut self, s: &str) -> Self {
+        self.fields.push(ascii(Tag::SubSecTimeOriginal, s));
+        self
+    }
+    /// Only the plain DateTime tag (the fallback after DateTimeOriginal).
+    pub fn modified_tag(mut self, when: &str) -> Self {
+        self.fields.push(ascii(Tag::DateTime, when));
+        self
+    }
+    pub fn orientation(mut self, o: u16) -> Self {
+        self.fields.push(Field {
+            tag: Tag::Orientation,
+            ifd_num: In::PRIMARY,
+            value: Value::Short(vec![o]),
+        });
+        self
+    }
+    pub fn camera(mut self, make: &str, model: &str, lens: &str) -> Self {
+        self.fields.push(ascii(Tag::Make, make));
+        self.fields.push(ascii(Tag::Model, model));
+        self.fields.push(ascii(Tag::LensModel, lens));
+        self
+    }
+    pub fn description(mut self, d: &str) -> Self {
+        self.fields.push(ascii(Tag::ImageDescription, d));
+        self
+    }
+    /// ISO, exposure (1/`denom` s), f-number ×10, focal length mm.
+    pub fn exposure(mut self, iso: u16, denom: u32, f10: u32, focal: u32) -> Self {
+        self.fields.push(Field {
+            tag: Tag::PhotographicSensitivity,
+            ifd_num: In::PRIMARY,
+            value: Value::Short(vec![iso]),
+        });
+        self.fields.push(rationals(Tag::ExposureTime, &[(1, denom)]));
+        self.fields.push(rationals(Tag::FNumber, &[(f10, 10)]));
+        self.fields.push(rationals(Tag::FocalLength, &[(focal, 1)]));
+        self
+    }
+    /// GPS in degrees, minutes and seconds×100; south and west when `neg`.
+    pub fn gps(mut self, lat: (u32, u32, u32), lat_s: bool, lon: (u32, u32, u32), lon_w: bool, alt_m: u32) -> Self {
+        self.fields.push(ascii(Tag::GPSLatitudeRef, if lat_s { "S" } else { "N" }));
+        self.fields.push(rationals(Tag::GPSLatitude, &[(lat.0, 1), (lat.1, 1), (lat.2, 100)]));
+        self.fields.push(ascii(Tag::GPSLongitudeRef, if lon_w { "W" } else { "E" }));
+        self.fields.push(rationals(Tag::GPSLongitude, &[(lon.0, 1), (lon.1, 1), (lon.2, 100)]));
+        self.fields.push(Field {
+            tag: Tag::GPSAltitudeRef,
+            ifd_num: In::PRIMARY,
+            value: Value::Byte(vec![0]),
+        });
+        self.fields.push(rationals(Tag::GPSAltitude, &[(alt_m, 1)]));
+        self
+    }
+    pub fn progressive(mut self, on: bool) -> Self {
+        self.progressive = on;
+        self
+    }
+    /// Pixel noise seed: different seeds give different bytes.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// RGB pixels, `width × height × 3`.
+    pub fn pixels(mut self, rgb: Vec<u8>) -> Self {
+        self.pixels = Some(rgb);
+        self
+    }
+    /// An APP1 segment as given (for corrupt EXIF).
+    pub fn raw_app1(mut self, data: Vec<u8>) -> Self {
+        self.raw_app1 = Some(data);
+        self
+    }
+
+    pub fn exif_block(&self) -> Option<Vec<u8>> {
+        if self.fields.is_empty() {
+            return None;
+        }
+        let mut w = Writer::new();
+        for f in &self.fields {
+            w.push_field(f);
+        }
+        let mut buf = std::io::Cursor::new(Vec::new());
+        w.write(&mut buf, false).expect("write exif");
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&buf.into_inner());
+        Some(app1)
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let pixels = self.pixels.clone().unwrap_or_else(|| smooth_pixels(w, h, self.seed));
+        let mut out = Vec::new();
+        let mut enc = jpeg_encoder::Encoder::new(&mut out, 88);
+        enc.set_progressive(self.progressive);
+        if let Some(app1) = self.raw_app1.clone().or_else(|| self.exif_block()) {
+            enc.add_app_segment(1, app1).expect("app1");
+        }
+        enc.encode(&pixels, self.width, self.height, jpeg_encoder::ColorType::Rgb)
+            .expect("encode");
+        out
+    }
+
+    pub fn write(&self, path: &Path) -> Vec<u8> {
+        let b = self.bytes();
+        std::fs::write(path, &b).expect("write fixture");
+        b
+    }
+}
+
+/// A photo-like picture: gradients plus a little seeded noise (compresses like a real photo).
+pub fn smooth_pixels(w: usize, h: usize, seed: u64) -> Vec<u8> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let (a, b, c) = (rng.u8(..), rng.u8(..), rng.u8(..));
+    let mut px = Vec::with_capacity(w * h * 3);
+    for y in 0..h {
+        for x in 0..w {
+            let n = rng.u8(..16);
+            px.push(((x * 255 / w.max(1)) as u8).wrapping_add(a).wrapping_add(n));
+            px.push(((y * 255 / h.max(1)) as u8).wrapping_add(b));
+            px.push((((x + y) * 127 / (w + h)) as u8).wrapping_add(c).wrapping_add(n / 2));
+        }
+    }
+    px
+}
+
+/// A PNG with an `eXIf` chunk holding `exif` (a TIFF block, without the `Exif\0\0` prefix).
+pub fn png_with_exif(w: u32, h: u32, tiff: &[u8]) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 99]));
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    if tiff.is_empty() {
+        return png;
+    }
+    // Insert eXIf before IEND (the last 12 bytes).
+    let iend = png.len() - 12;
+    let mut chunk = (tiff.len() as u32).to_be_bytes().to_vec();
+    let mut body = b"eXIf".to_vec();
+    body.extend_from_slice(tiff);
+    chunk.extend_from_slice(&body);
+    chunk.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
+    png.splice(iend..iend, chunk);
+    png
+}
+
+/// A JPEG whose frame header claims `w × h` pixels but holds almost no data.
+pub fn jpeg_bomb(w: u16, h: u16) -> Vec<u8> {
+    let mut b = Jpeg::new(16, 16).bytes();
+    let sof = b
+        .windows(2)
+        .position(|p| p[0] == 0xFF && (p[1] == 0xC0 || p[1] == 0xC2))
+        .expect("SOF");
+    b[sof + 5..sof + 7].copy_from_slice(&h.to_be_bytes());
+    b[sof + 7..sof + 9].copy_from_slice(&w.to_be_bytes());
+    b
+}
+
+/// A PNG whose header claims `w × h` pixels, with a valid header CRC.
+pub fn png_bomb(w: u32, h: u32) -> Vec<u8> {
+    let mut png = png_with_exif(4, 4, &[]);
+    png[16..20].copy_from_slice(&w.to_be_bytes());
+    png[20..24].copy_from_slice(&h.to_be_bytes());
+    let crc = crc32fast::hash(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+/// Hex BLAKE3 of a file.
+pub fn hash_of(path: &Path) -> String {
+    blake3::hash(&std::fs::read(path).expect("read")).to_hex().to_string()
+}
+
+/// The fixtures folder, `tests/data`.
+pub fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
