@@ -47,9 +47,8 @@ pub fn run_ok(cmd: &mut Command, want: i32) -> Output {
 /// Runs with `--json` output and parses stdout.
 pub fn json(cmd: &mut Command, want: i32) -> serde_json::Value {
     let out = run_ok(cmd, want);
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// A JPEG made in code, with the EXIF fields a test asks for.
@@ -76,7 +75,11 @@ fn rationals(tag: Tag, v: &[(u32, u32)]) -> Field {
     Field {
         tag,
         ifd_num: In::PRIMARY,
-        value: Value::Rational(v.iter().map(|&(num, denom)| Rational { num, denom }).collect()),
+        value: Value::Rational(
+            v.iter()
+                .map(|&(num, denom)| Rational { num, denom })
+                .collect(),
+        ),
     }
 }
 
@@ -134,17 +137,33 @@ impl Jpeg {
             ifd_num: In::PRIMARY,
             value: Value::Short(vec![iso]),
         });
-        self.fields.push(rationals(Tag::ExposureTime, &[(1, denom)]));
+        self.fields
+            .push(rationals(Tag::ExposureTime, &[(1, denom)]));
         self.fields.push(rationals(Tag::FNumber, &[(f10, 10)]));
         self.fields.push(rationals(Tag::FocalLength, &[(focal, 1)]));
         self
     }
     /// GPS in degrees, minutes and seconds×100; south and west when `neg`.
-    pub fn gps(mut self, lat: (u32, u32, u32), lat_s: bool, lon: (u32, u32, u32), lon_w: bool, alt_m: u32) -> Self {
-        self.fields.push(ascii(Tag::GPSLatitudeRef, if lat_s { "S" } else { "N" }));
-        self.fields.push(rationals(Tag::GPSLatitude, &[(lat.0, 1), (lat.1, 1), (lat.2, 100)]));
-        self.fields.push(ascii(Tag::GPSLongitudeRef, if lon_w { "W" } else { "E" }));
-        self.fields.push(rationals(Tag::GPSLongitude, &[(lon.0, 1), (lon.1, 1), (lon.2, 100)]));
+    pub fn gps(
+        mut self,
+        lat: (u32, u32, u32),
+        lat_s: bool,
+        lon: (u32, u32, u32),
+        lon_w: bool,
+        alt_m: u32,
+    ) -> Self {
+        self.fields
+            .push(ascii(Tag::GPSLatitudeRef, if lat_s { "S" } else { "N" }));
+        self.fields.push(rationals(
+            Tag::GPSLatitude,
+            &[(lat.0, 1), (lat.1, 1), (lat.2, 100)],
+        ));
+        self.fields
+            .push(ascii(Tag::GPSLongitudeRef, if lon_w { "W" } else { "E" }));
+        self.fields.push(rationals(
+            Tag::GPSLongitude,
+            &[(lon.0, 1), (lon.1, 1), (lon.2, 100)],
+        ));
         self.fields.push(Field {
             tag: Tag::GPSAltitudeRef,
             ifd_num: In::PRIMARY,
@@ -190,15 +209,23 @@ impl Jpeg {
 
     pub fn bytes(&self) -> Vec<u8> {
         let (w, h) = (self.width as usize, self.height as usize);
-        let pixels = self.pixels.clone().unwrap_or_else(|| smooth_pixels(w, h, self.seed));
+        let pixels = self
+            .pixels
+            .clone()
+            .unwrap_or_else(|| smooth_pixels(w, h, self.seed));
         let mut out = Vec::new();
         let mut enc = jpeg_encoder::Encoder::new(&mut out, 88);
         enc.set_progressive(self.progressive);
         if let Some(app1) = self.raw_app1.clone().or_else(|| self.exif_block()) {
             enc.add_app_segment(1, app1).expect("app1");
         }
-        enc.encode(&pixels, self.width, self.height, jpeg_encoder::ColorType::Rgb)
-            .expect("encode");
+        enc.encode(
+            &pixels,
+            self.width,
+            self.height,
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .expect("encode");
         out
     }
 
@@ -211,15 +238,24 @@ impl Jpeg {
 
 /// A photo-like picture: gradients plus a little seeded noise (compresses like a real photo).
 pub fn smooth_pixels(w: usize, h: usize, seed: u64) -> Vec<u8> {
+    textured_pixels(w, h, seed, 16)
+}
+
+/// Like [`smooth_pixels`] with noise up to `grain`: 40 gives 12 MP JPEGs of 3–4 MB, like a camera's.
+pub fn textured_pixels(w: usize, h: usize, seed: u64, grain: u8) -> Vec<u8> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let (a, b, c) = (rng.u8(..), rng.u8(..), rng.u8(..));
     let mut px = Vec::with_capacity(w * h * 3);
     for y in 0..h {
         for x in 0..w {
-            let n = rng.u8(..16);
+            let n = rng.u8(..grain.max(1));
             px.push(((x * 255 / w.max(1)) as u8).wrapping_add(a).wrapping_add(n));
             px.push(((y * 255 / h.max(1)) as u8).wrapping_add(b));
-            px.push((((x + y) * 127 / (w + h)) as u8).wrapping_add(c).wrapping_add(n / 2));
+            px.push(
+                (((x + y) * 127 / (w + h)) as u8)
+                    .wrapping_add(c)
+                    .wrapping_add(n / 2),
+            );
         }
     }
     px
@@ -269,7 +305,9 @@ pub fn png_bomb(w: u32, h: u32) -> Vec<u8> {
 
 /// Hex BLAKE3 of a file.
 pub fn hash_of(path: &Path) -> String {
-    blake3::hash(&std::fs::read(path).expect("read")).to_hex().to_string()
+    blake3::hash(&std::fs::read(path).expect("read"))
+        .to_hex()
+        .to_string()
 }
 
 /// The fixtures folder, `tests/data`.

@@ -16,7 +16,10 @@ fn source_hashes(src: &Path) -> HashMap<String, String> {
         .unwrap()
         .map(|e| {
             let p = e.unwrap().path();
-            (hash_of(&p), p.file_name().unwrap().to_string_lossy().into_owned())
+            (
+                hash_of(&p),
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+            )
         })
         .collect()
 }
@@ -27,17 +30,31 @@ fn assert_consistent(lib: &Path, sources: &HashMap<String, String>) -> usize {
     assert_eq!(check["catalog_integrity"], "ok");
     assert_eq!(check["problems"].as_array().unwrap().len(), 0, "{check}");
     let tmp = lib.join(".shoebox/tmp");
-    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "temp files left after reopen");
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "temp files left after reopen"
+    );
     let assets = json(&mut shoebox(lib, &["ls", "--json"]), 0);
     let assets = assets.as_array().unwrap();
     let mut rows: HashMap<String, usize> = HashMap::new();
     for a in assets {
         let h = a["hash"].as_str().unwrap().to_owned();
-        assert!(sources.contains_key(&h), "a row for bytes we never imported: {a}");
-        assert_eq!(hash_of(&lib.join(a["path"].as_str().unwrap())), h, "file matches its row");
+        assert!(
+            sources.contains_key(&h),
+            "a row for bytes we never imported: {a}"
+        );
+        assert_eq!(
+            hash_of(&lib.join(a["path"].as_str().unwrap())),
+            h,
+            "file matches its row"
+        );
         *rows.entry(h).or_default() += 1;
     }
-    assert!(rows.values().all(|&n| n == 1), "exactly one row per source file: {rows:?}");
+    assert!(
+        rows.values().all(|&n| n == 1),
+        "exactly one row per source file: {rows:?}"
+    );
     // check found nothing untracked, so files on disk == rows.
     assets.len()
 }
@@ -48,7 +65,10 @@ fn kill_9_during_import_never_corrupts_or_duplicates() {
     let src = t.path().join("src");
     std::fs::create_dir(&src).unwrap();
     for i in 0..FILES {
-        Jpeg::new(900, 600).seed(i).taken(&format!("2023:0{}:01 10:00:00", 1 + i % 9), None).write(&src.join(format!("IMG_{i:04}.JPG")));
+        Jpeg::new(900, 600)
+            .seed(i)
+            .taken(&format!("2023:0{}:01 10:00:00", 1 + i % 9), None)
+            .write(&src.join(format!("IMG_{i:04}.JPG")));
     }
     let sources = source_hashes(&src);
 
@@ -80,12 +100,19 @@ fn kill_9_during_import_never_corrupts_or_duplicates() {
             partial_states += 1;
         }
         let r: Value = json(shoebox(&lib, &["import", "--json"]).arg(&src), 0);
-        let done = r["counts"]["imported"].as_u64().unwrap() + r["counts"]["duplicates"].as_u64().unwrap();
-        assert_eq!(done, FILES, "run {run}: the re-run completes the import: {r}");
+        let done =
+            r["counts"]["imported"].as_u64().unwrap() + r["counts"]["duplicates"].as_u64().unwrap();
+        assert_eq!(
+            done, FILES,
+            "run {run}: the re-run completes the import: {r}"
+        );
         assert_eq!(assert_consistent(&lib, &sources), FILES as usize);
     }
     eprintln!("{RUNS} kills over a {full:?} import; {partial_states} left a partial import");
-    assert!(partial_states > 0, "no kill landed mid-import; the delays do not cover the import");
+    assert!(
+        partial_states > 0,
+        "no kill landed mid-import; the delays do not cover the import"
+    );
 }
 
 #[test]
@@ -117,10 +144,18 @@ fn a_file_placed_but_not_committed_is_adopted_on_open() {
     assert_eq!(assets.as_array().unwrap().len(), 1);
     assert_eq!(assets[0]["hash"], hash.as_str());
     assert_eq!(assets[0]["original_name"], "IMG_9.JPG");
-    assert_eq!(assets[0]["has_thumbnail"], true, "thumbnails are made for adopted files");
+    assert_eq!(
+        assets[0]["has_thumbnail"], true,
+        "thumbnails are made for adopted files"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted import"));
-    assert_eq!(std::fs::read_dir(lib.join(".shoebox/tmp")).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(lib.join(".shoebox/tmp")).unwrap().count(),
+        0
+    );
     let db = rusqlite::Connection::open(lib.join(".shoebox/catalog.db")).unwrap();
-    let n: i64 = db.query_row("SELECT COUNT(*) FROM pending", [], |r| r.get(0)).unwrap();
+    let n: i64 = db
+        .query_row("SELECT COUNT(*) FROM pending", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0);
 }

@@ -30,7 +30,12 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn names(v: &Value, list: &str) -> Vec<String> {
-    v[list].as_array().unwrap().iter().map(|x| x["path"].as_str().unwrap().to_owned()).collect()
+    v[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["path"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
@@ -44,7 +49,10 @@ fn import_copies_dedups_and_never_overwrites() {
     same.write(&a.join("IMG_1.JPG"));
     same.write(&b.join("copy-of-IMG_1.jpg"));
     // Same name, same month, different bytes: both kept under distinct names.
-    Jpeg::new(64, 48).seed(9).taken("2023:07:02 10:00:00", None).write(&b.join("IMG_1.JPG"));
+    Jpeg::new(64, 48)
+        .seed(9)
+        .taken("2023:07:02 10:00:00", None)
+        .write(&b.join("IMG_1.JPG"));
     let before = snapshot(t.path());
 
     let lib = t.path().join("lib");
@@ -56,7 +64,12 @@ fn import_copies_dedups_and_never_overwrites() {
     let dup = &r2["duplicates"][0];
     assert!(dup["path"].as_str().unwrap().ends_with("copy-of-IMG_1.jpg"));
     assert_eq!(dup["existing"], "originals/2023/07/IMG_1.JPG");
-    assert!(dup["reason"].as_str().unwrap().contains("already in the library"));
+    assert!(
+        dup["reason"]
+            .as_str()
+            .unwrap()
+            .contains("already in the library")
+    );
     assert_eq!(r2["imported"][0]["path"], "originals/2023/07/IMG_1 (2).JPG");
 
     // Re-importing everything imports nothing.
@@ -65,11 +78,20 @@ fn import_copies_dedups_and_never_overwrites() {
     assert_eq!(r3["counts"]["duplicates"], 3);
 
     // Sources untouched: same files, same bytes, same mtimes.
-    let after: Vec<_> = snapshot(t.path()).into_iter().filter(|(p, _, _)| !p.starts_with(&lib)).collect();
+    let after: Vec<_> = snapshot(t.path())
+        .into_iter()
+        .filter(|(p, _, _)| !p.starts_with(&lib))
+        .collect();
     assert_eq!(before, after);
     // Library originals are byte-identical to their sources.
-    assert_eq!(hash_of(&lib.join("originals/2023/07/IMG_1.JPG")), hash_of(&a.join("IMG_1.JPG")));
-    assert_eq!(hash_of(&lib.join("originals/2023/07/IMG_1 (2).JPG")), hash_of(&b.join("IMG_1.JPG")));
+    assert_eq!(
+        hash_of(&lib.join("originals/2023/07/IMG_1.JPG")),
+        hash_of(&a.join("IMG_1.JPG"))
+    );
+    assert_eq!(
+        hash_of(&lib.join("originals/2023/07/IMG_1 (2).JPG")),
+        hash_of(&b.join("IMG_1.JPG"))
+    );
     let check = json(&mut shoebox(&lib, &["check", "--json"]), 0);
     assert_eq!(check["ok"], 2);
 }
@@ -84,12 +106,20 @@ fn extension_and_size_rules_skip_with_a_reason_and_show_in_status() {
     std::fs::write(src.join("notes.txt"), "hello").unwrap();
     std::fs::write(src.join(".hidden.jpg"), "x").unwrap();
     let lib = t.path().join("lib");
-    run_ok(&mut shoebox(&lib, &["settings", "set", "max_file_size", "2K"]), 0);
+    run_ok(
+        &mut shoebox(&lib, &["settings", "set", "max_file_size", "2K"]),
+        0,
+    );
     let r = json(shoebox(&lib, &["import", "--json"]).arg(&src), 0);
     assert_eq!(r["counts"]["imported"], 1, "{r}");
     let skipped = &r["skipped"];
     let reason = |suffix: &str| {
-        skipped.as_array().unwrap().iter().find(|s| s["path"].as_str().unwrap().ends_with(suffix)).unwrap()["reason"]
+        skipped
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["path"].as_str().unwrap().ends_with(suffix))
+            .unwrap()["reason"]
             .as_str()
             .unwrap()
             .to_owned()
@@ -100,8 +130,16 @@ fn extension_and_size_rules_skip_with_a_reason_and_show_in_status() {
     let st = json(&mut shoebox(&lib, &["status", "--json"]), 0);
     assert_eq!(st["settings"]["max_file_size"], 2048);
     assert_eq!(st["last_import"]["skipped"], 3);
-    assert!(st["settings"]["allowed_extensions"].as_array().unwrap().contains(&Value::from("heic")));
-    let out = run_ok(&mut shoebox(&lib, &["settings", "set", "allowed_extensions", "jpg,exe"]), 2);
+    assert!(
+        st["settings"]["allowed_extensions"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("heic"))
+    );
+    let out = run_ok(
+        &mut shoebox(&lib, &["settings", "set", "allowed_extensions", "jpg,exe"]),
+        2,
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read .exe"));
 }
 
@@ -111,28 +149,47 @@ fn two_imports_at_once_neither_corrupt_nor_duplicate() {
     let src = t.path().join("src");
     std::fs::create_dir(&src).unwrap();
     for i in 0..40 {
-        Jpeg::new(320, 240).seed(i).write(&src.join(format!("p{i:02}.jpg")));
+        Jpeg::new(320, 240)
+            .seed(i)
+            .write(&src.join(format!("p{i:02}.jpg")));
     }
     let lib = t.path().join("lib");
     run_ok(&mut shoebox(&lib, &["status"]), 0);
-    let c1 = shoebox(&lib, &["import", "--json"]).arg(&src).stdout(std::process::Stdio::piped()).spawn().unwrap();
-    let c2 = shoebox(&lib, &["import", "--json"]).arg(&src).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let c1 = shoebox(&lib, &["import", "--json"])
+        .arg(&src)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let c2 = shoebox(&lib, &["import", "--json"])
+        .arg(&src)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let o1 = c1.wait_with_output().unwrap();
     let o2 = c2.wait_with_output().unwrap();
     assert!(o1.status.success() && o2.status.success());
     let r1: Value = serde_json::from_slice(&o1.stdout).unwrap();
     let r2: Value = serde_json::from_slice(&o2.stdout).unwrap();
-    let imported = r1["counts"]["imported"].as_u64().unwrap() + r2["counts"]["imported"].as_u64().unwrap();
-    assert_eq!(imported, 40, "each file imported exactly once across both: {r1} {r2}");
+    let imported =
+        r1["counts"]["imported"].as_u64().unwrap() + r2["counts"]["imported"].as_u64().unwrap();
+    assert_eq!(
+        imported, 40,
+        "each file imported exactly once across both: {r1} {r2}"
+    );
     let assets = json(&mut shoebox(&lib, &["ls", "--json"]), 0);
     assert_eq!(assets.as_array().unwrap().len(), 40);
     assert_eq!(walk(&lib.join("originals")).len(), 40);
     let check = json(&mut shoebox(&lib, &["check", "--json"]), 0);
     assert_eq!(check["catalog_integrity"], "ok");
     assert_eq!(check["ok"], 40);
-    let waited = String::from_utf8_lossy(&o1.stderr).contains("waiting") || String::from_utf8_lossy(&o2.stderr).contains("waiting");
-    let one_was_all_duplicates = r1["counts"]["duplicates"] == 40 || r2["counts"]["duplicates"] == 40;
-    assert!(waited || one_was_all_duplicates, "the second import either waited or found everything done");
+    let waited = String::from_utf8_lossy(&o1.stderr).contains("waiting")
+        || String::from_utf8_lossy(&o2.stderr).contains("waiting");
+    let one_was_all_duplicates =
+        r1["counts"]["duplicates"] == 40 || r2["counts"]["duplicates"] == 40;
+    assert!(
+        waited || one_was_all_duplicates,
+        "the second import either waited or found everything done"
+    );
 }
 
 #[test]
@@ -141,7 +198,10 @@ fn check_reports_missing_corrupt_and_untracked_and_deletes_nothing() {
     let src = t.path().join("src");
     std::fs::create_dir(&src).unwrap();
     for i in 0..3 {
-        Jpeg::new(64, 48).seed(i).taken("2023:07:01 10:00:00", None).write(&src.join(format!("p{i}.jpg")));
+        Jpeg::new(64, 48)
+            .seed(i)
+            .taken("2023:07:01 10:00:00", None)
+            .write(&src.join(format!("p{i}.jpg")));
     }
     let lib = t.path().join("lib");
     json(shoebox(&lib, &["import", "--json"]).arg(&src), 0);
@@ -159,14 +219,34 @@ fn check_reports_missing_corrupt_and_untracked_and_deletes_nothing() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["kind"].as_str().unwrap().to_owned(), p["path"].as_str().unwrap().to_owned()))
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_owned(),
+                p["path"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
-    assert!(kinds.contains(&("missing".into(), "originals/2023/07/p0.jpg".into())), "{kinds:?}");
-    assert!(kinds.contains(&("corrupt".into(), "originals/2023/07/p1.jpg".into())), "{kinds:?}");
-    assert!(kinds.contains(&("untracked".into(), "originals/2023/07/stray.jpg".into())), "{kinds:?}");
+    assert!(
+        kinds.contains(&("missing".into(), "originals/2023/07/p0.jpg".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("corrupt".into(), "originals/2023/07/p1.jpg".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("untracked".into(), "originals/2023/07/stray.jpg".into())),
+        "{kinds:?}"
+    );
     assert_eq!(r["ok"], 1);
     assert!(dir.join("stray.jpg").exists() && dir.join("p1.jpg").exists());
-    assert_eq!(json(&mut shoebox(&lib, &["ls", "--json"]), 0).as_array().unwrap().len(), 3);
+    assert_eq!(
+        json(&mut shoebox(&lib, &["ls", "--json"]), 0)
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 #[test]
@@ -181,7 +261,11 @@ fn default_library_honours_shoebox_library_env() {
         .env("SHOEBOX_LIBRARY", &lib)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(lib.join(".shoebox/catalog.db").is_file());
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(names(&r, "imported").len(), 1);

@@ -26,30 +26,93 @@ fn capture_times_come_from_the_best_source_and_pick_the_folder() {
     let t = tempfile::tempdir().unwrap();
     let src = t.path().join("src");
     std::fs::create_dir(&src).unwrap();
-    Jpeg::new(64, 48).taken("2023:07:01 12:34:56", Some("+02:00")).subsec("120").write(&src.join("offset.jpg"));
-    Jpeg::new(64, 48).seed(2).taken("2022:12:31 23:59:59", None).write(&src.join("nooffset.jpg"));
+    Jpeg::new(64, 48)
+        .taken("2023:07:01 12:34:56", Some("+02:00"))
+        .subsec("120")
+        .write(&src.join("offset.jpg"));
+    Jpeg::new(64, 48)
+        .seed(2)
+        .taken("2022:12:31 23:59:59", None)
+        .write(&src.join("nooffset.jpg"));
     // Local 00:30 on 1 January east of UTC is still 31 December in UTC: the folder is January.
-    Jpeg::new(64, 48).seed(3).taken("2024:01:01 00:30:00", Some("+09:00")).write(&src.join("newyear.jpg"));
-    Jpeg::new(64, 48).seed(4).modified_tag("2019:04:05 06:07:08").write(&src.join("other.jpg"));
-    Jpeg::new(64, 48).seed(5).write(&src.join("PXL_20230102_123456789.jpg"));
-    Jpeg::new(64, 48).seed(6).write(&src.join("IMG-20200315-WA0001.jpg"));
-    Jpeg::new(64, 48).seed(7).write(&src.join("Screenshot_2021-02-03-04-05-06.jpg"));
+    Jpeg::new(64, 48)
+        .seed(3)
+        .taken("2024:01:01 00:30:00", Some("+09:00"))
+        .write(&src.join("newyear.jpg"));
+    Jpeg::new(64, 48)
+        .seed(4)
+        .modified_tag("2019:04:05 06:07:08")
+        .write(&src.join("other.jpg"));
+    Jpeg::new(64, 48)
+        .seed(5)
+        .write(&src.join("PXL_20230102_123456789.jpg"));
+    Jpeg::new(64, 48)
+        .seed(6)
+        .write(&src.join("IMG-20200315-WA0001.jpg"));
+    Jpeg::new(64, 48)
+        .seed(7)
+        .write(&src.join("Screenshot_2021-02-03-04-05-06.jpg"));
     Jpeg::new(64, 48).seed(8).write(&src.join("nothing.jpg"));
     let mtime = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_500_000_000);
-    std::fs::File::options().write(true).open(src.join("nothing.jpg")).unwrap().set_modified(mtime).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(src.join("nothing.jpg"))
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
 
     let lib = t.path().join("lib");
     let assets = import_and_list(&src, &lib);
     let expect = [
-        ("offset.jpg", "2023-07-01T12:34:56.120+02:00", "exif", "originals/2023/07/offset.jpg"),
-        ("nooffset.jpg", "2022-12-31T23:59:59", "exif", "originals/2022/12/nooffset.jpg"),
-        ("newyear.jpg", "2024-01-01T00:30:00+09:00", "exif", "originals/2024/01/newyear.jpg"),
-        ("other.jpg", "2019-04-05T06:07:08", "exif_other", "originals/2019/04/other.jpg"),
-        ("PXL_20230102_123456789.jpg", "2023-01-02T12:34:56.789", "filename", "originals/2023/01/PXL_20230102_123456789.jpg"),
-        ("IMG-20200315-WA0001.jpg", "2020-03-15T00:00:00", "filename", "originals/2020/03/IMG-20200315-WA0001.jpg"),
-        ("Screenshot_2021-02-03-04-05-06.jpg", "2021-02-03T04:05:06", "filename", "originals/2021/02/Screenshot_2021-02-03-04-05-06.jpg"),
+        (
+            "offset.jpg",
+            "2023-07-01T12:34:56.120+02:00",
+            "exif",
+            "originals/2023/07/offset.jpg",
+        ),
+        (
+            "nooffset.jpg",
+            "2022-12-31T23:59:59",
+            "exif",
+            "originals/2022/12/nooffset.jpg",
+        ),
+        (
+            "newyear.jpg",
+            "2024-01-01T00:30:00+09:00",
+            "exif",
+            "originals/2024/01/newyear.jpg",
+        ),
+        (
+            "other.jpg",
+            "2019-04-05T06:07:08",
+            "exif_other",
+            "originals/2019/04/other.jpg",
+        ),
+        (
+            "PXL_20230102_123456789.jpg",
+            "2023-01-02T12:34:56.789",
+            "filename",
+            "originals/2023/01/PXL_20230102_123456789.jpg",
+        ),
+        (
+            "IMG-20200315-WA0001.jpg",
+            "2020-03-15T00:00:00",
+            "filename",
+            "originals/2020/03/IMG-20200315-WA0001.jpg",
+        ),
+        (
+            "Screenshot_2021-02-03-04-05-06.jpg",
+            "2021-02-03T04:05:06",
+            "filename",
+            "originals/2021/02/Screenshot_2021-02-03-04-05-06.jpg",
+        ),
         // The test runs shoebox with TZ=UTC.
-        ("nothing.jpg", "2017-07-14T02:40:00+00:00", "mtime", "originals/2017/07/nothing.jpg"),
+        (
+            "nothing.jpg",
+            "2017-07-14T02:40:00+00:00",
+            "mtime",
+            "originals/2017/07/nothing.jpg",
+        ),
     ];
     for (name, taken, source, path) in expect {
         let a = by_name(&assets, name);
@@ -59,7 +122,10 @@ fn capture_times_come_from_the_best_source_and_pick_the_folder() {
         assert!(lib.join(path).is_file(), "{path} on disk");
     }
     // Newest first.
-    let times: Vec<&str> = assets.iter().map(|a| a["taken_at"].as_str().unwrap()).collect();
+    let times: Vec<&str> = assets
+        .iter()
+        .map(|a| a["taken_at"].as_str().unwrap())
+        .collect();
     assert_eq!(times[0], "2024-01-01T00:30:00+09:00");
 }
 
@@ -78,17 +144,41 @@ fn the_json_contract_has_every_field() {
     let assets = import_and_list(&f, &lib);
     let a = &assets[0];
     for key in [
-        "hash", "path", "original_name", "size", "kind", "mime", "taken_at", "taken_at_source", "width",
-        "height", "orientation", "make", "model", "lens", "iso", "exposure_time", "f_number",
-        "focal_length_mm", "gps", "imported_at", "has_thumbnail",
+        "hash",
+        "path",
+        "original_name",
+        "size",
+        "kind",
+        "mime",
+        "taken_at",
+        "taken_at_source",
+        "width",
+        "height",
+        "orientation",
+        "make",
+        "model",
+        "lens",
+        "iso",
+        "exposure_time",
+        "f_number",
+        "focal_length_mm",
+        "gps",
+        "imported_at",
+        "has_thumbnail",
     ] {
-        assert!(a.get(key).is_some(), "field {key} missing from ls --json: {a}");
+        assert!(
+            a.get(key).is_some(),
+            "field {key} missing from ls --json: {a}"
+        );
     }
     assert_eq!(a["hash"], blake3::hash(&bytes).to_hex().as_str());
     assert_eq!(a["size"], bytes.len());
     assert_eq!(a["kind"], "photo");
     assert_eq!(a["mime"], "image/jpeg");
-    assert_eq!((a["width"].as_u64(), a["height"].as_u64()), (Some(120), Some(80)));
+    assert_eq!(
+        (a["width"].as_u64(), a["height"].as_u64()),
+        (Some(120), Some(80))
+    );
     assert_eq!(a["make"], "Canon");
     assert_eq!(a["model"], "EOS R6");
     assert_eq!(a["lens"], "RF24-105mm F4 L IS USM");
@@ -98,22 +188,49 @@ fn the_json_contract_has_every_field() {
     assert_eq!(a["focal_length_mm"], 50.0);
     let lat = a["gps"]["lat"].as_f64().unwrap();
     let lon = a["gps"]["lon"].as_f64().unwrap();
-    assert!((lat - (48.0 + 51.0 / 60.0 + 30.24 / 3600.0)).abs() < 1e-9, "{lat}");
-    assert!((lon - (2.0 + 17.0 / 60.0 + 40.2 / 3600.0)).abs() < 1e-9, "{lon}");
+    assert!(
+        (lat - (48.0 + 51.0 / 60.0 + 30.24 / 3600.0)).abs() < 1e-9,
+        "{lat}"
+    );
+    assert!(
+        (lon - (2.0 + 17.0 / 60.0 + 40.2 / 3600.0)).abs() < 1e-9,
+        "{lon}"
+    );
     assert_eq!(a["gps"]["alt"], 35.0);
     assert_eq!(a["has_thumbnail"], true);
 
     // inspect reads the same fields without importing.
-    let inspected = json(&mut shoebox(&t.path().join("other-lib"), &["inspect", "--json", "--hash"]).arg(&f), 0);
+    let inspected = json(
+        &mut shoebox(
+            &t.path().join("other-lib"),
+            &["inspect", "--json", "--hash"],
+        )
+        .arg(&f),
+        0,
+    );
     let i = &inspected[0];
-    for key in ["taken_at", "taken_at_source", "width", "height", "make", "model", "gps", "iso", "hash", "path"] {
+    for key in [
+        "taken_at",
+        "taken_at_source",
+        "width",
+        "height",
+        "make",
+        "model",
+        "gps",
+        "iso",
+        "hash",
+        "path",
+    ] {
         assert_eq!(i[key], a[key], "inspect and ls disagree on {key}");
     }
     // show finds it by hash prefix and by path.
     let hash = a["hash"].as_str().unwrap();
     let shown = json(&mut shoebox(&lib, &["show", "--json", &hash[..8]]), 0);
     assert_eq!(shown["path"], a["path"]);
-    let shown = json(&mut shoebox(&lib, &["show", "--json", a["path"].as_str().unwrap()]), 0);
+    let shown = json(
+        &mut shoebox(&lib, &["show", "--json", a["path"].as_str().unwrap()]),
+        0,
+    );
     assert_eq!(shown["hash"], hash);
     let out = run_ok(&mut shoebox(&lib, &["show", "ffffffffffff"]), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no asset matches"));
@@ -142,20 +259,39 @@ fn all_eight_orientations_are_applied_to_size_and_thumbnail() {
     let src = t.path().join("src");
     std::fs::create_dir(&src).unwrap();
     for o in 1..=8u16 {
-        Jpeg::new(96, 48).pixels(quadrants(96, 48)).orientation(o).write(&src.join(format!("o{o}.jpg")));
+        Jpeg::new(96, 48)
+            .pixels(quadrants(96, 48))
+            .orientation(o)
+            .write(&src.join(format!("o{o}.jpg")));
     }
     let lib = t.path().join("lib");
     let assets = import_and_list(&src, &lib);
     // What the top-left corner of the displayed picture must be, per EXIF orientation.
-    let top_left = [[255, 0, 0], [0, 255, 0], [255, 255, 255], [0, 0, 255], [255, 0, 0], [0, 0, 255], [255, 255, 255], [0, 255, 0]];
+    let top_left = [
+        [255, 0, 0],
+        [0, 255, 0],
+        [255, 255, 255],
+        [0, 0, 255],
+        [255, 0, 0],
+        [0, 0, 255],
+        [255, 255, 255],
+        [0, 255, 0],
+    ];
     for o in 1..=8u8 {
         let a = by_name(&assets, &format!("o{o}.jpg"));
         assert_eq!(a["orientation"], o);
         let turned = o >= 5;
         let (w, h) = if turned { (48, 96) } else { (96, 48) };
-        assert_eq!((a["width"].as_u64(), a["height"].as_u64()), (Some(w), Some(h)), "o{o}");
+        assert_eq!(
+            (a["width"].as_u64(), a["height"].as_u64()),
+            (Some(w), Some(h)),
+            "o{o}"
+        );
         let hash = a["hash"].as_str().unwrap();
-        let thumb = lib.join(".shoebox/thumbs").join(&hash[..2]).join(format!("{hash}-320.jpg"));
+        let thumb = lib
+            .join(".shoebox/thumbs")
+            .join(&hash[..2])
+            .join(format!("{hash}-320.jpg"));
         let img = image::open(&thumb).unwrap().into_rgb8();
         assert_eq!(img.dimensions(), (w as u32, h as u32), "thumbnail of o{o}");
         let px = img.get_pixel(4, 4).0;
@@ -172,11 +308,19 @@ fn heic_png_exif_and_video_are_read() {
     std::fs::create_dir(&src).unwrap();
     std::fs::copy(data_dir().join("sample.heic"), src.join("IMG_1234.HEIC")).unwrap();
     std::fs::copy(data_dir().join("sample.mp4"), src.join("clip.MP4")).unwrap();
-    let tiff = Jpeg::new(8, 8).taken("2018:09:10 11:12:13", Some("-05:00")).exif_block().unwrap();
+    let tiff = Jpeg::new(8, 8)
+        .taken("2018:09:10 11:12:13", Some("-05:00"))
+        .exif_block()
+        .unwrap();
     std::fs::write(src.join("shot.png"), png_with_exif(40, 30, &tiff[6..])).unwrap();
 
     let lib = t.path().join("lib");
-    let report = json(shoebox(&lib, &["import", "--json"]).arg(&src).env("TZ", "Asia/Tokyo"), 0);
+    let report = json(
+        shoebox(&lib, &["import", "--json"])
+            .arg(&src)
+            .env("TZ", "Asia/Tokyo"),
+        0,
+    );
     assert_eq!(report["counts"]["imported"], 3, "{report}");
     let assets = json(&mut shoebox(&lib, &["ls", "--json"]), 0);
     let assets = assets.as_array().unwrap();
@@ -185,7 +329,10 @@ fn heic_png_exif_and_video_are_read() {
     assert_eq!(heic["mime"], "image/heic");
     assert_eq!(heic["taken_at"], "2022-05-06T07:08:09+02:00");
     assert_eq!(heic["model"], "iPhone 13");
-    assert_eq!((heic["width"].as_u64(), heic["height"].as_u64()), (Some(96), Some(64)));
+    assert_eq!(
+        (heic["width"].as_u64(), heic["height"].as_u64()),
+        (Some(96), Some(64))
+    );
     assert!((heic["gps"]["lat"].as_f64().unwrap() - 48.8584).abs() < 1e-6);
     // This build has the `heic` feature (on by default): the preview must exist.
     assert_eq!(heic["has_thumbnail"], true, "{heic}");
@@ -200,9 +347,18 @@ fn heic_png_exif_and_video_are_read() {
     // The container says 05:06:07 UTC; the folder follows local time (here Tokyo, UTC+9).
     assert_eq!(mp4["taken_at"], "2021-03-04T14:06:07+09:00");
     assert_eq!(mp4["duration_ms"], 1500);
-    assert_eq!((mp4["width"].as_u64(), mp4["height"].as_u64()), (Some(64), Some(48)));
-    let has_ffmpeg = std::process::Command::new("ffmpeg").arg("-version").output().is_ok();
-    assert_eq!(mp4["has_thumbnail"], has_ffmpeg, "poster frame iff ffmpeg is on PATH");
+    assert_eq!(
+        (mp4["width"].as_u64(), mp4["height"].as_u64()),
+        (Some(64), Some(48))
+    );
+    let has_ffmpeg = std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok();
+    assert_eq!(
+        mp4["has_thumbnail"], has_ffmpeg,
+        "poster frame iff ffmpeg is on PATH"
+    );
 }
 
 #[test]
@@ -211,10 +367,20 @@ fn a_video_without_ffmpeg_still_imports_with_a_placeholder() {
     let f = t.path().join("clip.mov");
     std::fs::copy(data_dir().join("sample.mp4"), &f).unwrap();
     let lib = t.path().join("lib");
-    let report = json(shoebox(&lib, &["import", "--json"]).arg(&f).env("PATH", "/nonexistent"), 0);
+    let report = json(
+        shoebox(&lib, &["import", "--json"])
+            .arg(&f)
+            .env("PATH", "/nonexistent"),
+        0,
+    );
     assert_eq!(report["counts"]["imported"], 1, "{report}");
     assert_eq!(report["imported"][0]["has_thumbnail"], false);
-    assert!(report["imported"][0]["thumbnail_note"].as_str().unwrap().contains("ffmpeg"));
+    assert!(
+        report["imported"][0]["thumbnail_note"]
+            .as_str()
+            .unwrap()
+            .contains("ffmpeg")
+    );
     let st = json(&mut shoebox(&lib, &["status", "--json"]), 0);
     assert_eq!(st["by_kind"]["video"], 1);
     assert_eq!(st["thumbnails_missing"], 1);

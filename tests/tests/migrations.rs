@@ -15,7 +15,10 @@ fn a_version_1_catalog_upgrades_with_its_data() {
     let st = json(&mut shoebox(&lib, &["status", "--json"]), 0);
     assert_eq!(st["schema_version"], shoebox_catalog::SCHEMA_VERSION);
     assert_eq!(st["assets"], 1);
-    assert_eq!(st["settings"]["allowed_extensions"], serde_json::json!(["jpg", "png"]));
+    assert_eq!(
+        st["settings"]["allowed_extensions"],
+        serde_json::json!(["jpg", "png"])
+    );
     assert_eq!(st["settings"]["max_file_size"], 1048576);
     assert_eq!(st["last_import"]["imported"], 1);
     let a = &json(&mut shoebox(&lib, &["ls", "--json"]), 0)[0];
@@ -25,6 +28,8 @@ fn a_version_1_catalog_upgrades_with_its_data() {
     assert_eq!(a["gps"]["alt"], 35.0);
     assert_eq!(a["favourite"], false);
     let db = rusqlite::Connection::open(lib.join(".shoebox/catalog.db")).unwrap();
-    let albums: i64 = db.query_row("SELECT COUNT(*) FROM albums", [], |r| r.get(0)).unwrap();
+    let albums: i64 = db
+        .query_row("SELECT COUNT(*) FROM albums", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(albums, 0, "v2 tables exist");
 }

@@ -205,7 +205,10 @@ impl Catalog {
              ORDER BY hash LIMIT ?2"
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![prefix.to_ascii_lowercase(), limit as i64], asset_from_row)?;
+        let rows = stmt.query_map(
+            params![prefix.to_ascii_lowercase(), limit as i64],
+            asset_from_row,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

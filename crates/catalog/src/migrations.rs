@@ -125,7 +125,9 @@ mod tests {
         let err = crate::Catalog::open(&p).err().unwrap();
         assert!(matches!(err, Error::TooNew { found: 99, .. }), "{err}");
         let c = Connection::open(&p).unwrap();
-        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, 99);
     }
 

@@ -110,7 +110,9 @@ fn open(cli: &Cli) -> Result<Library> {
             );
         }
         for p in &r.untracked {
-            eprintln!("warning: {p} is in the library but not in the catalog (kept; see `shoebox check`)");
+            eprintln!(
+                "warning: {p} is in the library but not in the catalog (kept; see `shoebox check`)"
+            );
         }
     }
     Ok(lib)
@@ -128,12 +130,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import { paths, json } => {
             let mut lib = open(&cli)?;
             let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Importing");
-            let report = lib.import(
-                paths,
-                &|p| bar.update(p),
-                &AtomicBool::new(false),
-                &|| eprintln!("Another import is running on this library; waiting for it to finish…"),
-            )?;
+            let report = lib.import(paths, &|p| bar.update(p), &AtomicBool::new(false), &|| {
+                eprintln!("Another import is running on this library; waiting for it to finish…")
+            })?;
             bar.finish();
             if *json {
                 print_json(&report)?;
@@ -154,10 +153,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     println!("  rejected   {}: {}", r.path, r.reason);
                 }
                 if !report.skipped.is_empty() {
-                    println!("  ({} skipped by the extension, size or hidden-file rules; --json lists them)", report.skipped.len());
+                    println!(
+                        "  ({} skipped by the extension, size or hidden-file rules; --json lists them)",
+                        report.skipped.len()
+                    );
                 }
             }
-            Ok(if report.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Ls { json } => {
             let lib = open(&cli)?;
@@ -195,14 +201,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             m.height.unwrap_or(0),
                             m.taken_at,
                             m.taken_at_source.as_str(),
-                            m.model.as_deref().map(|c| format!(", {c}")).unwrap_or_default()
+                            m.model
+                                .as_deref()
+                                .map(|c| format!(", {c}"))
+                                .unwrap_or_default()
                         ),
                         (None, Some(e)) => println!("{}: cannot read: {e}", r.file),
                         _ => {}
                     }
                 }
             }
-            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Show { hash_or_path, json } => {
             let lib = open(&cli)?;
@@ -221,7 +234,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_json(&s)?;
             } else {
                 println!("Library     {}", s.library);
-                println!("Assets      {} ({} photos, {} videos), {}", s.assets, s.by_kind.photo, s.by_kind.video, human(s.bytes));
+                println!(
+                    "Assets      {} ({} photos, {} videos), {}",
+                    s.assets,
+                    s.by_kind.photo,
+                    s.by_kind.video,
+                    human(s.bytes)
+                );
                 println!("No preview  {}", s.thumbnails_missing);
                 match &s.last_import {
                     Some(i) => println!(
@@ -234,8 +253,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("Max size    {}", human(s.settings.max_file_size));
                 println!(
                     "Previews    HEIC {}, video posters {}",
-                    if s.heic_previews { "yes" } else { "no (built without libheif)" },
-                    if s.video_posters { "yes" } else { "no (install ffmpeg)" }
+                    if s.heic_previews {
+                        "yes"
+                    } else {
+                        "no (built without libheif)"
+                    },
+                    if s.video_posters {
+                        "yes"
+                    } else {
+                        "no (install ffmpeg)"
+                    }
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -260,7 +287,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     r.catalog_integrity
                 );
             }
-            Ok(if r.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if r.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Settings { action, json } => {
             let mut lib = open(&cli)?;
@@ -278,7 +309,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 let s = lib.settings();
                 println!("allowed_extensions  {}", s.allowed_extensions.join(","));
-                println!("max_file_size       {} ({})", s.max_file_size, human(s.max_file_size));
+                println!(
+                    "max_file_size       {} ({})",
+                    s.max_file_size,
+                    human(s.max_file_size)
+                );
                 println!("grid_size           {}", s.grid_size);
                 println!("preview_size        {}", s.preview_size);
             }
@@ -295,18 +330,32 @@ fn print_asset(a: &Asset) {
     println!("Hash         {}", a.hash);
     println!("Kind         {} ({})", m.kind.as_str(), m.mime);
     println!("Size         {}", human(a.size));
-    println!("Taken        {} (from {})", m.taken_at, m.taken_at_source.as_str());
-    println!("Dimensions   {}", opt(m.width.zip(m.height).map(|(w, h)| format!("{w}×{h}"))));
-    println!("Camera       {}", opt(match (&m.make, &m.model) {
-        (Some(a), Some(b)) => Some(format!("{a} {b}")),
-        (a, b) => a.clone().or(b.clone()),
-    }));
+    println!(
+        "Taken        {} (from {})",
+        m.taken_at,
+        m.taken_at_source.as_str()
+    );
+    println!(
+        "Dimensions   {}",
+        opt(m.width.zip(m.height).map(|(w, h)| format!("{w}×{h}")))
+    );
+    println!(
+        "Camera       {}",
+        opt(match (&m.make, &m.model) {
+            (Some(a), Some(b)) => Some(format!("{a} {b}")),
+            (a, b) => a.clone().or(b.clone()),
+        })
+    );
     println!("Lens         {}", opt(m.lens.clone()));
     println!(
         "Exposure     {}",
         opt(Some(
             [
-                m.exposure_time.map(|t| if t < 1.0 { format!("1/{:.0}s", 1.0 / t) } else { format!("{t}s") }),
+                m.exposure_time.map(|t| if t < 1.0 {
+                    format!("1/{:.0}s", 1.0 / t)
+                } else {
+                    format!("{t}s")
+                }),
                 m.f_number.map(|f| format!("f/{f:.1}")),
                 m.iso.map(|i| format!("ISO {i}")),
                 m.focal_length_mm.map(|f| format!("{f:.0} mm")),
@@ -318,12 +367,18 @@ fn print_asset(a: &Asset) {
         )
         .filter(|s| !s.is_empty()))
     );
-    println!("Place        {}", opt(m.gps.map(|g| format!("{:.6}, {:.6}", g.lat, g.lon))));
+    println!(
+        "Place        {}",
+        opt(m.gps.map(|g| format!("{:.6}, {:.6}", g.lat, g.lon)))
+    );
     if let Some(d) = m.duration_ms {
         println!("Duration     {:.1} s", d as f64 / 1000.0);
     }
     println!("Imported     {}", a.imported_at);
-    println!("Thumbnail    {}", if a.has_thumbnail { "yes" } else { "no preview" });
+    println!(
+        "Thumbnail    {}",
+        if a.has_thumbnail { "yes" } else { "no preview" }
+    );
 }
 
 fn human(n: u64) -> String {

@@ -28,7 +28,11 @@ impl Bar {
         if let Some(b) = &self.bar {
             b.set_length(p.bytes_total);
             b.set_position(p.bytes_done);
-            let errs = if p.errors > 0 { format!(", {} problem(s)", p.errors) } else { String::new() };
+            let errs = if p.errors > 0 {
+                format!(", {} problem(s)", p.errors)
+            } else {
+                String::new()
+            };
             b.set_message(format!("{}/{} files{errs}", p.done, p.total));
         }
     }

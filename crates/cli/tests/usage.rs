@@ -11,10 +11,17 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-command"));
     let out = Command::new(bin).arg("import").output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "import without paths is a usage error");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "import without paths is a usage error"
+    );
     let out = Command::new(bin).arg("--help").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     for cmd in ["import", "ls", "inspect", "show", "status", "check"] {
-        assert!(String::from_utf8_lossy(&out.stdout).contains(cmd), "{cmd} missing from --help");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(cmd),
+            "{cmd} missing from --help"
+        );
     }
 }

@@ -32,7 +32,11 @@ impl CheckReport {
     }
 }
 
-pub(crate) fn check(lib: &LibraryPaths, cat: &Catalog, progress: &dyn Fn(&Progress)) -> Result<CheckReport> {
+pub(crate) fn check(
+    lib: &LibraryPaths,
+    cat: &Catalog,
+    progress: &dyn Fn(&Progress),
+) -> Result<CheckReport> {
     let mut r = CheckReport {
         catalog_integrity: cat.integrity_check()?,
         ..Default::default()
@@ -74,7 +78,11 @@ pub(crate) fn check(lib: &LibraryPaths, cat: &Catalog, progress: &dyn Fn(&Progre
                 Ok(h) => r.problems.push(Problem {
                     kind: "corrupt".into(),
                     path: a.path.clone(),
-                    detail: format!("content hash {} differs from the catalog's {}", &h[..12], &a.hash[..12]),
+                    detail: format!(
+                        "content hash {} differs from the catalog's {}",
+                        &h[..12],
+                        &a.hash[..12]
+                    ),
                 }),
                 Err(e) => r.problems.push(Problem {
                     kind: "corrupt".into(),
@@ -94,7 +102,10 @@ pub(crate) fn check(lib: &LibraryPaths, cat: &Catalog, progress: &dyn Fn(&Progre
         let e = match e {
             Ok(e) => e,
             Err(err) => {
-                let path = err.path().map(|p| p.display().to_string()).unwrap_or_default();
+                let path = err
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
                 r.problems.push(Problem {
                     kind: "untracked".into(),
                     path,

@@ -14,15 +14,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("no asset matches {0:?}; give a hash (or its first characters) or a path like originals/2023/07/IMG_0042.JPG")]
+    #[error(
+        "no asset matches {0:?}; give a hash (or its first characters) or a path like originals/2023/07/IMG_0042.JPG"
+    )]
     NotFound(String),
     #[error("{0:?} matches {1} assets; give more characters of the hash")]
     Ambiguous(String, usize),
     #[error("invalid setting: {0}")]
     Setting(String),
-    #[error(
-        "cannot find a default library folder; pass --library DIR or set SHOEBOX_LIBRARY"
-    )]
+    #[error("cannot find a default library folder; pass --library DIR or set SHOEBOX_LIBRARY")]
     NoDefaultLibrary,
 }
 

@@ -96,7 +96,12 @@ impl Library {
     pub fn open(root: &Path) -> Result<Library> {
         let root = std::path::absolute(root).map_err(io(root))?;
         let paths = LibraryPaths::new(root);
-        for d in [paths.meta_dir(), paths.originals(), paths.tmp(), paths.thumbs()] {
+        for d in [
+            paths.meta_dir(),
+            paths.originals(),
+            paths.tmp(),
+            paths.thumbs(),
+        ] {
             shoebox_import::create_dir_durable(&d)?;
         }
         let catalog = Catalog::open(&paths.catalog())?;

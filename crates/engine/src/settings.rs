@@ -23,7 +23,10 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             version: 1,
-            allowed_extensions: shoebox_media::DEFAULT_EXTENSIONS.iter().map(|s| s.to_string()).collect(),
+            allowed_extensions: shoebox_media::DEFAULT_EXTENSIONS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             max_file_size: 20 << 30,
             grid_size: 320,
             preview_size: 1440,
@@ -55,7 +58,9 @@ impl Settings {
             )));
         }
         if self.allowed_extensions.is_empty() {
-            return Err(Error::Setting("allowed_extensions is empty; nothing could be imported".into()));
+            return Err(Error::Setting(
+                "allowed_extensions is empty; nothing could be imported".into(),
+            ));
         }
         if self.max_file_size == 0 {
             return Err(Error::Setting("max_file_size must be more than 0".into()));

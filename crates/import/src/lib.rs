@@ -79,7 +79,10 @@ pub struct ImportOptions {
 impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
-            allowed_extensions: shoebox_media::DEFAULT_EXTENSIONS.iter().map(|s| s.to_string()).collect(),
+            allowed_extensions: shoebox_media::DEFAULT_EXTENSIONS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             max_file_size: 20 << 30,
             thumbnailer: Thumbnailer::default(),
             threads: 0,
@@ -170,8 +173,14 @@ pub(crate) struct Candidate {
 /// What a worker made of one candidate.
 pub(crate) enum Outcome {
     Ready(Box<place::Prepared>),
-    Duplicate { source: PathBuf, hash: String },
-    Rejected { source: PathBuf, reason: String },
+    Duplicate {
+        source: PathBuf,
+        hash: String,
+    },
+    Rejected {
+        source: PathBuf,
+        reason: String,
+    },
     /// The library could not be written (disk full, permissions): the import stops.
     Fatal(Error),
 }
@@ -187,7 +196,9 @@ impl<'a> Throttle<'a> {
         Throttle { sink, last: None }
     }
     pub fn send(&mut self, p: &Progress, force: bool) {
-        let due = self.last.is_none_or(|t| t.elapsed() >= Duration::from_millis(100));
+        let due = self
+            .last
+            .is_none_or(|t| t.elapsed() >= Duration::from_millis(100));
         if force || due {
             (self.sink)(p);
             self.last = Some(Instant::now());
@@ -228,9 +239,12 @@ pub fn run_import(
     p.errors = report.rejected.len() as u64;
     throttle.send(&p, true);
 
-    let known: Arc<Mutex<HashSet<String>>> = Arc::new(Mutex::new(catalog.all_hashes()?.into_iter().collect()));
+    let known: Arc<Mutex<HashSet<String>>> =
+        Arc::new(Mutex::new(catalog.all_hashes()?.into_iter().collect()));
     let threads = if opts.threads == 0 {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
     } else {
         opts.threads
     };
@@ -344,7 +358,9 @@ pub fn hash_file(path: &Path) -> Result<String> {
     Ok(h.finalize().to_hex().to_string())
 }
 
-pub(crate) fn thumb_state_of(r: &shoebox_media::Result<Vec<shoebox_media::Thumbnail>>) -> ThumbState {
+pub(crate) fn thumb_state_of(
+    r: &shoebox_media::Result<Vec<shoebox_media::Thumbnail>>,
+) -> ThumbState {
     match r {
         Ok(_) => ThumbState::Ok,
         Err(shoebox_media::Error::Unsupported(_)) => ThumbState::Unsupported,

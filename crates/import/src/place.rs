@@ -49,7 +49,12 @@ fn reject(source: &Path, reason: impl Into<String>) -> Outcome {
     }
 }
 
-pub(crate) fn prepare(c: &Candidate, lib: &LibraryPaths, opts: &ImportOptions, known: &Mutex<HashSet<String>>) -> Outcome {
+pub(crate) fn prepare(
+    c: &Candidate,
+    lib: &LibraryPaths,
+    opts: &ImportOptions,
+    known: &Mutex<HashSet<String>>,
+) -> Outcome {
     match prepare_inner(c, lib, opts, known) {
         Ok(o) => o,
         Err(e) => Outcome::Fatal(e),
@@ -91,7 +96,10 @@ fn prepare_inner(
             return Ok(reject(src, format!("read failed: {}", describe_io(&e))));
         }
         if bytes.len() as u64 > IN_MEMORY_MAX {
-            return Ok(reject(src, "the file grew while it was being read; try again when it is complete"));
+            return Ok(reject(
+                src,
+                "the file grew while it was being read; try again when it is complete",
+            ));
         }
         size = bytes.len() as u64;
         hash = blake3::hash(&bytes).to_hex().to_string();
@@ -133,7 +141,10 @@ fn prepare_inner(
     let (thumb_state, thumb_note) = make_thumbs(lib, &opts.thumbnailer, src, &bytes, &meta, &hash)?;
     if thumb_state == ThumbState::Failed && meta.kind == Kind::Photo {
         let _ = fs::remove_file(&tmp);
-        return Ok(reject(src, thumb_note.unwrap_or_else(|| "cannot decode the image".into())));
+        return Ok(reject(
+            src,
+            thumb_note.unwrap_or_else(|| "cannot decode the image".into()),
+        ));
     }
     if !bytes.is_empty() {
         write_synced(&tmp, &bytes)?;
@@ -142,7 +153,10 @@ fn prepare_inner(
     let copied = hash_file(&tmp)?;
     if copied != hash {
         let _ = fs::remove_file(&tmp);
-        return Ok(reject(src, "the copy in the library did not match the source; nothing was imported"));
+        return Ok(reject(
+            src,
+            "the copy in the library did not match the source; nothing was imported",
+        ));
     }
     Ok(Outcome::Ready(Box::new(Prepared {
         source: src.clone(),
@@ -213,7 +227,11 @@ pub(crate) fn make_thumbs(
 }
 
 /// Places a prepared file in `originals/` and commits its row. The caller is the only writer.
-pub(crate) fn commit(prep: Prepared, lib: &LibraryPaths, catalog: &mut Catalog) -> Result<Committed> {
+pub(crate) fn commit(
+    prep: Prepared,
+    lib: &LibraryPaths,
+    catalog: &mut Catalog,
+) -> Result<Committed> {
     if let Some(existing) = catalog.asset_by_hash(&prep.hash)? {
         let _ = fs::remove_file(&prep.tmp);
         return Ok(Committed::Duplicate(Duplicate {
@@ -287,7 +305,8 @@ fn free_name(lib: &LibraryPaths, catalog: &Catalog, folder: &str, name: &str) ->
         } else {
             format!("{folder}/{stem} ({i}){ext}")
         };
-        let taken = fs::symlink_metadata(lib.abs(&candidate)).is_ok() || catalog.path_taken(&candidate)?;
+        let taken =
+            fs::symlink_metadata(lib.abs(&candidate)).is_ok() || catalog.path_taken(&candidate)?;
         if !taken {
             return Ok(candidate);
         }
@@ -310,7 +329,11 @@ pub struct ReconcileReport {
 
 /// Finishes what a crashed import left: adopts placed files from the pending journal, forgets
 /// placements that never happened, and sweeps `.shoebox/tmp`. Needs the library's write lock.
-pub fn reconcile(lib: &LibraryPaths, catalog: &mut Catalog, t: &Thumbnailer) -> Result<ReconcileReport> {
+pub fn reconcile(
+    lib: &LibraryPaths,
+    catalog: &mut Catalog,
+    t: &Thumbnailer,
+) -> Result<ReconcileReport> {
     let mut r = ReconcileReport::default();
     for p in catalog.pending()? {
         let abs = lib.abs(&p.path);
@@ -327,7 +350,8 @@ pub fn reconcile(lib: &LibraryPaths, catalog: &mut Catalog, t: &Thumbnailer) -> 
         }
         let bytes = fs::read(&abs).map_err(Error::io(&abs))?;
         let mtime = fs::metadata(&abs).and_then(|m| m.modified()).ok();
-        let meta = match shoebox_media::probe(&p.original_name, &mut Cursor::new(&bytes[..]), mtime) {
+        let meta = match shoebox_media::probe(&p.original_name, &mut Cursor::new(&bytes[..]), mtime)
+        {
             Ok(m) => m,
             Err(_) => {
                 catalog.remove_pending(&p.path)?;
@@ -335,7 +359,11 @@ pub fn reconcile(lib: &LibraryPaths, catalog: &mut Catalog, t: &Thumbnailer) -> 
                 continue;
             }
         };
-        let src = p.source_path.as_deref().map(PathBuf::from).unwrap_or_else(|| abs.clone());
+        let src = p
+            .source_path
+            .as_deref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| abs.clone());
         let (thumb_state, thumb_note) = make_thumbs(lib, t, &abs, &bytes, &meta, &hash)?;
         let prep = Prepared {
             source: src,

@@ -143,8 +143,12 @@ fn special_kind(ft: &std::fs::FileType) -> &'static str {
 
 pub(crate) fn describe_io(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied; check the file's permissions".into(),
-        std::io::ErrorKind::NotFound => "not found (moved or deleted during the import, or a broken symlink)".into(),
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied; check the file's permissions".into()
+        }
+        std::io::ErrorKind::NotFound => {
+            "not found (moved or deleted during the import, or a broken symlink)".into()
+        }
         _ => e.to_string(),
     }
 }
@@ -157,5 +161,9 @@ pub fn human_bytes(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }

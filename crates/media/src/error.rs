@@ -13,7 +13,10 @@ pub enum Error {
     #[error("file type .{0} is not a photo or video Shoebox knows")]
     UnknownType(String),
     #[error("not a valid {format} file: {detail}")]
-    Corrupt { format: &'static str, detail: String },
+    Corrupt {
+        format: &'static str,
+        detail: String,
+    },
     #[error(
         "image claims {width}×{height} pixels ({megapixels} MP), above the {limit} MP decoding limit; \
          it looks like a decompression bomb"

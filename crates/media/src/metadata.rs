@@ -19,14 +19,22 @@ pub fn probe_file(path: &Path) -> Result<Metadata> {
     };
     let file = File::open(path).map_err(io)?;
     let mtime = file.metadata().and_then(|m| m.modified()).ok();
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     probe(&name, &mut BufReader::with_capacity(64 * 1024, file), mtime)
 }
 
 /// Reads metadata from `r`; `name` (the file name) picks the format and may hold a date.
-pub fn probe<R: BufRead + Seek>(name: &str, r: &mut R, mtime: Option<SystemTime>) -> Result<Metadata> {
+pub fn probe<R: BufRead + Seek>(
+    name: &str,
+    r: &mut R,
+    mtime: Option<SystemTime>,
+) -> Result<Metadata> {
     let ext = extension_of(Path::new(name)).unwrap_or_default();
-    let (format, mime) = format_for_extension(&ext).ok_or_else(|| Error::UnknownType(ext.clone()))?;
+    let (format, mime) =
+        format_for_extension(&ext).ok_or_else(|| Error::UnknownType(ext.clone()))?;
     let mut meta = Metadata {
         kind: format.kind(),
         mime: mime.to_owned(),
@@ -65,7 +73,8 @@ pub fn probe<R: BufRead + Seek>(name: &str, r: &mut R, mtime: Option<SystemTime>
             .map(|t| (t, TimeSource::Container));
     } else {
         let (w, h) = image_size(format, r)?;
-        r.seek(SeekFrom::Start(0)).map_err(|e| Error::corrupt("image", e))?;
+        r.seek(SeekFrom::Start(0))
+            .map_err(|e| Error::corrupt("image", e))?;
         // A broken EXIF block is not a broken photo: keep the pixels, lose the tags.
         let exif = exif::Reader::new().read_from_container(r).ok();
         if let Some(exif) = &exif {
@@ -75,7 +84,11 @@ pub fn probe<R: BufRead + Seek>(name: &str, r: &mut R, mtime: Option<SystemTime>
         // HEIF carries its rotation in `irot` (already applied to the size); EXIF orientation
         // is informational there.
         let turned = format != Format::Heif && matches!(meta.orientation, Some(5..=8));
-        (meta.width, meta.height) = if turned { (Some(h), Some(w)) } else { (Some(w), Some(h)) };
+        (meta.width, meta.height) = if turned {
+            (Some(h), Some(w))
+        } else {
+            (Some(w), Some(h))
+        };
     }
     let (t, src) = taken
         .or_else(|| date_from_file_name(name).map(|t| (t, TimeSource::Filename)))
@@ -98,7 +111,8 @@ fn image_size<R: BufRead + Seek>(format: Format, r: &mut R) -> Result<(u32, u32)
         _ => image::ImageFormat::Tiff,
     };
     let name = format_name(format);
-    r.seek(SeekFrom::Start(0)).map_err(|e| Error::corrupt(name, e))?;
+    r.seek(SeekFrom::Start(0))
+        .map_err(|e| Error::corrupt(name, e))?;
     let (w, h) = image::ImageReader::with_format(&mut *r, f)
         .into_dimensions()
         .map_err(|e| Error::corrupt(name, e))?;
@@ -128,7 +142,9 @@ fn text(exif: &exif::Exif, tag: Tag) -> Option<String> {
                 .map(|p| String::from_utf8_lossy(p).into_owned())
                 .collect::<Vec<_>>()
                 .join(" ");
-            let s = s.trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_owned();
+            let s = s
+                .trim_matches(|c: char| c == '\0' || c.is_whitespace())
+                .to_owned();
             (!s.is_empty()).then_some(s)
         }
         _ => None,
@@ -192,9 +208,24 @@ fn gps(exif: &exif::Exif) -> Option<Gps> {
 
 fn exif_time(exif: &exif::Exif) -> Option<(CaptureTime, TimeSource)> {
     let sets = [
-        (Tag::DateTimeOriginal, Tag::SubSecTimeOriginal, Tag::OffsetTimeOriginal, TimeSource::Exif),
-        (Tag::DateTimeDigitized, Tag::SubSecTimeDigitized, Tag::OffsetTimeDigitized, TimeSource::ExifOther),
-        (Tag::DateTime, Tag::SubSecTime, Tag::OffsetTime, TimeSource::ExifOther),
+        (
+            Tag::DateTimeOriginal,
+            Tag::SubSecTimeOriginal,
+            Tag::OffsetTimeOriginal,
+            TimeSource::Exif,
+        ),
+        (
+            Tag::DateTimeDigitized,
+            Tag::SubSecTimeDigitized,
+            Tag::OffsetTimeDigitized,
+            TimeSource::ExifOther,
+        ),
+        (
+            Tag::DateTime,
+            Tag::SubSecTime,
+            Tag::OffsetTime,
+            TimeSource::ExifOther,
+        ),
     ];
     for (tag, sub, off, source) in sets {
         let Some(Value::Ascii(v)) = exif.get_field(tag, In::PRIMARY).map(|f| &f.value) else {
@@ -229,7 +260,13 @@ fn exif_time(exif: &exif::Exif) -> Option<(CaptureTime, TimeSource)> {
             continue;
         }
         let offset_minutes = dt.offset.map(|o| o as i32).filter(|o| o.abs() <= 18 * 60);
-        return Some((CaptureTime { local, offset_minutes }, source));
+        return Some((
+            CaptureTime {
+                local,
+                offset_minutes,
+            },
+            source,
+        ));
     }
     None
 }
@@ -300,10 +337,16 @@ mod tests {
     fn dates_in_file_names() {
         let cases = [
             ("IMG_20230102_123456.jpg", Some("2023-01-02T12:34:56")),
-            ("PXL_20230102_123456789.jpg", Some("2023-01-02T12:34:56.789")),
+            (
+                "PXL_20230102_123456789.jpg",
+                Some("2023-01-02T12:34:56.789"),
+            ),
             ("VID_20221231_235959.mp4", Some("2022-12-31T23:59:59")),
             ("IMG-20230102-WA0001.jpg", Some("2023-01-02T00:00:00")),
-            ("Screenshot_2023-01-02-12-34-56.png", Some("2023-01-02T12:34:56")),
+            (
+                "Screenshot_2023-01-02-12-34-56.png",
+                Some("2023-01-02T12:34:56"),
+            ),
             ("2021-06-07 08.09.10.jpg", Some("2021-06-07T08:09:10")),
             ("DSC_0042.JPG", None),
             ("IMG_20231340_000000.jpg", None),

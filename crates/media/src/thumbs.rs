@@ -138,21 +138,26 @@ impl Thumbnailer {
         let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
         d.set_max_decoding_buffer_size(self.limits.max_alloc as usize);
         d.read_info().map_err(|e| Error::corrupt("JPEG", e))?;
-        let info = d.info().ok_or_else(|| Error::corrupt("JPEG", "no frame header"))?;
+        let info = d
+            .info()
+            .ok_or_else(|| Error::corrupt("JPEG", "no frame header"))?;
         let (w, h) = (info.width as u32, info.height as u32);
         self.check_size(w as u64, h as u64)?;
         let long = w.max(h);
         if long > largest {
             let rw = (w as u64 * largest as u64).div_ceil(long as u64) as u16;
             let rh = (h as u64 * largest as u64).div_ceil(long as u64) as u16;
-            d.scale(rw.max(1), rh.max(1)).map_err(|e| Error::corrupt("JPEG", e))?;
+            d.scale(rw.max(1), rh.max(1))
+                .map_err(|e| Error::corrupt("JPEG", e))?;
         }
         let pixels = match d.decode() {
             Ok(p) => p,
             // Some valid JPEGs (arithmetic coding, odd sampling) need the other decoder.
             Err(_) => return self.decode_generic(bytes, Format::Jpeg),
         };
-        let info = d.info().ok_or_else(|| Error::corrupt("JPEG", "no frame header"))?;
+        let info = d
+            .info()
+            .ok_or_else(|| Error::corrupt("JPEG", "no frame header"))?;
         let (w, h) = (info.width as u32, info.height as u32);
         let rgb: Vec<u8> = match info.pixel_format {
             jpeg_decoder::PixelFormat::RGB24 => pixels,
@@ -209,7 +214,8 @@ fn fit(img: &RgbImage, size: u32) -> Result<RgbImage> {
     let src = fr::images::ImageRef::new(w, h, img.as_raw(), fr::PixelType::U8x3)
         .map_err(|e| Error::Thumbnail(e.to_string()))?;
     let mut dst = fr::images::Image::new(nw, nh, fr::PixelType::U8x3);
-    let opts = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::CatmullRom));
+    let opts =
+        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::CatmullRom));
     fr::Resizer::new()
         .resize(&src, &mut dst, &opts)
         .map_err(|e| Error::Thumbnail(e.to_string()))?;
@@ -261,20 +267,36 @@ fn decode_heif(bytes: &[u8], limits: Limits) -> Result<RgbImage> {
 
 #[cfg(not(feature = "heic"))]
 fn decode_heif(_bytes: &[u8], _limits: Limits) -> Result<RgbImage> {
-    Err(Error::Unsupported("HEIC (built without the `heic` feature)"))
+    Err(Error::Unsupported(
+        "HEIC (built without the `heic` feature)",
+    ))
 }
 
 /// A frame one second in (or the first, for shorter clips), through ffmpeg.
 fn poster_frame(path: &Path, largest: u32) -> Result<RgbImage> {
     if !ffmpeg_available() {
-        return Err(Error::Unsupported("video poster frames (ffmpeg is not on PATH)"));
+        return Err(Error::Unsupported(
+            "video poster frames (ffmpeg is not on PATH)",
+        ));
     }
-    let scale = format!("scale='min({largest},iw)':'min({largest},ih)':force_original_aspect_ratio=decrease");
+    let scale = format!(
+        "scale='min({largest},iw)':'min({largest},ih)':force_original_aspect_ratio=decrease"
+    );
     let run = |seek: &str| {
         Command::new("ffmpeg")
             .args(["-nostdin", "-v", "error", "-ss", seek, "-i"])
             .arg(path)
-            .args(["-frames:v", "1", "-vf", &scale, "-f", "image2pipe", "-c:v", "png", "-"])
+            .args([
+                "-frames:v",
+                "1",
+                "-vf",
+                &scale,
+                "-f",
+                "image2pipe",
+                "-c:v",
+                "png",
+                "-",
+            ])
             .stdin(Stdio::null())
             .stderr(Stdio::piped())
             .output()

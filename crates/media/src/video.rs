@@ -46,7 +46,10 @@ fn read_header<R: Read + Seek>(r: &mut R, at: u64, limit: u64) -> Result<Option<
         n => (at + 8, at.saturating_add(n)),
     };
     if end < start || end > limit {
-        return Err(Error::corrupt("MP4/MOV", "a box runs past the end of the file"));
+        return Err(Error::corrupt(
+            "MP4/MOV",
+            "a box runs past the end of the file",
+        ));
     }
     Ok(Some(BoxHeader { kind, start, end }))
 }
@@ -55,7 +58,12 @@ fn bad(e: std::io::Error) -> Error {
     Error::corrupt("MP4/MOV", e)
 }
 
-fn children<R: Read + Seek>(r: &mut R, start: u64, end: u64, count: &mut usize) -> Result<Vec<BoxHeader>> {
+fn children<R: Read + Seek>(
+    r: &mut R,
+    start: u64,
+    end: u64,
+    count: &mut usize,
+) -> Result<Vec<BoxHeader>> {
     let mut out = Vec::new();
     let mut at = start;
     while let Some(h) = read_header(r, at, end)? {
@@ -80,7 +88,16 @@ fn be32(b: &[u8], i: usize) -> u32 {
     u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
 }
 fn be64(b: &[u8], i: usize) -> u64 {
-    u64::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]])
+    u64::from_be_bytes([
+        b[i],
+        b[i + 1],
+        b[i + 2],
+        b[i + 3],
+        b[i + 4],
+        b[i + 5],
+        b[i + 6],
+        b[i + 7],
+    ])
 }
 
 /// Reads the `moov` box wherever it is (start or end of the file).
@@ -89,8 +106,17 @@ pub fn read_video_info<R: Read + Seek>(r: &mut R) -> Result<VideoInfo> {
     let mut count = 0;
     let top = children(r, 0, len, &mut count)?;
     match top.first() {
-        Some(b) if matches!(&b.kind, b"ftyp" | b"moov" | b"mdat" | b"wide" | b"free" | b"skip") => {}
-        _ => return Err(Error::corrupt("MP4/MOV", "no ftyp or moov box at the start")),
+        Some(b)
+            if matches!(
+                &b.kind,
+                b"ftyp" | b"moov" | b"mdat" | b"wide" | b"free" | b"skip"
+            ) => {}
+        _ => {
+            return Err(Error::corrupt(
+                "MP4/MOV",
+                "no ftyp or moov box at the start",
+            ));
+        }
     }
     let moov = top
         .iter()
@@ -110,9 +136,10 @@ pub fn read_video_info<R: Read + Seek>(r: &mut R) -> Result<VideoInfo> {
                     _ => return Err(Error::corrupt("MP4/MOV", "short mvhd box")),
                 };
                 if created > 0 {
-                    info.created_utc = DateTime::from_timestamp(created as i64 - MAC_EPOCH_TO_UNIX, 0)
-                        .map(|t| t.naive_utc())
-                        .filter(|t| t.and_utc().timestamp() > 0);
+                    info.created_utc =
+                        DateTime::from_timestamp(created as i64 - MAC_EPOCH_TO_UNIX, 0)
+                            .map(|t| t.naive_utc())
+                            .filter(|t| t.and_utc().timestamp() > 0);
                 }
                 if timescale > 0 {
                     info.duration_ms = Some(duration.saturating_mul(1000) / timescale);
@@ -146,7 +173,8 @@ pub fn read_video_info<R: Read + Seek>(r: &mut R) -> Result<VideoInfo> {
                     if &u.kind == b"\xa9day" && u.end - u.start > 4 && u.end - u.start < 256 {
                         let d = read_at(r, u.start, (u.end - u.start) as usize)?;
                         let s = String::from_utf8_lossy(&d[4..]);
-                        info.created_local = parse_quicktime_date(s.trim_matches(char::from(0)).trim());
+                        info.created_local =
+                            parse_quicktime_date(s.trim_matches(char::from(0)).trim());
                     }
                 }
             }
@@ -186,8 +214,16 @@ mod tests {
         tkhd[56..60].copy_from_slice(&0x0001_0000u32.to_be_bytes());
         tkhd[76..80].copy_from_slice(&(1920u32 << 16).to_be_bytes());
         tkhd[80..84].copy_from_slice(&(1080u32 << 16).to_be_bytes());
-        let moov = bx(b"moov", &[bx(b"mvhd", &mvhd), bx(b"trak", &bx(b"tkhd", &tkhd))].concat());
-        let file = [bx(b"ftyp", b"isom\0\0\0\0isom"), bx(b"mdat", &[0u8; 1000]), moov].concat();
+        let moov = bx(
+            b"moov",
+            &[bx(b"mvhd", &mvhd), bx(b"trak", &bx(b"tkhd", &tkhd))].concat(),
+        );
+        let file = [
+            bx(b"ftyp", b"isom\0\0\0\0isom"),
+            bx(b"mdat", &[0u8; 1000]),
+            moov,
+        ]
+        .concat();
         let info = read_video_info(&mut Cursor::new(file)).unwrap();
         assert_eq!(info.created_utc.unwrap().to_string(), "2023-07-01 12:34:56");
         assert_eq!(info.duration_ms, Some(5_500));
@@ -196,7 +232,9 @@ mod tests {
 
     #[test]
     fn random_bytes_are_not_a_video() {
-        let junk: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let junk: Vec<u8> = (0..5000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
         assert!(read_video_info(&mut Cursor::new(junk)).is_err());
         assert!(read_video_info(&mut Cursor::new(Vec::new())).is_err());
     }

@@ -1,1 +1,228 @@
-fn main(){}
+//! `shoebox-bench`: side-by-side benchmarks against peer tools, and a sample-photo generator.
+//!
+//! ```text
+//! shoebox-bench import [--count N] [--work DIR] [--rounds R]   shoebox import vs vipsthumbnail,
+//!                                                               shoebox inspect vs exiftool
+//! shoebox-bench sample DIR                                      a small sample to try Shoebox on
+//! ```
+//! Speed is reported as medians and ratios over rounds run in one process, on the same files;
+//! nothing here asserts a time.
+
+use anyhow::{Context, Result, bail};
+use shoebox_tests::{Jpeg, textured_pixels};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    match args.first().map(String::as_str) {
+        Some("sample") => {
+            let dir = PathBuf::from(args.get(1).context("usage: shoebox-bench sample DIR")?);
+            sample(&dir)
+        }
+        Some("import") => {
+            let count: usize = flag("--count")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(60);
+            let rounds: usize = flag("--rounds")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(3);
+            let work = flag("--work")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench"));
+            bench_import(&work, count, rounds)
+        }
+        _ => {
+            bail!("usage: shoebox-bench import [--count N] [--rounds R] [--work DIR] | sample DIR")
+        }
+    }
+}
+
+/// A dozen photos with real EXIF across three years, plus the HEIC and video fixtures.
+fn sample(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let places = [(48, 51, 3024), (40, 41, 2100), (35, 39, 3100)];
+    for i in 0..12u64 {
+        let (y, m, d) = (2022 + i / 5, 1 + (i * 5) % 12, 1 + (i * 7) % 28);
+        let name = format!("IMG_{:04}.JPG", 100 + i);
+        Jpeg::new(1600, 1200)
+            .seed(i)
+            .taken(
+                &format!("{y}:{m:02}:{d:02} 1{}:2{}:00", i % 10, i % 6),
+                Some("+01:00"),
+            )
+            .camera("Shoebox", "Sample Cam", "Sample 35mm")
+            .exposure(100 * (1 + i as u16 % 8), 125 << (i % 4), 28 + i as u32, 35)
+            .gps(places[i as usize % 3], false, (2, 17, 4020), false, 35)
+            .orientation(if i % 4 == 3 { 6 } else { 1 })
+            .write(&dir.join(name));
+    }
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    std::fs::copy(data.join("sample.heic"), dir.join("IMG_2001.HEIC"))?;
+    std::fs::copy(data.join("sample.mp4"), dir.join("VID_20210304_050607.mp4"))?;
+    println!("wrote a 14-file sample to {}", dir.display());
+    Ok(())
+}
+
+fn bin_dir() -> Result<PathBuf> {
+    Ok(std::env::current_exe()?
+        .parent()
+        .context("exe dir")?
+        .to_owned())
+}
+
+/// Wall time and peak RSS of one child process.
+#[allow(unsafe_code)]
+fn measure(cmd: &mut Command) -> Result<(Duration, u64)> {
+    let start = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: wait4 writes the exit status and usage of our own child into locals.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    let took = start.elapsed();
+    if r != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) > 1 {
+        bail!("{cmd:?} failed (status {status})");
+    }
+    Ok((took, ru.ru_maxrss as u64 * 1024))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn bench_import(work: &Path, count: usize, rounds: usize) -> Result<()> {
+    let photos = work.join("photos");
+    if !photos.join(format!("{:04}.jpg", count - 1)).exists() {
+        std::fs::create_dir_all(&photos)?;
+        eprintln!(
+            "generating {count} synthetic 12-megapixel JPEGs in {} …",
+            photos.display()
+        );
+        for i in 0..count {
+            let px = textured_pixels(4000, 3000, i as u64, 40);
+            Jpeg::new(4000, 3000)
+                .pixels(px)
+                .taken(
+                    &format!("2023:{:02}:15 12:00:00", 1 + i % 12),
+                    Some("+02:00"),
+                )
+                .camera("Bench", "Synthetic 12MP", "50mm")
+                .orientation(if i % 3 == 1 { 6 } else { 1 })
+                .progressive(i % 4 == 2)
+                .write(&photos.join(format!("{i:04}.jpg")));
+        }
+    }
+    let files: Vec<PathBuf> = (0..count)
+        .map(|i| photos.join(format!("{i:04}.jpg")))
+        .collect();
+    let shoebox = bin_dir()?.join("shoebox");
+    anyhow::ensure!(
+        shoebox.exists(),
+        "build it first: cargo build --release -p shoebox-cli"
+    );
+    let have = |t: &str| {
+        Command::new(t)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    };
+    anyhow::ensure!(
+        have("vipsthumbnail"),
+        "install libvips-tools for vipsthumbnail"
+    );
+    anyhow::ensure!(
+        have("exiftool"),
+        "install libimage-exiftool-perl for exiftool"
+    );
+
+    let (mut sb_t, mut sb_m, mut vt_t, mut vt_m, mut si_t, mut ex_t) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for round in 0..rounds {
+        let lib = work.join("lib");
+        let _ = std::fs::remove_dir_all(&lib);
+        let (t, m) = measure(
+            Command::new(&shoebox)
+                .arg("--library")
+                .arg(&lib)
+                .args(["import", "--json"])
+                .arg(&photos),
+        )?;
+        sb_t.push(t.as_secs_f64());
+        sb_m.push(m as f64);
+        let out = work.join("vips");
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out)?;
+        // One process over all files (vipsthumbnail's fastest mode), preview-sized like ours.
+        let (t, m) = measure(
+            Command::new("vipsthumbnail")
+                .args(&files)
+                .args(["--size", "1440", "-o"])
+                .arg(format!("{}/%s.jpg", out.display())),
+        )?;
+        vt_t.push(t.as_secs_f64());
+        vt_m.push(m as f64);
+        let (t, _) = measure(
+            Command::new(&shoebox)
+                .arg("--library")
+                .arg(&lib)
+                .args(["inspect", "--json"])
+                .args(&files),
+        )?;
+        si_t.push(t.as_secs_f64());
+        let (t, _) = measure(
+            Command::new("exiftool")
+                .args(["-fast", "-json"])
+                .args(&files),
+        )?;
+        ex_t.push(t.as_secs_f64());
+        eprintln!(
+            "round {}: import {:.2}s vipsthumbnail {:.2}s | inspect {:.3}s exiftool {:.3}s",
+            round + 1,
+            sb_t[round],
+            vt_t[round],
+            si_t[round],
+            ex_t[round]
+        );
+    }
+    let n = count as f64;
+    let (sb, vt, si, ex) = (median(sb_t), median(vt_t), median(si_t), median(ex_t));
+    println!(
+        "{count} synthetic 12 MP JPEGs (every 3rd EXIF-rotated, every 4th progressive), {rounds} rounds, medians:"
+    );
+    println!(
+        "  shoebox import (hash + EXIF + 2 thumbnails + copy + catalog): {:6.2} photos/s, peak RSS {:4.0} MiB",
+        n / sb,
+        median(sb_m) / 1048576.0
+    );
+    println!(
+        "  vipsthumbnail --size 1440 (one thumbnail):                    {:6.2} photos/s, peak RSS {:4.0} MiB",
+        n / vt,
+        median(vt_m) / 1048576.0
+    );
+    println!(
+        "  ratio shoebox/vipsthumbnail: {:.2}x (goal >= 1.2x)",
+        vt / sb
+    );
+    println!("  shoebox inspect: {:8.1} files/s", n / si);
+    println!("  exiftool -fast -json: {:8.1} files/s", n / ex);
+    println!("  ratio shoebox/exiftool: {:.1}x (goal >= 20x)", ex / si);
+    Ok(())
+}
