@@ -270,3 +270,38 @@ fn default_library_honours_shoebox_library_env() {
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(names(&r, "imported").len(), 1);
 }
+
+#[test]
+fn same_name_same_month_in_one_import_gets_distinct_names() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    for (i, d) in ["c", "d", "e"].iter().enumerate() {
+        std::fs::create_dir_all(src.join(d)).unwrap();
+        Jpeg::new(32, 32)
+            .seed(i as u64)
+            .taken("2023:07:01 10:00:00", None)
+            .write(&src.join(d).join("IMG_1.JPG"));
+    }
+    // Same bytes twice in one import: one asset.
+    std::fs::copy(src.join("c/IMG_1.JPG"), src.join("c/again.jpg")).unwrap();
+    let lib = t.path().join("lib");
+    let r = json(shoebox(&lib, &["import", "--json"]).arg(&src), 0);
+    assert_eq!(r["counts"]["imported"], 3, "{r}");
+    assert_eq!(r["counts"]["duplicates"], 1, "{r}");
+    let mut paths: Vec<String> = r["imported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap().to_owned())
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "originals/2023/07/IMG_1 (2).JPG",
+            "originals/2023/07/IMG_1 (3).JPG",
+            "originals/2023/07/IMG_1.JPG"
+        ]
+    );
+    assert_eq!(json(&mut shoebox(&lib, &["check", "--json"]), 0)["ok"], 3);
+}

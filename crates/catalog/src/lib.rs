@@ -246,6 +246,23 @@ impl Catalog {
         Ok(())
     }
 
+    /// [`Self::add_pending`] for many, in one transaction.
+    pub fn add_pending_all(&mut self, all: &[Pending]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT OR REPLACE INTO pending (path, hash, original_name, source_path, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let now = now();
+            for p in all {
+                stmt.execute(params![p.path, p.hash, p.original_name, p.source_path, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn pending(&self) -> Result<Vec<Pending>> {
         let mut stmt = self
             .conn
@@ -269,46 +286,57 @@ impl Catalog {
 
     /// Inserts the asset and clears its pending entry in one transaction.
     pub fn insert_asset(&mut self, a: &NewAsset) -> Result<()> {
+        self.insert_assets(std::slice::from_ref(a))
+    }
+
+    /// Inserts assets and clears their pending entries in one transaction.
+    pub fn insert_assets(&mut self, all: &[NewAsset]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let m = &a.meta;
-        tx.execute(
-            "INSERT INTO assets (hash, path, original_name, size, kind, mime, taken_local, \
-             taken_offset, taken_source, width, height, orientation, make, model, lens, iso, \
-             exposure_time, f_number, focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, \
-             description, imported_at, thumb_state, favourite, source_path) \
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22, \
-             ?23,?24,?25,?26,0,?27)",
-            params![
-                a.hash,
-                a.path,
-                a.original_name,
-                a.size as i64,
-                m.kind.as_str(),
-                m.mime,
-                m.taken_at.local_key(),
-                m.taken_at.offset_minutes,
-                m.taken_at_source.as_str(),
-                m.width,
-                m.height,
-                m.orientation,
-                m.make,
-                m.model,
-                m.lens,
-                m.iso,
-                m.exposure_time,
-                m.f_number,
-                m.focal_length_mm,
-                m.gps.map(|g| g.lat),
-                m.gps.map(|g| g.lon),
-                m.gps.and_then(|g| g.alt),
-                m.duration_ms.map(|d| d as i64),
-                m.description,
-                now(),
-                a.thumb_state.as_str(),
-                a.source_path,
-            ],
-        )?;
-        tx.execute("DELETE FROM pending WHERE path = ?1", [&a.path])?;
+        {
+            let mut ins = tx.prepare(
+                "INSERT INTO assets (hash, path, original_name, size, kind, mime, taken_local, \
+                 taken_offset, taken_source, width, height, orientation, make, model, lens, iso, \
+                 exposure_time, f_number, focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, \
+                 description, imported_at, thumb_state, favourite, source_path) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22, \
+                 ?23,?24,?25,?26,0,?27)",
+            )?;
+            let mut del = tx.prepare("DELETE FROM pending WHERE path = ?1")?;
+            let now = now();
+            for a in all {
+                let m = &a.meta;
+                ins.execute(params![
+                    a.hash,
+                    a.path,
+                    a.original_name,
+                    a.size as i64,
+                    m.kind.as_str(),
+                    m.mime,
+                    m.taken_at.local_key(),
+                    m.taken_at.offset_minutes,
+                    m.taken_at_source.as_str(),
+                    m.width,
+                    m.height,
+                    m.orientation,
+                    m.make,
+                    m.model,
+                    m.lens,
+                    m.iso,
+                    m.exposure_time,
+                    m.f_number,
+                    m.focal_length_mm,
+                    m.gps.map(|g| g.lat),
+                    m.gps.map(|g| g.lon),
+                    m.gps.and_then(|g| g.alt),
+                    m.duration_ms.map(|d| d as i64),
+                    m.description,
+                    now,
+                    a.thumb_state.as_str(),
+                    a.source_path,
+                ])?;
+                del.execute([&a.path])?;
+            }
+        }
         tx.commit()?;
         Ok(())
     }

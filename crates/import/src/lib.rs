@@ -163,6 +163,9 @@ impl ImportReport {
     }
 }
 
+/// Most files committed in one catalog transaction.
+const BATCH_MAX: usize = 256;
+
 /// A file found by the scan and worth reading.
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
@@ -274,7 +277,43 @@ pub fn run_import(
         });
         // This thread is the one catalog writer.
         let mut failure = None;
-        for (size, out) in rx.iter() {
+        let mut batch: Vec<place::Prepared> = Vec::new();
+        loop {
+            // Take what is ready without waiting, and commit it as one batch.
+            let next = if batch.is_empty() {
+                rx.recv().ok()
+            } else {
+                match rx.try_recv() {
+                    Ok(x) => Some(x),
+                    Err(crossbeam_channel::TryRecvError::Empty) if batch.len() < BATCH_MAX => {
+                        flush(
+                            &mut batch,
+                            &mut report,
+                            &mut failure,
+                            lib,
+                            catalog,
+                            &known,
+                            stop,
+                        );
+                        throttle.send(&p, false);
+                        continue;
+                    }
+                    Err(_) => {
+                        flush(
+                            &mut batch,
+                            &mut report,
+                            &mut failure,
+                            lib,
+                            catalog,
+                            &known,
+                            stop,
+                        );
+                        throttle.send(&p, false);
+                        continue;
+                    }
+                }
+            };
+            let Some((size, out)) = next else { break };
             if failure.is_some() {
                 // Drain the workers; their temp files are swept by the next reconcile.
                 if let Outcome::Ready(prep) = out {
@@ -287,18 +326,17 @@ pub fn run_import(
             match out {
                 Outcome::Ready(prep) => {
                     p.current = Some(prep.source.display().to_string());
-                    match place::commit(*prep, lib, catalog) {
-                        Ok(place::Committed::New(i)) => {
-                            if let Ok(mut k) = known.lock() {
-                                k.insert(i.hash.clone());
-                            }
-                            report.imported.push(i);
-                        }
-                        Ok(place::Committed::Duplicate(d)) => report.duplicates.push(d),
-                        Err(e) => {
-                            stop.store(true, Ordering::Relaxed);
-                            failure = Some(e);
-                        }
+                    batch.push(*prep);
+                    if batch.len() >= BATCH_MAX {
+                        flush(
+                            &mut batch,
+                            &mut report,
+                            &mut failure,
+                            lib,
+                            catalog,
+                            &known,
+                            stop,
+                        );
                     }
                 }
                 Outcome::Duplicate { source, hash } => {
@@ -329,6 +367,15 @@ pub fn run_import(
             }
             throttle.send(&p, false);
         }
+        flush(
+            &mut batch,
+            &mut report,
+            &mut failure,
+            lib,
+            catalog,
+            &known,
+            stop,
+        );
         failure
     });
     if let Some(e) = result {
@@ -348,6 +395,47 @@ pub fn run_import(
         rejected: report.counts.rejected,
     })?;
     Ok(report)
+}
+
+/// Commits a batch, or after a failure only removes its temp files.
+#[allow(clippy::too_many_arguments)]
+fn flush(
+    batch: &mut Vec<place::Prepared>,
+    report: &mut ImportReport,
+    failure: &mut Option<Error>,
+    lib: &LibraryPaths,
+    catalog: &mut Catalog,
+    known: &Mutex<HashSet<String>>,
+    stop: &AtomicBool,
+) {
+    if batch.is_empty() {
+        return;
+    }
+    if failure.is_some() {
+        for prep in batch.drain(..) {
+            let _ = std::fs::remove_file(&prep.tmp);
+        }
+        return;
+    }
+    match place::commit_batch(std::mem::take(batch), lib, catalog) {
+        Ok(done) => {
+            for c in done {
+                match c {
+                    place::Committed::New(i) => {
+                        if let Ok(mut k) = known.lock() {
+                            k.insert(i.hash.clone());
+                        }
+                        report.imported.push(i);
+                    }
+                    place::Committed::Duplicate(d) => report.duplicates.push(d),
+                }
+            }
+        }
+        Err(e) => {
+            stop.store(true, Ordering::Relaxed);
+            *failure = Some(e);
+        }
+    }
 }
 
 /// Hex BLAKE3 of a file, streamed.

@@ -226,46 +226,97 @@ pub(crate) fn make_thumbs(
     }
 }
 
-/// Places a prepared file in `originals/` and commits its row. The caller is the only writer.
-pub(crate) fn commit(
-    prep: Prepared,
+/// Places prepared files in `originals/` and commits their rows. The caller is the only writer.
+///
+/// One batch costs two catalog commits whatever its size: the pending journal for all of it,
+/// then the renames (each file and folder fsynced), then all the assets.
+pub(crate) fn commit_batch(
+    batch: Vec<Prepared>,
     lib: &LibraryPaths,
     catalog: &mut Catalog,
-) -> Result<Committed> {
-    if let Some(existing) = catalog.asset_by_hash(&prep.hash)? {
-        let _ = fs::remove_file(&prep.tmp);
-        return Ok(Committed::Duplicate(Duplicate {
-            path: prep.source.display().to_string(),
-            reason: format!("same bytes as {}, already in the library", existing.path),
-            existing: existing.path,
+) -> Result<Vec<Committed>> {
+    let mut out = Vec::with_capacity(batch.len());
+    let mut placed: Vec<(Prepared, String)> = Vec::new();
+    let mut hashes: HashSet<String> = HashSet::new();
+    let mut reserved: HashSet<String> = HashSet::new();
+    for prep in batch {
+        let existing = match catalog.asset_by_hash(&prep.hash)? {
+            Some(a) => Some(a.path),
+            None if hashes.contains(&prep.hash) => placed
+                .iter()
+                .find(|(p, _)| p.hash == prep.hash)
+                .map(|(_, rel)| rel.clone()),
+            None => None,
+        };
+        if let Some(existing) = existing {
+            let _ = fs::remove_file(&prep.tmp);
+            out.push(Committed::Duplicate(Duplicate {
+                path: prep.source.display().to_string(),
+                reason: format!("same bytes as {existing}, already in the library"),
+                existing,
+                hash: prep.hash,
+            }));
+            continue;
+        }
+        let folder = format!("originals/{}", prep.meta.taken_at.folder());
+        create_dir_durable(&lib.abs(&folder))?;
+        let rel = free_name(
+            lib,
+            catalog,
+            &reserved,
+            &folder,
+            &safe_name(&prep.original_name),
+        )?;
+        reserved.insert(rel.clone());
+        hashes.insert(prep.hash.clone());
+        placed.push((prep, rel));
+    }
+    if placed.is_empty() {
+        return Ok(out);
+    }
+    let pending: Vec<Pending> = placed
+        .iter()
+        .map(|(p, rel)| Pending {
+            path: rel.clone(),
+            hash: p.hash.clone(),
+            original_name: p.original_name.clone(),
+            source_path: Some(p.source.display().to_string()),
+        })
+        .collect();
+    catalog.add_pending_all(&pending)?;
+    let mut dirs: HashSet<PathBuf> = HashSet::new();
+    for (i, (prep, rel)) in placed.iter().enumerate() {
+        let abs = lib.abs(rel);
+        if let Err(e) = fs::rename(&prep.tmp, &abs) {
+            // Forget the placements that did not happen; the ones that did are adopted on open.
+            for p in &pending[i..] {
+                let _ = catalog.remove_pending(&p.path);
+            }
+            return Err(Error::io(&abs)(e));
+        }
+        if let Some(d) = abs.parent() {
+            dirs.insert(d.to_owned());
+        }
+    }
+    for d in &dirs {
+        sync_dir(d)?;
+    }
+    let assets: Vec<_> = placed
+        .iter()
+        .map(|(p, rel)| new_asset(p, rel.clone()))
+        .collect();
+    catalog.insert_assets(&assets)?;
+    for (prep, rel) in placed {
+        out.push(Committed::New(Imported {
+            source: prep.source.display().to_string(),
+            path: rel,
             hash: prep.hash,
+            size: prep.size,
+            has_thumbnail: prep.thumb_state == ThumbState::Ok,
+            thumbnail_note: prep.thumb_note,
         }));
     }
-    let folder = format!("originals/{}", prep.meta.taken_at.folder());
-    let dir = lib.abs(&folder);
-    create_dir_durable(&dir)?;
-    let rel = free_name(lib, catalog, &folder, &safe_name(&prep.original_name))?;
-    let abs = lib.abs(&rel);
-    catalog.add_pending(&Pending {
-        path: rel.clone(),
-        hash: prep.hash.clone(),
-        original_name: prep.original_name.clone(),
-        source_path: Some(prep.source.display().to_string()),
-    })?;
-    if let Err(e) = fs::rename(&prep.tmp, &abs) {
-        let _ = catalog.remove_pending(&rel);
-        return Err(Error::io(&abs)(e));
-    }
-    sync_dir(&dir)?;
-    catalog.insert_asset(&new_asset(&prep, rel.clone()))?;
-    Ok(Committed::New(Imported {
-        source: prep.source.display().to_string(),
-        path: rel,
-        hash: prep.hash,
-        size: prep.size,
-        has_thumbnail: prep.thumb_state == ThumbState::Ok,
-        thumbnail_note: prep.thumb_note,
-    }))
+    Ok(out)
 }
 
 /// A file name that works on every desktop file system and in every store.
@@ -289,7 +340,13 @@ pub(crate) fn safe_name(name: &str) -> String {
 
 /// `folder/name`, or `folder/stem (2).ext`, … whichever is free on disk and in the catalog.
 /// Names are kept short enough for the suffix to fit in 255 bytes.
-fn free_name(lib: &LibraryPaths, catalog: &Catalog, folder: &str, name: &str) -> Result<String> {
+fn free_name(
+    lib: &LibraryPaths,
+    catalog: &Catalog,
+    reserved: &HashSet<String>,
+    folder: &str,
+    name: &str,
+) -> Result<String> {
     let (stem, ext) = match name.rfind('.') {
         Some(i) if i > 0 && name.len() - i <= 10 => (&name[..i], &name[i..]),
         _ => (name, ""),
@@ -305,8 +362,9 @@ fn free_name(lib: &LibraryPaths, catalog: &Catalog, folder: &str, name: &str) ->
         } else {
             format!("{folder}/{stem} ({i}){ext}")
         };
-        let taken =
-            fs::symlink_metadata(lib.abs(&candidate)).is_ok() || catalog.path_taken(&candidate)?;
+        let taken = reserved.contains(&candidate)
+            || fs::symlink_metadata(lib.abs(&candidate)).is_ok()
+            || catalog.path_taken(&candidate)?;
         if !taken {
             return Ok(candidate);
         }
