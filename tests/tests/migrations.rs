@@ -2,34 +2,73 @@
 
 use shoebox_tests::*;
 
-#[test]
-fn a_version_1_catalog_upgrades_with_its_data() {
+fn open_fixture(version: u32) -> (tempfile::TempDir, std::path::PathBuf) {
     let t = tempfile::tempdir().unwrap();
     let lib = t.path().join("lib");
     std::fs::create_dir_all(lib.join(".shoebox")).unwrap();
-    let sql = std::fs::read_to_string(data_dir().join("catalog-v1.sql")).unwrap();
+    let sql = std::fs::read_to_string(data_dir().join(format!("catalog-v{version}.sql"))).unwrap();
     let db = rusqlite::Connection::open(lib.join(".shoebox/catalog.db")).unwrap();
     db.execute_batch(&sql).unwrap();
-    drop(db);
-
-    let st = json(&mut shoebox(&lib, &["status", "--json"]), 0);
-    assert_eq!(st["schema_version"], shoebox_catalog::SCHEMA_VERSION);
-    assert_eq!(st["assets"], 1);
-    assert_eq!(
-        st["settings"]["allowed_extensions"],
-        serde_json::json!(["jpg", "png"])
-    );
-    assert_eq!(st["settings"]["max_file_size"], 1048576);
-    assert_eq!(st["last_import"]["imported"], 1);
-    let a = &json(&mut shoebox(&lib, &["ls", "--json"]), 0)[0];
-    assert_eq!(a["path"], "originals/2023/07/IMG_0042.JPG");
-    assert_eq!(a["taken_at"], "2023-07-01T12:34:56+02:00");
-    assert_eq!(a["model"], "EOS R6");
-    assert_eq!(a["gps"]["alt"], 35.0);
-    assert_eq!(a["favourite"], false);
-    let db = rusqlite::Connection::open(lib.join(".shoebox/catalog.db")).unwrap();
-    let albums: i64 = db
-        .query_row("SELECT COUNT(*) FROM albums", [], |r| r.get(0))
+    let v: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(albums, 0, "v2 tables exist");
+    assert_eq!(v, version as i64, "the fixture is what it says");
+    (t, lib)
+}
+
+#[test]
+fn every_past_version_upgrades_with_its_data() {
+    for version in 1..shoebox_catalog::SCHEMA_VERSION as u32 {
+        let (_t, lib) = open_fixture(version);
+        let st = json(&mut shoebox(&lib, &["status", "--json"]), 0);
+        assert_eq!(
+            st["schema_version"],
+            shoebox_catalog::SCHEMA_VERSION,
+            "v{version}"
+        );
+        assert_eq!(st["assets"], 1);
+        assert_eq!(
+            st["settings"]["allowed_extensions"],
+            serde_json::json!(["jpg", "png"])
+        );
+        assert_eq!(st["settings"]["max_file_size"], 1048576);
+        assert_eq!(st["last_import"]["imported"], 1);
+        let a = &json(&mut shoebox(&lib, &["ls", "--json"]), 0)[0];
+        assert_eq!(a["path"], "originals/2023/07/IMG_0042.JPG");
+        assert_eq!(a["taken_at"], "2023-07-01T12:34:56+02:00");
+        assert_eq!(a["model"], "EOS R6");
+        assert_eq!(a["gps"]["alt"], 35.0);
+        assert_eq!(
+            a["favourite"],
+            version >= 2,
+            "v{version}: favourites survive"
+        );
+        let db = rusqlite::Connection::open(lib.join(".shoebox/catalog.db")).unwrap();
+        let albums: i64 = db
+            .query_row("SELECT COUNT(*) FROM album_assets", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            albums,
+            if version >= 2 { 1 } else { 0 },
+            "v{version}: albums survive"
+        );
+        let seen: i64 = db
+            .query_row("SELECT COUNT(*) FROM watch_seen", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(seen, 0, "v3 tables exist");
+    }
+}
+
+#[test]
+fn a_catalog_from_a_newer_shoebox_is_refused_untouched() {
+    let (_t, lib) = open_fixture(1);
+    let db = rusqlite::Connection::open(lib.join(".shoebox/catalog.db")).unwrap();
+    db.pragma_update(None, "user_version", 999).unwrap();
+    drop(db);
+    let out = run_ok(&mut shoebox(&lib, &["ls"]), 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("newer than this Shoebox") && err.contains("update Shoebox"),
+        "{err}"
+    );
 }

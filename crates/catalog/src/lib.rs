@@ -115,6 +115,17 @@ pub struct Pending {
     pub source_path: Option<String>,
 }
 
+/// What a watch folder did with one file version.
+#[derive(Debug, Clone)]
+pub struct WatchSeen {
+    pub path: String,
+    pub size: u64,
+    pub mtime_ns: i64,
+    /// `imported`, `duplicate`, `skipped` or `rejected`.
+    pub outcome: String,
+    pub reason: Option<String>,
+}
+
 /// A connection to the catalog. Use one writer per library; readers may open more.
 pub struct Catalog {
     conn: Connection,
@@ -410,6 +421,46 @@ impl Catalog {
                 },
             )
             .optional()?)
+    }
+
+    /// Every file version a watch folder has handed over: path → (size, mtime ns).
+    pub fn watch_seen(&self) -> Result<std::collections::HashMap<String, (u64, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, size, mtime_ns FROM watch_seen")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                (r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)?),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records what happened to watched files, in one transaction.
+    pub fn mark_watch_seen(&mut self, rows: &[WatchSeen]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT INTO watch_seen (path, size, mtime_ns, outcome, reason, seen_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(path) DO UPDATE SET \
+                 size = excluded.size, mtime_ns = excluded.mtime_ns, outcome = excluded.outcome, \
+                 reason = excluded.reason, seen_at = excluded.seen_at",
+            )?;
+            let now = now();
+            for w in rows {
+                stmt.execute(params![
+                    w.path,
+                    w.size as i64,
+                    w.mtime_ns,
+                    w.outcome,
+                    w.reason,
+                    now
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// A setting stored as JSON text.

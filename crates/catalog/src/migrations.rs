@@ -79,6 +79,18 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (album_id, hash)
     );
     "#,
+    // v3: watch folders remember each file version they handed over (path, size, mtime), so a
+    // restart neither re-hashes what was imported nor retries what was rejected.
+    r#"
+    CREATE TABLE watch_seen (
+        path     TEXT PRIMARY KEY,
+        size     INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        outcome  TEXT NOT NULL,
+        reason   TEXT,
+        seen_at  TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

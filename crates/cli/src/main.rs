@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 use shoebox_engine::{Asset, Library, Settings};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
@@ -64,6 +64,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import automatically from folders (e.g. the one Syncthing fills from your phone).
+    Watch {
+        #[command(subcommand)]
+        action: WatchAction,
+    },
     /// Show or change the library's settings.
     Settings {
         #[command(subcommand)]
@@ -71,6 +76,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum WatchAction {
+    /// Watch a folder. Its files are copied, never changed, moved or deleted.
+    Add {
+        dir: PathBuf,
+        /// Poll instead of waiting for events (network shares, where events do not arrive).
+        #[arg(long)]
+        poll: bool,
+    },
+    /// The watch folders.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop watching a folder (imported files stay).
+    Remove { dir: PathBuf },
+    /// Watch in the foreground until Ctrl-C or SIGTERM, importing files once they have settled.
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -293,6 +318,59 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Watch { action } => {
+            let mut lib = open(&cli)?;
+            match action {
+                WatchAction::Add { dir, poll } => {
+                    let w = lib.watch_add(dir, *poll)?;
+                    if !Path::new(&w.path).is_dir() {
+                        eprintln!(
+                            "note: {} does not exist yet; it is watched once it appears",
+                            w.path
+                        );
+                    }
+                    println!(
+                        "watching {}{}",
+                        w.path,
+                        if w.poll { " (polling)" } else { "" }
+                    );
+                }
+                WatchAction::List { json } => {
+                    let folders = &lib.settings().watch_folders;
+                    if *json {
+                        print_json(folders)?;
+                    } else if folders.is_empty() {
+                        println!("no watch folders; add one with `shoebox watch add DIR`");
+                    } else {
+                        for w in folders {
+                            println!("{}{}", w.path, if w.poll { "  (polling)" } else { "" });
+                        }
+                    }
+                }
+                WatchAction::Remove { dir } => {
+                    lib.watch_remove(dir)?;
+                    println!("no longer watching {}", dir.display());
+                }
+                WatchAction::Run => {
+                    static STOP: AtomicBool = AtomicBool::new(false);
+                    ctrlc::set_handler(|| STOP.store(true, std::sync::atomic::Ordering::Relaxed))?;
+                    let log = |msg: &str| {
+                        let now = chrono_now();
+                        let mut out = std::io::stdout().lock();
+                        let _ = writeln!(out, "{now} {msg}");
+                        let _ = out.flush();
+                    };
+                    log(&format!(
+                        "watching {} folder(s) for {}; Ctrl-C to stop",
+                        lib.settings().watch_folders.len(),
+                        lib.root().display()
+                    ));
+                    lib.watch_run(&STOP, &log)?;
+                    log("stopped");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Settings { action, json } => {
             let mut lib = open(&cli)?;
             match action {
@@ -379,6 +457,20 @@ fn print_asset(a: &Asset) {
         "Thumbnail    {}",
         if a.has_thumbnail { "yes" } else { "no preview" }
     );
+}
+
+fn chrono_now() -> String {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let s = d.as_secs();
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        (s / 3600) % 24,
+        (s / 60) % 60,
+        s % 60,
+        d.subsec_millis()
+    )
 }
 
 fn human(n: u64) -> String {

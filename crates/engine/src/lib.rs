@@ -11,10 +11,11 @@
 mod check;
 mod error;
 mod settings;
+mod watch;
 
 pub use check::{CheckReport, Problem};
 pub use error::{Error, Result};
-pub use settings::Settings;
+pub use settings::{Settings, WatchFolderSetting};
 pub use shoebox_catalog::{Asset, Counts, ImportRecord, ThumbState};
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
 pub use shoebox_media::{ffmpeg_available, heic_supported};

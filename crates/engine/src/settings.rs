@@ -17,6 +17,19 @@ pub struct Settings {
     pub grid_size: u32,
     /// Longest edge of viewer previews, pixels.
     pub preview_size: u32,
+    /// Folders imported from automatically while `shoebox watch run` (or the app) runs.
+    pub watch_folders: Vec<WatchFolderSetting>,
+    /// How long a watched file must stay unchanged before it is imported, milliseconds.
+    pub watch_quiet_ms: u64,
+}
+
+/// One watch folder, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchFolderSetting {
+    pub path: String,
+    /// Poll the folder instead of relying on file system events (network shares).
+    #[serde(default)]
+    pub poll: bool,
 }
 
 impl Default for Settings {
@@ -30,6 +43,8 @@ impl Default for Settings {
             max_file_size: 20 << 30,
             grid_size: 320,
             preview_size: 1440,
+            watch_folders: Vec::new(),
+            watch_quiet_ms: 3000,
         }
     }
 }
@@ -70,6 +85,9 @@ impl Settings {
                 "grid_size must be 64–4096 and preview_size 256–8192 pixels".into(),
             ));
         }
+        if !(100..=3_600_000).contains(&self.watch_quiet_ms) {
+            return Err(Error::Setting("watch_quiet_ms must be 100–3600000".into()));
+        }
         Ok(self)
     }
 
@@ -85,9 +103,10 @@ impl Settings {
             "max_file_size" => self.max_file_size = num(value)?,
             "grid_size" => self.grid_size = num(value)? as u32,
             "preview_size" => self.preview_size = num(value)? as u32,
+            "watch_quiet_ms" => self.watch_quiet_ms = num(value)?,
             _ => {
                 return Err(Error::Setting(format!(
-                    "unknown setting {key:?}; known: allowed_extensions, max_file_size, grid_size, preview_size"
+                    "unknown setting {key:?}; known: allowed_extensions, max_file_size, grid_size, preview_size, watch_quiet_ms"
                 )));
             }
         }
