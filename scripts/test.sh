@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
 # The integration tests drive the real `shoebox` binary.
 cargo build -p shoebox-cli
 if cargo nextest --version >/dev/null 2>&1; then

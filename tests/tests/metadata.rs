@@ -201,7 +201,7 @@ fn the_json_contract_has_every_field() {
 
     // inspect reads the same fields without importing.
     let inspected = json(
-        &mut shoebox(
+        shoebox(
             &t.path().join("other-lib"),
             &["inspect", "--json", "--hash"],
         )

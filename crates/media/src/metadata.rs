@@ -272,7 +272,7 @@ fn exif_time(exif: &exif::Exif) -> Option<(CaptureTime, TimeSource)> {
 }
 
 static NAME_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::unwrap_used)] // a literal that is tested below
+    #[allow(clippy::unwrap_used)] // a literal, tested below
     Regex::new(
         r"(?:^|[^0-9])((?:19[7-9]|20[0-9])[0-9])-?([01][0-9])-?([0-3][0-9])(?:[ _T-]?([0-2][0-9])[.:-]?([0-5][0-9])[.:-]?([0-5][0-9])([0-9]{1,3})?)?(?:[^0-9]|$)",
     )

@@ -141,9 +141,7 @@ pub fn read_video_info<R: Read + Seek>(r: &mut R) -> Result<VideoInfo> {
                             .map(|t| t.naive_utc())
                             .filter(|t| t.and_utc().timestamp() > 0);
                 }
-                if timescale > 0 {
-                    info.duration_ms = Some(duration.saturating_mul(1000) / timescale);
-                }
+                info.duration_ms = duration.saturating_mul(1000).checked_div(timescale);
             }
             b"trak" => {
                 for t in children(r, b.start, b.end, &mut count)? {

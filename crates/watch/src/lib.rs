@@ -268,11 +268,11 @@ pub fn run(
             for r in roots.iter_mut() {
                 let there = r.folder.path.is_dir();
                 if there && !r.present {
-                    if !r.folder.poll {
-                        if let Err(e) = watcher.watch(&r.folder.path, RecursiveMode::Recursive) {
-                            log(&format!("cannot watch {}: {e}", r.folder.path.display()));
-                            continue;
-                        }
+                    if !r.folder.poll
+                        && let Err(e) = watcher.watch(&r.folder.path, RecursiveMode::Recursive)
+                    {
+                        log(&format!("cannot watch {}: {e}", r.folder.path.display()));
+                        continue;
                     }
                     r.present = true;
                     let n = st.rescan(&r.folder.path.clone(), &r.folder.path, sink);
