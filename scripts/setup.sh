@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(build-essential pkg-config cmake libheif-dev libnuma-dev ffmpeg)
 if [[ "${1:-}" == "--bench" ]]; then
-  pkgs+=(libvips-tools libimage-exiftool-perl)
+  pkgs+=(libvips-tools libimage-exiftool-perl inotify-tools)
 fi
 
 missing=()

@@ -115,6 +115,30 @@ pub struct Pending {
     pub source_path: Option<String>,
 }
 
+/// One object a target holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreObject {
+    pub hash: String,
+    /// `original`, or `thumb-<size>`.
+    pub kind: String,
+    pub key: String,
+    pub size: u64,
+    pub verified_at: Option<String>,
+}
+
+/// What the status panel shows for a target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreState {
+    pub last_backup: Option<String>,
+    pub last_result: Option<String>,
+    pub last_verify: Option<String>,
+    pub last_verify_ok: Option<bool>,
+    pub last_error: Option<String>,
+    /// Catalog fingerprint at the last snapshot uploaded.
+    #[serde(skip)]
+    pub snapshot_mark: Option<String>,
+}
+
 /// What a watch folder did with one file version.
 #[derive(Debug, Clone)]
 pub struct WatchSeen {
@@ -460,6 +484,113 @@ impl Catalog {
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// What `target` holds, keyed by (hash, kind).
+    pub fn store_objects(&self, target: &str) -> Result<Vec<StoreObject>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT hash, kind, key, size, verified_at FROM store_objects WHERE target = ?1",
+        )?;
+        let rows = stmt.query_map([target], |r| {
+            Ok(StoreObject {
+                hash: r.get(0)?,
+                kind: r.get(1)?,
+                key: r.get(2)?,
+                size: r.get::<_, i64>(3)? as u64,
+                verified_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Any target's key for an original (snapshots carry the keys of the device that made them).
+    pub fn store_key_for(&self, hash: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT key FROM store_objects WHERE hash = ?1 AND kind = 'original' LIMIT 1",
+                [hash],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Records uploads (or objects found already there), in one transaction.
+    pub fn put_store_objects(&mut self, target: &str, objs: &[StoreObject]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT INTO store_objects (target, hash, kind, key, size, uploaded_at, verified_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(target, hash, kind) DO UPDATE SET \
+                 key = excluded.key, size = excluded.size, verified_at = excluded.verified_at",
+            )?;
+            let now = now();
+            for o in objs {
+                stmt.execute(params![target, o.hash, o.kind, o.key, o.size as i64, now, o.verified_at])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn store_state(&self, target: &str) -> Result<StoreState> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT last_backup, last_result, last_verify, last_verify_ok, last_error, snapshot_mark \
+                 FROM store_state WHERE target = ?1",
+                [target],
+                |r| {
+                    Ok(StoreState {
+                        last_backup: r.get(0)?,
+                        last_result: r.get(1)?,
+                        last_verify: r.get(2)?,
+                        last_verify_ok: r.get(3)?,
+                        last_error: r.get(4)?,
+                        snapshot_mark: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    pub fn set_store_state(&self, target: &str, s: &StoreState) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO store_state (target, last_backup, last_result, last_verify, last_verify_ok, \
+             last_error, snapshot_mark) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(target) DO UPDATE SET \
+             last_backup = excluded.last_backup, last_result = excluded.last_result, \
+             last_verify = excluded.last_verify, last_verify_ok = excluded.last_verify_ok, \
+             last_error = excluded.last_error, snapshot_mark = excluded.snapshot_mark",
+            params![
+                target,
+                s.last_backup,
+                s.last_result,
+                s.last_verify,
+                s.last_verify_ok,
+                s.last_error,
+                s.snapshot_mark
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Changes whenever something a snapshot holds changes (assets, favourites, albums, keys).
+    pub fn fingerprint(&self) -> Result<String> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || total(favourite) || ':' || \
+             count(trashed_at) FROM assets) || '|' || (SELECT count(*) FROM albums) || '|' || \
+             (SELECT count(*) FROM album_assets) || '|' || (SELECT count(*) FROM store_objects)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// A consistent copy of the whole catalog at `dest` (which must not exist).
+    pub fn snapshot_to(&self, dest: &Path) -> Result<()> {
+        self.conn
+            .execute("VACUUM INTO ?1", [dest.to_string_lossy()])?;
         Ok(())
     }
 

@@ -69,10 +69,83 @@ enum Command {
         #[command(subcommand)]
         action: WatchAction,
     },
+    /// Backup targets: local folders, S3/MinIO, WebDAV, and other OpenDAL services.
+    Target {
+        #[command(subcommand)]
+        action: TargetAction,
+    },
+    /// Back up new photos, thumbnails and the catalog to every enabled target (or one).
+    Backup {
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare a target with the catalog and re-hash the library's originals.
+    Verify {
+        #[arg(long)]
+        target: Option<String>,
+        /// Read every object back and check its checksum.
+        #[arg(long)]
+        deep: bool,
+        /// Read back this percentage of objects (when not --deep).
+        #[arg(long, value_name = "PERCENT", default_value_t = 0.0)]
+        sample: f64,
+        /// Re-upload what the store lost or has damaged; fetch back damaged or lost originals.
+        #[arg(long)]
+        repair: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build a complete new library in DIR from a store alone.
+    Restore {
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// A target of this library (--library).
+        #[arg(long, conflicts_with = "scheme")]
+        target: Option<String>,
+        /// Or describe the store here: fs, s3, webdav, …
+        #[arg(long)]
+        scheme: Option<String>,
+        #[arg(long = "opt", value_name = "KEY=VALUE")]
+        opts: Vec<String>,
+        #[arg(long = "secret", value_name = "KEY=VALUE")]
+        secrets: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show or change the library's settings.
     Settings {
         #[command(subcommand)]
         action: Option<SettingsAction>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TargetAction {
+    /// Add or replace a target, e.g. --scheme s3 --opt endpoint=http://nas:9000 --opt bucket=photos
+    /// --secret access_key_id=… --secret secret_access_key=…
+    Add {
+        name: String,
+        #[arg(long)]
+        scheme: String,
+        #[arg(long = "opt", value_name = "KEY=VALUE")]
+        opts: Vec<String>,
+        #[arg(long = "secret", value_name = "KEY=VALUE")]
+        secrets: Vec<String>,
+    },
+    /// The targets (secrets are never shown).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget a target (nothing on the store is deleted).
+    Remove { name: String },
+    /// Check that a target can be reached, listed, written and read.
+    Test {
+        name: String,
         #[arg(long)]
         json: bool,
     },
@@ -276,6 +349,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 println!("Extensions  {}", s.settings.allowed_extensions.join(", "));
                 println!("Max size    {}", human(s.settings.max_file_size));
+                for t in &s.targets {
+                    println!(
+                        "Target      {} ({} {}): {} objects, {}, {} pending; last backup {}{}; last verify {}{}",
+                        t.name,
+                        t.scheme,
+                        t.location,
+                        t.objects,
+                        human(t.bytes),
+                        t.pending_uploads,
+                        t.last_backup.as_deref().unwrap_or("never"),
+                        t.last_result.as_deref().map(|r| format!(" ({r})")).unwrap_or_default(),
+                        t.last_verify.as_deref().unwrap_or("never"),
+                        match t.last_verify_ok { Some(true) => " (clean)", Some(false) => " (PROBLEMS)", None => "" },
+                    );
+                    if let Some(e) = &t.last_error {
+                        println!("            last error: {e}");
+                    }
+                }
                 println!(
                     "Previews    HEIC {}, video posters {}",
                     if s.heic_previews {
@@ -371,6 +462,153 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Target { action } => {
+            let mut lib = open(&cli)?;
+            match action {
+                TargetAction::Add { name, scheme, opts, secrets } => {
+                    let where_ = lib.target_add(name, scheme, key_values(opts)?, key_values(secrets)?)?;
+                    println!("added target {name}");
+                    if let Some(w) = where_ {
+                        println!("secrets stored in {w} (the OS keychain is not supported yet)");
+                    }
+                }
+                TargetAction::List { json } => {
+                    let targets = lib.targets()?;
+                    if *json {
+                        print_json(&targets)?;
+                    } else {
+                        for t in targets {
+                            println!("{:<12} {:<7} {}{}", t.name, t.scheme, t.describe(), if t.enabled { "" } else { "  (disabled)" });
+                        }
+                    }
+                }
+                TargetAction::Remove { name } => {
+                    lib.target_remove(name)?;
+                    println!("removed target {name}; the store itself is untouched");
+                }
+                TargetAction::Test { name, json } => {
+                    let (_, from) = lib.open_target(name)?;
+                    for f in from {
+                        eprintln!("secret {f}");
+                    }
+                    let r = lib.target_test(name)?;
+                    if *json {
+                        print_json(&r)?;
+                    } else {
+                        println!("{}: {}", r.status, r.message);
+                    }
+                    return Ok(if r.status == "ok" { ExitCode::SUCCESS } else { ExitCode::from(1) });
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { target, json } => {
+            let mut lib = open(&cli)?;
+            let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Backing up");
+            let results = lib.backup(target.as_deref(), &|p| bar.update(p), &|| {
+                eprintln!("Another Shoebox job is writing this library; waiting for it to finish…")
+            })?;
+            bar.finish();
+            let mut bad = false;
+            let mut out = Vec::new();
+            for r in &results {
+                match r {
+                    Ok(rep) => {
+                        bad |= !rep.failed.is_empty();
+                        if !json {
+                            println!(
+                                "{}: {} uploaded ({}), {} already there, {} failed{}",
+                                rep.target,
+                                rep.uploaded.len(),
+                                human(rep.bytes_uploaded),
+                                rep.already_there.len(),
+                                rep.failed.len(),
+                                rep.snapshot.as_ref().map(|s| format!(", catalog snapshot {s}")).unwrap_or_default()
+                            );
+                            for f in &rep.failed {
+                                println!("  failed {}: {}", f.key, f.reason);
+                            }
+                        }
+                        out.push(serde_json::to_value(rep)?);
+                    }
+                    Err((name, e)) => {
+                        bad = true;
+                        if !json {
+                            println!("{name}: {e}");
+                        }
+                        out.push(serde_json::json!({"target": name, "error": e}));
+                    }
+                }
+            }
+            if *json {
+                print_json(&serde_json::json!({ "targets": out }))?;
+            }
+            Ok(if bad { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Verify { target, deep, sample, repair, json } => {
+            let mut lib = open(&cli)?;
+            let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Verifying");
+            let opts = shoebox_engine::VerifyOptions { deep: *deep, sample_percent: *sample, repair: *repair, concurrency: 8 };
+            let results = lib.verify(target.as_deref(), &opts, &|p| bar.update(p))?;
+            bar.finish();
+            let mut bad = false;
+            let mut out = Vec::new();
+            for r in &results {
+                match r {
+                    Ok(rep) => {
+                        bad |= !rep.is_clean();
+                        if !json {
+                            for p in &rep.problems {
+                                println!("  {:<13} {}: {}{}", p.kind, p.key, p.detail, if p.repaired { " — repaired" } else { "" });
+                            }
+                            println!(
+                                "{}: {} object(s) checked, {} read back, {} original(s) re-hashed, {} problem(s){}",
+                                rep.target,
+                                rep.objects,
+                                rep.objects_read_back,
+                                rep.originals_checked,
+                                rep.problems.len(),
+                                if rep.problems.is_empty() { String::new() } else if rep.is_clean() { ", all repaired".into() } else { " (run with --repair to mend them)".into() }
+                            );
+                        }
+                        out.push(serde_json::to_value(rep)?);
+                    }
+                    Err((name, e)) => {
+                        bad = true;
+                        if !json {
+                            println!("{name}: {e}");
+                        }
+                        out.push(serde_json::json!({"target": name, "error": e}));
+                    }
+                }
+            }
+            if *json {
+                print_json(&serde_json::json!({ "targets": out }))?;
+            }
+            Ok(if bad { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Restore { to, target, scheme, opts, secrets, json } => {
+            let (t, secret) = match (target, scheme) {
+                (Some(name), _) => shoebox_engine::target_of(&open(&cli)?, name)?,
+                (None, Some(scheme)) => shoebox_engine::adhoc_target(scheme, key_values(opts)?, key_values(secrets)?),
+                (None, None) => anyhow::bail!("say where to restore from: --target NAME, or --scheme SCHEME --opt KEY=VALUE…"),
+            };
+            let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Restoring");
+            let r = shoebox_engine::restore(&t, &secret, to, &|p| bar.update(p))?;
+            bar.finish();
+            if *json {
+                print_json(&r)?;
+            } else {
+                println!(
+                    "Restored {} original(s) ({}), {} already in place, {} thumbnail(s), {} failed, {} unsafe key(s) refused, into {}",
+                    r.restored, human(r.bytes), r.already_present, r.thumbnails, r.failed.len(), r.bad_keys.len(), to.display()
+                );
+                for f in r.failed.iter().chain(&r.bad_keys) {
+                    println!("  {}: {}", f.key, f.reason);
+                }
+            }
+            Ok(if r.failed.is_empty() && r.bad_keys.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
         Command::Settings { action, json } => {
             let mut lib = open(&cli)?;
             match action {
@@ -457,6 +695,16 @@ fn print_asset(a: &Asset) {
         "Thumbnail    {}",
         if a.has_thumbnail { "yes" } else { "no preview" }
     );
+}
+
+fn key_values(v: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    v.iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+                .ok_or_else(|| anyhow::anyhow!("{kv:?} is not KEY=VALUE"))
+        })
+        .collect()
 }
 
 fn chrono_now() -> String {

@@ -10,12 +10,16 @@
 
 mod check;
 mod error;
+mod secrets;
 mod settings;
+mod targets;
 mod watch;
 
 pub use check::{CheckReport, Problem};
 pub use error::{Error, Result};
 pub use settings::{Settings, WatchFolderSetting};
+pub use shoebox_store::{BackupReport, RestoreReport, Target, TestReport, VerifyOptions, VerifyReport};
+pub use targets::{TargetStatus, adhoc_target, default_backup_dir, restore, target_of};
 pub use shoebox_catalog::{Asset, Counts, ImportRecord, ThumbState};
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
 pub use shoebox_media::{ffmpeg_available, heic_supported};
@@ -52,6 +56,7 @@ pub struct Status {
     pub settings: Settings,
     pub heic_previews: bool,
     pub video_posters: bool,
+    pub targets: Vec<TargetStatus>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -264,6 +269,7 @@ impl Library {
             settings: self.settings.clone(),
             heic_previews: heic_supported(),
             video_posters: ffmpeg_available(),
+            targets: self.target_status()?,
         })
     }
 

@@ -3,6 +3,7 @@
 //! ```text
 //! shoebox-bench import [--count N] [--work DIR] [--rounds R]   shoebox import vs vipsthumbnail,
 //!                                                               shoebox inspect vs exiftool
+//! shoebox-bench watch [--count N] [--quiet-ms MS]                 watch latency and burst vs inotifywait
 //! shoebox-bench sample DIR                                      a small sample to try Shoebox on
 //! ```
 //! Speed is reported as medians and ratios over rounds run in one process, on the same files;
@@ -41,9 +42,24 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench"));
             bench_import(&work, count, rounds)
         }
-        _ => {
-            bail!("usage: shoebox-bench import [--count N] [--rounds R] [--work DIR] | sample DIR")
+        Some("watch") => {
+            let count: usize = flag("--count")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(20_000);
+            let quiet: u64 = flag("--quiet-ms")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(1000);
+            let work = flag("--work")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-watch"));
+            bench_watch(&work, count, quiet)
         }
+        _ => bail!(
+            "usage: shoebox-bench import [--count N] [--rounds R] [--work DIR] \
+             | watch [--count N] [--quiet-ms MS] | sample DIR"
+        ),
     }
 }
 
@@ -224,5 +240,163 @@ fn bench_import(work: &Path, count: usize, rounds: usize) -> Result<()> {
     println!("  shoebox inspect: {:8.1} files/s", n / si);
     println!("  exiftool -fast -json: {:8.1} files/s", n / ex);
     println!("  ratio shoebox/exiftool: {:.1}x (goal >= 20x)", ex / si);
+    Ok(())
+}
+
+fn catalog_names(lib: &Path) -> Result<std::collections::HashSet<String>> {
+    let db = rusqlite::Connection::open_with_flags(
+        lib.join(".shoebox/catalog.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    db.busy_timeout(Duration::from_secs(10))?;
+    let mut stmt = db.prepare("SELECT original_name FROM assets")?;
+    let names = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(names)
+}
+
+fn tiny_jpeg(base: &[u8], i: u64) -> Vec<u8> {
+    let mut b = base.to_vec();
+    b.extend_from_slice(&i.to_le_bytes());
+    b
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Detection latency (close of a file to its catalog row, minus the quiet period) and burst
+/// throughput, with `inotifywait -m -r -e close_write` counting the same burst beside it.
+fn bench_watch(work: &Path, count: usize, quiet_ms: u64) -> Result<()> {
+    let shoebox = bin_dir()?.join("shoebox");
+    anyhow::ensure!(
+        shoebox.exists(),
+        "build it first: cargo build --release -p shoebox-cli"
+    );
+    let _ = std::fs::remove_dir_all(work);
+    let (inbox, lib, peer_dir) = (work.join("inbox"), work.join("lib"), work.join("peer"));
+    std::fs::create_dir_all(&inbox)?;
+    std::fs::create_dir_all(&peer_dir)?;
+    let sb = |args: &[&str]| {
+        Command::new(&shoebox)
+            .arg("--library")
+            .arg(&lib)
+            .args(args)
+            .status()
+    };
+    anyhow::ensure!(sb(&["watch", "add", &inbox.display().to_string()])?.success());
+    anyhow::ensure!(sb(&["settings", "set", "watch_quiet_ms", &quiet_ms.to_string()])?.success());
+    let log = std::fs::File::create(work.join("watch.log"))?;
+    let mut watch = Command::new(&shoebox)
+        .arg("--library")
+        .arg(&lib)
+        .args(["watch", "run"])
+        .stdout(log)
+        .spawn()?;
+    std::thread::sleep(Duration::from_secs(2));
+    let base = Jpeg::new(16, 16).bytes();
+
+    // Latency: one file at a time, each waited for.
+    let mut lat = Vec::new();
+    for i in 0..40u64 {
+        let name = format!("lat{i:03}.jpg");
+        std::fs::write(inbox.join(&name), tiny_jpeg(&base, 1_000_000 + i))?;
+        let closed = Instant::now();
+        loop {
+            if catalog_names(&lib)
+                .map(|n| n.contains(&name))
+                .unwrap_or(false)
+            {
+                break;
+            }
+            anyhow::ensure!(
+                closed.elapsed() < Duration::from_secs(30),
+                "{name} never arrived"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        lat.push(closed.elapsed().as_secs_f64() * 1000.0 - quiet_ms as f64);
+    }
+
+    // Burst, shoebox.
+    let start = Instant::now();
+    for i in 0..count as u64 {
+        std::fs::write(inbox.join(format!("b{i:06}.jpg")), tiny_jpeg(&base, i))?;
+    }
+    let written = start.elapsed();
+    loop {
+        let n = catalog_names(&lib).map(|n| n.len()).unwrap_or(0);
+        if n >= count + 40 {
+            break;
+        }
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(1800),
+            "burst never completed ({n})"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let sb_burst = start.elapsed();
+    // SAFETY: SIGTERM to our own child.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::kill(watch.id() as libc::pid_t, libc::SIGTERM)
+    };
+    watch.wait()?;
+
+    // Burst, inotifywait: it only prints events; it stores nothing.
+    let mut iw = Command::new("inotifywait")
+        .args(["-m", "-r", "-q", "-e", "close_write", "--format", "%w%f"])
+        .arg(&peer_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("install inotify-tools for inotifywait")?;
+    std::thread::sleep(Duration::from_secs(1));
+    let out = iw.stdout.take().context("stdout")?;
+    let counter = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut n = 0usize;
+        for _ in std::io::BufReader::new(out).lines() {
+            n += 1;
+            if n == count {
+                break;
+            }
+        }
+        (n, Instant::now())
+    });
+    let start = Instant::now();
+    for i in 0..count as u64 {
+        std::fs::write(peer_dir.join(format!("b{i:06}.jpg")), tiny_jpeg(&base, i))?;
+    }
+    let (seen, done) = counter
+        .join()
+        .map_err(|_| anyhow::anyhow!("counter thread"))?;
+    let iw_burst = done - start;
+    let _ = iw.kill();
+    let _ = iw.wait();
+
+    println!("watch folder, quiet period {quiet_ms} ms:");
+    println!(
+        "  detection latency beyond the quiet period, 40 files: p50 {:.0} ms, p99 {:.0} ms",
+        percentile(&mut lat.clone(), 0.5),
+        percentile(&mut lat, 0.99)
+    );
+    println!(
+        "  burst of {count} files (written in {:.1}s): shoebox imported all in {:.1}s = {:.0} files/s",
+        written.as_secs_f64(),
+        sb_burst.as_secs_f64(),
+        count as f64 / sb_burst.as_secs_f64()
+    );
+    println!(
+        "  inotifywait -m -r -e close_write counted {seen} in {:.1}s = {:.0} events/s (events only: no hash, copy, thumbnails or catalog)",
+        iw_burst.as_secs_f64(),
+        seen as f64 / iw_burst.as_secs_f64()
+    );
+    println!(
+        "  ratio shoebox/inotifywait: {:.2}x",
+        iw_burst.as_secs_f64() / sb_burst.as_secs_f64()
+    );
     Ok(())
 }

@@ -1,0 +1,101 @@
+//! Target secrets: never in the catalog, settings, logs or JSON output.
+//!
+//! Looked up in the environment (`SHOEBOX_SECRET_<TARGET>_<KEY>`), then in a secrets file readable
+//! by the user alone (mode 0600): `$SHOEBOX_SECRETS_FILE`, else `<config dir>/shoebox/secrets.json`.
+//! The OS keychain (keyring crate) is not wired in yet; the CLI says where each secret came from.
+
+use crate::{Error, Result, io};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+type Book = BTreeMap<String, BTreeMap<String, String>>;
+
+pub(crate) fn env_name(target: &str, key: &str) -> String {
+    let clean = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+            .collect::<String>()
+    };
+    format!("SHOEBOX_SECRET_{}_{}", clean(target), clean(key))
+}
+
+pub(crate) fn file() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("SHOEBOX_SECRETS_FILE").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    dirs::config_dir()
+        .map(|d| d.join("shoebox").join("secrets.json"))
+        .ok_or_else(|| Error::Setting("no config folder for the secrets file; set SHOEBOX_SECRETS_FILE".into()))
+}
+
+fn read_book() -> Result<Book> {
+    let f = file()?;
+    match std::fs::read(&f) {
+        Ok(b) => serde_json::from_slice(&b)
+            .map_err(|e| Error::Setting(format!("{} is unreadable: {e}", f.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Book::new()),
+        Err(e) => Err(io(f)(e)),
+    }
+}
+
+fn write_book(book: &Book) -> Result<PathBuf> {
+    let f = file()?;
+    if let Some(d) = f.parent() {
+        std::fs::create_dir_all(d).map_err(io(d))?;
+    }
+    let tmp = f.with_extension("json.tmp");
+    let body = serde_json::to_vec_pretty(book).map_err(|e| Error::Setting(e.to_string()))?;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    {
+        use std::io::Write;
+        let mut h = o.open(&tmp).map_err(io(&tmp))?;
+        h.write_all(&body).map_err(io(&tmp))?;
+        h.sync_all().map_err(io(&tmp))?;
+    }
+    std::fs::rename(&tmp, &f).map_err(io(&f))?;
+    Ok(f)
+}
+
+/// Saves a target's secrets; returns where they went.
+pub(crate) fn save(scope: &str, secrets: &BTreeMap<String, String>) -> Result<String> {
+    let mut book = read_book()?;
+    book.insert(scope.to_owned(), secrets.clone());
+    let f = write_book(&book)?;
+    Ok(format!("the secrets file {} (mode 0600)", f.display()))
+}
+
+pub(crate) fn forget(scope: &str) -> Result<()> {
+    let mut book = read_book()?;
+    if book.remove(scope).is_some() {
+        write_book(&book)?;
+    }
+    Ok(())
+}
+
+/// A target's secrets, and where each came from.
+pub(crate) fn load(scope: &str, target: &str, keys: &[String]) -> Result<(BTreeMap<String, String>, Vec<String>)> {
+    let book = read_book()?;
+    let mut out = BTreeMap::new();
+    let mut from = Vec::new();
+    for k in keys {
+        let env = env_name(target, k);
+        if let Some(v) = std::env::var_os(&env) {
+            out.insert(k.clone(), v.to_string_lossy().into_owned());
+            from.push(format!("{k} from ${env}"));
+        } else if let Some(v) = book.get(scope).and_then(|m| m.get(k)) {
+            out.insert(k.clone(), v.clone());
+            from.push(format!("{k} from {}", file()?.display()));
+        } else {
+            return Err(Error::Setting(format!(
+                "target {target}: secret {k} is missing; set ${env} or add the target again with --secret {k}=…"
+            )));
+        }
+    }
+    Ok((out, from))
+}

@@ -1,0 +1,267 @@
+//! Backup targets of a library: configuration, and the backup, verify and restore jobs.
+
+use crate::{Error, Library, Result, secrets};
+use serde::Serialize;
+use shoebox_store::{
+    BackupOptions, BackupReport, RestoreReport, Store, Target, TestReport, VerifyOptions,
+    VerifyReport,
+};
+use shoebox_types::Progress;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const TARGETS_KEY: &str = "targets";
+const DEVICE_KEY: &str = "device_id";
+
+/// What `shoebox status` shows per target.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetStatus {
+    pub name: String,
+    pub scheme: String,
+    pub location: String,
+    pub enabled: bool,
+    pub objects: u64,
+    pub bytes: u64,
+    /// Originals not yet on this target.
+    pub pending_uploads: u64,
+    pub last_backup: Option<String>,
+    pub last_result: Option<String>,
+    pub last_verify: Option<String>,
+    pub last_verify_ok: Option<bool>,
+    pub last_error: Option<String>,
+}
+
+/// The folder the default target backs up to: `~/Shoebox Backup`.
+pub fn default_backup_dir() -> PathBuf {
+    dirs::home_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("Shoebox Backup")
+}
+
+fn split_secrets(opts: BTreeMap<String, String>) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    opts.into_iter()
+        .partition(|(k, _)| !shoebox_store::SECRET_KEYS.contains(&k.as_str()))
+}
+
+impl Library {
+    /// The configured targets; a new library has one: a local folder.
+    pub fn targets(&self) -> Result<Vec<Target>> {
+        match self.catalog.setting(TARGETS_KEY)? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| Error::Setting(format!("stored targets are unreadable: {e}"))),
+            None => Ok(vec![Target::local("local", &default_backup_dir().display().to_string())]),
+        }
+    }
+
+    fn save_targets(&self, t: &[Target]) -> Result<()> {
+        let json = serde_json::to_string(t).map_err(|e| Error::Setting(e.to_string()))?;
+        Ok(self.catalog.set_setting(TARGETS_KEY, &json)?)
+    }
+
+    fn secrets_scope(&self, target: &str) -> String {
+        format!("{}#{target}", self.root().display())
+    }
+
+    /// Adds (or replaces) a target. Secret options go to the secrets store; returns where.
+    pub fn target_add(
+        &mut self,
+        name: &str,
+        scheme: &str,
+        options: BTreeMap<String, String>,
+        secrets_given: BTreeMap<String, String>,
+    ) -> Result<Option<String>> {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(Error::Setting("a target name uses letters, digits, - and _ only".into()));
+        }
+        let (options, mut secret) = split_secrets(options);
+        secret.extend(secrets_given);
+        let target = Target {
+            name: name.to_owned(),
+            scheme: scheme.to_owned(),
+            options,
+            enabled: true,
+            secrets: secret.keys().cloned().collect(),
+        };
+        // Fail now, not at the first backup, if OpenDAL cannot build it.
+        Store::open(&target, &secret).map_err(|e| Error::Setting(e.to_string()))?;
+        let mut all = self.targets()?;
+        all.retain(|t| t.name != name);
+        all.push(target);
+        let mut where_ = None;
+        if !secret.is_empty() {
+            where_ = Some(secrets::save(&self.secrets_scope(name), &secret)?);
+        }
+        self.save_targets(&all)?;
+        Ok(where_)
+    }
+
+    pub fn target_remove(&mut self, name: &str) -> Result<()> {
+        let mut all = self.targets()?;
+        let before = all.len();
+        all.retain(|t| t.name != name);
+        if all.len() == before {
+            return Err(Error::Setting(format!("no target named {name:?} (see `shoebox target list`)")));
+        }
+        secrets::forget(&self.secrets_scope(name))?;
+        self.save_targets(&all)
+    }
+
+    /// Opens a target with its secrets; also says where the secrets came from.
+    pub fn open_target(&self, name: &str) -> Result<(Store, Vec<String>)> {
+        let t = self
+            .targets()?
+            .into_iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| Error::Setting(format!("no target named {name:?} (see `shoebox target list`)")))?;
+        let (secret, from) = secrets::load(&self.secrets_scope(name), name, &t.secrets)?;
+        Ok((Store::open(&t, &secret).map_err(|e| Error::Setting(e.to_string()))?, from))
+    }
+
+    pub fn target_test(&self, name: &str) -> Result<TestReport> {
+        Ok(self.open_target(name)?.0.test())
+    }
+
+    fn device_id(&self) -> Result<String> {
+        if let Some(id) = self.catalog.setting(DEVICE_KEY)? {
+            return Ok(id);
+        }
+        let id = format!("{:016x}", fastrand::u64(..));
+        self.catalog.set_setting(DEVICE_KEY, &id)?;
+        Ok(id)
+    }
+
+    fn chosen(&self, name: Option<&str>) -> Result<Vec<Target>> {
+        let all = self.targets()?;
+        match name {
+            Some(n) => {
+                let t: Vec<_> = all.into_iter().filter(|t| t.name == n).collect();
+                if t.is_empty() {
+                    return Err(Error::Setting(format!("no target named {n:?} (see `shoebox target list`)")));
+                }
+                Ok(t)
+            }
+            None => Ok(all.into_iter().filter(|t| t.enabled).collect()),
+        }
+    }
+
+    /// Backs up to one target, or to every enabled one. A target that cannot be reached is
+    /// reported in its own report and does not stop the others.
+    pub fn backup(
+        &mut self,
+        target: Option<&str>,
+        progress: &dyn Fn(&Progress),
+        waiting: &dyn Fn(),
+    ) -> Result<Vec<std::result::Result<BackupReport, (String, String)>>> {
+        let _lock = self.write_lock(waiting)?;
+        let opts = BackupOptions {
+            concurrency: 8,
+            device_id: self.device_id()?,
+            thumb_sizes: vec![self.settings().grid_size, self.settings().preview_size],
+        };
+        let mut out = Vec::new();
+        for t in self.chosen(target)? {
+            let res = self
+                .open_target(&t.name)
+                .and_then(|(store, _)| {
+                    store
+                        .backup(&self.paths, &mut self.catalog, &opts, progress)
+                        .map_err(|e| Error::Setting(e.to_string()))
+                });
+            out.push(res.map_err(|e| (t.name.clone(), e.to_string())));
+        }
+        Ok(out)
+    }
+
+    pub fn verify(
+        &mut self,
+        target: Option<&str>,
+        opts: &VerifyOptions,
+        progress: &dyn Fn(&Progress),
+    ) -> Result<Vec<std::result::Result<VerifyReport, (String, String)>>> {
+        let _lock = self.write_lock(&|| {})?;
+        let mut out = Vec::new();
+        for t in self.chosen(target)? {
+            let res = self.open_target(&t.name).and_then(|(store, _)| {
+                store
+                    .verify(&self.paths, &mut self.catalog, opts, progress)
+                    .map_err(|e| Error::Setting(e.to_string()))
+            });
+            out.push(res.map_err(|e| (t.name.clone(), e.to_string())));
+        }
+        Ok(out)
+    }
+
+    /// Per-target figures for `status`.
+    pub fn target_status(&self) -> Result<Vec<TargetStatus>> {
+        let assets = self.catalog.list_assets()?;
+        let mut out = Vec::new();
+        for t in self.targets()? {
+            let objs = self.catalog.store_objects(&t.name)?;
+            let have: std::collections::HashSet<&str> = objs
+                .iter()
+                .filter(|o| o.kind == "original")
+                .map(|o| o.hash.as_str())
+                .collect();
+            let st = self.catalog.store_state(&t.name)?;
+            out.push(TargetStatus {
+                location: t.describe(),
+                name: t.name.clone(),
+                scheme: t.scheme.clone(),
+                enabled: t.enabled,
+                objects: objs.len() as u64,
+                bytes: objs.iter().map(|o| o.size).sum(),
+                pending_uploads: assets.iter().filter(|a| !have.contains(a.hash.as_str())).count() as u64,
+                last_backup: st.last_backup,
+                last_result: st.last_result,
+                last_verify: st.last_verify,
+                last_verify_ok: st.last_verify_ok,
+                last_error: st.last_error,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Builds a new library in `dir` from a store alone (a configured target of another library,
+/// or one described on the spot).
+pub fn restore(
+    target: &Target,
+    secret: &BTreeMap<String, String>,
+    dir: &Path,
+    progress: &dyn Fn(&Progress),
+) -> Result<RestoreReport> {
+    let store = Store::open(target, secret).map_err(|e| Error::Setting(e.to_string()))?;
+    let report = store
+        .restore(dir, 8, progress)
+        .map_err(|e| Error::Setting(e.to_string()))?;
+    // Opening the new library reconciles it and proves the catalog is usable.
+    Library::open(dir)?;
+    Ok(report)
+}
+
+/// A target described on the command line: secret options split off.
+pub fn adhoc_target(scheme: &str, options: BTreeMap<String, String>, secret: BTreeMap<String, String>) -> (Target, BTreeMap<String, String>) {
+    let (options, mut s) = split_secrets(options);
+    s.extend(secret);
+    (
+        Target {
+            name: "restore".into(),
+            scheme: scheme.into(),
+            options,
+            enabled: true,
+            secrets: s.keys().cloned().collect(),
+        },
+        s,
+    )
+}
+
+/// A configured target of the library at `lib` and its secrets, for `restore --target`.
+pub fn target_of(lib: &Library, name: &str) -> Result<(Target, BTreeMap<String, String>)> {
+    let t = lib
+        .targets()?
+        .into_iter()
+        .find(|t| t.name == name)
+        .ok_or_else(|| Error::Setting(format!("no target named {name:?} (see `shoebox target list`)")))?;
+    let (s, _) = secrets::load(&lib.secrets_scope(name), name, &t.secrets)?;
+    Ok((t, s))
+}

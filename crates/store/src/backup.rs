@@ -1,0 +1,334 @@
+//! One-click backup: new originals and thumbnails, then a catalog snapshot, then the pointer.
+
+use crate::{Error, Result, Store, blake3_hex, describe_error};
+use futures::StreamExt;
+use md5::{Digest, Md5};
+use opendal::{ErrorKind, Operator};
+use serde::Serialize;
+use shoebox_catalog::{Catalog, StoreObject, StoreState};
+use shoebox_import::{LibraryPaths, Throttle};
+use shoebox_types::Progress;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct BackupOptions {
+    /// Transfers at once.
+    pub concurrency: usize,
+    /// This library's device id: its snapshots go to `catalogs/<device>/`.
+    pub device_id: String,
+    /// Thumbnail sizes to back up with the originals.
+    pub thumb_sizes: Vec<u32>,
+}
+
+/// An object that could not be backed up, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failed {
+    pub key: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BackupReport {
+    pub target: String,
+    /// Keys written by this backup.
+    pub uploaded: Vec<String>,
+    /// Keys that already held exactly these bytes.
+    pub already_there: Vec<String>,
+    /// Originals whose usual key held other bytes (another device's photo): stored under a new key.
+    pub renamed: Vec<Renamed>,
+    pub failed: Vec<Failed>,
+    pub bytes_uploaded: u64,
+    /// The catalog snapshot written, if the catalog changed since the last one.
+    pub snapshot: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Renamed {
+    pub path: String,
+    pub key: String,
+}
+
+struct Item {
+    hash: String,
+    kind: String,
+    local: PathBuf,
+    key: String,
+    size: u64,
+}
+
+enum Outcome {
+    Uploaded,
+    AlreadyThere,
+}
+
+/// The pointer `catalogs/<device>/latest.json`.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub(crate) struct Pointer {
+    pub format: u64,
+    pub snapshot: String,
+    pub blake3: String,
+    pub size: u64,
+    pub created_at: String,
+    pub assets: u64,
+}
+
+const MULTIPART_FROM: usize = 64 << 20;
+
+/// Writes `bytes` at `key` and proves it arrived: the size, and the MD5 ETag where the store gives
+/// one, else the bytes read back.
+pub(crate) async fn put_verified(op: &Operator, key: &str, bytes: Vec<u8>, hash: &str) -> Result<(), String> {
+    let len = bytes.len() as u64;
+    let md5 = hex::encode(Md5::digest(&bytes));
+    let res = if bytes.len() >= MULTIPART_FROM && op.info().capability().write_can_multi {
+        async {
+            let mut w = op.writer_with(key).chunk(8 << 20).concurrent(4).await?;
+            w.write(bytes).await?;
+            w.close().await
+        }
+        .await
+    } else {
+        op.write(key, bytes).await
+    };
+    res.map_err(|e| e.to_string())?;
+    let meta = op.stat(key).await.map_err(|e| format!("written but not found afterwards: {e}"))?;
+    if meta.content_length() != len {
+        return Err(format!("the store holds {} bytes, {len} were sent", meta.content_length()));
+    }
+    let etag = meta.etag().map(|e| e.trim_matches('"').to_ascii_lowercase());
+    match etag {
+        Some(e) if e.len() == 32 && e.chars().all(|c| c.is_ascii_hexdigit()) => {
+            if e != md5 {
+                return Err(format!("the store's MD5 {e} differs from the sent bytes' {md5}"));
+            }
+        }
+        _ => {
+            let back = op.read(key).await.map_err(|e| format!("cannot read back to verify: {e}"))?;
+            if blake3_hex(&back.to_vec()) != hash {
+                return Err("the bytes read back differ from the bytes sent".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `originals/2023/07/IMG_1.JPG` → `originals/2023/07/IMG_1.<hash8>.JPG` (then the full hash).
+fn alt_key(key: &str, hash: &str, attempt: usize) -> String {
+    let tag = if attempt == 0 { &hash[..8] } else { hash };
+    let (dir, name) = key.rsplit_once('/').unwrap_or(("", key));
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    if dir.is_empty() { format!("{stem}.{tag}{ext}") } else { format!("{dir}/{stem}.{tag}{ext}") }
+}
+
+async fn upload(op: &Operator, item: &Item) -> Result<(String, Outcome), String> {
+    let bytes = tokio::fs::read(&item.local)
+        .await
+        .map_err(|e| format!("cannot read {}: {e}", item.local.display()))?;
+    let content_addressed = item.kind != "original";
+    if !content_addressed && blake3_hex(&bytes) != item.hash {
+        return Err(format!(
+            "{} no longer matches its hash; not uploaded (run `shoebox check`)",
+            item.local.display()
+        ));
+    }
+    let hash = blake3_hex(&bytes);
+    let mut key = item.key.clone();
+    for attempt in 0..3 {
+        match op.stat(&key).await {
+            Ok(_) if content_addressed => return Ok((key, Outcome::AlreadyThere)),
+            Ok(m) => {
+                if m.content_length() == bytes.len() as u64 {
+                    let back = op.read(&key).await.map_err(|e| e.to_string())?;
+                    if blake3_hex(&back.to_vec()) == hash {
+                        return Ok((key, Outcome::AlreadyThere));
+                    }
+                }
+                // Someone else's bytes under this key: never overwrite, take another key.
+                key = alt_key(&item.key, &item.hash, attempt);
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                put_verified(op, &key, bytes, &hash).await?;
+                return Ok((key, Outcome::Uploaded));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Err("three keys for this original already hold other bytes".into())
+}
+
+impl Store {
+    /// Uploads what the catalog says this target lacks, then a snapshot and its pointer.
+    /// A backup with nothing new makes no per-object requests.
+    pub fn backup(
+        &self,
+        lib: &LibraryPaths,
+        catalog: &mut Catalog,
+        opts: &BackupOptions,
+        progress: &dyn Fn(&Progress),
+    ) -> Result<BackupReport> {
+        let name = self.target.name.clone();
+        let mut state = catalog.store_state(&name)?;
+        let result = self.rt.block_on(self.backup_async(lib, catalog, opts, progress, &mut state));
+        state.last_backup = Some(shoebox_catalog::now());
+        match &result {
+            Ok(r) => {
+                state.last_result = Some(format!(
+                    "{} uploaded, {} already there, {} failed",
+                    r.uploaded.len(),
+                    r.already_there.len(),
+                    r.failed.len()
+                ));
+                state.last_error = r.failed.first().map(|f| format!("{}: {}", f.key, f.reason));
+            }
+            Err(e) => {
+                state.last_result = Some("failed".into());
+                state.last_error = Some(e.to_string());
+            }
+        }
+        catalog.set_store_state(&name, &state)?;
+        result
+    }
+
+    async fn backup_async(
+        &self,
+        lib: &LibraryPaths,
+        catalog: &mut Catalog,
+        opts: &BackupOptions,
+        progress: &dyn Fn(&Progress),
+        state: &mut StoreState,
+    ) -> Result<BackupReport> {
+        let name = &self.target.name;
+        let mut report = BackupReport { target: name.clone(), ..Default::default() };
+        let mut throttle = Throttle::new(progress);
+        let mut p = Progress { phase: format!("backup {name}"), ..Default::default() };
+        throttle.send(&p, true);
+        let done: HashSet<(String, String)> = catalog
+            .store_objects(name)?
+            .into_iter()
+            .map(|o| (o.hash, o.kind))
+            .collect();
+        let mut items = Vec::new();
+        for a in catalog.list_assets()? {
+            if !done.contains(&(a.hash.clone(), "original".into())) {
+                items.push(Item {
+                    hash: a.hash.clone(),
+                    kind: "original".into(),
+                    local: lib.abs(&a.path),
+                    key: a.path.clone(),
+                    size: a.size,
+                });
+            }
+            for &size in &opts.thumb_sizes {
+                let kind = format!("thumb-{size}");
+                if !done.contains(&(a.hash.clone(), kind.clone())) {
+                    let local = shoebox_import::thumb_path(lib, &a.hash, size);
+                    if let Ok(m) = std::fs::metadata(&local) {
+                        items.push(Item {
+                            key: format!("thumbs/{}/{}-{size}.jpg", &a.hash[..2], a.hash),
+                            hash: a.hash.clone(),
+                            kind,
+                            local,
+                            size: m.len(),
+                        });
+                    }
+                }
+            }
+        }
+        let fingerprint = catalog.fingerprint()?;
+        if items.is_empty() && state.snapshot_mark.as_deref() == Some(fingerprint.as_str()) {
+            p.phase = "done".into();
+            throttle.send(&p, true);
+            return Ok(report);
+        }
+        self.ensure_marker().await?;
+        p.total = items.len() as u64;
+        p.bytes_total = items.iter().map(|i| i.size).sum();
+        throttle.send(&p, true);
+
+        let op = &self.op;
+        let mut results = futures::stream::iter(items.iter())
+            .map(|item| async move { (item, upload(op, item).await) })
+            .buffer_unordered(opts.concurrency.max(1));
+        let mut batch: Vec<StoreObject> = Vec::new();
+        while let Some((item, res)) = results.next().await {
+            p.done += 1;
+            p.bytes_done += item.size;
+            p.current = Some(item.key.clone());
+            match res {
+                Ok((key, outcome)) => {
+                    match outcome {
+                        Outcome::Uploaded => {
+                            report.bytes_uploaded += item.size;
+                            if key != item.key {
+                                report.renamed.push(Renamed { path: item.key.clone(), key: key.clone() });
+                            }
+                            report.uploaded.push(key.clone());
+                        }
+                        Outcome::AlreadyThere => report.already_there.push(key.clone()),
+                    }
+                    batch.push(StoreObject {
+                        hash: item.hash.clone(),
+                        kind: item.kind.clone(),
+                        key,
+                        size: item.size,
+                        verified_at: Some(shoebox_catalog::now()),
+                    });
+                    if batch.len() >= 200 {
+                        catalog.put_store_objects(name, &std::mem::take(&mut batch))?;
+                    }
+                }
+                Err(reason) => {
+                    p.errors += 1;
+                    report.failed.push(crate::Failed { key: item.key.clone(), reason });
+                }
+            }
+            throttle.send(&p, false);
+        }
+        drop(results);
+        catalog.put_store_objects(name, &batch)?;
+
+        // The snapshot goes after the objects it describes; the pointer goes last.
+        let fingerprint = catalog.fingerprint()?;
+        if state.snapshot_mark.as_deref() != Some(fingerprint.as_str()) {
+            p.phase = "snapshot".into();
+            throttle.send(&p, true);
+            let tmp = lib.tmp().join(format!("snapshot-{:08x}.db", fastrand::u32(..)));
+            catalog.snapshot_to(&tmp)?;
+            let bytes = std::fs::read(&tmp).map_err(crate::error::io(&tmp));
+            let _ = std::fs::remove_file(&tmp);
+            let bytes = bytes?;
+            let dev = &opts.device_id;
+            let now = chrono::Utc::now();
+            let key = format!("catalogs/{dev}/{}-{:04x}.db", now.format("%Y%m%dT%H%M%SZ"), fastrand::u16(..));
+            let hash = blake3_hex(&bytes);
+            let size = bytes.len() as u64;
+            put_verified(op, &key, bytes, &hash)
+                .await
+                .map_err(|e| Error::Store(format!("catalog snapshot {key}: {e}")))?;
+            let pointer = Pointer {
+                format: crate::FORMAT,
+                snapshot: key.clone(),
+                blake3: hash,
+                size,
+                created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                assets: catalog.counts()?.assets,
+            };
+            let body = serde_json::to_vec_pretty(&pointer).map_err(|e| Error::Store(e.to_string()))?;
+            let pkey = format!("catalogs/{dev}/latest.json");
+            let phash = blake3_hex(&body);
+            put_verified(op, &pkey, body, &phash)
+                .await
+                .map_err(|e| Error::Store(format!("{pkey}: {e}")))?;
+            state.snapshot_mark = Some(fingerprint);
+            report.snapshot = Some(key);
+        }
+        p.phase = "done".into();
+        p.current = None;
+        throttle.send(&p, true);
+        let _ = describe_error;
+        Ok(report)
+    }
+}

@@ -1,0 +1,251 @@
+//! Stores through OpenDAL — local folders, S3/MinIO, WebDAV and whatever else OpenDAL speaks —
+//! in a self-describing format: backup, verify, repair and restore.
+//!
+//! ```no_run
+//! use shoebox_store::{Store, Target};
+//! let target = Target::local("backup", "/mnt/usb/Shoebox Backup");
+//! let store = Store::open(&target, &Default::default()).unwrap();
+//! println!("{}", store.test().message);
+//! ```
+//!
+//! The layout on the store (see ARCHITECTURE.md): `shoebox.json`, `originals/YYYY/MM/<name>`
+//! (the library's own relative paths), `thumbs/<2 hex>/<hash>-<size>.jpg`,
+//! `catalogs/<device>/<snapshot>.db` and `catalogs/<device>/latest.json`, written last.
+
+mod backup;
+mod error;
+mod keys;
+mod restore;
+mod verify;
+
+pub use backup::{BackupOptions, BackupReport, Failed};
+pub use error::{Error, Result};
+pub use keys::{local_path_for, unsafe_key_reason};
+pub use restore::RestoreReport;
+pub use verify::{VerifyOptions, VerifyProblem, VerifyReport};
+
+use opendal::Operator;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The store format this build writes and reads.
+pub const FORMAT: u64 = 1;
+
+/// A backup target: a name, an OpenDAL scheme and its options. Secrets are kept apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub name: String,
+    pub scheme: String,
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Names of the secret options (kept in the keychain or the secrets file, never here).
+    #[serde(default)]
+    pub secrets: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Option names that are secrets: never stored with the target, never printed.
+pub const SECRET_KEYS: &[&str] = &["secret_access_key", "access_key_id", "password", "token", "session_token"];
+
+impl Target {
+    /// A folder on a local or mounted disk.
+    pub fn local(name: &str, root: &str) -> Self {
+        Target {
+            name: name.into(),
+            scheme: "fs".into(),
+            options: [("root".to_owned(), root.to_owned())].into(),
+            enabled: true,
+            secrets: Vec::new(),
+        }
+    }
+
+    /// Where it points, for people: a folder, an endpoint and bucket, a URL.
+    pub fn describe(&self) -> String {
+        let o = |k: &str| self.options.get(k).cloned().unwrap_or_default();
+        match self.scheme.as_str() {
+            "fs" => o("root"),
+            "s3" => format!("{} bucket {}{}", o("endpoint"), o("bucket"), if o("root").is_empty() { String::new() } else { format!(" /{}", o("root").trim_matches('/')) }),
+            "webdav" => format!("{}{}", o("endpoint"), o("root")),
+            other => format!("{other} {}", self.options.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")),
+        }
+    }
+}
+
+/// What `shoebox.json` says.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Marker {
+    pub format: u64,
+    #[serde(default)]
+    pub created_by: String,
+    #[serde(default)]
+    pub layout: String,
+}
+
+/// The outcome of `shoebox target test`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestReport {
+    /// `ok`, `unreachable`, `tls`, `credentials`, `missing`, `read_only` or `error`.
+    pub status: String,
+    pub message: String,
+}
+
+/// An open target.
+pub struct Store {
+    pub target: Target,
+    op: Operator,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Store {
+    /// Builds the OpenDAL operator from plain data: the target's options plus its secrets.
+    pub fn open(target: &Target, secrets: &BTreeMap<String, String>) -> Result<Store> {
+        opendal::init_default_registry();
+        let mut opts: BTreeMap<String, String> = target.options.clone();
+        for (k, v) in secrets {
+            opts.insert(k.clone(), v.clone());
+        }
+        if target.scheme == "s3" {
+            // Keep the machine's AWS settings out: a target is exactly what the user configured.
+            opts.entry("disable_config_load".into()).or_insert_with(|| "true".into());
+            opts.entry("region".into()).or_insert_with(|| "us-east-1".into());
+        }
+        if target.scheme == "fs"
+            && let Some(root) = opts.get("root").cloned()
+        {
+            std::fs::create_dir_all(&root).map_err(error::io(&root))?;
+            // Writes land in a temp file and are renamed: no half-written object at a final key.
+            let tmp = std::path::Path::new(&root).join(".shoebox-tmp");
+            std::fs::create_dir_all(&tmp).map_err(error::io(&tmp))?;
+            opts.entry("atomic_write_dir".into()).or_insert_with(|| tmp.display().to_string());
+        }
+        let op = Operator::via_iter(&target.scheme, opts).map_err(|e| Error::Config {
+            target: target.name.clone(),
+            message: format!("cannot use scheme {:?} with these options: {e}", target.scheme),
+        })?;
+        let op = op
+            .layer(
+                opendal::layers::RetryLayer::new()
+                    .with_max_times(5)
+                    .with_min_delay(Duration::from_millis(100))
+                    .with_max_delay(Duration::from_secs(5))
+                    .with_jitter(),
+            )
+            .layer(
+                opendal::layers::TimeoutLayer::new()
+                    .with_timeout(Duration::from_secs(60))
+                    .with_io_timeout(Duration::from_secs(30)),
+            );
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(error::io("tokio runtime"))?;
+        Ok(Store { target: target.clone(), op, rt })
+    }
+
+    pub(crate) fn describe_err(&self, e: &opendal::Error) -> String {
+        describe_error(&self.target, e)
+    }
+
+    /// Reads `shoebox.json`, writing it first when the store is new. Refuses newer formats.
+    pub(crate) async fn ensure_marker(&self) -> Result<()> {
+        match self.op.read("shoebox.json").await {
+            Ok(buf) => {
+                let m: Marker = serde_json::from_slice(&buf.to_vec()).map_err(|e| {
+                    Error::Store(format!("shoebox.json on {} is unreadable: {e}", self.target.describe()))
+                })?;
+                if m.format > FORMAT {
+                    return Err(Error::TooNew { found: m.format, supported: FORMAT });
+                }
+                Ok(())
+            }
+            Err(e) if e.kind() == opendal::ErrorKind::NotFound => {
+                let m = Marker {
+                    format: FORMAT,
+                    created_by: format!("shoebox {}", env!("CARGO_PKG_VERSION")),
+                    layout: "originals/YYYY/MM/<name>, thumbs/<2 hex>/<hash>-<size>.jpg, \
+                             catalogs/<device>/<snapshot>.db, catalogs/<device>/latest.json"
+                        .into(),
+                };
+                let body = serde_json::to_vec_pretty(&m).map_err(|e| Error::Store(e.to_string()))?;
+                self.op.write("shoebox.json", body).await.map_err(|e| Error::Store(self.describe_err(&e)))?;
+                Ok(())
+            }
+            Err(e) => Err(Error::Store(self.describe_err(&e))),
+        }
+    }
+
+    /// Tells apart: unreachable, TLS error, bad credentials, missing bucket or folder, read-only, OK.
+    pub fn test(&self) -> TestReport {
+        self.rt.block_on(async {
+            let fail = |e: &opendal::Error| TestReport {
+                status: classify(e).to_owned(),
+                message: self.describe_err(e),
+            };
+            if let Err(e) = self.op.list("").await {
+                return fail(&e);
+            }
+            let probe = format!(".shoebox-probe-{:08x}", fastrand::u32(..));
+            if let Err(e) = self.op.write(&probe, b"probe".to_vec()).await {
+                let mut r = fail(&e);
+                if r.status == "credentials" {
+                    r.status = "read_only".into();
+                    r.message = format!(
+                        "{} can be read but not written: {}",
+                        self.target.describe(),
+                        r.message
+                    );
+                }
+                return r;
+            }
+            let back = self.op.read(&probe).await;
+            let _ = self.op.delete(&probe).await;
+            match back {
+                Ok(b) if b.to_vec() == b"probe" => TestReport {
+                    status: "ok".into(),
+                    message: format!("{} works: listed, wrote, read back and deleted a probe", self.target.describe()),
+                },
+                Ok(_) => TestReport { status: "error".into(), message: "the probe read back different bytes".into() },
+                Err(e) => fail(&e),
+            }
+        })
+    }
+}
+
+/// `unreachable`, `tls`, `credentials`, `missing` or `error`.
+pub fn classify(e: &opendal::Error) -> &'static str {
+    let text = format!("{e:?}").to_ascii_lowercase();
+    match e.kind() {
+        opendal::ErrorKind::PermissionDenied => "credentials",
+        opendal::ErrorKind::NotFound => "missing",
+        _ if text.contains("certificate") || text.contains("tls") || text.contains("ssl") => "tls",
+        _ if text.contains("connect") || text.contains("dns") || text.contains("timed out") || text.contains("refused") => "unreachable",
+        _ if text.contains("403") || text.contains("accessdenied") || text.contains("signaturedoesnotmatch") || text.contains("invalidaccesskeyid") || text.contains("401") => "credentials",
+        _ if text.contains("nosuchbucket") => "missing",
+        _ => "error",
+    }
+}
+
+/// A message a person can act on.
+pub fn describe_error(t: &Target, e: &opendal::Error) -> String {
+    let where_ = t.describe();
+    match classify(e) {
+        "credentials" => format!("{where_}: access denied — check the access key and secret (or user and password), and that they may write here"),
+        "missing" if t.scheme == "s3" => format!("{where_}: the bucket does not exist — create it first (Shoebox never creates buckets)"),
+        "missing" => format!("{where_}: not found — check the path"),
+        "tls" => format!("{where_}: TLS error — check the certificate, or use http:// for a server without TLS"),
+        "unreachable" => format!("cannot reach {where_} — is the server running and the address right?"),
+        _ => format!("{where_}: {e}"),
+    }
+}
+
+/// Hex BLAKE3 of bytes.
+pub(crate) fn blake3_hex(b: &[u8]) -> String {
+    blake3::hash(b).to_hex().to_string()
+}

@@ -1,0 +1,244 @@
+//! Restore: a complete new library from the store alone, resumable, never writing outside it.
+
+use crate::backup::Pointer;
+use crate::keys::local_path_for;
+use crate::{Error, Failed, Result, Store, blake3_hex};
+use futures::StreamExt;
+use serde::Serialize;
+use shoebox_catalog::{Catalog, NewAsset, StoreObject};
+use shoebox_import::{LibraryPaths, Throttle};
+use shoebox_types::Progress;
+use std::collections::HashSet;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RestoreReport {
+    /// Snapshots the catalog was built from, newest first.
+    pub snapshots: Vec<String>,
+    pub restored: u64,
+    pub already_present: u64,
+    pub thumbnails: u64,
+    pub bytes: u64,
+    pub failed: Vec<Failed>,
+    /// Keys refused because they would write outside the folder.
+    pub bad_keys: Vec<Failed>,
+}
+
+const MARKER: &str = "restore-in-progress";
+
+fn write_durable(tmp: &Path, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::File::create(tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    // rename replaces a planted symlink at `dest` instead of following it.
+    std::fs::rename(tmp, dest)
+}
+
+impl Store {
+    /// Builds a library in `dir` from this store.
+    pub fn restore(&self, dir: &Path, concurrency: usize, progress: &dyn Fn(&Progress)) -> Result<RestoreReport> {
+        self.rt.block_on(self.restore_async(dir, concurrency, progress))
+    }
+
+    async fn read_pointers(&self) -> Result<Vec<Pointer>> {
+        let entries = self
+            .op
+            .list_with("catalogs/")
+            .recursive(true)
+            .await
+            .map_err(|e| Error::Store(self.describe_err(&e)))?;
+        let mut pointers = Vec::new();
+        for e in entries {
+            if !e.path().ends_with("/latest.json") {
+                continue;
+            }
+            let Ok(b) = self.op.read(e.path()).await else { continue };
+            if let Ok(p) = serde_json::from_slice::<Pointer>(&b.to_vec()) {
+                if p.format > crate::FORMAT {
+                    return Err(Error::TooNew { found: p.format, supported: crate::FORMAT });
+                }
+                pointers.push(p);
+            }
+        }
+        pointers.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        Ok(pointers)
+    }
+
+    async fn fetch_snapshot(&self, p: &Pointer, dest: &Path) -> Result<()> {
+        let b = self
+            .op
+            .read(&p.snapshot)
+            .await
+            .map_err(|e| Error::Store(format!("{}: {}", p.snapshot, self.describe_err(&e))))?;
+        let b = b.to_vec();
+        if blake3_hex(&b) != p.blake3 {
+            return Err(Error::Store(format!("catalog snapshot {} is damaged (checksum mismatch)", p.snapshot)));
+        }
+        std::fs::write(dest, &b).map_err(crate::error::io(dest))
+    }
+
+    async fn restore_async(&self, dir: &Path, concurrency: usize, progress: &dyn Fn(&Progress)) -> Result<RestoreReport> {
+        let lib = LibraryPaths::new(dir.to_owned());
+        let mut r = RestoreReport::default();
+        let marker = lib.meta_dir().join(MARKER);
+        if lib.catalog().exists() && !marker.exists() {
+            return Err(Error::Store(format!(
+                "{} already holds a library; restore into a new, empty folder",
+                dir.display()
+            )));
+        }
+        for d in [lib.meta_dir(), lib.tmp(), lib.thumbs(), lib.originals()] {
+            std::fs::create_dir_all(&d).map_err(crate::error::io(&d))?;
+        }
+        std::fs::write(&marker, b"").map_err(crate::error::io(&marker))?;
+        let mut throttle = Throttle::new(progress);
+        let mut p = Progress { phase: "restore catalog".into(), ..Default::default() };
+        throttle.send(&p, true);
+
+        let pointers = self.read_pointers().await?;
+        let Some(newest) = pointers.first() else { return Err(Error::NoSnapshot) };
+        let tmp_db = lib.tmp().join("restore-catalog.db");
+        self.fetch_snapshot(newest, &tmp_db).await?;
+        for ext in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(lib.meta_dir().join(format!("catalog.db{ext}")));
+        }
+        std::fs::rename(&tmp_db, lib.catalog()).map_err(crate::error::io(lib.catalog()))?;
+        r.snapshots.push(newest.snapshot.clone());
+        let mut cat = Catalog::open(&lib.catalog())?;
+
+        // Other devices' newest snapshots add the photos this one does not know.
+        let mut known: HashSet<String> = cat.all_hashes()?.into_iter().collect();
+        for other in pointers.iter().skip(1) {
+            let path = lib.tmp().join("restore-other.db");
+            if self.fetch_snapshot(other, &path).await.is_err() {
+                r.failed.push(Failed { key: other.snapshot.clone(), reason: "snapshot unreadable".into() });
+                continue;
+            }
+            let o = Catalog::open(&path)?;
+            let mut add = Vec::new();
+            let mut keys = Vec::new();
+            for a in o.list_assets()? {
+                if known.insert(a.hash.clone()) {
+                    if let Some(k) = o.store_key_for(&a.hash)? {
+                        keys.push(StoreObject { hash: a.hash.clone(), kind: "original".into(), key: k, size: a.size, verified_at: None });
+                    }
+                    add.push(NewAsset {
+                        hash: a.hash,
+                        path: a.path,
+                        original_name: a.original_name,
+                        size: a.size,
+                        meta: a.meta,
+                        thumb_state: a.thumb_state,
+                        source_path: None,
+                    });
+                }
+            }
+            drop(o);
+            let _ = std::fs::remove_file(&path);
+            cat.insert_assets(&add)?;
+            cat.put_store_objects("restore", &keys)?;
+            r.snapshots.push(other.snapshot.clone());
+        }
+
+        let assets = cat.list_assets()?;
+        let mut jobs = Vec::new();
+        for a in &assets {
+            let key = cat.store_key_for(&a.hash)?.unwrap_or_else(|| a.path.clone());
+            if let Some(why) = crate::unsafe_key_reason(&key) {
+                r.bad_keys.push(Failed { key: key.clone(), reason: format!("unsafe key: {why}; skipped") });
+                continue;
+            }
+            match local_path_for(dir, &a.path) {
+                Ok(dest) => jobs.push((a.hash.clone(), key, a.path.clone(), dest, a.size)),
+                Err(reason) => r.bad_keys.push(Failed { key: a.path.clone(), reason }),
+            }
+        }
+        p.phase = "restore originals".into();
+        p.total = jobs.len() as u64;
+        p.bytes_total = jobs.iter().map(|j| j.4).sum();
+        throttle.send(&p, true);
+        let op = &self.op;
+        let tmpdir = lib.tmp();
+        let mut results = futures::stream::iter(jobs.into_iter())
+            .map(|(hash, key, rel, dest, size)| {
+                let tmpdir = tmpdir.clone();
+                async move {
+                    if let Ok(b) = std::fs::read(&dest)
+                        && blake3_hex(&b) == hash
+                    {
+                        return (rel, size, Ok(false));
+                    }
+                    let res = async {
+                        let b = op.read(&key).await.map_err(|e| format!("{key}: {e}"))?.to_vec();
+                        if blake3_hex(&b) != hash {
+                            return Err(format!("{key} on the store does not match its hash; not restored"));
+                        }
+                        if let Some(parent) = dest.parent() {
+                            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+                        }
+                        let tmp = tmpdir.join(format!("restore-{:08x}.part", fastrand::u32(..)));
+                        write_durable(&tmp, &dest, &b).map_err(|e| {
+                            let _ = std::fs::remove_file(&tmp);
+                            format!("{}: {e}", dest.display())
+                        })?;
+                        Ok(true)
+                    }
+                    .await;
+                    (rel, size, res)
+                }
+            })
+            .buffer_unordered(concurrency.max(1));
+        while let Some((rel, size, res)) = results.next().await {
+            p.done += 1;
+            p.bytes_done += size;
+            p.current = Some(rel.clone());
+            match res {
+                Ok(true) => {
+                    r.restored += 1;
+                    r.bytes += size;
+                }
+                Ok(false) => r.already_present += 1,
+                Err(reason) => {
+                    p.errors += 1;
+                    r.failed.push(Failed { key: rel, reason });
+                }
+            }
+            throttle.send(&p, false);
+        }
+        drop(results);
+
+        // Thumbnails, so the restored library can be browsed at once.
+        p.phase = "restore thumbnails".into();
+        throttle.send(&p, true);
+        for a in &assets {
+            let Ok(list) = op.list(&format!("thumbs/{}/", &a.hash[..2.min(a.hash.len())])).await else { continue };
+            for e in list {
+                let name = e.name().to_owned();
+                let Some(size) = name
+                    .strip_prefix(&format!("{}-", a.hash))
+                    .and_then(|s| s.strip_suffix(".jpg"))
+                    .and_then(|s| s.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                let dest = shoebox_import::thumb_path(&lib, &a.hash, size);
+                if dest.exists() {
+                    continue;
+                }
+                if let Ok(b) = op.read(e.path()).await {
+                    let _ = shoebox_import::write_atomic_cache(&dest, &lib.tmp(), &b.to_vec());
+                    r.thumbnails += 1;
+                }
+            }
+        }
+        if r.failed.is_empty() {
+            // Until then a re-run resumes: what is in place and checks out is kept.
+            let _ = std::fs::remove_file(&marker);
+        }
+        p.phase = "done".into();
+        p.current = None;
+        throttle.send(&p, true);
+        Ok(r)
+    }
+}

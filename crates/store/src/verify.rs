@@ -1,0 +1,224 @@
+//! Verify: the store against the catalog (sizes, and checksums when reading back), the local
+//! originals against their hashes; `repair` mends each side from the other.
+
+use crate::backup::put_verified;
+use crate::{Result, Store, blake3_hex};
+use futures::StreamExt;
+use opendal::ErrorKind;
+use serde::Serialize;
+use shoebox_catalog::{Catalog, StoreObject};
+use shoebox_import::{LibraryPaths, Throttle};
+use shoebox_types::Progress;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// Read every object back and check its checksum.
+    pub deep: bool,
+    /// Read back this share of objects (0–100) when not deep.
+    pub sample_percent: f64,
+    pub repair: bool,
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyProblem {
+    /// `missing`, `size`, `checksum`, `unreadable` (store side) or `local_missing`,
+    /// `local_corrupt` (library side).
+    pub kind: String,
+    pub key: String,
+    pub detail: String,
+    pub repaired: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VerifyReport {
+    pub target: String,
+    pub objects: u64,
+    pub objects_read_back: u64,
+    pub originals_checked: u64,
+    pub problems: Vec<VerifyProblem>,
+}
+
+impl VerifyReport {
+    /// Nothing wrong that was not repaired.
+    pub fn is_clean(&self) -> bool {
+        self.problems.iter().all(|p| p.repaired)
+    }
+}
+
+async fn check_object(op: &opendal::Operator, o: &StoreObject, want: Option<&str>, read: bool) -> Option<(String, String)> {
+    match op.stat(&o.key).await {
+        Err(e) if e.kind() == ErrorKind::NotFound => return Some(("missing".into(), "not on the store".into())),
+        Err(e) => return Some(("unreadable".into(), e.to_string())),
+        Ok(m) if m.content_length() != o.size => {
+            return Some(("size".into(), format!("{} bytes on the store, {} expected", m.content_length(), o.size)));
+        }
+        Ok(_) => {}
+    }
+    if read {
+        match op.read(&o.key).await {
+            Err(e) => return Some(("unreadable".into(), e.to_string())),
+            Ok(b) => {
+                if let Some(want) = want
+                    && blake3_hex(&b.to_vec()) != want
+                {
+                    return Some(("checksum".into(), "content differs from what was uploaded".into()));
+                }
+            }
+        }
+    }
+    None
+}
+
+impl Store {
+    pub fn verify(
+        &self,
+        lib: &LibraryPaths,
+        catalog: &mut Catalog,
+        opts: &VerifyOptions,
+        progress: &dyn Fn(&Progress),
+    ) -> Result<VerifyReport> {
+        let name = self.target.name.clone();
+        let report = self.rt.block_on(self.verify_async(lib, catalog, opts, progress))?;
+        let mut st = catalog.store_state(&name)?;
+        st.last_verify = Some(shoebox_catalog::now());
+        st.last_verify_ok = Some(report.is_clean());
+        if !report.is_clean() {
+            st.last_error = report.problems.iter().find(|p| !p.repaired).map(|p| format!("{}: {} ({})", p.key, p.kind, p.detail));
+        }
+        catalog.set_store_state(&name, &st)?;
+        Ok(report)
+    }
+
+    async fn verify_async(
+        &self,
+        lib: &LibraryPaths,
+        catalog: &mut Catalog,
+        opts: &VerifyOptions,
+        progress: &dyn Fn(&Progress),
+    ) -> Result<VerifyReport> {
+        let mut r = VerifyReport { target: self.target.name.clone(), ..Default::default() };
+        let objs = catalog.store_objects(&self.target.name)?;
+        let assets: HashMap<String, shoebox_catalog::Asset> =
+            catalog.list_assets()?.into_iter().map(|a| (a.hash.clone(), a)).collect();
+        let mut throttle = Throttle::new(progress);
+        let mut p = Progress {
+            phase: format!("verify {}", self.target.name),
+            total: objs.len() as u64 + assets.len() as u64,
+            ..Default::default()
+        };
+        throttle.send(&p, true);
+
+        // Local originals first: a repair of the store needs a good local copy.
+        let mut local_bad: HashMap<String, String> = HashMap::new();
+        for a in assets.values() {
+            let abs = lib.abs(&a.path);
+            match shoebox_import::hash_file(&abs) {
+                Ok(h) if h == a.hash => {}
+                Ok(_) => {
+                    local_bad.insert(a.hash.clone(), "local_corrupt".into());
+                }
+                Err(_) => {
+                    local_bad.insert(a.hash.clone(), "local_missing".into());
+                }
+            }
+            r.originals_checked += 1;
+            p.done += 1;
+            throttle.send(&p, false);
+        }
+
+        let op = &self.op;
+        let sample = opts.sample_percent.clamp(0.0, 100.0) / 100.0;
+        let mut checks = futures::stream::iter(objs.iter())
+            .map(|o| {
+                let read = opts.deep || fastrand::f64() < sample;
+                let want = if o.kind == "original" { Some(o.hash.clone()) } else { None };
+                async move { (o, read, check_object(op, o, want.as_deref(), read).await) }
+            })
+            .buffer_unordered(opts.concurrency.max(1));
+        let mut store_bad = Vec::new();
+        while let Some((o, read, res)) = checks.next().await {
+            r.objects += 1;
+            if read {
+                r.objects_read_back += 1;
+            }
+            p.done += 1;
+            p.current = Some(o.key.clone());
+            if let Some((kind, detail)) = res {
+                p.errors += 1;
+                store_bad.push((o.clone(), kind, detail));
+            }
+            throttle.send(&p, false);
+        }
+        drop(checks);
+
+        for (o, kind, detail) in store_bad {
+            let mut repaired = false;
+            let mut detail = detail;
+            if opts.repair && !local_bad.contains_key(&o.hash) {
+                let local = if o.kind == "original" {
+                    assets.get(&o.hash).map(|a| lib.abs(&a.path))
+                } else {
+                    o.kind
+                        .strip_prefix("thumb-")
+                        .and_then(|s| s.parse().ok())
+                        .map(|s| shoebox_import::thumb_path(lib, &o.hash, s))
+                };
+                if let Some(local) = local
+                    && let Ok(bytes) = std::fs::read(&local)
+                {
+                    let h = blake3_hex(&bytes);
+                    match put_verified(op, &o.key, bytes, &h).await {
+                        Ok(()) => repaired = true,
+                        Err(e) => detail = format!("{detail}; repair failed: {e}"),
+                    }
+                }
+            }
+            r.problems.push(VerifyProblem { kind, key: o.key.clone(), detail, repaired });
+        }
+
+        // Local originals that are missing or corrupt: fetch them back from the store.
+        let keys: HashMap<&str, &StoreObject> =
+            objs.iter().filter(|o| o.kind == "original").map(|o| (o.hash.as_str(), o)).collect();
+        for (hash, kind) in &local_bad {
+            let Some(a) = assets.get(hash) else { continue };
+            let mut repaired = false;
+            let mut detail = if kind == "local_missing" {
+                "the library's original is gone".to_owned()
+            } else {
+                "the library's original no longer matches its hash".to_owned()
+            };
+            if opts.repair {
+                match keys.get(hash.as_str()) {
+                    Some(o) => match op.read(&o.key).await {
+                        Ok(b) if blake3_hex(&b.to_vec()) == *hash => {
+                            let dest = lib.abs(&a.path);
+                            let tmp = lib.tmp().join(format!("repair-{:08x}.part", fastrand::u32(..)));
+                            let placed = (|| -> std::io::Result<()> {
+                                if let Some(d) = dest.parent() {
+                                    std::fs::create_dir_all(d)?;
+                                }
+                                std::fs::write(&tmp, b.to_vec())?;
+                                std::fs::File::open(&tmp)?.sync_all()?;
+                                std::fs::rename(&tmp, &dest)
+                            })();
+                            match placed {
+                                Ok(()) => repaired = true,
+                                Err(e) => detail = format!("{detail}; repair failed: {e}"),
+                            }
+                        }
+                        Ok(_) => detail = format!("{detail}; the store's copy is damaged too"),
+                        Err(e) => detail = format!("{detail}; cannot read the store's copy: {e}"),
+                    },
+                    None => detail = format!("{detail}; not on this store yet"),
+                }
+            }
+            r.problems.push(VerifyProblem { kind: kind.clone(), key: a.path.clone(), detail, repaired });
+        }
+        p.phase = "done".into();
+        p.current = None;
+        throttle.send(&p, true);
+        Ok(r)
+    }
+}
