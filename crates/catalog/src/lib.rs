@@ -527,7 +527,15 @@ impl Catalog {
             )?;
             let now = now();
             for o in objs {
-                stmt.execute(params![target, o.hash, o.kind, o.key, o.size as i64, now, o.verified_at])?;
+                stmt.execute(params![
+                    target,
+                    o.hash,
+                    o.kind,
+                    o.key,
+                    o.size as i64,
+                    now,
+                    o.verified_at
+                ])?;
             }
         }
         tx.commit()?;

@@ -181,8 +181,13 @@ enum SettingsAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The request signers log credentials at debug level: never let them into a log.
+    let filter = tracing_subscriber::EnvFilter::from_env("SHOEBOX_LOG")
+        .add_directive("reqsign_core=off".parse().expect("directive"))
+        .add_directive("reqsign_aws_v4=off".parse().expect("directive"))
+        .add_directive("reqsign=off".parse().expect("directive"));
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("SHOEBOX_LOG"))
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
     match run(cli) {
@@ -359,9 +364,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         human(t.bytes),
                         t.pending_uploads,
                         t.last_backup.as_deref().unwrap_or("never"),
-                        t.last_result.as_deref().map(|r| format!(" ({r})")).unwrap_or_default(),
+                        t.last_result
+                            .as_deref()
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default(),
                         t.last_verify.as_deref().unwrap_or("never"),
-                        match t.last_verify_ok { Some(true) => " (clean)", Some(false) => " (PROBLEMS)", None => "" },
+                        match t.last_verify_ok {
+                            Some(true) => " (clean)",
+                            Some(false) => " (PROBLEMS)",
+                            None => "",
+                        },
                     );
                     if let Some(e) = &t.last_error {
                         println!("            last error: {e}");
@@ -465,8 +477,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Target { action } => {
             let mut lib = open(&cli)?;
             match action {
-                TargetAction::Add { name, scheme, opts, secrets } => {
-                    let where_ = lib.target_add(name, scheme, key_values(opts)?, key_values(secrets)?)?;
+                TargetAction::Add {
+                    name,
+                    scheme,
+                    opts,
+                    secrets,
+                } => {
+                    let where_ =
+                        lib.target_add(name, scheme, key_values(opts)?, key_values(secrets)?)?;
                     println!("added target {name}");
                     if let Some(w) = where_ {
                         println!("secrets stored in {w} (the OS keychain is not supported yet)");
@@ -478,7 +496,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         print_json(&targets)?;
                     } else {
                         for t in targets {
-                            println!("{:<12} {:<7} {}{}", t.name, t.scheme, t.describe(), if t.enabled { "" } else { "  (disabled)" });
+                            println!(
+                                "{:<12} {:<7} {}{}",
+                                t.name,
+                                t.scheme,
+                                t.describe(),
+                                if t.enabled { "" } else { "  (disabled)" }
+                            );
                         }
                     }
                 }
@@ -497,7 +521,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     } else {
                         println!("{}: {}", r.status, r.message);
                     }
-                    return Ok(if r.status == "ok" { ExitCode::SUCCESS } else { ExitCode::from(1) });
+                    return Ok(if r.status == "ok" {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    });
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -523,7 +551,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 human(rep.bytes_uploaded),
                                 rep.already_there.len(),
                                 rep.failed.len(),
-                                rep.snapshot.as_ref().map(|s| format!(", catalog snapshot {s}")).unwrap_or_default()
+                                rep.snapshot
+                                    .as_ref()
+                                    .map(|s| format!(", catalog snapshot {s}"))
+                                    .unwrap_or_default()
                             );
                             for f in &rep.failed {
                                 println!("  failed {}: {}", f.key, f.reason);
@@ -543,12 +574,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 print_json(&serde_json::json!({ "targets": out }))?;
             }
-            Ok(if bad { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if bad {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
-        Command::Verify { target, deep, sample, repair, json } => {
+        Command::Verify {
+            target,
+            deep,
+            sample,
+            repair,
+            json,
+        } => {
             let mut lib = open(&cli)?;
             let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Verifying");
-            let opts = shoebox_engine::VerifyOptions { deep: *deep, sample_percent: *sample, repair: *repair, concurrency: 8 };
+            let opts = shoebox_engine::VerifyOptions {
+                deep: *deep,
+                sample_percent: *sample,
+                repair: *repair,
+                concurrency: 8,
+            };
             let results = lib.verify(target.as_deref(), &opts, &|p| bar.update(p))?;
             bar.finish();
             let mut bad = false;
@@ -559,7 +605,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         bad |= !rep.is_clean();
                         if !json {
                             for p in &rep.problems {
-                                println!("  {:<13} {}: {}{}", p.kind, p.key, p.detail, if p.repaired { " — repaired" } else { "" });
+                                println!(
+                                    "  {:<13} {}: {}{}",
+                                    p.kind,
+                                    p.key,
+                                    p.detail,
+                                    if p.repaired { " — repaired" } else { "" }
+                                );
                             }
                             println!(
                                 "{}: {} object(s) checked, {} read back, {} original(s) re-hashed, {} problem(s){}",
@@ -568,7 +620,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 rep.objects_read_back,
                                 rep.originals_checked,
                                 rep.problems.len(),
-                                if rep.problems.is_empty() { String::new() } else if rep.is_clean() { ", all repaired".into() } else { " (run with --repair to mend them)".into() }
+                                if rep.problems.is_empty() {
+                                    String::new()
+                                } else if rep.is_clean() {
+                                    ", all repaired".into()
+                                } else {
+                                    " (run with --repair to mend them)".into()
+                                }
                             );
                         }
                         out.push(serde_json::to_value(rep)?);
@@ -585,13 +643,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 print_json(&serde_json::json!({ "targets": out }))?;
             }
-            Ok(if bad { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if bad {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
-        Command::Restore { to, target, scheme, opts, secrets, json } => {
+        Command::Restore {
+            to,
+            target,
+            scheme,
+            opts,
+            secrets,
+            json,
+        } => {
             let (t, secret) = match (target, scheme) {
                 (Some(name), _) => shoebox_engine::target_of(&open(&cli)?, name)?,
-                (None, Some(scheme)) => shoebox_engine::adhoc_target(scheme, key_values(opts)?, key_values(secrets)?),
-                (None, None) => anyhow::bail!("say where to restore from: --target NAME, or --scheme SCHEME --opt KEY=VALUE…"),
+                (None, Some(scheme)) => {
+                    shoebox_engine::adhoc_target(scheme, key_values(opts)?, key_values(secrets)?)
+                }
+                (None, None) => anyhow::bail!(
+                    "say where to restore from: --target NAME, or --scheme SCHEME --opt KEY=VALUE…"
+                ),
             };
             let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Restoring");
             let r = shoebox_engine::restore(&t, &secret, to, &|p| bar.update(p))?;
@@ -601,13 +674,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 println!(
                     "Restored {} original(s) ({}), {} already in place, {} thumbnail(s), {} failed, {} unsafe key(s) refused, into {}",
-                    r.restored, human(r.bytes), r.already_present, r.thumbnails, r.failed.len(), r.bad_keys.len(), to.display()
+                    r.restored,
+                    human(r.bytes),
+                    r.already_present,
+                    r.thumbnails,
+                    r.failed.len(),
+                    r.bad_keys.len(),
+                    to.display()
                 );
                 for f in r.failed.iter().chain(&r.bad_keys) {
                     println!("  {}: {}", f.key, f.reason);
                 }
             }
-            Ok(if r.failed.is_empty() && r.bad_keys.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if r.failed.is_empty() && r.bad_keys.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Settings { action, json } => {
             let mut lib = open(&cli)?;

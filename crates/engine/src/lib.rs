@@ -18,12 +18,14 @@ mod watch;
 pub use check::{CheckReport, Problem};
 pub use error::{Error, Result};
 pub use settings::{Settings, WatchFolderSetting};
-pub use shoebox_store::{BackupReport, RestoreReport, Target, TestReport, VerifyOptions, VerifyReport};
-pub use targets::{TargetStatus, adhoc_target, default_backup_dir, restore, target_of};
 pub use shoebox_catalog::{Asset, Counts, ImportRecord, ThumbState};
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
 pub use shoebox_media::{ffmpeg_available, heic_supported};
+pub use shoebox_store::{
+    BackupReport, RestoreReport, Target, TestReport, VerifyOptions, VerifyReport,
+};
 pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
+pub use targets::{TargetStatus, adhoc_target, default_backup_dir, restore, target_of};
 
 use error::io;
 use serde::Serialize;

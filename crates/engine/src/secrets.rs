@@ -13,7 +13,13 @@ type Book = BTreeMap<String, BTreeMap<String, String>>;
 pub(crate) fn env_name(target: &str, key: &str) -> String {
     let clean = |s: &str| {
         s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
             .collect::<String>()
     };
     format!("SHOEBOX_SECRET_{}_{}", clean(target), clean(key))
@@ -25,7 +31,9 @@ pub(crate) fn file() -> Result<PathBuf> {
     }
     dirs::config_dir()
         .map(|d| d.join("shoebox").join("secrets.json"))
-        .ok_or_else(|| Error::Setting("no config folder for the secrets file; set SHOEBOX_SECRETS_FILE".into()))
+        .ok_or_else(|| {
+            Error::Setting("no config folder for the secrets file; set SHOEBOX_SECRETS_FILE".into())
+        })
 }
 
 fn read_book() -> Result<Book> {
@@ -79,7 +87,11 @@ pub(crate) fn forget(scope: &str) -> Result<()> {
 }
 
 /// A target's secrets, and where each came from.
-pub(crate) fn load(scope: &str, target: &str, keys: &[String]) -> Result<(BTreeMap<String, String>, Vec<String>)> {
+pub(crate) fn load(
+    scope: &str,
+    target: &str,
+    keys: &[String],
+) -> Result<(BTreeMap<String, String>, Vec<String>)> {
     let book = read_book()?;
     let mut out = BTreeMap::new();
     let mut from = Vec::new();

@@ -38,7 +38,9 @@ pub fn default_backup_dir() -> PathBuf {
         .join("Shoebox Backup")
 }
 
-fn split_secrets(opts: BTreeMap<String, String>) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+fn split_secrets(
+    opts: BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     opts.into_iter()
         .partition(|(k, _)| !shoebox_store::SECRET_KEYS.contains(&k.as_str()))
 }
@@ -49,7 +51,10 @@ impl Library {
         match self.catalog.setting(TARGETS_KEY)? {
             Some(json) => serde_json::from_str(&json)
                 .map_err(|e| Error::Setting(format!("stored targets are unreadable: {e}"))),
-            None => Ok(vec![Target::local("local", &default_backup_dir().display().to_string())]),
+            None => Ok(vec![Target::local(
+                "local",
+                &default_backup_dir().display().to_string(),
+            )]),
         }
     }
 
@@ -70,8 +75,14 @@ impl Library {
         options: BTreeMap<String, String>,
         secrets_given: BTreeMap<String, String>,
     ) -> Result<Option<String>> {
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(Error::Setting("a target name uses letters, digits, - and _ only".into()));
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(Error::Setting(
+                "a target name uses letters, digits, - and _ only".into(),
+            ));
         }
         let (options, mut secret) = split_secrets(options);
         secret.extend(secrets_given);
@@ -100,7 +111,9 @@ impl Library {
         let before = all.len();
         all.retain(|t| t.name != name);
         if all.len() == before {
-            return Err(Error::Setting(format!("no target named {name:?} (see `shoebox target list`)")));
+            return Err(Error::Setting(format!(
+                "no target named {name:?} (see `shoebox target list`)"
+            )));
         }
         secrets::forget(&self.secrets_scope(name))?;
         self.save_targets(&all)
@@ -112,9 +125,16 @@ impl Library {
             .targets()?
             .into_iter()
             .find(|t| t.name == name)
-            .ok_or_else(|| Error::Setting(format!("no target named {name:?} (see `shoebox target list`)")))?;
+            .ok_or_else(|| {
+                Error::Setting(format!(
+                    "no target named {name:?} (see `shoebox target list`)"
+                ))
+            })?;
         let (secret, from) = secrets::load(&self.secrets_scope(name), name, &t.secrets)?;
-        Ok((Store::open(&t, &secret).map_err(|e| Error::Setting(e.to_string()))?, from))
+        Ok((
+            Store::open(&t, &secret).map_err(|e| Error::Setting(e.to_string()))?,
+            from,
+        ))
     }
 
     pub fn target_test(&self, name: &str) -> Result<TestReport> {
@@ -136,7 +156,9 @@ impl Library {
             Some(n) => {
                 let t: Vec<_> = all.into_iter().filter(|t| t.name == n).collect();
                 if t.is_empty() {
-                    return Err(Error::Setting(format!("no target named {n:?} (see `shoebox target list`)")));
+                    return Err(Error::Setting(format!(
+                        "no target named {n:?} (see `shoebox target list`)"
+                    )));
                 }
                 Ok(t)
             }
@@ -160,13 +182,11 @@ impl Library {
         };
         let mut out = Vec::new();
         for t in self.chosen(target)? {
-            let res = self
-                .open_target(&t.name)
-                .and_then(|(store, _)| {
-                    store
-                        .backup(&self.paths, &mut self.catalog, &opts, progress)
-                        .map_err(|e| Error::Setting(e.to_string()))
-                });
+            let res = self.open_target(&t.name).and_then(|(store, _)| {
+                store
+                    .backup(&self.paths, &mut self.catalog, &opts, progress)
+                    .map_err(|e| Error::Setting(e.to_string()))
+            });
             out.push(res.map_err(|e| (t.name.clone(), e.to_string())));
         }
         Ok(out)
@@ -210,7 +230,10 @@ impl Library {
                 enabled: t.enabled,
                 objects: objs.len() as u64,
                 bytes: objs.iter().map(|o| o.size).sum(),
-                pending_uploads: assets.iter().filter(|a| !have.contains(a.hash.as_str())).count() as u64,
+                pending_uploads: assets
+                    .iter()
+                    .filter(|a| !have.contains(a.hash.as_str()))
+                    .count() as u64,
                 last_backup: st.last_backup,
                 last_result: st.last_result,
                 last_verify: st.last_verify,
@@ -240,7 +263,11 @@ pub fn restore(
 }
 
 /// A target described on the command line: secret options split off.
-pub fn adhoc_target(scheme: &str, options: BTreeMap<String, String>, secret: BTreeMap<String, String>) -> (Target, BTreeMap<String, String>) {
+pub fn adhoc_target(
+    scheme: &str,
+    options: BTreeMap<String, String>,
+    secret: BTreeMap<String, String>,
+) -> (Target, BTreeMap<String, String>) {
     let (options, mut s) = split_secrets(options);
     s.extend(secret);
     (
@@ -261,7 +288,11 @@ pub fn target_of(lib: &Library, name: &str) -> Result<(Target, BTreeMap<String, 
         .targets()?
         .into_iter()
         .find(|t| t.name == name)
-        .ok_or_else(|| Error::Setting(format!("no target named {name:?} (see `shoebox target list`)")))?;
+        .ok_or_else(|| {
+            Error::Setting(format!(
+                "no target named {name:?} (see `shoebox target list`)"
+            ))
+        })?;
     let (s, _) = secrets::load(&lib.secrets_scope(name), name, &t.secrets)?;
     Ok((t, s))
 }

@@ -77,7 +77,12 @@ const MULTIPART_FROM: usize = 64 << 20;
 
 /// Writes `bytes` at `key` and proves it arrived: the size, and the MD5 ETag where the store gives
 /// one, else the bytes read back.
-pub(crate) async fn put_verified(op: &Operator, key: &str, bytes: Vec<u8>, hash: &str) -> Result<(), String> {
+pub(crate) async fn put_verified(
+    op: &Operator,
+    key: &str,
+    bytes: Vec<u8>,
+    hash: &str,
+) -> Result<(), String> {
     let len = bytes.len() as u64;
     let md5 = hex::encode(Md5::digest(&bytes));
     let res = if bytes.len() >= MULTIPART_FROM && op.info().capability().write_can_multi {
@@ -91,19 +96,32 @@ pub(crate) async fn put_verified(op: &Operator, key: &str, bytes: Vec<u8>, hash:
         op.write(key, bytes).await
     };
     res.map_err(|e| e.to_string())?;
-    let meta = op.stat(key).await.map_err(|e| format!("written but not found afterwards: {e}"))?;
+    let meta = op
+        .stat(key)
+        .await
+        .map_err(|e| format!("written but not found afterwards: {e}"))?;
     if meta.content_length() != len {
-        return Err(format!("the store holds {} bytes, {len} were sent", meta.content_length()));
+        return Err(format!(
+            "the store holds {} bytes, {len} were sent",
+            meta.content_length()
+        ));
     }
-    let etag = meta.etag().map(|e| e.trim_matches('"').to_ascii_lowercase());
+    let etag = meta
+        .etag()
+        .map(|e| e.trim_matches('"').to_ascii_lowercase());
     match etag {
         Some(e) if e.len() == 32 && e.chars().all(|c| c.is_ascii_hexdigit()) => {
             if e != md5 {
-                return Err(format!("the store's MD5 {e} differs from the sent bytes' {md5}"));
+                return Err(format!(
+                    "the store's MD5 {e} differs from the sent bytes' {md5}"
+                ));
             }
         }
         _ => {
-            let back = op.read(key).await.map_err(|e| format!("cannot read back to verify: {e}"))?;
+            let back = op
+                .read(key)
+                .await
+                .map_err(|e| format!("cannot read back to verify: {e}"))?;
             if blake3_hex(&back.to_vec()) != hash {
                 return Err("the bytes read back differ from the bytes sent".into());
             }
@@ -120,7 +138,11 @@ fn alt_key(key: &str, hash: &str, attempt: usize) -> String {
         Some(i) if i > 0 => (&name[..i], &name[i..]),
         _ => (name, ""),
     };
-    if dir.is_empty() { format!("{stem}.{tag}{ext}") } else { format!("{dir}/{stem}.{tag}{ext}") }
+    if dir.is_empty() {
+        format!("{stem}.{tag}{ext}")
+    } else {
+        format!("{dir}/{stem}.{tag}{ext}")
+    }
 }
 
 async fn upload(op: &Operator, item: &Item) -> Result<(String, Outcome), String> {
@@ -171,7 +193,9 @@ impl Store {
     ) -> Result<BackupReport> {
         let name = self.target.name.clone();
         let mut state = catalog.store_state(&name)?;
-        let result = self.rt.block_on(self.backup_async(lib, catalog, opts, progress, &mut state));
+        let result = self
+            .rt
+            .block_on(self.backup_async(lib, catalog, opts, progress, &mut state));
         state.last_backup = Some(shoebox_catalog::now());
         match &result {
             Ok(r) => {
@@ -201,9 +225,15 @@ impl Store {
         state: &mut StoreState,
     ) -> Result<BackupReport> {
         let name = &self.target.name;
-        let mut report = BackupReport { target: name.clone(), ..Default::default() };
+        let mut report = BackupReport {
+            target: name.clone(),
+            ..Default::default()
+        };
         let mut throttle = Throttle::new(progress);
-        let mut p = Progress { phase: format!("backup {name}"), ..Default::default() };
+        let mut p = Progress {
+            phase: format!("backup {name}"),
+            ..Default::default()
+        };
         throttle.send(&p, true);
         let done: HashSet<(String, String)> = catalog
             .store_objects(name)?
@@ -263,7 +293,10 @@ impl Store {
                         Outcome::Uploaded => {
                             report.bytes_uploaded += item.size;
                             if key != item.key {
-                                report.renamed.push(Renamed { path: item.key.clone(), key: key.clone() });
+                                report.renamed.push(Renamed {
+                                    path: item.key.clone(),
+                                    key: key.clone(),
+                                });
                             }
                             report.uploaded.push(key.clone());
                         }
@@ -282,7 +315,10 @@ impl Store {
                 }
                 Err(reason) => {
                     p.errors += 1;
-                    report.failed.push(crate::Failed { key: item.key.clone(), reason });
+                    report.failed.push(crate::Failed {
+                        key: item.key.clone(),
+                        reason,
+                    });
                 }
             }
             throttle.send(&p, false);
@@ -295,14 +331,20 @@ impl Store {
         if state.snapshot_mark.as_deref() != Some(fingerprint.as_str()) {
             p.phase = "snapshot".into();
             throttle.send(&p, true);
-            let tmp = lib.tmp().join(format!("snapshot-{:08x}.db", fastrand::u32(..)));
+            let tmp = lib
+                .tmp()
+                .join(format!("snapshot-{:08x}.db", fastrand::u32(..)));
             catalog.snapshot_to(&tmp)?;
             let bytes = std::fs::read(&tmp).map_err(crate::error::io(&tmp));
             let _ = std::fs::remove_file(&tmp);
             let bytes = bytes?;
             let dev = &opts.device_id;
             let now = chrono::Utc::now();
-            let key = format!("catalogs/{dev}/{}-{:04x}.db", now.format("%Y%m%dT%H%M%SZ"), fastrand::u16(..));
+            let key = format!(
+                "catalogs/{dev}/{}-{:04x}.db",
+                now.format("%Y%m%dT%H%M%SZ"),
+                fastrand::u16(..)
+            );
             let hash = blake3_hex(&bytes);
             let size = bytes.len() as u64;
             put_verified(op, &key, bytes, &hash)
@@ -316,7 +358,8 @@ impl Store {
                 created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 assets: catalog.counts()?.assets,
             };
-            let body = serde_json::to_vec_pretty(&pointer).map_err(|e| Error::Store(e.to_string()))?;
+            let body =
+                serde_json::to_vec_pretty(&pointer).map_err(|e| Error::Store(e.to_string()))?;
             let pkey = format!("catalogs/{dev}/latest.json");
             let phash = blake3_hex(&body);
             put_verified(op, &pkey, body, &phash)

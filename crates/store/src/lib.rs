@@ -51,7 +51,13 @@ fn yes() -> bool {
 }
 
 /// Option names that are secrets: never stored with the target, never printed.
-pub const SECRET_KEYS: &[&str] = &["secret_access_key", "access_key_id", "password", "token", "session_token"];
+pub const SECRET_KEYS: &[&str] = &[
+    "secret_access_key",
+    "access_key_id",
+    "password",
+    "token",
+    "session_token",
+];
 
 impl Target {
     /// A folder on a local or mounted disk.
@@ -70,9 +76,25 @@ impl Target {
         let o = |k: &str| self.options.get(k).cloned().unwrap_or_default();
         match self.scheme.as_str() {
             "fs" => o("root"),
-            "s3" => format!("{} bucket {}{}", o("endpoint"), o("bucket"), if o("root").is_empty() { String::new() } else { format!(" /{}", o("root").trim_matches('/')) }),
+            "s3" => format!(
+                "{} bucket {}{}",
+                o("endpoint"),
+                o("bucket"),
+                if o("root").is_empty() {
+                    String::new()
+                } else {
+                    format!(" /{}", o("root").trim_matches('/'))
+                }
+            ),
             "webdav" => format!("{}{}", o("endpoint"), o("root")),
-            other => format!("{other} {}", self.options.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")),
+            other => format!(
+                "{other} {}",
+                self.options
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
         }
     }
 }
@@ -105,15 +127,17 @@ pub struct Store {
 impl Store {
     /// Builds the OpenDAL operator from plain data: the target's options plus its secrets.
     pub fn open(target: &Target, secrets: &BTreeMap<String, String>) -> Result<Store> {
-        opendal::init_default_registry();
+        opendal::install_default();
         let mut opts: BTreeMap<String, String> = target.options.clone();
         for (k, v) in secrets {
             opts.insert(k.clone(), v.clone());
         }
         if target.scheme == "s3" {
             // Keep the machine's AWS settings out: a target is exactly what the user configured.
-            opts.entry("disable_config_load".into()).or_insert_with(|| "true".into());
-            opts.entry("region".into()).or_insert_with(|| "us-east-1".into());
+            opts.entry("disable_config_load".into())
+                .or_insert_with(|| "true".into());
+            opts.entry("region".into())
+                .or_insert_with(|| "us-east-1".into());
         }
         if target.scheme == "fs"
             && let Some(root) = opts.get("root").cloned()
@@ -122,11 +146,15 @@ impl Store {
             // Writes land in a temp file and are renamed: no half-written object at a final key.
             let tmp = std::path::Path::new(&root).join(".shoebox-tmp");
             std::fs::create_dir_all(&tmp).map_err(error::io(&tmp))?;
-            opts.entry("atomic_write_dir".into()).or_insert_with(|| tmp.display().to_string());
+            opts.entry("atomic_write_dir".into())
+                .or_insert_with(|| tmp.display().to_string());
         }
         let op = Operator::via_iter(&target.scheme, opts).map_err(|e| Error::Config {
             target: target.name.clone(),
-            message: format!("cannot use scheme {:?} with these options: {e}", target.scheme),
+            message: format!(
+                "cannot use scheme {:?} with these options: {e}",
+                target.scheme
+            ),
         })?;
         let op = op
             .layer(
@@ -146,7 +174,11 @@ impl Store {
             .enable_all()
             .build()
             .map_err(error::io("tokio runtime"))?;
-        Ok(Store { target: target.clone(), op, rt })
+        Ok(Store {
+            target: target.clone(),
+            op,
+            rt,
+        })
     }
 
     pub(crate) fn describe_err(&self, e: &opendal::Error) -> String {
@@ -158,10 +190,16 @@ impl Store {
         match self.op.read("shoebox.json").await {
             Ok(buf) => {
                 let m: Marker = serde_json::from_slice(&buf.to_vec()).map_err(|e| {
-                    Error::Store(format!("shoebox.json on {} is unreadable: {e}", self.target.describe()))
+                    Error::Store(format!(
+                        "shoebox.json on {} is unreadable: {e}",
+                        self.target.describe()
+                    ))
                 })?;
                 if m.format > FORMAT {
-                    return Err(Error::TooNew { found: m.format, supported: FORMAT });
+                    return Err(Error::TooNew {
+                        found: m.format,
+                        supported: FORMAT,
+                    });
                 }
                 Ok(())
             }
@@ -173,8 +211,12 @@ impl Store {
                              catalogs/<device>/<snapshot>.db, catalogs/<device>/latest.json"
                         .into(),
                 };
-                let body = serde_json::to_vec_pretty(&m).map_err(|e| Error::Store(e.to_string()))?;
-                self.op.write("shoebox.json", body).await.map_err(|e| Error::Store(self.describe_err(&e)))?;
+                let body =
+                    serde_json::to_vec_pretty(&m).map_err(|e| Error::Store(e.to_string()))?;
+                self.op
+                    .write("shoebox.json", body)
+                    .await
+                    .map_err(|e| Error::Store(self.describe_err(&e)))?;
                 Ok(())
             }
             Err(e) => Err(Error::Store(self.describe_err(&e))),
@@ -194,7 +236,8 @@ impl Store {
             let probe = format!(".shoebox-probe-{:08x}", fastrand::u32(..));
             if let Err(e) = self.op.write(&probe, b"probe".to_vec()).await {
                 let mut r = fail(&e);
-                if r.status == "credentials" {
+                // Listing worked, so the server and the credentials are fine for reading.
+                if !matches!(r.status.as_str(), "unreachable" | "tls") {
                     r.status = "read_only".into();
                     r.message = format!(
                         "{} can be read but not written: {}",
@@ -209,9 +252,15 @@ impl Store {
             match back {
                 Ok(b) if b.to_vec() == b"probe" => TestReport {
                     status: "ok".into(),
-                    message: format!("{} works: listed, wrote, read back and deleted a probe", self.target.describe()),
+                    message: format!(
+                        "{} works: listed, wrote, read back and deleted a probe",
+                        self.target.describe()
+                    ),
                 },
-                Ok(_) => TestReport { status: "error".into(), message: "the probe read back different bytes".into() },
+                Ok(_) => TestReport {
+                    status: "error".into(),
+                    message: "the probe read back different bytes".into(),
+                },
                 Err(e) => fail(&e),
             }
         })
@@ -225,8 +274,28 @@ pub fn classify(e: &opendal::Error) -> &'static str {
         opendal::ErrorKind::PermissionDenied => "credentials",
         opendal::ErrorKind::NotFound => "missing",
         _ if text.contains("certificate") || text.contains("tls") || text.contains("ssl") => "tls",
-        _ if text.contains("connect") || text.contains("dns") || text.contains("timed out") || text.contains("refused") => "unreachable",
-        _ if text.contains("403") || text.contains("accessdenied") || text.contains("signaturedoesnotmatch") || text.contains("invalidaccesskeyid") || text.contains("401") => "credentials",
+        _ if [
+            "connection refused",
+            "error sending request",
+            "dns error",
+            "tcp connect",
+            "timed out",
+            "no route to host",
+            "connection reset",
+        ]
+        .iter()
+        .any(|n| text.contains(n)) =>
+        {
+            "unreachable"
+        }
+        _ if text.contains("403")
+            || text.contains("accessdenied")
+            || text.contains("signaturedoesnotmatch")
+            || text.contains("invalidaccesskeyid")
+            || text.contains("401") =>
+        {
+            "credentials"
+        }
         _ if text.contains("nosuchbucket") => "missing",
         _ => "error",
     }
@@ -236,11 +305,19 @@ pub fn classify(e: &opendal::Error) -> &'static str {
 pub fn describe_error(t: &Target, e: &opendal::Error) -> String {
     let where_ = t.describe();
     match classify(e) {
-        "credentials" => format!("{where_}: access denied — check the access key and secret (or user and password), and that they may write here"),
-        "missing" if t.scheme == "s3" => format!("{where_}: the bucket does not exist — create it first (Shoebox never creates buckets)"),
+        "credentials" => format!(
+            "{where_}: access denied — check the access key and secret (or user and password), and that they may write here"
+        ),
+        "missing" if t.scheme == "s3" => format!(
+            "{where_}: the bucket does not exist — create it first (Shoebox never creates buckets)"
+        ),
         "missing" => format!("{where_}: not found — check the path"),
-        "tls" => format!("{where_}: TLS error — check the certificate, or use http:// for a server without TLS"),
-        "unreachable" => format!("cannot reach {where_} — is the server running and the address right?"),
+        "tls" => format!(
+            "{where_}: TLS error — check the certificate, or use http:// for a server without TLS"
+        ),
+        "unreachable" => {
+            format!("cannot reach {where_} — is the server running and the address right? ({e})")
+        }
         _ => format!("{where_}: {e}"),
     }
 }

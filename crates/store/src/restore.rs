@@ -37,8 +37,14 @@ fn write_durable(tmp: &Path, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 impl Store {
     /// Builds a library in `dir` from this store.
-    pub fn restore(&self, dir: &Path, concurrency: usize, progress: &dyn Fn(&Progress)) -> Result<RestoreReport> {
-        self.rt.block_on(self.restore_async(dir, concurrency, progress))
+    pub fn restore(
+        &self,
+        dir: &Path,
+        concurrency: usize,
+        progress: &dyn Fn(&Progress),
+    ) -> Result<RestoreReport> {
+        self.rt
+            .block_on(self.restore_async(dir, concurrency, progress))
     }
 
     async fn read_pointers(&self) -> Result<Vec<Pointer>> {
@@ -53,10 +59,15 @@ impl Store {
             if !e.path().ends_with("/latest.json") {
                 continue;
             }
-            let Ok(b) = self.op.read(e.path()).await else { continue };
+            let Ok(b) = self.op.read(e.path()).await else {
+                continue;
+            };
             if let Ok(p) = serde_json::from_slice::<Pointer>(&b.to_vec()) {
                 if p.format > crate::FORMAT {
-                    return Err(Error::TooNew { found: p.format, supported: crate::FORMAT });
+                    return Err(Error::TooNew {
+                        found: p.format,
+                        supported: crate::FORMAT,
+                    });
                 }
                 pointers.push(p);
             }
@@ -73,12 +84,20 @@ impl Store {
             .map_err(|e| Error::Store(format!("{}: {}", p.snapshot, self.describe_err(&e))))?;
         let b = b.to_vec();
         if blake3_hex(&b) != p.blake3 {
-            return Err(Error::Store(format!("catalog snapshot {} is damaged (checksum mismatch)", p.snapshot)));
+            return Err(Error::Store(format!(
+                "catalog snapshot {} is damaged (checksum mismatch)",
+                p.snapshot
+            )));
         }
         std::fs::write(dest, &b).map_err(crate::error::io(dest))
     }
 
-    async fn restore_async(&self, dir: &Path, concurrency: usize, progress: &dyn Fn(&Progress)) -> Result<RestoreReport> {
+    async fn restore_async(
+        &self,
+        dir: &Path,
+        concurrency: usize,
+        progress: &dyn Fn(&Progress),
+    ) -> Result<RestoreReport> {
         let lib = LibraryPaths::new(dir.to_owned());
         let mut r = RestoreReport::default();
         let marker = lib.meta_dir().join(MARKER);
@@ -89,15 +108,27 @@ impl Store {
             )));
         }
         for d in [lib.meta_dir(), lib.tmp(), lib.thumbs(), lib.originals()] {
+            if std::fs::symlink_metadata(&d).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(Error::Store(format!(
+                    "{} is a symlink; restore writes only into real folders inside {}",
+                    d.display(),
+                    dir.display()
+                )));
+            }
             std::fs::create_dir_all(&d).map_err(crate::error::io(&d))?;
         }
         std::fs::write(&marker, b"").map_err(crate::error::io(&marker))?;
         let mut throttle = Throttle::new(progress);
-        let mut p = Progress { phase: "restore catalog".into(), ..Default::default() };
+        let mut p = Progress {
+            phase: "restore catalog".into(),
+            ..Default::default()
+        };
         throttle.send(&p, true);
 
         let pointers = self.read_pointers().await?;
-        let Some(newest) = pointers.first() else { return Err(Error::NoSnapshot) };
+        let Some(newest) = pointers.first() else {
+            return Err(Error::NoSnapshot);
+        };
         let tmp_db = lib.tmp().join("restore-catalog.db");
         self.fetch_snapshot(newest, &tmp_db).await?;
         for ext in ["-wal", "-shm"] {
@@ -112,20 +143,42 @@ impl Store {
         for other in pointers.iter().skip(1) {
             let path = lib.tmp().join("restore-other.db");
             if self.fetch_snapshot(other, &path).await.is_err() {
-                r.failed.push(Failed { key: other.snapshot.clone(), reason: "snapshot unreadable".into() });
+                r.failed.push(Failed {
+                    key: other.snapshot.clone(),
+                    reason: "snapshot unreadable".into(),
+                });
                 continue;
             }
             let o = Catalog::open(&path)?;
             let mut add = Vec::new();
             let mut keys = Vec::new();
+            let mut paths: HashSet<String> =
+                cat.list_assets()?.into_iter().map(|a| a.path).collect();
             for a in o.list_assets()? {
                 if known.insert(a.hash.clone()) {
-                    if let Some(k) = o.store_key_for(&a.hash)? {
-                        keys.push(StoreObject { hash: a.hash.clone(), kind: "original".into(), key: k, size: a.size, verified_at: None });
+                    let key = o.store_key_for(&a.hash)?;
+                    if let Some(k) = &key {
+                        keys.push(StoreObject {
+                            hash: a.hash.clone(),
+                            kind: "original".into(),
+                            key: k.clone(),
+                            size: a.size,
+                            verified_at: None,
+                        });
                     }
+                    // Two devices' photos with one name in one month: the second takes the
+                    // distinct key it has on the store as its path.
+                    let mut path = a.path;
+                    if paths.contains(&path) {
+                        path = key.filter(|k| !paths.contains(k)).unwrap_or_else(|| {
+                            let (stem, ext) = path.rsplit_once('.').unwrap_or((&path, ""));
+                            format!("{stem}.{}.{ext}", a.hash)
+                        });
+                    }
+                    paths.insert(path.clone());
                     add.push(NewAsset {
                         hash: a.hash,
-                        path: a.path,
+                        path,
                         original_name: a.original_name,
                         size: a.size,
                         meta: a.meta,
@@ -144,14 +197,22 @@ impl Store {
         let assets = cat.list_assets()?;
         let mut jobs = Vec::new();
         for a in &assets {
-            let key = cat.store_key_for(&a.hash)?.unwrap_or_else(|| a.path.clone());
+            let key = cat
+                .store_key_for(&a.hash)?
+                .unwrap_or_else(|| a.path.clone());
             if let Some(why) = crate::unsafe_key_reason(&key) {
-                r.bad_keys.push(Failed { key: key.clone(), reason: format!("unsafe key: {why}; skipped") });
+                r.bad_keys.push(Failed {
+                    key: key.clone(),
+                    reason: format!("unsafe key: {why}; skipped"),
+                });
                 continue;
             }
             match local_path_for(dir, &a.path) {
                 Ok(dest) => jobs.push((a.hash.clone(), key, a.path.clone(), dest, a.size)),
-                Err(reason) => r.bad_keys.push(Failed { key: a.path.clone(), reason }),
+                Err(reason) => r.bad_keys.push(Failed {
+                    key: a.path.clone(),
+                    reason,
+                }),
             }
         }
         p.phase = "restore originals".into();
@@ -160,7 +221,7 @@ impl Store {
         throttle.send(&p, true);
         let op = &self.op;
         let tmpdir = lib.tmp();
-        let mut results = futures::stream::iter(jobs.into_iter())
+        let mut results = futures::stream::iter(jobs)
             .map(|(hash, key, rel, dest, size)| {
                 let tmpdir = tmpdir.clone();
                 async move {
@@ -170,9 +231,15 @@ impl Store {
                         return (rel, size, Ok(false));
                     }
                     let res = async {
-                        let b = op.read(&key).await.map_err(|e| format!("{key}: {e}"))?.to_vec();
+                        let b = op
+                            .read(&key)
+                            .await
+                            .map_err(|e| format!("{key}: {e}"))?
+                            .to_vec();
                         if blake3_hex(&b) != hash {
-                            return Err(format!("{key} on the store does not match its hash; not restored"));
+                            return Err(format!(
+                                "{key} on the store does not match its hash; not restored"
+                            ));
                         }
                         if let Some(parent) = dest.parent() {
                             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
@@ -212,7 +279,12 @@ impl Store {
         p.phase = "restore thumbnails".into();
         throttle.send(&p, true);
         for a in &assets {
-            let Ok(list) = op.list(&format!("thumbs/{}/", &a.hash[..2.min(a.hash.len())])).await else { continue };
+            let Ok(list) = op
+                .list(&format!("thumbs/{}/", &a.hash[..2.min(a.hash.len())]))
+                .await
+            else {
+                continue;
+            };
             for e in list {
                 let name = e.name().to_owned();
                 let Some(size) = name

@@ -47,12 +47,26 @@ impl VerifyReport {
     }
 }
 
-async fn check_object(op: &opendal::Operator, o: &StoreObject, want: Option<&str>, read: bool) -> Option<(String, String)> {
+async fn check_object(
+    op: &opendal::Operator,
+    o: &StoreObject,
+    want: Option<&str>,
+    read: bool,
+) -> Option<(String, String)> {
     match op.stat(&o.key).await {
-        Err(e) if e.kind() == ErrorKind::NotFound => return Some(("missing".into(), "not on the store".into())),
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            return Some(("missing".into(), "not on the store".into()));
+        }
         Err(e) => return Some(("unreadable".into(), e.to_string())),
         Ok(m) if m.content_length() != o.size => {
-            return Some(("size".into(), format!("{} bytes on the store, {} expected", m.content_length(), o.size)));
+            return Some((
+                "size".into(),
+                format!(
+                    "{} bytes on the store, {} expected",
+                    m.content_length(),
+                    o.size
+                ),
+            ));
         }
         Ok(_) => {}
     }
@@ -63,7 +77,10 @@ async fn check_object(op: &opendal::Operator, o: &StoreObject, want: Option<&str
                 if let Some(want) = want
                     && blake3_hex(&b.to_vec()) != want
                 {
-                    return Some(("checksum".into(), "content differs from what was uploaded".into()));
+                    return Some((
+                        "checksum".into(),
+                        "content differs from what was uploaded".into(),
+                    ));
                 }
             }
         }
@@ -80,12 +97,18 @@ impl Store {
         progress: &dyn Fn(&Progress),
     ) -> Result<VerifyReport> {
         let name = self.target.name.clone();
-        let report = self.rt.block_on(self.verify_async(lib, catalog, opts, progress))?;
+        let report = self
+            .rt
+            .block_on(self.verify_async(lib, catalog, opts, progress))?;
         let mut st = catalog.store_state(&name)?;
         st.last_verify = Some(shoebox_catalog::now());
         st.last_verify_ok = Some(report.is_clean());
         if !report.is_clean() {
-            st.last_error = report.problems.iter().find(|p| !p.repaired).map(|p| format!("{}: {} ({})", p.key, p.kind, p.detail));
+            st.last_error = report
+                .problems
+                .iter()
+                .find(|p| !p.repaired)
+                .map(|p| format!("{}: {} ({})", p.key, p.kind, p.detail));
         }
         catalog.set_store_state(&name, &st)?;
         Ok(report)
@@ -98,10 +121,16 @@ impl Store {
         opts: &VerifyOptions,
         progress: &dyn Fn(&Progress),
     ) -> Result<VerifyReport> {
-        let mut r = VerifyReport { target: self.target.name.clone(), ..Default::default() };
+        let mut r = VerifyReport {
+            target: self.target.name.clone(),
+            ..Default::default()
+        };
         let objs = catalog.store_objects(&self.target.name)?;
-        let assets: HashMap<String, shoebox_catalog::Asset> =
-            catalog.list_assets()?.into_iter().map(|a| (a.hash.clone(), a)).collect();
+        let assets: HashMap<String, shoebox_catalog::Asset> = catalog
+            .list_assets()?
+            .into_iter()
+            .map(|a| (a.hash.clone(), a))
+            .collect();
         let mut throttle = Throttle::new(progress);
         let mut p = Progress {
             phase: format!("verify {}", self.target.name),
@@ -133,7 +162,11 @@ impl Store {
         let mut checks = futures::stream::iter(objs.iter())
             .map(|o| {
                 let read = opts.deep || fastrand::f64() < sample;
-                let want = if o.kind == "original" { Some(o.hash.clone()) } else { None };
+                let want = if o.kind == "original" {
+                    Some(o.hash.clone())
+                } else {
+                    None
+                };
                 async move { (o, read, check_object(op, o, want.as_deref(), read).await) }
             })
             .buffer_unordered(opts.concurrency.max(1));
@@ -175,12 +208,20 @@ impl Store {
                     }
                 }
             }
-            r.problems.push(VerifyProblem { kind, key: o.key.clone(), detail, repaired });
+            r.problems.push(VerifyProblem {
+                kind,
+                key: o.key.clone(),
+                detail,
+                repaired,
+            });
         }
 
         // Local originals that are missing or corrupt: fetch them back from the store.
-        let keys: HashMap<&str, &StoreObject> =
-            objs.iter().filter(|o| o.kind == "original").map(|o| (o.hash.as_str(), o)).collect();
+        let keys: HashMap<&str, &StoreObject> = objs
+            .iter()
+            .filter(|o| o.kind == "original")
+            .map(|o| (o.hash.as_str(), o))
+            .collect();
         for (hash, kind) in &local_bad {
             let Some(a) = assets.get(hash) else { continue };
             let mut repaired = false;
@@ -194,7 +235,9 @@ impl Store {
                     Some(o) => match op.read(&o.key).await {
                         Ok(b) if blake3_hex(&b.to_vec()) == *hash => {
                             let dest = lib.abs(&a.path);
-                            let tmp = lib.tmp().join(format!("repair-{:08x}.part", fastrand::u32(..)));
+                            let tmp = lib
+                                .tmp()
+                                .join(format!("repair-{:08x}.part", fastrand::u32(..)));
                             let placed = (|| -> std::io::Result<()> {
                                 if let Some(d) = dest.parent() {
                                     std::fs::create_dir_all(d)?;
@@ -214,7 +257,12 @@ impl Store {
                     None => detail = format!("{detail}; not on this store yet"),
                 }
             }
-            r.problems.push(VerifyProblem { kind: kind.clone(), key: a.path.clone(), detail, repaired });
+            r.problems.push(VerifyProblem {
+                kind: kind.clone(),
+                key: a.path.clone(),
+                detail,
+                repaired,
+            });
         }
         p.phase = "done".into();
         p.current = None;

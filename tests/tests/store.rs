@@ -1,0 +1,547 @@
+//! The store conformance suite: the same checks against every kind of target, each a real server
+//! on 127.0.0.1 (or a local folder). Adding a target kind adds one line to `kinds!` below.
+
+use serde_json::Value;
+use shoebox_tests::servers::{Server, rclone};
+use shoebox_tests::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Env {
+    t: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            t: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn path(&self, p: &str) -> PathBuf {
+        self.t.path().join(p)
+    }
+    /// shoebox with a private home and secrets file.
+    fn sb(&self, lib: &Path, args: &[&str]) -> Command {
+        let mut c = shoebox(lib, args);
+        c.env("HOME", self.path("home"))
+            .env("SHOEBOX_SECRETS_FILE", self.path("secrets.json"));
+        c
+    }
+    fn add_target(&self, lib: &Path, name: &str, s: &Server) {
+        let mut c = self.sb(lib, &["target", "add", name]);
+        c.args(s.cli_args());
+        run_ok(&mut c, 0);
+        run_ok(&mut self.sb(lib, &["target", "remove", "local"]), 0);
+    }
+}
+
+fn fixtures(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 0..6u64 {
+        Jpeg::new(200, 150)
+            .seed(i)
+            .taken(
+                &format!("2023:0{}:1{} 10:00:00", 1 + i % 3, i),
+                Some("+01:00"),
+            )
+            .camera("Test", "Cam", "Lens")
+            .write(&dir.join(format!("IMG_{i:04}.JPG")));
+    }
+    std::fs::copy(data_dir().join("sample.heic"), dir.join("IMG_9000.HEIC")).unwrap();
+    std::fs::copy(data_dir().join("sample.mp4"), dir.join("VID_9001.mp4")).unwrap();
+}
+
+fn keys(v: &Value, list: &str) -> Vec<String> {
+    v[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn problems(v: &Value) -> Vec<(String, String, bool)> {
+    v["targets"][0]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_owned(),
+                p["key"].as_str().unwrap().to_owned(),
+                p["repaired"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn conformance(make: fn() -> Server) {
+    let server = make();
+    let e = Env::new();
+    let lib = e.path("lib");
+    fixtures(&e.path("src"));
+    json(e.sb(&lib, &["import", "--json"]).arg(e.path("src")), 0);
+    e.add_target(&lib, "t", &server);
+    let test = json(&mut e.sb(&lib, &["target", "test", "t", "--json"]), 0);
+    assert_eq!(test["status"], "ok", "{}: {test}", server.kind);
+
+    // First backup: every original and thumbnail, then a snapshot and its pointer.
+    let b = json(&mut e.sb(&lib, &["backup", "--json"]), 0);
+    let r = &b["targets"][0];
+    assert_eq!(
+        r["failed"].as_array().unwrap().len(),
+        0,
+        "{}: {b}",
+        server.kind
+    );
+    let up = keys(r, "uploaded");
+    assert_eq!(
+        up.iter().filter(|k| k.starts_with("originals/")).count(),
+        8,
+        "{}: {up:?}",
+        server.kind
+    );
+    assert!(
+        up.iter().filter(|k| k.starts_with("thumbs/")).count() >= 14,
+        "{up:?}"
+    );
+    assert!(r["snapshot"].as_str().unwrap().starts_with("catalogs/"));
+    assert!(server.backing.join("shoebox.json").is_file());
+    let pointers: Vec<_> = std::fs::read_dir(server.backing.join("catalogs"))
+        .unwrap()
+        .collect();
+    assert_eq!(pointers.len(), 1);
+
+    // Secrets never land in the catalog, the settings, or any JSON output.
+    let cat_bytes = std::fs::read(lib.join(".shoebox/catalog.db")).unwrap();
+    let listed =
+        String::from_utf8(run_ok(&mut e.sb(&lib, &["target", "list", "--json"]), 0).stdout)
+            .unwrap();
+    for (_, secret) in &server.secrets {
+        assert!(
+            !cat_bytes
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes()),
+            "secret in the catalog"
+        );
+        assert!(
+            !listed.contains(secret.as_str()) && !b.to_string().contains(secret.as_str()),
+            "secret in JSON"
+        );
+    }
+
+    // Interop: a person with rclone alone sees the same originals.
+    let check = Command::new(rclone())
+        .args(["check", "--one-way", "-q"])
+        .arg(lib.join("originals"))
+        .arg(server.backing.join("originals"))
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "rclone check: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    // A no-op backup uploads nothing and writes no new snapshot; even its debug log keeps secrets out.
+    let out = run_ok(
+        e.sb(&lib, &["backup", "--json"])
+            .env("SHOEBOX_LOG", "debug"),
+        0,
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    for (_, secret) in &server.secrets {
+        assert!(
+            !log.contains(secret.as_str()),
+            "{}: a secret in the debug log",
+            server.kind
+        );
+    }
+    let b: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        b["targets"][0]["uploaded"].as_array().unwrap().len(),
+        0,
+        "{b}"
+    );
+    assert_eq!(
+        b["targets"][0]["already_there"].as_array().unwrap().len(),
+        0,
+        "{b}"
+    );
+    assert!(b["targets"][0]["snapshot"].is_null(), "{b}");
+    let st = json(&mut e.sb(&lib, &["status", "--json"]), 0);
+    let ts = &st["targets"][0];
+    assert_eq!(ts["pending_uploads"], 0);
+    assert!(ts["objects"].as_u64().unwrap() >= 22, "{ts}");
+    assert!(ts["last_backup"].is_string());
+
+    // Round trip: a new library from the store alone, byte for byte, field for field.
+    let restored = e.path("restored");
+    let mut c = e.sb(&lib, &["restore", "--json", "--to"]);
+    c.arg(&restored).args(server.cli_args());
+    let r = json(&mut c, 0);
+    assert_eq!(r["restored"], 8, "{}: {r}", server.kind);
+    assert!(r["thumbnails"].as_u64().unwrap() >= 14, "{r}");
+    let a = json(&mut e.sb(&lib, &["ls", "--json"]), 0);
+    let b2 = json(&mut e.sb(&restored, &["ls", "--json"]), 0);
+    assert_eq!(
+        a, b2,
+        "{}: the restored catalog has every field",
+        server.kind
+    );
+    assert_eq!(json(&mut e.sb(&restored, &["check", "--json"]), 0)["ok"], 8);
+
+    // Damage on the store: each kind is named by verify, and repaired.
+    let originals: Vec<String> = a
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["path"].as_str().unwrap().to_owned())
+        .collect();
+    let flip = server.backing.join(&originals[0]);
+    let mut bytes = std::fs::read(&flip).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&flip, &bytes).unwrap();
+    let cut = server.backing.join(&originals[1]);
+    let len = std::fs::metadata(&cut).unwrap().len();
+    std::fs::File::options()
+        .write(true)
+        .open(&cut)
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
+    std::fs::remove_file(server.backing.join(&originals[2])).unwrap();
+    // Servers with a directory cache (rclone's is 500 ms here) see the damage after it expires.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let v = json(&mut e.sb(&lib, &["verify", "--json"]), 1);
+    let p = problems(&v);
+    assert!(
+        p.contains(&("size".into(), originals[1].clone(), false)),
+        "{}: {p:?}",
+        server.kind
+    );
+    assert!(
+        p.contains(&("missing".into(), originals[2].clone(), false)),
+        "{p:?}"
+    );
+    let v = json(&mut e.sb(&lib, &["verify", "--deep", "--json"]), 1);
+    let p = problems(&v);
+    assert!(
+        p.contains(&("checksum".into(), originals[0].clone(), false)),
+        "{}: {p:?}",
+        server.kind
+    );
+    let v = json(
+        &mut e.sb(&lib, &["verify", "--deep", "--repair", "--json"]),
+        0,
+    );
+    assert_eq!(problems(&v).len(), 3, "{v}");
+    json(&mut e.sb(&lib, &["verify", "--deep", "--json"]), 0);
+    for o in &originals {
+        assert_eq!(
+            hash_of(&server.backing.join(o)),
+            hash_of(&lib.join(o)),
+            "{o} repaired on the store"
+        );
+    }
+
+    // Damage in the library: fetched back from the store.
+    std::fs::remove_file(lib.join(&originals[3])).unwrap();
+    std::fs::write(lib.join(&originals[4]), b"overwritten by mistake").unwrap();
+    let v = json(&mut e.sb(&lib, &["verify", "--repair", "--json"]), 0);
+    let p = problems(&v);
+    assert!(
+        p.contains(&("local_missing".into(), originals[3].clone(), true)),
+        "{p:?}"
+    );
+    assert!(
+        p.contains(&("local_corrupt".into(), originals[4].clone(), true)),
+        "{p:?}"
+    );
+    assert_eq!(json(&mut e.sb(&lib, &["check", "--json"]), 0)["ok"], 8);
+
+    // A second device: same name and month, different bytes. Nothing is overwritten.
+    let lib_b = e.path("lib-b");
+    let src_b = e.path("src-b");
+    std::fs::create_dir_all(&src_b).unwrap();
+    Jpeg::new(120, 90)
+        .seed(77)
+        .taken("2023:01:10 10:00:00", Some("+01:00"))
+        .write(&src_b.join("IMG_0000.JPG"));
+    std::fs::copy(e.path("src/IMG_0001.JPG"), src_b.join("IMG_0001.JPG")).unwrap();
+    json(e.sb(&lib_b, &["import", "--json"]).arg(&src_b), 0);
+    e.add_target(&lib_b, "t", &server);
+    let before = hash_of(&server.backing.join("originals/2023/01/IMG_0000.JPG"));
+    let b = json(&mut e.sb(&lib_b, &["backup", "--json"]), 0);
+    let r = &b["targets"][0];
+    assert_eq!(
+        r["renamed"].as_array().unwrap().len(),
+        1,
+        "{}: {b}",
+        server.kind
+    );
+    assert!(
+        keys(r, "already_there")
+            .iter()
+            .any(|k| k.ends_with("IMG_0001.JPG")),
+        "{b}"
+    );
+    assert_eq!(
+        hash_of(&server.backing.join("originals/2023/01/IMG_0000.JPG")),
+        before,
+        "device A's photo kept"
+    );
+    // Restore now merges both devices' catalogs.
+    let both = e.path("both");
+    let mut c = e.sb(&lib, &["restore", "--json", "--to"]);
+    c.arg(&both).args(server.cli_args());
+    let r = json(&mut c, 0);
+    assert_eq!(r["restored"], 9, "{}: {r}", server.kind);
+    assert_eq!(json(&mut e.sb(&both, &["check", "--json"]), 0)["ok"], 9);
+}
+
+macro_rules! kinds {
+    ($($name:ident => $make:expr,)*) => {$(
+        #[test]
+        fn $name() {
+            conformance($make)
+        }
+    )*};
+}
+
+kinds! {
+    conformance_fs => Server::fs,
+    conformance_s3_rclone => Server::rclone_s3,
+    conformance_webdav_rclone => || Server::rclone_webdav(false),
+    conformance_webdav_nginx => Server::nginx_webdav,
+}
+
+#[test]
+fn target_test_tells_failures_apart() {
+    let e = Env::new();
+    let lib = e.path("lib");
+    let s3 = Server::rclone_s3();
+    let endpoint = s3.opt("endpoint").unwrap().to_owned();
+    let status = |name: &str, args: &[&str]| -> Value {
+        let mut c = e.sb(&lib, &["target", "add", name]);
+        c.args(args);
+        run_ok(&mut c, 0);
+        let out = e
+            .sb(&lib, &["target", "test", name, "--json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let ok = status(
+        "good",
+        &[
+            "--scheme",
+            "s3",
+            "--opt",
+            &format!("endpoint={endpoint}"),
+            "--opt",
+            "bucket=photos",
+            "--secret",
+            "access_key_id=AKTEST",
+            "--secret",
+            "secret_access_key=SKTEST",
+        ],
+    );
+    assert_eq!(ok["status"], "ok", "{ok}");
+    let bad = status(
+        "badkey",
+        &[
+            "--scheme",
+            "s3",
+            "--opt",
+            &format!("endpoint={endpoint}"),
+            "--opt",
+            "bucket=photos",
+            "--secret",
+            "access_key_id=AKTEST",
+            "--secret",
+            "secret_access_key=WRONG",
+        ],
+    );
+    assert_eq!(bad["status"], "credentials", "{bad}");
+    let missing = status(
+        "nobucket",
+        &[
+            "--scheme",
+            "s3",
+            "--opt",
+            &format!("endpoint={endpoint}"),
+            "--opt",
+            "bucket=nope",
+            "--secret",
+            "access_key_id=AKTEST",
+            "--secret",
+            "secret_access_key=SKTEST",
+        ],
+    );
+    assert_eq!(missing["status"], "missing", "{missing}");
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .contains("bucket does not exist")
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let down = status(
+        "down",
+        &[
+            "--scheme",
+            "s3",
+            "--opt",
+            &format!("endpoint=http://127.0.0.1:{port}"),
+            "--opt",
+            "bucket=photos",
+            "--secret",
+            "access_key_id=A",
+            "--secret",
+            "secret_access_key=B",
+        ],
+    );
+    assert_eq!(down["status"], "unreachable", "{down}");
+    assert!(down["message"].as_str().unwrap().contains("cannot reach"));
+    let ro = Server::rclone_webdav(true);
+    let mut args = vec![
+        "--scheme".to_owned(),
+        "webdav".into(),
+        "--opt".into(),
+        format!("endpoint={}", ro.opt("endpoint").unwrap()),
+    ];
+    args.extend([
+        "--secret".into(),
+        "username=shoebox-user".into(),
+        "--secret".into(),
+        "password=s3cr3t-Pa55".into(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let ro_status = status("ro", &args);
+    assert_eq!(ro_status["status"], "read_only", "{ro_status}");
+}
+
+#[test]
+fn a_store_of_a_newer_format_is_refused() {
+    let e = Env::new();
+    let lib = e.path("lib");
+    let s = Server::fs();
+    std::fs::create_dir_all(&s.backing).unwrap();
+    std::fs::write(
+        s.backing.join("shoebox.json"),
+        r#"{"format": 99, "created_by": "shoebox 9"}"#,
+    )
+    .unwrap();
+    fixtures(&e.path("src"));
+    json(e.sb(&lib, &["import", "--json"]).arg(e.path("src")), 0);
+    e.add_target(&lib, "t", &s);
+    let out = run_ok(&mut e.sb(&lib, &["backup"]), 1);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("newer than this Shoebox"), "{text}");
+    assert!(
+        !s.backing.join("originals").exists(),
+        "nothing written to a store we do not understand"
+    );
+}
+
+#[test]
+fn hostile_keys_on_restore_write_nothing_outside() {
+    let e = Env::new();
+    let lib = e.path("lib");
+    let s = Server::fs();
+    fixtures(&e.path("src"));
+    json(e.sb(&lib, &["import", "--json"]).arg(e.path("src")), 0);
+    e.add_target(&lib, "t", &s);
+    json(&mut e.sb(&lib, &["backup", "--json"]), 0);
+
+    // Rewrite the snapshot as an attacker with write access to the store would.
+    let cat_dir = std::fs::read_dir(s.backing.join("catalogs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let pointer: Value =
+        serde_json::from_slice(&std::fs::read(cat_dir.join("latest.json")).unwrap()).unwrap();
+    let snap = s.backing.join(pointer["snapshot"].as_str().unwrap());
+    let hostile = [
+        "../x",
+        "a/../../x",
+        "/abs",
+        "..\\x",
+        "C:\\x",
+        "%2e%2e/x",
+        "a\0b",
+    ];
+    let last_path: String;
+    {
+        let db = rusqlite::Connection::open(&snap).unwrap();
+        let ids: Vec<i64> = db
+            .prepare("SELECT id FROM assets ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(ids.len(), 8);
+        for (id, key) in ids.iter().zip(hostile.iter()) {
+            db.execute(
+                "UPDATE assets SET path = ?1 WHERE id = ?2",
+                rusqlite::params![key, id],
+            )
+            .unwrap();
+        }
+        last_path = db
+            .query_row("SELECT path FROM assets WHERE id = ?1", [ids[7]], |r| {
+                r.get(0)
+            })
+            .unwrap();
+    }
+    let bytes = std::fs::read(&snap).unwrap();
+    let mut p = pointer.clone();
+    p["blake3"] = blake3::hash(&bytes).to_hex().to_string().into();
+    p["size"] = bytes.len().into();
+    std::fs::write(cat_dir.join("latest.json"), serde_json::to_vec(&p).unwrap()).unwrap();
+
+    // And a symlink planted in the restore folder, pointing outside.
+    let outside = e.path("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let dest = e.path("restored");
+    let year = last_path.split('/').take(2).collect::<Vec<_>>().join("/");
+    std::fs::create_dir_all(dest.join("originals")).unwrap();
+    std::os::unix::fs::symlink(&outside, dest.join(&year)).unwrap();
+
+    let mut c = e.sb(&lib, &["restore", "--json", "--to"]);
+    c.arg(&dest).args(s.cli_args());
+    let r = json(&mut c, 1);
+    let bad: Vec<String> = r["bad_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["key"].as_str().unwrap().to_owned())
+        .collect();
+    for k in hostile {
+        assert!(bad.contains(&k.to_owned()), "{k:?} not reported: {r}");
+    }
+    assert!(
+        bad.contains(&last_path),
+        "the symlinked folder {year} is refused: {r}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&outside).unwrap().count(),
+        0,
+        "nothing written through the symlink"
+    );
+    assert!(
+        !e.path("x").exists()
+            && !Path::new("/abs").exists()
+            && !e.t.path().parent().unwrap().join("x").exists()
+    );
+    assert_eq!(r["restored"], 0, "{r}");
+}
