@@ -55,7 +55,15 @@ fn every_past_version_upgrades_with_its_data() {
         let seen: i64 = db
             .query_row("SELECT COUNT(*) FROM watch_seen", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(seen, 0, "v3 tables exist");
+        assert_eq!(
+            seen,
+            if version >= 3 { 1 } else { 0 },
+            "v{version}: watch memory survives"
+        );
+        let objs: i64 = db
+            .query_row("SELECT COUNT(*) FROM store_objects", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(objs, 0, "v4 tables exist");
     }
 }
 

@@ -185,7 +185,10 @@ fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::from_env("SHOEBOX_LOG")
         .add_directive("reqsign_core=off".parse().expect("directive"))
         .add_directive("reqsign_aws_v4=off".parse().expect("directive"))
-        .add_directive("reqsign=off".parse().expect("directive"));
+        .add_directive("reqsign=off".parse().expect("directive"))
+        // Their "backend build started" lines print the whole config, user names included.
+        .add_directive("opendal_service_webdav=info".parse().expect("directive"))
+        .add_directive("opendal_service_s3=info".parse().expect("directive"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
