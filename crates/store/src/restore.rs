@@ -25,6 +25,8 @@ pub struct RestoreReport {
 }
 
 const MARKER: &str = "restore-in-progress";
+/// Left by a finished restore, so that running the same restore again checks and completes it.
+const DONE: &str = "restored";
 
 fn write_durable(tmp: &Path, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
@@ -101,7 +103,8 @@ impl Store {
         let lib = LibraryPaths::new(dir.to_owned());
         let mut r = RestoreReport::default();
         let marker = lib.meta_dir().join(MARKER);
-        if lib.catalog().exists() && !marker.exists() {
+        let done_marker = lib.meta_dir().join(DONE);
+        if lib.catalog().exists() && !marker.exists() && !done_marker.exists() {
             return Err(Error::Store(format!(
                 "{} already holds a library; restore into a new, empty folder",
                 dir.display()
@@ -306,6 +309,7 @@ impl Store {
         }
         if r.failed.is_empty() {
             // Until then a re-run resumes: what is in place and checks out is kept.
+            let _ = std::fs::write(&done_marker, newest.snapshot.as_bytes());
             let _ = std::fs::remove_file(&marker);
         }
         p.phase = "done".into();
