@@ -540,48 +540,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("Another Shoebox job is writing this library; waiting for it to finish…")
             })?;
             bar.finish();
-            let mut bad = false;
-            let mut out = Vec::new();
-            for r in &results {
-                match r {
-                    Ok(rep) => {
-                        bad |= !rep.failed.is_empty();
-                        if !json {
-                            println!(
-                                "{}: {} uploaded ({}), {} already there, {} failed{}",
-                                rep.target,
-                                rep.uploaded.len(),
-                                human(rep.bytes_uploaded),
-                                rep.already_there.len(),
-                                rep.failed.len(),
-                                rep.snapshot
-                                    .as_ref()
-                                    .map(|s| format!(", catalog snapshot {s}"))
-                                    .unwrap_or_default()
-                            );
-                            for f in &rep.failed {
-                                println!("  failed {}: {}", f.key, f.reason);
-                            }
-                        }
-                        out.push(serde_json::to_value(rep)?);
+            per_target(
+                &results,
+                *json,
+                |rep| rep.failed.is_empty(),
+                |rep| {
+                    println!(
+                        "{}: {} uploaded ({}), {} already there, {} failed{}",
+                        rep.target,
+                        rep.uploaded.len(),
+                        human(rep.bytes_uploaded),
+                        rep.already_there.len(),
+                        rep.failed.len(),
+                        rep.snapshot
+                            .as_ref()
+                            .map(|s| format!(", catalog snapshot {s}"))
+                            .unwrap_or_default()
+                    );
+                    for f in &rep.failed {
+                        println!("  failed {}: {}", f.key, f.reason);
                     }
-                    Err((name, e)) => {
-                        bad = true;
-                        if !json {
-                            println!("{name}: {e}");
-                        }
-                        out.push(serde_json::json!({"target": name, "error": e}));
-                    }
-                }
-            }
-            if *json {
-                print_json(&serde_json::json!({ "targets": out }))?;
-            }
-            Ok(if bad {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+                },
+            )
         }
         Command::Verify {
             target,
@@ -600,57 +580,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let results = lib.verify(target.as_deref(), &opts, &|p| bar.update(p))?;
             bar.finish();
-            let mut bad = false;
-            let mut out = Vec::new();
-            for r in &results {
-                match r {
-                    Ok(rep) => {
-                        bad |= !rep.is_clean();
-                        if !json {
-                            for p in &rep.problems {
-                                println!(
-                                    "  {:<13} {}: {}{}",
-                                    p.kind,
-                                    p.key,
-                                    p.detail,
-                                    if p.repaired { " — repaired" } else { "" }
-                                );
-                            }
-                            println!(
-                                "{}: {} object(s) checked, {} read back, {} original(s) re-hashed, {} problem(s){}",
-                                rep.target,
-                                rep.objects,
-                                rep.objects_read_back,
-                                rep.originals_checked,
-                                rep.problems.len(),
-                                if rep.problems.is_empty() {
-                                    String::new()
-                                } else if rep.is_clean() {
-                                    ", all repaired".into()
-                                } else {
-                                    " (run with --repair to mend them)".into()
-                                }
-                            );
-                        }
-                        out.push(serde_json::to_value(rep)?);
+            per_target(
+                &results,
+                *json,
+                |rep| rep.is_clean(),
+                |rep| {
+                    for p in &rep.problems {
+                        println!(
+                            "  {:<13} {}: {}{}",
+                            p.kind,
+                            p.key,
+                            p.detail,
+                            if p.repaired { " — repaired" } else { "" }
+                        );
                     }
-                    Err((name, e)) => {
-                        bad = true;
-                        if !json {
-                            println!("{name}: {e}");
+                    println!(
+                        "{}: {} object(s) checked, {} read back, {} original(s) re-hashed, {} problem(s){}",
+                        rep.target,
+                        rep.objects,
+                        rep.objects_read_back,
+                        rep.originals_checked,
+                        rep.problems.len(),
+                        if rep.problems.is_empty() {
+                            String::new()
+                        } else if rep.is_clean() {
+                            ", all repaired".into()
+                        } else {
+                            " (run with --repair to mend them)".into()
                         }
-                        out.push(serde_json::json!({"target": name, "error": e}));
-                    }
-                }
-            }
-            if *json {
-                print_json(&serde_json::json!({ "targets": out }))?;
-            }
-            Ok(if bad {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+                    );
+                },
+            )
         }
         Command::Restore {
             to,
@@ -781,6 +741,43 @@ fn print_asset(a: &Asset) {
         "Thumbnail    {}",
         if a.has_thumbnail { "yes" } else { "no preview" }
     );
+}
+
+/// Prints one report per target (or the target's error), and exits 1 unless every one is `ok`.
+fn per_target<T: Serialize>(
+    results: &[std::result::Result<T, (String, String)>],
+    json: bool,
+    ok: impl Fn(&T) -> bool,
+    show: impl Fn(&T),
+) -> Result<ExitCode> {
+    let mut bad = false;
+    let mut out = Vec::new();
+    for r in results {
+        match r {
+            Ok(rep) => {
+                bad |= !ok(rep);
+                if !json {
+                    show(rep);
+                }
+                out.push(serde_json::to_value(rep)?);
+            }
+            Err((name, e)) => {
+                bad = true;
+                if !json {
+                    println!("{name}: {e}");
+                }
+                out.push(serde_json::json!({"target": name, "error": e}));
+            }
+        }
+    }
+    if json {
+        print_json(&serde_json::json!({ "targets": out }))?;
+    }
+    Ok(if bad {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn key_values(v: &[String]) -> Result<std::collections::BTreeMap<String, String>> {

@@ -119,8 +119,11 @@ impl Library {
         self.save_targets(&all)
     }
 
-    /// Opens a target with its secrets; also says where the secrets came from.
-    pub fn open_target(&self, name: &str) -> Result<(Store, Vec<String>)> {
+    /// A configured target and its secrets, and where each secret came from.
+    fn target_with_secrets(
+        &self,
+        name: &str,
+    ) -> Result<(Target, BTreeMap<String, String>, Vec<String>)> {
         let t = self
             .targets()?
             .into_iter()
@@ -131,6 +134,12 @@ impl Library {
                 ))
             })?;
         let (secret, from) = secrets::load(&self.secrets_scope(name), name, &t.secrets)?;
+        Ok((t, secret, from))
+    }
+
+    /// Opens a target with its secrets; also says where the secrets came from.
+    pub fn open_target(&self, name: &str) -> Result<(Store, Vec<String>)> {
+        let (t, secret, from) = self.target_with_secrets(name)?;
         Ok((
             Store::open(&t, &secret).map_err(|e| Error::Setting(e.to_string()))?,
             from,
@@ -284,15 +293,6 @@ pub fn adhoc_target(
 
 /// A configured target of the library at `lib` and its secrets, for `restore --target`.
 pub fn target_of(lib: &Library, name: &str) -> Result<(Target, BTreeMap<String, String>)> {
-    let t = lib
-        .targets()?
-        .into_iter()
-        .find(|t| t.name == name)
-        .ok_or_else(|| {
-            Error::Setting(format!(
-                "no target named {name:?} (see `shoebox target list`)"
-            ))
-        })?;
-    let (s, _) = secrets::load(&lib.secrets_scope(name), name, &t.secrets)?;
+    let (t, s, _) = lib.target_with_secrets(name)?;
     Ok((t, s))
 }

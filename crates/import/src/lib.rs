@@ -285,19 +285,7 @@ pub fn run_import(
             } else {
                 match rx.try_recv() {
                     Ok(x) => Some(x),
-                    Err(crossbeam_channel::TryRecvError::Empty) if batch.len() < BATCH_MAX => {
-                        flush(
-                            &mut batch,
-                            &mut report,
-                            &mut failure,
-                            lib,
-                            catalog,
-                            &known,
-                            stop,
-                        );
-                        throttle.send(&p, false);
-                        continue;
-                    }
+                    // Nothing ready (or the workers are done): commit what we have, then wait.
                     Err(_) => {
                         flush(
                             &mut batch,
