@@ -439,7 +439,7 @@ fn start_s3(root: &Path) -> Result<S3> {
             "--addr",
             &format!("127.0.0.1:{port}"),
             "--auth-key",
-            "AK,SK",
+            "AKBENCH,SKBENCHSECRET",
         ])
         .arg(root)
         .stdout(Stdio::null())
@@ -526,7 +526,7 @@ fn bench_backup(work: &Path, small: usize, big: usize) -> Result<()> {
     let s3 = start_s3(&work.join("s3"))?;
     let remote = |bucket: &str, path: &str| {
         format!(
-            ":s3,provider=Other,endpoint='http://127.0.0.1:{}',access_key_id=AK,secret_access_key=SK:{bucket}/{path}",
+            ":s3,provider=Other,endpoint='http://127.0.0.1:{}',access_key_id=AKBENCH,secret_access_key=SKBENCHSECRET:{bucket}/{path}",
             s3.port
         )
     };
@@ -547,9 +547,9 @@ fn bench_backup(work: &Path, small: usize, big: usize) -> Result<()> {
                 "--opt",
                 "bucket=shoebox",
                 "--secret",
-                "access_key_id=AK",
+                "access_key_id=AKBENCH",
                 "--secret",
-                "secret_access_key=SK",
+                "secret_access_key=SKBENCHSECRET",
             ],
         )
         .stdout(Stdio::null())
