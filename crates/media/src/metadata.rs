@@ -23,7 +23,7 @@ pub fn probe_file(path: &Path) -> Result<Metadata> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    probe(&name, &mut BufReader::with_capacity(64 * 1024, file), mtime)
+    probe(&name, &mut BufReader::with_capacity(16 * 1024, file), mtime)
 }
 
 /// Reads metadata from `r`; `name` (the file name) picks the format and may hold a date.
@@ -102,6 +102,20 @@ pub fn probe<R: BufRead + Seek>(
 fn image_size<R: BufRead + Seek>(format: Format, r: &mut R) -> Result<(u32, u32)> {
     if format == Format::Heif {
         return crate::heif::read_heif_size(r);
+    }
+    if format == Format::Jpeg {
+        // Headers only: image's JPEG decoder would read the whole file into memory first.
+        r.seek(SeekFrom::Start(0))
+            .map_err(|e| Error::corrupt("JPEG", e))?;
+        let mut d = jpeg_decoder::Decoder::new(&mut *r);
+        if d.read_info().is_ok()
+            && let Some(info) = d.info()
+            && info.width > 0
+            && info.height > 0
+        {
+            return Ok((info.width as u32, info.height as u32));
+        }
+        // Odd but valid JPEGs (arithmetic coding, say): let the other decoder judge.
     }
     let f = match format {
         Format::Jpeg => image::ImageFormat::Jpeg,
