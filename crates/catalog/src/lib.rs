@@ -504,6 +504,28 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Assets whose original `target` does not hold yet (an index lookup each: a no-op backup
+    /// of a large library costs one query that returns nothing).
+    pub fn assets_missing_on(&self, target: &str) -> Result<Vec<Asset>> {
+        let sql = format!(
+            "SELECT {ASSET_COLUMNS} FROM assets a WHERE NOT EXISTS (SELECT 1 FROM store_objects s \
+             WHERE s.target = ?1 AND s.hash = a.hash AND s.kind = 'original') ORDER BY a.id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([target], asset_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Hashes of assets with thumbnails whose `kind` object `target` does not hold yet.
+    pub fn thumbs_missing_on(&self, target: &str, kind: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT hash FROM assets a WHERE thumb_state = 'ok' AND NOT EXISTS (SELECT 1 FROM \
+             store_objects s WHERE s.target = ?1 AND s.hash = a.hash AND s.kind = ?2) ORDER BY a.id",
+        )?;
+        let rows = stmt.query_map(params![target, kind], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Any target's key for an original (snapshots carry the keys of the device that made them).
     pub fn store_key_for(&self, hash: &str) -> Result<Option<String>> {
         Ok(self

@@ -8,7 +8,6 @@ use serde::Serialize;
 use shoebox_catalog::{Catalog, StoreObject, StoreState};
 use shoebox_import::{LibraryPaths, Throttle};
 use shoebox_types::Progress;
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -235,35 +234,28 @@ impl Store {
             ..Default::default()
         };
         throttle.send(&p, true);
-        let done: HashSet<(String, String)> = catalog
-            .store_objects(name)?
-            .into_iter()
-            .map(|o| (o.hash, o.kind))
-            .collect();
         let mut items = Vec::new();
-        for a in catalog.list_assets()? {
-            if !done.contains(&(a.hash.clone(), "original".into())) {
-                items.push(Item {
-                    hash: a.hash.clone(),
-                    kind: "original".into(),
-                    local: lib.abs(&a.path),
-                    key: a.path.clone(),
-                    size: a.size,
-                });
-            }
-            for &size in &opts.thumb_sizes {
-                let kind = format!("thumb-{size}");
-                if !done.contains(&(a.hash.clone(), kind.clone())) {
-                    let local = shoebox_import::thumb_path(lib, &a.hash, size);
-                    if let Ok(m) = std::fs::metadata(&local) {
-                        items.push(Item {
-                            key: format!("thumbs/{}/{}-{size}.jpg", &a.hash[..2], a.hash),
-                            hash: a.hash.clone(),
-                            kind,
-                            local,
-                            size: m.len(),
-                        });
-                    }
+        for a in catalog.assets_missing_on(name)? {
+            items.push(Item {
+                local: lib.abs(&a.path),
+                key: a.path,
+                hash: a.hash,
+                kind: "original".into(),
+                size: a.size,
+            });
+        }
+        for &size in &opts.thumb_sizes {
+            let kind = format!("thumb-{size}");
+            for hash in catalog.thumbs_missing_on(name, &kind)? {
+                let local = shoebox_import::thumb_path(lib, &hash, size);
+                if let Ok(m) = std::fs::metadata(&local) {
+                    items.push(Item {
+                        key: format!("thumbs/{}/{}-{size}.jpg", &hash[..2], hash),
+                        hash,
+                        kind: kind.clone(),
+                        local,
+                        size: m.len(),
+                    });
                 }
             }
         }
