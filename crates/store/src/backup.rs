@@ -180,6 +180,30 @@ async fn upload(op: &Operator, item: &Item) -> Result<(String, Outcome), String>
     Err("three keys for this original already hold other bytes".into())
 }
 
+/// Whether `target` already holds everything: no original or thumbnail missing and no catalog
+/// change since the last snapshot. Needs no connection to the store, so a no-op backup makes no
+/// request at all; when it is true, the backup is recorded as done.
+pub fn up_to_date(catalog: &Catalog, target: &str, thumb_sizes: &[u32]) -> Result<bool> {
+    let mut state = catalog.store_state(target)?;
+    if state.snapshot_mark.as_deref() != Some(catalog.fingerprint()?.as_str())
+        || !catalog.assets_missing_on(target)?.is_empty()
+    {
+        return Ok(false);
+    }
+    for size in thumb_sizes {
+        if !catalog
+            .thumbs_missing_on(target, &format!("thumb-{size}"))?
+            .is_empty()
+        {
+            return Ok(false);
+        }
+    }
+    state.last_backup = Some(shoebox_catalog::now());
+    state.last_result = Some("nothing new".into());
+    catalog.set_store_state(target, &state)?;
+    Ok(true)
+}
+
 impl Store {
     /// Uploads what the catalog says this target lacks, then a snapshot and its pointer.
     /// A backup with nothing new makes no per-object requests.

@@ -18,7 +18,7 @@ mod keys;
 mod restore;
 mod verify;
 
-pub use backup::{BackupOptions, BackupReport, Failed};
+pub use backup::{BackupOptions, BackupReport, Failed, up_to_date};
 pub use error::{Error, Result};
 pub use keys::{local_path_for, unsafe_key_reason};
 pub use restore::RestoreReport;

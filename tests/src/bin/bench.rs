@@ -530,16 +530,21 @@ fn bench_backup(work: &Path, small: usize, big: usize) -> Result<()> {
             s3.port
         )
     };
+    // A new target name each run: what an earlier run uploaded is not taken as already there.
+    let tname = format!("s3-{:08x}", fastrand::u32(..));
     for lib in [&lib_small, &lib_big] {
-        let _ = sb(lib, &["target", "remove", "local"])
-            .stdout(Stdio::null())
-            .status();
+        for old in ["local", "s3"] {
+            let _ = sb(lib, &["target", "remove", old])
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = sb(lib, &["target", "list"]).stdout(Stdio::null()).status();
         let st = sb(
             lib,
             &[
                 "target",
                 "add",
-                "s3",
+                &tname,
                 "--scheme",
                 "s3",
                 "--opt",
@@ -559,7 +564,10 @@ fn bench_backup(work: &Path, small: usize, big: usize) -> Result<()> {
 
     // 1. No-op incremental backup of `small` files.
     eprintln!("first backups of {small} small files (not timed) …");
-    timed(&mut sb(&lib_small, &["backup", "--json"]))?;
+    timed(&mut sb(
+        &lib_small,
+        &["backup", "--json", "--target", &tname],
+    ))?;
     timed(
         Command::new("rclone")
             .args(["copy", "--transfers", "8", "--fast-list"])
@@ -569,7 +577,10 @@ fn bench_backup(work: &Path, small: usize, big: usize) -> Result<()> {
     let mut sb_noop = Vec::new();
     let mut rc_noop = Vec::new();
     for _ in 0..3 {
-        sb_noop.push(timed(&mut sb(&lib_small, &["backup", "--json"]))?);
+        sb_noop.push(timed(&mut sb(
+            &lib_small,
+            &["backup", "--json", "--target", &tname],
+        ))?);
         rc_noop.push(timed(
             Command::new("rclone")
                 .args([
@@ -603,7 +614,7 @@ fn bench_backup(work: &Path, small: usize, big: usize) -> Result<()> {
         .flat_map(|m| std::fs::read_dir(m.path()).into_iter().flatten().flatten())
         .map(|f| f.metadata().map(|m| m.len()).unwrap_or(0))
         .sum();
-    let t_sb = timed(&mut sb(&lib_big, &["backup", "--json"]))?;
+    let t_sb = timed(&mut sb(&lib_big, &["backup", "--json", "--target", &tname]))?;
     let t_rc = timed(
         Command::new("rclone")
             .args(["copy", "--transfers", "8"])
