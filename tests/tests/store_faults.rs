@@ -438,3 +438,36 @@ fn a_403_fails_fast_with_a_clear_message() {
     );
     assert_eq!(v["pending_uploads"], 2);
 }
+
+#[test]
+fn a_big_video_goes_up_in_parts_and_is_verified() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    // 70 MB: above the 64 MB from which S3 uploads are multipart.
+    let mut bytes = std::fs::read(data_dir().join("sample.mp4")).unwrap();
+    let pad = 70 << 20;
+    bytes.extend_from_slice(&((pad + 8) as u32).to_be_bytes());
+    bytes.extend_from_slice(b"free");
+    let mut r = fastrand::Rng::with_seed(9);
+    bytes.extend((0..pad).map(|_| r.u8(..)));
+    let src = root.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("VID_20230102_123456.mp4"), &bytes).unwrap();
+    let lib = root.join("lib");
+    json(sb(root, &lib, &["import", "--json"]).arg(&src), 0);
+    run_ok(&mut sb(root, &lib, &["target", "remove", "local"]), 0);
+    let s3 = Server::rclone_s3();
+    add_target(root, &lib, "s3", &s3, None);
+    let b = json(&mut sb(root, &lib, &["backup", "--json"]), 0);
+    assert!(
+        b["targets"][0]["failed"].as_array().unwrap().is_empty(),
+        "{b}"
+    );
+    let a = json(&mut sb(root, &lib, &["ls", "--json"]), 0);
+    let key = a[0]["path"].as_str().unwrap();
+    assert_eq!(
+        hash_of(&s3.backing.join(key)),
+        blake3::hash(&bytes).to_hex().to_string()
+    );
+    json(&mut sb(root, &lib, &["verify", "--deep", "--json"]), 0);
+}
