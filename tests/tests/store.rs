@@ -545,3 +545,70 @@ fn hostile_keys_on_restore_write_nothing_outside() {
     );
     assert_eq!(r["restored"], 0, "{r}");
 }
+
+#[test]
+fn secrets_go_to_the_keychain_or_a_private_file_and_the_cli_says_which() {
+    use std::os::unix::fs::PermissionsExt;
+    let e = Env::new();
+    let lib = e.path("lib");
+    let dav = Server::rclone_webdav(false);
+    // No session bus here: no keychain, so the secrets go to the 0600 file, and the CLI says why.
+    let mut c = shoebox(&lib, &["target", "add", "dav", "--scheme", "webdav"]);
+    c.env("HOME", e.path("home"))
+        .env("XDG_CONFIG_HOME", e.path("config"))
+        .env_remove("SHOEBOX_SECRETS_FILE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .args([
+            "--opt",
+            &format!("endpoint={}", dav.opt("endpoint").unwrap()),
+        ])
+        .args([
+            "--secret",
+            "username=shoebox-user",
+            "--secret",
+            "password=s3cr3t-Pa55",
+        ]);
+    let out = run_ok(&mut c, 0);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("no OS keychain here") && said.contains("mode 0600"),
+        "{said}"
+    );
+    let file = e.path("config/shoebox/secrets.json");
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let test = |env: &[(&str, &str)]| {
+        let mut c = shoebox(&lib, &["target", "test", "dav"]);
+        c.env("HOME", e.path("home"))
+            .env("XDG_CONFIG_HOME", e.path("config"))
+            .env_remove("SHOEBOX_SECRETS_FILE");
+        c.env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("DISPLAY");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let out = test(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("password from"),
+        "the CLI says where the secret came from"
+    );
+    // The environment wins over the file: a wrong password there must fail the test.
+    let out = test(&[("SHOEBOX_SECRET_DAV_PASSWORD", "wrong")]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("$SHOEBOX_SECRET_DAV_PASSWORD"));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

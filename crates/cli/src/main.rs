@@ -490,7 +490,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         lib.target_add(name, scheme, key_values(opts)?, key_values(secrets)?)?;
                     println!("added target {name}");
                     if let Some(w) = where_ {
-                        println!("secrets stored in {w} (the OS keychain is not supported yet)");
+                        println!("secrets stored in {w}");
                     }
                 }
                 TargetAction::List { json } => {

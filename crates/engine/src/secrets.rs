@@ -1,8 +1,10 @@
 //! Target secrets: never in the catalog, settings, logs or JSON output.
 //!
-//! Looked up in the environment (`SHOEBOX_SECRET_<TARGET>_<KEY>`), then in a secrets file readable
-//! by the user alone (mode 0600): `$SHOEBOX_SECRETS_FILE`, else `<config dir>/shoebox/secrets.json`.
-//! The OS keychain (keyring crate) is not wired in yet; the CLI says where each secret came from.
+//! Looked up in the environment (`SHOEBOX_SECRET_<TARGET>_<KEY>`), then in the OS keychain (macOS
+//! Keychain, Windows Credential Manager, the Secret Service on Linux), then in a secrets file
+//! readable by the user alone (mode 0600, `<config dir>/shoebox/secrets.json`). Saving goes to the
+//! keychain when there is one, else to the file. Setting `SHOEBOX_SECRETS_FILE` chooses the file
+//! and skips the keychain (headless machines, tests). The CLI says where each secret came from.
 
 use crate::{Error, Result, io};
 use std::collections::BTreeMap;
@@ -70,15 +72,48 @@ fn write_book(book: &Book) -> Result<PathBuf> {
     Ok(f)
 }
 
+const SERVICE: &str = "shoebox";
+
+fn keychain_wanted() -> bool {
+    std::env::var_os("SHOEBOX_SECRETS_FILE").is_none_or(|p| p.is_empty())
+}
+
+fn keychain_get(scope: &str) -> Option<BTreeMap<String, String>> {
+    if !keychain_wanted() {
+        return None;
+    }
+    let json = keyring::Entry::new(SERVICE, scope)
+        .ok()?
+        .get_password()
+        .ok()?;
+    serde_json::from_str(&json).ok()
+}
+
 /// Saves a target's secrets; returns where they went.
 pub(crate) fn save(scope: &str, secrets: &BTreeMap<String, String>) -> Result<String> {
+    let mut why_not = "SHOEBOX_SECRETS_FILE is set".to_owned();
+    if keychain_wanted() {
+        let json = serde_json::to_string(secrets).map_err(|e| Error::Setting(e.to_string()))?;
+        match keyring::Entry::new(SERVICE, scope).and_then(|e| e.set_password(&json)) {
+            Ok(()) => return Ok("the OS keychain".into()),
+            Err(e) => why_not = format!("no OS keychain here: {e}"),
+        }
+    }
     let mut book = read_book()?;
     book.insert(scope.to_owned(), secrets.clone());
     let f = write_book(&book)?;
-    Ok(format!("the secrets file {} (mode 0600)", f.display()))
+    Ok(format!(
+        "the secrets file {} (mode 0600; {why_not})",
+        f.display()
+    ))
 }
 
 pub(crate) fn forget(scope: &str) -> Result<()> {
+    if keychain_wanted()
+        && let Ok(e) = keyring::Entry::new(SERVICE, scope)
+    {
+        let _ = e.delete_credential();
+    }
     let mut book = read_book()?;
     if book.remove(scope).is_some() {
         write_book(&book)?;
@@ -93,6 +128,11 @@ pub(crate) fn load(
     keys: &[String],
 ) -> Result<(BTreeMap<String, String>, Vec<String>)> {
     let book = read_book()?;
+    let chain = if keys.is_empty() {
+        None
+    } else {
+        keychain_get(scope)
+    };
     let mut out = BTreeMap::new();
     let mut from = Vec::new();
     for k in keys {
@@ -100,6 +140,9 @@ pub(crate) fn load(
         if let Some(v) = std::env::var_os(&env) {
             out.insert(k.clone(), v.to_string_lossy().into_owned());
             from.push(format!("{k} from ${env}"));
+        } else if let Some(v) = chain.as_ref().and_then(|m| m.get(k)) {
+            out.insert(k.clone(), v.clone());
+            from.push(format!("{k} from the OS keychain"));
         } else if let Some(v) = book.get(scope).and_then(|m| m.get(k)) {
             out.insert(k.clone(), v.clone());
             from.push(format!("{k} from {}", file()?.display()));
