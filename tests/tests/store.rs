@@ -260,6 +260,12 @@ fn conformance(make: fn() -> Server) {
         "{p:?}"
     );
     assert_eq!(json(&mut e.sb(&lib, &["check", "--json"]), 0)["ok"], 8);
+    let kept: Vec<_> = std::fs::read_dir(lib.join(".shoebox/damaged"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged original is kept aside");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), b"overwritten by mistake");
 
     // A second device: same name and month, different bytes. Nothing is overwritten.
     let lib_b = e.path("lib-b");

@@ -244,6 +244,20 @@ impl Store {
                                 }
                                 std::fs::write(&tmp, b.to_vec())?;
                                 std::fs::File::open(&tmp)?.sync_all()?;
+                                // The damaged file is kept, not overwritten: it may still be
+                                // someone's only copy of something.
+                                if dest.exists() {
+                                    let aside = lib.meta_dir().join("damaged");
+                                    std::fs::create_dir_all(&aside)?;
+                                    let name = dest
+                                        .file_name()
+                                        .map(|n| n.to_string_lossy().into_owned())
+                                        .unwrap_or_default();
+                                    std::fs::rename(
+                                        &dest,
+                                        aside.join(format!("{}-{name}", &hash[..12])),
+                                    )?;
+                                }
                                 std::fs::rename(&tmp, &dest)
                             })();
                             match placed {
