@@ -1,6 +1,6 @@
 //! One-click backup: new originals and thumbnails, then a catalog snapshot, then the pointer.
 
-use crate::{Error, Result, Store, blake3_hex, describe_error};
+use crate::{Error, Result, Store, blake3_hex};
 use futures::StreamExt;
 use md5::{Digest, Md5};
 use opendal::{ErrorKind, Operator};
@@ -387,7 +387,6 @@ impl Store {
         p.phase = "done".into();
         p.current = None;
         throttle.send(&p, true);
-        let _ = describe_error;
         Ok(report)
     }
 }

@@ -63,28 +63,24 @@ pub fn local_path_for(root: &Path, key: &str) -> Result<PathBuf, String> {
     if let Some(r) = unsafe_key_reason(key) {
         return Err(format!("unsafe key {key:?}: {r}; skipped"));
     }
+    let parts: Vec<&str> = key.split('/').collect();
     let mut p = root.to_path_buf();
-    for part in key.split('/') {
-        let next = p.join(part);
-        if matches!(
+    for (i, part) in parts.iter().enumerate() {
+        if !matches!(
             Path::new(part).components().next(),
             Some(Component::Normal(_))
         ) {
-            p = next;
-        } else {
             return Err(format!("unsafe key {key:?}; skipped"));
         }
-    }
-    let mut cur = root.to_path_buf();
-    let parts: Vec<&str> = key.split('/').collect();
-    for part in &parts[..parts.len() - 1] {
-        cur.push(part);
-        if let Ok(m) = std::fs::symlink_metadata(&cur)
+        p.push(part);
+        let is_folder = i + 1 < parts.len();
+        if is_folder
+            && let Ok(m) = std::fs::symlink_metadata(&p)
             && !m.is_dir()
         {
             return Err(format!(
                 "{} is a symlink or a file, not a folder; {key:?} skipped",
-                cur.display()
+                p.display()
             ));
         }
     }

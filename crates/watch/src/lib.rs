@@ -130,7 +130,6 @@ struct Root {
 struct State<'a> {
     cfg: &'a WatchConfig,
     candidates: HashMap<PathBuf, Candidate>,
-    log: &'a dyn Fn(&str),
 }
 
 impl State<'_> {
@@ -225,7 +224,6 @@ impl State<'_> {
         for p in gone {
             self.candidates.remove(&p);
         }
-        let _ = self.log;
         out.sort_by(|a, b| a.path.cmp(&b.path));
         out
     }
@@ -255,7 +253,6 @@ pub fn run(
     let mut st = State {
         cfg,
         candidates: HashMap::new(),
-        log,
     };
     let tick = (cfg.quiet / 4).clamp(Duration::from_millis(50), Duration::from_millis(500));
     let poll_every = cfg.quiet.max(Duration::from_secs(2));
