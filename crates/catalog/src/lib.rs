@@ -11,9 +11,11 @@
 
 mod error;
 mod migrations;
+mod organise;
 
 pub use error::{Error, Result};
 pub use migrations::SCHEMA_VERSION;
+pub use organise::{Album, Bucket, StoreMark, View};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,9 @@ pub struct Asset {
     pub has_thumbnail: bool,
     pub thumb_state: ThumbState,
     pub favourite: bool,
+    /// When it was moved to the trash; the original stays until the trash is emptied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trashed_at: Option<String>,
 }
 
 impl Asset {
@@ -159,7 +164,7 @@ pub struct Catalog {
 const ASSET_COLUMNS: &str = "hash, path, original_name, size, kind, mime, taken_local, taken_offset, \
     taken_source, width, height, orientation, make, model, lens, iso, exposure_time, f_number, \
     focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, description, imported_at, thumb_state, \
-    favourite";
+    favourite, trashed_at";
 
 impl Catalog {
     /// Opens (creating if needed) and migrates the catalog at `path`.
@@ -384,14 +389,6 @@ impl Catalog {
         Ok(())
     }
 
-    pub fn set_favourite(&self, hash: &str, on: bool) -> Result<bool> {
-        let n = self.conn.execute(
-            "UPDATE assets SET favourite = ?2 WHERE hash = ?1",
-            params![hash, on],
-        )?;
-        Ok(n == 1)
-    }
-
     pub fn counts(&self) -> Result<Counts> {
         Ok(self.conn.query_row(
             "SELECT COUNT(*), COALESCE(SUM(size),0), \
@@ -611,7 +608,8 @@ impl Catalog {
         Ok(self.conn.query_row(
             "SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || total(favourite) || ':' || \
              count(trashed_at) FROM assets) || '|' || (SELECT count(*) FROM albums) || '|' || \
-             (SELECT count(*) FROM album_assets) || '|' || (SELECT count(*) FROM store_objects)",
+             (SELECT count(*) FROM album_assets) || '|' || (SELECT count(*) FROM store_objects) || '|' || \
+             coalesce((SELECT value FROM settings WHERE key = 'generation'), '0')",
             [],
             |r| r.get(0),
         )?)
@@ -719,5 +717,6 @@ fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
         has_thumbnail: thumb_state == ThumbState::Ok,
         thumb_state,
         favourite: r.get(26)?,
+        trashed_at: r.get(27)?,
     })
 }

@@ -10,6 +10,7 @@
 
 mod check;
 mod error;
+mod organise;
 mod secrets;
 mod settings;
 mod targets;
@@ -17,8 +18,11 @@ mod watch;
 
 pub use check::{CheckReport, Problem};
 pub use error::{Error, Result};
+pub use organise::EmptyTrashReport;
 pub use settings::{Settings, WatchFolderSetting};
-pub use shoebox_catalog::{Asset, Counts, ImportRecord, ThumbState};
+pub use shoebox_catalog::{
+    Album, Asset, Bucket, Counts, ImportRecord, StoreMark, ThumbState, View,
+};
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
 pub use shoebox_media::{ffmpeg_available, heic_supported};
 pub use shoebox_store::{

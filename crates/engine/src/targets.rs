@@ -67,7 +67,8 @@ impl Library {
         format!("{}#{target}", self.root().display())
     }
 
-    /// Adds (or replaces) a target. Secret options go to the secrets store; returns where.
+    /// Adds (or replaces) a target. Secret options go to the secrets store; returns where. An
+    /// empty secret value keeps the one stored for a target of that name.
     pub fn target_add(
         &mut self,
         name: &str,
@@ -86,6 +87,23 @@ impl Library {
         }
         let (options, mut secret) = split_secrets(options);
         secret.extend(secrets_given);
+        // An empty secret when editing a target keeps the stored one (forms never read secrets
+        // back).
+        if secret.values().any(|v| v.is_empty()) {
+            let kept = self
+                .target_with_secrets(name)
+                .map(|(_, s, _)| s)
+                .unwrap_or_default();
+            secret.retain(|k, v| {
+                if v.is_empty() {
+                    match kept.get(k) {
+                        Some(old) => *v = old.clone(),
+                        None => return false,
+                    }
+                }
+                true
+            });
+        }
         let target = Target {
             name: name.to_owned(),
             scheme: scheme.to_owned(),

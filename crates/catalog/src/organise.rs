@@ -1,0 +1,303 @@
+//! Organising: the timeline's month buckets, favourites, albums and the trash.
+//!
+//! Every change here bumps the `generation` setting, which is part of the catalog's fingerprint,
+//! so the next backup uploads a fresh snapshot even when the counts did not change (one favourite
+//! swapped for another, an album renamed).
+
+use crate::{ASSET_COLUMNS, Asset, Catalog, Result, asset_from_row, now};
+use rusqlite::{OptionalExtension, params, params_from_iter};
+use serde::{Deserialize, Serialize};
+
+/// Which photos a timeline shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "album", rename_all = "snake_case")]
+pub enum View {
+    /// Everything not in the trash.
+    All,
+    Favourites,
+    Album(i64),
+    Trash,
+}
+
+impl View {
+    /// The `WHERE` clause (parameter-free: an album id is an integer).
+    fn filter(self) -> String {
+        match self {
+            View::All => "trashed_at IS NULL".into(),
+            View::Favourites => "trashed_at IS NULL AND favourite = 1".into(),
+            View::Album(id) => format!(
+                "trashed_at IS NULL AND hash IN (SELECT hash FROM album_assets WHERE album_id = {id})"
+            ),
+            View::Trash => "trashed_at IS NOT NULL".into(),
+        }
+    }
+}
+
+/// A month of the timeline: `2023-07` and how many assets it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bucket {
+    pub month: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Album {
+    pub id: i64,
+    pub name: String,
+    pub count: u64,
+    /// Hash of the newest photo, for the cover.
+    pub cover: Option<String>,
+    pub created_at: String,
+}
+
+/// An object of one asset on one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreMark {
+    pub target: String,
+    pub kind: String,
+    pub key: String,
+    pub uploaded_at: String,
+    pub verified_at: Option<String>,
+}
+
+fn next_month(m: &str) -> Option<String> {
+    let (y, mo) = m.split_once('-')?;
+    let (y, mo): (i32, u32) = (y.parse().ok()?, mo.parse().ok()?);
+    if !(1..=12).contains(&mo) {
+        return None;
+    }
+    Some(if mo == 12 {
+        format!("{:04}-01", y + 1)
+    } else {
+        format!("{y:04}-{:02}", mo + 1)
+    })
+}
+
+impl Catalog {
+    fn bump_generation(&self) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('generation', '1') \
+             ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            [],
+        )?;
+        Ok(())
+    }
+
+    /// Month buckets of a view, newest first.
+    pub fn buckets(&self, view: View) -> Result<Vec<Bucket>> {
+        let sql = format!(
+            "SELECT substr(taken_local, 1, 7) AS m, COUNT(*) FROM assets WHERE {} \
+             GROUP BY m ORDER BY m DESC",
+            view.filter()
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Bucket {
+                month: r.get(0)?,
+                count: r.get::<_, i64>(1)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The assets of one month (`YYYY-MM`) of a view, newest first.
+    pub fn assets_in_month(&self, view: View, month: &str) -> Result<Vec<Asset>> {
+        let Some(end) = next_month(month) else {
+            return Ok(Vec::new());
+        };
+        // A range on the indexed sort key, not substr(), so the index serves it.
+        let sql = format!(
+            "SELECT {ASSET_COLUMNS} FROM assets WHERE taken_local >= ?1 AND taken_local < ?2 \
+             AND {} ORDER BY taken_local DESC, path",
+            view.filter()
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![month, end], asset_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sets or clears the favourite mark; returns how many assets changed.
+    pub fn set_favourite(&mut self, hashes: &[String], on: bool) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare("UPDATE assets SET favourite = ?2 WHERE hash = ?1")?;
+            for h in hashes {
+                n += stmt.execute(params![h, on])?;
+            }
+        }
+        tx.commit()?;
+        self.bump_generation()?;
+        Ok(n)
+    }
+
+    /// Moves assets to the trash (`on`) or back out of it.
+    pub fn set_trashed(&mut self, hashes: &[String], on: bool) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare("UPDATE assets SET trashed_at = ?2 WHERE hash = ?1")?;
+            let at = on.then(now);
+            for h in hashes {
+                n += stmt.execute(params![h, at])?;
+            }
+        }
+        tx.commit()?;
+        self.bump_generation()?;
+        Ok(n)
+    }
+
+    /// Removes every trashed asset from the catalog (and from albums) and returns them, so that
+    /// the caller deletes their files. The watch history stays, so a file still sitting in a
+    /// watched folder is not imported again. Rows go first: a crash in between leaves a stray file in
+    /// `originals/`, never a catalog row whose original is gone.
+    pub fn take_trash(&mut self) -> Result<Vec<Asset>> {
+        let tx = self.conn.transaction()?;
+        let gone = {
+            let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE trashed_at IS NOT NULL");
+            let mut stmt = tx.prepare(&sql)?;
+            stmt.query_map([], asset_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        tx.execute(
+            "DELETE FROM album_assets WHERE hash IN (SELECT hash FROM assets WHERE trashed_at IS NOT NULL)",
+            [],
+        )?;
+        tx.execute("DELETE FROM assets WHERE trashed_at IS NOT NULL", [])?;
+        tx.commit()?;
+        self.bump_generation()?;
+        Ok(gone)
+    }
+
+    pub fn albums(&self) -> Result<Vec<Album>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT al.id, al.name, al.created_at, \
+               (SELECT COUNT(*) FROM album_assets aa JOIN assets a ON a.hash = aa.hash \
+                 WHERE aa.album_id = al.id AND a.trashed_at IS NULL), \
+               (SELECT a.hash FROM album_assets aa JOIN assets a ON a.hash = aa.hash \
+                 WHERE aa.album_id = al.id AND a.trashed_at IS NULL \
+                 ORDER BY a.taken_local DESC LIMIT 1) \
+             FROM albums al ORDER BY al.name COLLATE NOCASE, al.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Album {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                created_at: r.get(2)?,
+                count: r.get::<_, i64>(3)? as u64,
+                cover: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn album(&self, id: i64) -> Result<Option<Album>> {
+        Ok(self.albums()?.into_iter().find(|a| a.id == id))
+    }
+
+    pub fn album_create(&mut self, name: &str) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO albums (name, created_at) VALUES (?1, ?2)",
+            params![name, now()],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        self.bump_generation()?;
+        Ok(id)
+    }
+
+    /// Returns false when there is no such album.
+    pub fn album_rename(&mut self, id: i64, name: &str) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE albums SET name = ?2 WHERE id = ?1",
+            params![id, name],
+        )?;
+        self.bump_generation()?;
+        Ok(n == 1)
+    }
+
+    /// Deletes the album, never its photos.
+    pub fn album_delete(&mut self, id: i64) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM album_assets WHERE album_id = ?1", [id])?;
+        let n = tx.execute("DELETE FROM albums WHERE id = ?1", [id])?;
+        tx.commit()?;
+        self.bump_generation()?;
+        Ok(n == 1)
+    }
+
+    /// Adds assets to an album; returns how many were not in it yet.
+    pub fn album_add(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM albums WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        if exists.is_none() {
+            return Ok(0);
+        }
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT OR IGNORE INTO album_assets (album_id, hash, added_at) \
+                 SELECT ?1, hash, ?3 FROM assets WHERE hash = ?2",
+            )?;
+            let at = now();
+            for h in hashes {
+                n += stmt.execute(params![id, h, at])?;
+            }
+        }
+        tx.commit()?;
+        self.bump_generation()?;
+        Ok(n)
+    }
+
+    pub fn album_remove(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
+        if hashes.is_empty() {
+            return Ok(0);
+        }
+        let marks = vec!["?"; hashes.len()].join(",");
+        let sql = format!("DELETE FROM album_assets WHERE album_id = {id} AND hash IN ({marks})");
+        let n = self.conn.execute(&sql, params_from_iter(hashes))?;
+        self.bump_generation()?;
+        Ok(n)
+    }
+
+    /// Albums an asset is in.
+    pub fn albums_of(&self, hash: &str) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT album_id FROM album_assets WHERE hash = ?1 ORDER BY album_id")?;
+        let rows = stmt.query_map([hash], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Where an asset is backed up: one row per target and kind of object.
+    pub fn store_marks(&self, hash: &str) -> Result<Vec<StoreMark>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT target, kind, key, uploaded_at, verified_at FROM store_objects \
+             WHERE hash = ?1 ORDER BY target, kind",
+        )?;
+        let rows = stmt.query_map([hash], |r| {
+            Ok(StoreMark {
+                target: r.get(0)?,
+                kind: r.get(1)?,
+                key: r.get(2)?,
+                uploaded_at: r.get(3)?,
+                verified_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_roll_over() {
+        assert_eq!(next_month("2023-07").as_deref(), Some("2023-08"));
+        assert_eq!(next_month("2023-12").as_deref(), Some("2024-01"));
+        assert_eq!(next_month("2023-13"), None);
+        assert_eq!(next_month("garbage"), None);
+    }
+}

@@ -1,0 +1,111 @@
+//! Favourites, albums, the trash and the timeline's queries, for the desktop app.
+
+use crate::{Library, Result};
+use serde::Serialize;
+use shoebox_catalog::{Album, Asset, Bucket, StoreMark, View};
+use std::fs;
+
+/// What emptying the trash did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EmptyTrashReport {
+    pub deleted: u64,
+    pub bytes: u64,
+    /// Files that could not be removed (they are no longer in the catalog): path and reason.
+    pub failed: Vec<(String, String)>,
+}
+
+impl Library {
+    pub fn buckets(&self, view: View) -> Result<Vec<Bucket>> {
+        Ok(self.catalog.buckets(view)?)
+    }
+
+    pub fn assets_in_month(&self, view: View, month: &str) -> Result<Vec<Asset>> {
+        Ok(self.catalog.assets_in_month(view, month)?)
+    }
+
+    pub fn set_favourite(&mut self, hashes: &[String], on: bool) -> Result<usize> {
+        Ok(self.catalog.set_favourite(hashes, on)?)
+    }
+
+    /// Moves to the trash (`on`) or restores from it. Nothing is deleted until the trash is
+    /// emptied.
+    pub fn set_trashed(&mut self, hashes: &[String], on: bool) -> Result<usize> {
+        Ok(self.catalog.set_trashed(hashes, on)?)
+    }
+
+    /// Deletes the trashed originals and their thumbnails from the library. Backups keep them:
+    /// stores are add-only.
+    pub fn empty_trash(&mut self) -> Result<EmptyTrashReport> {
+        let _lock = self.write_lock(&|| {})?;
+        let mut report = EmptyTrashReport::default();
+        for a in self.catalog.take_trash()? {
+            let p = self.paths.root.join(&a.path);
+            match fs::remove_file(&p) {
+                Ok(()) => {
+                    report.deleted += 1;
+                    report.bytes += a.size;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => report.deleted += 1,
+                Err(e) => report.failed.push((a.path.clone(), e.to_string())),
+            }
+            for size in [self.settings.grid_size, self.settings.preview_size] {
+                let t = shoebox_import::thumb_path(&self.paths, &a.hash, size);
+                let _ = fs::remove_file(t);
+            }
+        }
+        Ok(report)
+    }
+
+    pub fn albums(&self) -> Result<Vec<Album>> {
+        Ok(self.catalog.albums()?)
+    }
+
+    pub fn album_create(&mut self, name: &str) -> Result<Album> {
+        let name = album_name(name)?;
+        let id = self.catalog.album_create(&name)?;
+        self.catalog
+            .album(id)?
+            .ok_or_else(|| crate::Error::NotFound(format!("album {id}")))
+    }
+
+    pub fn album_rename(&mut self, id: i64, name: &str) -> Result<()> {
+        let name = album_name(name)?;
+        if !self.catalog.album_rename(id, &name)? {
+            return Err(crate::Error::NotFound(format!("album {id}")));
+        }
+        Ok(())
+    }
+
+    pub fn album_delete(&mut self, id: i64) -> Result<()> {
+        if !self.catalog.album_delete(id)? {
+            return Err(crate::Error::NotFound(format!("album {id}")));
+        }
+        Ok(())
+    }
+
+    pub fn album_add(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
+        Ok(self.catalog.album_add(id, hashes)?)
+    }
+
+    pub fn album_remove(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
+        Ok(self.catalog.album_remove(id, hashes)?)
+    }
+
+    pub fn albums_of(&self, hash: &str) -> Result<Vec<i64>> {
+        Ok(self.catalog.albums_of(hash)?)
+    }
+
+    pub fn store_marks(&self, hash: &str) -> Result<Vec<StoreMark>> {
+        Ok(self.catalog.store_marks(hash)?)
+    }
+}
+
+fn album_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(crate::Error::Setting(
+            "an album name has 1 to 200 characters".into(),
+        ));
+    }
+    Ok(name.to_owned())
+}

@@ -1,0 +1,291 @@
+//! The types that cross the IPC boundary. TypeScript declarations are generated from these
+//! (see `bindings.rs`) into `ui/src/lib/bindings.ts`; a test fails when that file is stale.
+
+use serde::{Deserialize, Serialize};
+use shoebox_engine as engine;
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+/// Which photos the timeline shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", content = "album", rename_all = "snake_case")]
+pub enum View {
+    All,
+    Favourites,
+    Album(i32),
+    Trash,
+}
+
+impl From<View> for engine::View {
+    fn from(v: View) -> Self {
+        match v {
+            View::All => engine::View::All,
+            View::Favourites => engine::View::Favourites,
+            View::Album(id) => engine::View::Album(id.into()),
+            View::Trash => engine::View::Trash,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LibraryInfo {
+    /// The library folder.
+    pub root: String,
+    pub assets: u32,
+    pub bytes: f64,
+    pub photos: u32,
+    pub videos: u32,
+    /// Whether HEIC photos get previews on this machine.
+    pub heic_previews: bool,
+    /// Whether videos get poster frames (ffmpeg found).
+    pub video_posters: bool,
+    pub grid_size: u32,
+    pub preview_size: u32,
+    pub targets: Vec<TargetInfo>,
+    /// What the reconcile on open did, when it found leftovers of an interrupted import.
+    pub recovered: Option<String>,
+}
+
+/// A backup target with its figures, as the status panel and the settings show it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TargetInfo {
+    pub name: String,
+    /// `fs`, `s3`, `webdav`, or another OpenDAL scheme.
+    pub scheme: String,
+    /// Human description: the folder, `s3://bucket at endpoint`, the URL.
+    pub location: String,
+    pub enabled: bool,
+    /// Options without secrets.
+    pub options: BTreeMap<String, String>,
+    /// Names of the secrets it has (never their values).
+    pub secrets: Vec<String>,
+    pub objects: u32,
+    pub bytes: f64,
+    pub pending_uploads: u32,
+    pub last_backup: Option<String>,
+    pub last_result: Option<String>,
+    pub last_verify: Option<String>,
+    pub last_verify_ok: Option<bool>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Bucket {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub count: u32,
+}
+
+/// One tile of the grid.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Item {
+    pub hash: String,
+    pub name: String,
+    /// Local capture time, `YYYY-MM-DDTHH:MM:SS.mmm` (sortable).
+    pub taken: String,
+    /// Display size (orientation applied); 0 when unknown.
+    pub w: u32,
+    pub h: u32,
+    pub video: bool,
+    pub duration_ms: Option<u32>,
+    pub favourite: bool,
+    /// A thumbnail exists (else the tile says why not).
+    pub thumb: bool,
+}
+
+impl From<&engine::Asset> for Item {
+    fn from(a: &engine::Asset) -> Self {
+        Item {
+            hash: a.hash.clone(),
+            name: a.original_name.clone(),
+            taken: a.taken_at().local_key(),
+            w: a.meta.width.unwrap_or(0),
+            h: a.meta.height.unwrap_or(0),
+            video: a.meta.kind == engine::Kind::Video,
+            duration_ms: a.meta.duration_ms.map(|d| d.min(u32::MAX as u64) as u32),
+            favourite: a.favourite,
+            thumb: a.has_thumbnail,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MonthItems {
+    pub month: String,
+    pub items: Vec<Item>,
+}
+
+/// Everything the info panel shows about one asset.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AssetInfo {
+    pub hash: String,
+    /// Relative to the library.
+    pub path: String,
+    pub name: String,
+    pub size: f64,
+    pub kind: String,
+    pub mime: String,
+    /// RFC 3339 when the offset is known, else local time.
+    pub taken: String,
+    /// `exif`, `exif_digitized`, `container`, `filename` or `mtime`.
+    pub taken_source: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub lens: Option<String>,
+    pub iso: Option<u32>,
+    pub exposure_time: Option<f64>,
+    pub f_number: Option<f64>,
+    pub focal_length_mm: Option<f64>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub alt: Option<f64>,
+    pub duration_ms: Option<u32>,
+    pub description: Option<String>,
+    pub imported_at: String,
+    pub favourite: bool,
+    pub trashed: bool,
+    pub thumb: bool,
+    /// Albums it is in.
+    pub albums: Vec<i32>,
+    /// One line per configured target.
+    pub backups: Vec<BackupState>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BackupState {
+    pub target: String,
+    /// The original's key on the store, when it is there.
+    pub key: Option<String>,
+    pub uploaded_at: Option<String>,
+    pub verified_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Album {
+    pub id: i32,
+    pub name: String,
+    pub count: u32,
+    pub cover: Option<String>,
+}
+
+impl From<engine::Album> for Album {
+    fn from(a: engine::Album) -> Self {
+        Album {
+            id: a.id as i32,
+            name: a.name,
+            count: a.count as u32,
+            cover: a.cover,
+        }
+    }
+}
+
+/// What a long job streams over its channel.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum JobEvent {
+    Progress {
+        phase: String,
+        done: f64,
+        total: f64,
+        bytes_done: f64,
+        bytes_total: f64,
+        current: Option<String>,
+        errors: f64,
+    },
+    /// Another import or backup holds the library; this one starts when it ends.
+    Waiting { message: String },
+}
+
+impl From<&engine::Progress> for JobEvent {
+    fn from(p: &engine::Progress) -> Self {
+        JobEvent::Progress {
+            phase: p.phase.clone(),
+            done: p.done as f64,
+            total: p.total as f64,
+            bytes_done: p.bytes_done as f64,
+            bytes_total: p.bytes_total as f64,
+            current: p.current.clone(),
+            errors: p.errors as f64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FileProblem {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportSummary {
+    pub imported: u32,
+    pub bytes: f64,
+    pub duplicates: Vec<FileProblem>,
+    pub skipped: Vec<FileProblem>,
+    pub rejected: Vec<FileProblem>,
+    pub cancelled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TargetBackup {
+    pub target: String,
+    pub ok: bool,
+    pub uploaded: u32,
+    pub already_there: u32,
+    pub renamed: u32,
+    pub bytes: f64,
+    pub failed: Vec<FileProblem>,
+    /// Why the whole target failed (unreachable, credentials...).
+    pub error: Option<String>,
+    pub snapshot: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TargetVerify {
+    pub target: String,
+    pub ok: bool,
+    pub objects: u32,
+    pub read_back: u32,
+    pub originals_checked: u32,
+    pub problems: Vec<FileProblem>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EmptyTrash {
+    pub deleted: u32,
+    pub bytes: f64,
+    pub failed: Vec<FileProblem>,
+}
+
+/// A target as the settings form edits it. Secrets are written to the keychain and never read
+/// back; leave one empty to keep the stored value.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct TargetForm {
+    pub name: String,
+    pub scheme: String,
+    pub options: BTreeMap<String, String>,
+    pub secrets: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TargetTest {
+    /// `ok`, `unreachable`, `tls`, `credentials`, `missing`, `read_only` or `error`.
+    pub status: String,
+    pub message: String,
+}
+
+/// The editable library settings.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct LibrarySettings {
+    pub allowed_extensions: Vec<String>,
+    pub max_file_size: f64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SavedTarget {
+    /// Where the secrets went: the OS keychain, or a 0600 file and why.
+    pub secrets_in: Option<String>,
+}

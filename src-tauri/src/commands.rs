@@ -1,0 +1,483 @@
+//! The IPC commands: each one is a few lines over `shoebox_engine::Library`.
+//!
+//! Quick queries use the shared library behind a mutex; long jobs (import, backup, verify) open
+//! their own `Library` on a blocking thread, so the timeline stays responsive while they run and
+//! the engine's write lock orders them against each other and against the CLI.
+
+use crate::api::*;
+use crate::state::AppState;
+use shoebox_engine::{self as engine, Library};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use tauri::State;
+use tauri::ipc::Channel;
+
+/// Errors reach the UI as one sentence a person can act on.
+type Res<T> = Result<T, String>;
+
+fn msg(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Runs `f` on the shared library on a blocking thread.
+async fn with_lib<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Library) -> engine::Result<T> + Send + 'static,
+) -> Res<T> {
+    let lib = state.lib.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut lib = lib.lock().map_err(|_| {
+            "the library is unavailable after a crash of a previous command; restart Shoebox"
+                .to_string()
+        })?;
+        f(&mut lib).map_err(msg)
+    })
+    .await
+    .map_err(msg)?
+}
+
+fn target_info(lib: &Library) -> engine::Result<Vec<TargetInfo>> {
+    let configured = lib.targets()?;
+    Ok(lib
+        .target_status()?
+        .into_iter()
+        .map(|s| {
+            let t = configured.iter().find(|t| t.name == s.name);
+            TargetInfo {
+                options: t.map(|t| t.options.clone()).unwrap_or_default(),
+                secrets: t.map(|t| t.secrets.clone()).unwrap_or_default(),
+                name: s.name,
+                scheme: s.scheme,
+                location: s.location,
+                enabled: s.enabled,
+                objects: s.objects as u32,
+                bytes: s.bytes as f64,
+                pending_uploads: s.pending_uploads as u32,
+                last_backup: s.last_backup,
+                last_result: s.last_result,
+                last_verify: s.last_verify,
+                last_verify_ok: s.last_verify_ok,
+                last_error: s.last_error,
+            }
+        })
+        .collect())
+}
+
+#[tauri::command]
+pub async fn library_info(state: State<'_, AppState>) -> Res<LibraryInfo> {
+    with_lib(&state, |lib| {
+        let s = lib.status()?;
+        let recovered = lib.reconciled().and_then(|r| {
+            let n = r.adopted.len() + r.temp_removed;
+            (n > 0).then(|| {
+                format!(
+                    "Finished an interrupted import: {} photo(s) kept, {} partial file(s) removed.",
+                    r.adopted.len(),
+                    r.temp_removed
+                )
+            })
+        });
+        Ok(LibraryInfo {
+            root: s.library,
+            assets: s.assets as u32,
+            bytes: s.bytes as f64,
+            photos: s.by_kind.photo as u32,
+            videos: s.by_kind.video as u32,
+            heic_previews: s.heic_previews,
+            video_posters: s.video_posters,
+            grid_size: s.settings.grid_size,
+            preview_size: s.settings.preview_size,
+            targets: target_info(lib)?,
+            recovered,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn buckets(state: State<'_, AppState>, view: View) -> Res<Vec<Bucket>> {
+    with_lib(&state, move |lib| {
+        Ok(lib
+            .buckets(view.into())?
+            .into_iter()
+            .map(|b| Bucket {
+                month: b.month,
+                count: b.count as u32,
+            })
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn month_items(
+    state: State<'_, AppState>,
+    view: View,
+    months: Vec<String>,
+) -> Res<Vec<MonthItems>> {
+    with_lib(&state, move |lib| {
+        months
+            .into_iter()
+            .map(|m| {
+                let items = lib.assets_in_month(view.into(), &m)?;
+                Ok(MonthItems {
+                    month: m,
+                    items: items.iter().map(Item::from).collect(),
+                })
+            })
+            .collect()
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetInfo> {
+    with_lib(&state, move |lib| {
+        let a = lib.show(&hash)?;
+        let marks = lib.store_marks(&a.hash)?;
+        let backups = lib
+            .targets()?
+            .into_iter()
+            .map(|t| {
+                let m = marks
+                    .iter()
+                    .find(|m| m.target == t.name && m.kind == "original");
+                BackupState {
+                    target: t.name.clone(),
+                    key: m.map(|m| m.key.clone()),
+                    uploaded_at: m.map(|m| m.uploaded_at.clone()),
+                    verified_at: m.and_then(|m| m.verified_at.clone()),
+                }
+            })
+            .collect();
+        Ok(AssetInfo {
+            albums: lib
+                .albums_of(&a.hash)?
+                .into_iter()
+                .map(|i| i as i32)
+                .collect(),
+            hash: a.hash.clone(),
+            path: a.path.clone(),
+            name: a.original_name.clone(),
+            size: a.size as f64,
+            kind: a.meta.kind.as_str().to_owned(),
+            mime: a.meta.mime.clone(),
+            taken: a.taken_at().to_string(),
+            taken_source: a.meta.taken_at_source.as_str().to_owned(),
+            width: a.meta.width,
+            height: a.meta.height,
+            make: a.meta.make.clone(),
+            model: a.meta.model.clone(),
+            lens: a.meta.lens.clone(),
+            iso: a.meta.iso,
+            exposure_time: a.meta.exposure_time,
+            f_number: a.meta.f_number,
+            focal_length_mm: a.meta.focal_length_mm,
+            lat: a.meta.gps.map(|g| g.lat),
+            lon: a.meta.gps.map(|g| g.lon),
+            alt: a.meta.gps.and_then(|g| g.alt),
+            duration_ms: a.meta.duration_ms.map(|d| d.min(u32::MAX as u64) as u32),
+            description: a.meta.description.clone(),
+            imported_at: a.imported_at.clone(),
+            favourite: a.favourite,
+            trashed: a.trashed_at.is_some(),
+            thumb: a.has_thumbnail,
+            backups,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn set_favourite(state: State<'_, AppState>, hashes: Vec<String>, on: bool) -> Res<u32> {
+    with_lib(
+        &state,
+        move |lib| Ok(lib.set_favourite(&hashes, on)? as u32),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn set_trashed(state: State<'_, AppState>, hashes: Vec<String>, on: bool) -> Res<u32> {
+    with_lib(&state, move |lib| Ok(lib.set_trashed(&hashes, on)? as u32)).await
+}
+
+#[tauri::command]
+pub async fn empty_trash(state: State<'_, AppState>) -> Res<EmptyTrash> {
+    with_lib(&state, |lib| {
+        let r = lib.empty_trash()?;
+        Ok(EmptyTrash {
+            deleted: r.deleted as u32,
+            bytes: r.bytes as f64,
+            failed: r
+                .failed
+                .into_iter()
+                .map(|(path, reason)| FileProblem { path, reason })
+                .collect(),
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn albums(state: State<'_, AppState>) -> Res<Vec<Album>> {
+    with_lib(&state, |lib| {
+        Ok(lib.albums()?.into_iter().map(Album::from).collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn album_create(state: State<'_, AppState>, name: String) -> Res<Album> {
+    with_lib(&state, move |lib| Ok(lib.album_create(&name)?.into())).await
+}
+
+#[tauri::command]
+pub async fn album_rename(state: State<'_, AppState>, id: i32, name: String) -> Res<()> {
+    with_lib(&state, move |lib| lib.album_rename(id.into(), &name)).await
+}
+
+#[tauri::command]
+pub async fn album_delete(state: State<'_, AppState>, id: i32) -> Res<()> {
+    with_lib(&state, move |lib| lib.album_delete(id.into())).await
+}
+
+#[tauri::command]
+pub async fn album_add(state: State<'_, AppState>, id: i32, hashes: Vec<String>) -> Res<u32> {
+    with_lib(&state, move |lib| {
+        Ok(lib.album_add(id.into(), &hashes)? as u32)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn album_remove(state: State<'_, AppState>, id: i32, hashes: Vec<String>) -> Res<u32> {
+    with_lib(&state, move |lib| {
+        Ok(lib.album_remove(id.into(), &hashes)? as u32)
+    })
+    .await
+}
+
+fn problems<T>(v: Vec<T>, f: impl Fn(T) -> (String, String)) -> Vec<FileProblem> {
+    v.into_iter()
+        .map(|x| {
+            let (path, reason) = f(x);
+            FileProblem { path, reason }
+        })
+        .collect()
+}
+
+/// Imports dropped or picked files and folders, streaming progress; `cancel_job` stops it
+/// between files (what was imported stays).
+#[tauri::command]
+pub async fn import(
+    state: State<'_, AppState>,
+    paths: Vec<String>,
+    on_event: Channel<JobEvent>,
+) -> Res<ImportSummary> {
+    let root = state.root.clone();
+    let cancel = state.begin_job()?;
+    let res = tauri::async_runtime::spawn_blocking(move || {
+        let mut lib = Library::open(&root).map_err(msg)?;
+        let sources: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+        let progress = |p: &engine::Progress| {
+            let _ = on_event.send(JobEvent::from(p));
+        };
+        let waiting = || {
+            let _ = on_event.send(JobEvent::Waiting {
+                message: "Waiting for another import or backup of this library to finish…".into(),
+            });
+        };
+        let r = lib
+            .import(&sources, &progress, &cancel, &waiting)
+            .map_err(msg)?;
+        Ok::<_, String>(ImportSummary {
+            imported: r.counts.imported as u32,
+            bytes: r.counts.bytes_imported as f64,
+            duplicates: problems(r.duplicates, |d| {
+                (
+                    d.path.clone(),
+                    format!("already in the library as {}", d.existing),
+                )
+            }),
+            skipped: problems(r.skipped, |s| (s.path, s.reason)),
+            rejected: problems(r.rejected, |s| (s.path, s.reason)),
+            cancelled: r.cancelled,
+        })
+    })
+    .await
+    .map_err(msg);
+    state.end_job();
+    res?
+}
+
+/// Asks the running job to stop.
+#[tauri::command]
+pub fn cancel_job(state: State<'_, AppState>) {
+    if let Some(c) = state.job.lock().ok().and_then(|j| j.clone()) {
+        c.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Backs up to every enabled target (or one), streaming progress.
+#[tauri::command]
+pub async fn backup(
+    state: State<'_, AppState>,
+    target: Option<String>,
+    on_event: Channel<JobEvent>,
+) -> Res<Vec<TargetBackup>> {
+    let root = state.root.clone();
+    let _cancel = state.begin_job()?;
+    let res = tauri::async_runtime::spawn_blocking(move || {
+        let mut lib = Library::open(&root).map_err(msg)?;
+        let progress = |p: &engine::Progress| {
+            let _ = on_event.send(JobEvent::from(p));
+        };
+        let waiting = || {
+            let _ = on_event.send(JobEvent::Waiting {
+                message: "Waiting for another import or backup of this library to finish…".into(),
+            });
+        };
+        let out = lib
+            .backup(target.as_deref(), &progress, &waiting)
+            .map_err(msg)?;
+        Ok::<_, String>(
+            out.into_iter()
+                .map(|r| match r {
+                    Ok(r) => TargetBackup {
+                        ok: r.failed.is_empty(),
+                        target: r.target,
+                        uploaded: r.uploaded.len() as u32,
+                        already_there: r.already_there.len() as u32,
+                        renamed: r.renamed.len() as u32,
+                        bytes: r.bytes_uploaded as f64,
+                        failed: problems(r.failed, |f| (f.key, f.reason)),
+                        error: None,
+                        snapshot: r.snapshot,
+                    },
+                    Err((target, error)) => TargetBackup {
+                        target,
+                        ok: false,
+                        uploaded: 0,
+                        already_there: 0,
+                        renamed: 0,
+                        bytes: 0.0,
+                        failed: Vec::new(),
+                        error: Some(error),
+                        snapshot: None,
+                    },
+                })
+                .collect(),
+        )
+    })
+    .await
+    .map_err(msg);
+    state.end_job();
+    res?
+}
+
+/// Compares every enabled target with the catalog (sizes, and 5% of the objects read back).
+#[tauri::command]
+pub async fn verify(
+    state: State<'_, AppState>,
+    on_event: Channel<JobEvent>,
+) -> Res<Vec<TargetVerify>> {
+    let root = state.root.clone();
+    let _cancel = state.begin_job()?;
+    let res = tauri::async_runtime::spawn_blocking(move || {
+        let mut lib = Library::open(&root).map_err(msg)?;
+        let progress = |p: &engine::Progress| {
+            let _ = on_event.send(JobEvent::from(p));
+        };
+        let opts = engine::VerifyOptions {
+            sample_percent: 5.0,
+            concurrency: 8,
+            ..Default::default()
+        };
+        let out = lib.verify(None, &opts, &progress).map_err(msg)?;
+        Ok::<_, String>(
+            out.into_iter()
+                .map(|r| match r {
+                    Ok(r) => TargetVerify {
+                        ok: r.is_clean(),
+                        target: r.target,
+                        objects: r.objects as u32,
+                        read_back: r.objects_read_back as u32,
+                        originals_checked: r.originals_checked as u32,
+                        problems: problems(r.problems, |p| {
+                            (p.key, format!("{}: {}", p.kind, p.detail))
+                        }),
+                        error: None,
+                    },
+                    Err((target, error)) => TargetVerify {
+                        target,
+                        ok: false,
+                        objects: 0,
+                        read_back: 0,
+                        originals_checked: 0,
+                        problems: Vec::new(),
+                        error: Some(error),
+                    },
+                })
+                .collect(),
+        )
+    })
+    .await
+    .map_err(msg);
+    state.end_job();
+    res?
+}
+
+#[tauri::command]
+pub async fn target_save(state: State<'_, AppState>, form: TargetForm) -> Res<SavedTarget> {
+    with_lib(&state, move |lib| {
+        let secrets_in = lib.target_add(&form.name, &form.scheme, form.options, form.secrets)?;
+        Ok(SavedTarget { secrets_in })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn target_remove(state: State<'_, AppState>, name: String) -> Res<()> {
+    with_lib(&state, move |lib| lib.target_remove(&name)).await
+}
+
+#[tauri::command]
+pub async fn target_test(state: State<'_, AppState>, name: String) -> Res<TargetTest> {
+    with_lib(&state, move |lib| {
+        let r = lib.target_test(&name)?;
+        Ok(TargetTest {
+            status: r.status,
+            message: r.message,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn settings_get(state: State<'_, AppState>) -> Res<LibrarySettings> {
+    with_lib(&state, |lib| {
+        let s = lib.settings();
+        Ok(LibrarySettings {
+            allowed_extensions: s.allowed_extensions.clone(),
+            max_file_size: s.max_file_size as f64,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn settings_set(state: State<'_, AppState>, settings: LibrarySettings) -> Res<()> {
+    with_lib(&state, move |lib| {
+        let mut s = lib.settings().clone();
+        s.allowed_extensions = settings.allowed_extensions;
+        if !(settings.max_file_size.is_finite() && settings.max_file_size >= 1.0) {
+            return Err(engine::Error::Setting(
+                "the maximum file size must be a positive number of bytes".into(),
+            ));
+        }
+        s.max_file_size = settings.max_file_size as u64;
+        lib.save_settings(s)
+    })
+    .await
+}

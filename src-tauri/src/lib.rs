@@ -1,0 +1,82 @@
+//! The Shoebox desktop app: a thin Tauri shell over `shoebox_engine`. The UI lives in `ui/`.
+
+pub mod api;
+pub mod bindings;
+mod commands;
+mod protocol;
+mod state;
+
+use shoebox_engine::Library;
+use state::AppState;
+use tauri::Manager;
+
+/// Opens the default library (`SHOEBOX_LIBRARY`, else Pictures/Shoebox, as the CLI does) and
+/// runs the app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SHOEBOX_LOG")
+                .unwrap_or_else(|_| "warn,reqsign=off,opendal::services=off".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let lib = match Library::default_root().and_then(|root| Library::open(&root)) {
+        Ok(lib) => lib,
+        Err(e) => {
+            // Nothing to show a window with: say it where a person launching us will see it.
+            eprintln!("shoebox: cannot open the library: {e}");
+            std::process::exit(1);
+        }
+    };
+
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState::new(lib))
+        .register_asynchronous_uri_scheme_protocol("thumb", |ctx, req, responder| {
+            let lib = ctx.app_handle().state::<AppState>().lib.clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                let resp = match lib.lock() {
+                    Ok(lib) => protocol::thumb(&lib, &req),
+                    Err(_) => protocol::unavailable(),
+                };
+                responder.respond(resp);
+            });
+        })
+        .register_asynchronous_uri_scheme_protocol("original", |ctx, req, responder| {
+            let lib = ctx.app_handle().state::<AppState>().lib.clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                let resp = match lib.lock() {
+                    Ok(lib) => protocol::original(&lib, &req),
+                    Err(_) => protocol::unavailable(),
+                };
+                responder.respond(resp);
+            });
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::library_info,
+            commands::buckets,
+            commands::month_items,
+            commands::asset_info,
+            commands::set_favourite,
+            commands::set_trashed,
+            commands::empty_trash,
+            commands::albums,
+            commands::album_create,
+            commands::album_rename,
+            commands::album_delete,
+            commands::album_add,
+            commands::album_remove,
+            commands::import,
+            commands::cancel_job,
+            commands::backup,
+            commands::verify,
+            commands::target_save,
+            commands::target_remove,
+            commands::target_test,
+            commands::settings_get,
+            commands::settings_set,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .expect("error while running the Shoebox app");
+}

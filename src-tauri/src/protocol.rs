@@ -1,0 +1,234 @@
+//! The `thumb:` and `original:` URI schemes: images reach the webview as files, never as base64
+//! over IPC.
+//!
+//! - `thumb://localhost/<size>/<hash>` serves only files of the library's thumbnail cache, for
+//!   the two configured sizes and a 64-hex-digit hash; nothing else can be named.
+//! - `original://localhost/<hash>` serves the original of a catalogued asset, looked up by hash
+//!   (opened by the viewer on demand); byte ranges are honoured so videos can seek.
+
+use shoebox_engine::Library;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use tauri::http::{Request, Response, StatusCode, header};
+
+/// Longest answer to an open-ended range request; the player asks for the rest.
+const RANGE_CHUNK: u64 = 4 << 20;
+
+fn is_hash(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+fn status(code: StatusCode, text: &str) -> Response<Vec<u8>> {
+    Response::builder()
+        .status(code)
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(text.as_bytes().to_vec())
+        .expect("static response")
+}
+
+/// The last path segments of a scheme URL (`thumb://localhost/320/ab…` on Linux and macOS,
+/// `http://thumb.localhost/320/ab…` on Windows).
+fn segments(req: &Request<Vec<u8>>) -> Vec<String> {
+    req.uri()
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_end_matches(".jpg").to_owned())
+        .collect()
+}
+
+pub fn unavailable() -> Response<Vec<u8>> {
+    status(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the library is unavailable",
+    )
+}
+
+pub fn thumb(lib: &Library, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+    let seg = segments(req);
+    let [size, hash] = seg.as_slice() else {
+        return status(StatusCode::BAD_REQUEST, "expected /<size>/<hash>");
+    };
+    let Ok(size) = size.parse::<u32>() else {
+        return status(StatusCode::BAD_REQUEST, "bad size");
+    };
+    let s = lib.settings();
+    if !is_hash(hash) || (size != s.grid_size && size != s.preview_size) {
+        return status(StatusCode::BAD_REQUEST, "not a thumbnail");
+    }
+    match lib.thumbnail(hash, size) {
+        Some(p) => match std::fs::read(&p) {
+            Ok(bytes) => Response::builder()
+                .header(header::CONTENT_TYPE, "image/jpeg")
+                // Thumbnails are named by content: they never change.
+                .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
+                .body(bytes)
+                .expect("response"),
+            Err(e) => status(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        },
+        None => status(StatusCode::NOT_FOUND, "no thumbnail"),
+    }
+}
+
+pub fn original(lib: &Library, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+    let seg = segments(req);
+    let [hash] = seg.as_slice() else {
+        return status(StatusCode::BAD_REQUEST, "expected /<hash>");
+    };
+    if !is_hash(hash) {
+        return status(StatusCode::BAD_REQUEST, "not a hash");
+    }
+    let asset = match lib.show(hash) {
+        Ok(a) => a,
+        Err(_) => return status(StatusCode::NOT_FOUND, "no such photo"),
+    };
+    let path = lib.root().join(&asset.path);
+    let range = req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    match serve_file(&path, &asset.meta.mime, range.as_deref()) {
+        Ok(r) => r,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => status(
+            StatusCode::NOT_FOUND,
+            "the original is missing from the library; `shoebox verify --repair` restores it from a backup",
+        ),
+        Err(e) => status(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+/// Parses `bytes=a-b`, `bytes=a-` and `bytes=-n` against a length.
+fn parse_range(h: &str, len: u64) -> Option<(u64, u64)> {
+    let spec = h.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || len == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (start, end) = match (a.trim(), b.trim()) {
+        ("", n) => {
+            let n: u64 = n.parse().ok()?;
+            (len.saturating_sub(n), len - 1)
+        }
+        (a, "") => {
+            let a: u64 = a.parse().ok()?;
+            (a, (a + RANGE_CHUNK - 1).min(len - 1))
+        }
+        (a, b) => (a.parse().ok()?, b.parse::<u64>().ok()?.min(len - 1)),
+    };
+    (start <= end && start < len).then_some((start, end))
+}
+
+fn serve_file(path: &Path, mime: &str, range: Option<&str>) -> std::io::Result<Response<Vec<u8>>> {
+    let mut f = File::open(path)?;
+    let len = f.metadata()?.len();
+    let builder = Response::builder()
+        .header(header::CONTENT_TYPE, mime)
+        .header(header::ACCEPT_RANGES, "bytes");
+    let resp = match range {
+        Some(r) => match parse_range(r, len) {
+            Some((start, end)) => {
+                f.seek(SeekFrom::Start(start))?;
+                let mut buf = vec![0; (end - start + 1) as usize];
+                f.read_exact(&mut buf)?;
+                builder
+                    .status(StatusCode::PARTIAL_CONTENT)
+                    .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"))
+                    .body(buf)
+            }
+            None => Response::builder()
+                .status(StatusCode::RANGE_NOT_SATISFIABLE)
+                .header(header::CONTENT_RANGE, format!("bytes */{len}"))
+                .body(Vec::new()),
+        },
+        None => {
+            let mut buf = Vec::with_capacity(len as usize);
+            f.read_to_end(&mut buf)?;
+            builder.body(buf)
+        }
+    };
+    Ok(resp.expect("response"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-99", 1000), Some((0, 99)));
+        assert_eq!(parse_range("bytes=900-", 1000), Some((900, 999)));
+        assert_eq!(parse_range("bytes=-100", 1000), Some((900, 999)));
+        assert_eq!(parse_range("bytes=0-5000", 1000), Some((0, 999)));
+        assert_eq!(
+            parse_range("bytes=0-", 100 << 20),
+            Some((0, RANGE_CHUNK - 1))
+        );
+        assert_eq!(parse_range("bytes=1000-", 1000), None);
+        assert_eq!(parse_range("bytes=5-1", 1000), None);
+        assert_eq!(parse_range("bytes=0-1,5-6", 1000), None);
+        assert_eq!(parse_range("items=0-1", 1000), None);
+    }
+
+    #[test]
+    fn only_hashes_name_files() {
+        assert!(is_hash(&"a".repeat(64)));
+        assert!(!is_hash(&"A".repeat(64)));
+        assert!(!is_hash("../../etc/passwd"));
+        assert!(!is_hash(&format!("{}/..", "a".repeat(61))));
+    }
+
+    fn get(uri: &str) -> Request<Vec<u8>> {
+        Request::builder().uri(uri).body(Vec::new()).unwrap()
+    }
+
+    #[test]
+    fn serves_thumbnails_and_originals_of_a_real_library() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("in");
+        std::fs::create_dir_all(&src).unwrap();
+        let jpeg = shoebox_tests::Jpeg::new(64, 48).bytes();
+        std::fs::write(src.join("a.jpg"), &jpeg).unwrap();
+        let mut lib = Library::open(&dir.path().join("lib")).unwrap();
+        lib.import(&[src], &|_| {}, &Default::default(), &|| {})
+            .unwrap();
+        let a = lib.list().unwrap().remove(0);
+
+        let r = thumb(&lib, &get(&format!("thumb://localhost/320/{}", a.hash)));
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(&r.body()[..2], &[0xFF, 0xD8]);
+        // Windows form of the same URL.
+        let r = thumb(
+            &lib,
+            &get(&format!("http://thumb.localhost/1440/{}", a.hash)),
+        );
+        assert_eq!(r.status(), StatusCode::OK);
+        for bad in [
+            "thumb://localhost/320/..%2F..%2Fcatalog.db".to_string(),
+            format!("thumb://localhost/999/{}", a.hash),
+            format!("thumb://localhost/320/{}", "0".repeat(64)),
+            "thumb://localhost/320".to_string(),
+        ] {
+            assert_ne!(thumb(&lib, &get(&bad)).status(), StatusCode::OK, "{bad}");
+        }
+
+        let r = original(&lib, &get(&format!("original://localhost/{}", a.hash)));
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.body(), &jpeg);
+        let req = Request::builder()
+            .uri(format!("original://localhost/{}", a.hash))
+            .header(header::RANGE, "bytes=2-9")
+            .body(Vec::new())
+            .unwrap();
+        let r = original(&lib, &req);
+        assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(r.body(), &jpeg[2..10]);
+        assert_eq!(
+            original(&lib, &get("original://localhost/catalog.db")).status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
+}

@@ -1,0 +1,41 @@
+//! What the app keeps between commands.
+
+use shoebox_engine::Library;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+pub struct AppState {
+    pub root: PathBuf,
+    /// The library for queries and quick edits.
+    pub lib: Arc<Mutex<Library>>,
+    /// The running long job's cancel flag; one job at a time per window.
+    pub job: Mutex<Option<Arc<AtomicBool>>>,
+}
+
+impl AppState {
+    pub fn new(lib: Library) -> Self {
+        AppState {
+            root: lib.root().to_owned(),
+            lib: Arc::new(Mutex::new(lib)),
+            job: Mutex::new(None),
+        }
+    }
+
+    /// Registers a new job, refusing when one runs.
+    pub fn begin_job(&self) -> Result<Arc<AtomicBool>, String> {
+        let mut j = self.job.lock().map_err(|e| e.to_string())?;
+        if j.is_some() {
+            return Err("Another import or backup is running; wait for it to finish.".into());
+        }
+        let c = Arc::new(AtomicBool::new(false));
+        *j = Some(c.clone());
+        Ok(c)
+    }
+
+    pub fn end_job(&self) {
+        if let Ok(mut j) = self.job.lock() {
+            *j = None;
+        }
+    }
+}

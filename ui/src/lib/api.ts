@@ -1,0 +1,62 @@
+// Typed wrappers over the Rust commands (src-tauri/src/commands.rs). The types come from
+// bindings.ts, generated from the Rust types.
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type {
+  Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
+  MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View,
+} from './bindings';
+
+export type * from './bindings';
+
+function channel(on: (e: JobEvent) => void): Channel<JobEvent> {
+  const c = new Channel<JobEvent>();
+  c.onmessage = on;
+  return c;
+}
+
+export const api = {
+  libraryInfo: () => invoke<LibraryInfo>('library_info'),
+  buckets: (view: View) => invoke<Bucket[]>('buckets', { view }),
+  monthItems: (view: View, months: string[]) => invoke<MonthItems[]>('month_items', { view, months }),
+  assetInfo: (hash: string) => invoke<AssetInfo>('asset_info', { hash }),
+  setFavourite: (hashes: string[], on: boolean) => invoke<number>('set_favourite', { hashes, on }),
+  setTrashed: (hashes: string[], on: boolean) => invoke<number>('set_trashed', { hashes, on }),
+  emptyTrash: () => invoke<EmptyTrash>('empty_trash'),
+  albums: () => invoke<Album[]>('albums'),
+  albumCreate: (name: string) => invoke<Album>('album_create', { name }),
+  albumRename: (id: number, name: string) => invoke<void>('album_rename', { id, name }),
+  albumDelete: (id: number) => invoke<void>('album_delete', { id }),
+  albumAdd: (id: number, hashes: string[]) => invoke<number>('album_add', { id, hashes }),
+  albumRemove: (id: number, hashes: string[]) => invoke<number>('album_remove', { id, hashes }),
+  import: (paths: string[], on: (e: JobEvent) => void) =>
+    invoke<ImportSummary>('import', { paths, onEvent: channel(on) }),
+  cancelJob: () => invoke<void>('cancel_job'),
+  backup: (on: (e: JobEvent) => void, target: string | null = null) =>
+    invoke<TargetBackup[]>('backup', { target, onEvent: channel(on) }),
+  verify: (on: (e: JobEvent) => void) => invoke<TargetVerify[]>('verify', { onEvent: channel(on) }),
+  targetSave: (form: TargetForm) => invoke<SavedTarget>('target_save', { form }),
+  targetRemove: (name: string) => invoke<void>('target_remove', { name }),
+  targetTest: (name: string) => invoke<TargetTest>('target_test', { name }),
+  settingsGet: () => invoke<LibrarySettings>('settings_get'),
+  settingsSet: (settings: LibrarySettings) => invoke<void>('settings_set', { settings }),
+};
+
+/** URL of a thumbnail through the `thumb:` scheme (Windows spells custom schemes as http). */
+export function thumbUrl(hash: string, size: number): string {
+  return isWindows() ? `http://thumb.localhost/${size}/${hash}` : `thumb://localhost/${size}/${hash}`;
+}
+
+export function originalUrl(hash: string): string {
+  return isWindows() ? `http://original.localhost/${hash}` : `original://localhost/${hash}`;
+}
+
+function isWindows(): boolean {
+  return typeof navigator !== 'undefined' && /Windows/.test(navigator.userAgent);
+}
+
+/** The message of an error thrown by a command (commands reject with a sentence). */
+export function errorText(e: unknown): string {
+  if (typeof e === 'string') return e;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

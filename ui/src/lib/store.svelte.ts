@@ -1,0 +1,224 @@
+// The app's state (Svelte 5 runes) and the actions that change it.
+import { api, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type View } from './api';
+import { eta } from './format';
+
+export interface Job {
+  kind: 'import' | 'backup' | 'verify';
+  phase: string;
+  done: number;
+  total: number;
+  bytesDone: number;
+  bytesTotal: number;
+  current: string | null;
+  errors: number;
+  started: number;
+  waiting: string | null;
+}
+
+export interface Toast {
+  id: number;
+  text: string;
+  error: boolean;
+}
+
+class AppStore {
+  info = $state<LibraryInfo | null>(null);
+  view = $state<View>({ kind: 'all' });
+  buckets = $state<Bucket[]>([]);
+  /** Loaded months of the current view. */
+  months = $state(new Map<string, Item[]>());
+  albums = $state<Album[]>([]);
+  selection = $state(new Set<string>());
+  /** Hash shown in the viewer. */
+  open = $state<string | null>(null);
+  job = $state<Job | null>(null);
+  importResult = $state<ImportSummary | null>(null);
+  backupResult = $state<TargetBackup[] | null>(null);
+  verifyResult = $state<TargetVerify[] | null>(null);
+  panel = $state<'none' | 'backup' | 'settings'>('none');
+  toasts = $state<Toast[]>([]);
+  /** Bumped whenever the timeline must reload. */
+  generation = $state(0);
+  private toastId = 0;
+  private loading = new Set<string>();
+
+  toast(text: string, error = false) {
+    const id = ++this.toastId;
+    this.toasts = [...this.toasts, { id, text, error }];
+    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), error ? 9000 : 4000);
+  }
+
+  fail(e: unknown) {
+    this.toast(errorText(e), true);
+  }
+
+  async refreshInfo() {
+    try {
+      this.info = await api.libraryInfo();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async refreshAlbums() {
+    try {
+      this.albums = await api.albums();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Reloads the current view: buckets first, months again as they come into view. */
+  async reload() {
+    try {
+      const view = this.view;
+      const b = await api.buckets(view);
+      if (this.view !== view) return;
+      this.buckets = b;
+      this.months = new Map();
+      this.loading.clear();
+      this.generation++;
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async setView(v: View) {
+    this.view = v;
+    this.selection = new Set();
+    this.buckets = [];
+    this.months = new Map();
+    await this.reload();
+  }
+
+  /** Loads the photos of months not loaded yet. */
+  async ensureMonths(months: string[]) {
+    const want = months.filter((m) => !this.months.has(m) && !this.loading.has(m));
+    if (want.length === 0) return;
+    want.forEach((m) => this.loading.add(m));
+    const view = this.view;
+    const gen = this.generation;
+    try {
+      const got = await api.monthItems(view, want);
+      if (this.view !== view || this.generation !== gen) return;
+      const next = new Map(this.months);
+      for (const m of got) next.set(m.month, m.items);
+      this.months = next;
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      want.forEach((m) => this.loading.delete(m));
+    }
+  }
+
+  /** Every loaded item in timeline order (for the viewer's ←/→ and shift-selection). */
+  get ordered(): Item[] {
+    const out: Item[] = [];
+    for (const b of this.buckets) {
+      const items = this.months.get(b.month);
+      if (items) out.push(...items);
+    }
+    return out;
+  }
+
+  private onJob(kind: Job['kind']) {
+    const started = performance.now();
+    this.job = { kind, phase: '', done: 0, total: 0, bytesDone: 0, bytesTotal: 0, current: null, errors: 0, started, waiting: null };
+    return (e: JobEvent) => {
+      if (!this.job) return;
+      if (e.event === 'waiting') {
+        this.job = { ...this.job, waiting: e.message };
+      } else {
+        this.job = {
+          ...this.job, waiting: null, phase: e.phase, done: e.done, total: e.total,
+          bytesDone: e.bytes_done, bytesTotal: e.bytes_total, current: e.current, errors: e.errors,
+        };
+      }
+    };
+  }
+
+  jobEta(): string {
+    const j = this.job;
+    if (!j) return '';
+    const elapsed = performance.now() - j.started;
+    return j.bytesTotal > 0 ? eta(j.bytesDone, j.bytesTotal, elapsed) : eta(j.done, j.total, elapsed);
+  }
+
+  async importPaths(paths: string[]) {
+    if (paths.length === 0) return;
+    if (this.job) {
+      this.toast(`Wait for the ${this.job.kind} to finish, then drop again.`, true);
+      return;
+    }
+    this.importResult = null;
+    try {
+      this.importResult = await api.import(paths, this.onJob('import'));
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.job = null;
+      await Promise.all([this.refreshInfo(), this.reload()]);
+    }
+  }
+
+  async backup() {
+    if (this.job) return;
+    this.backupResult = null;
+    try {
+      this.backupResult = await api.backup(this.onJob('backup'));
+      const bad = this.backupResult.filter((r) => !r.ok);
+      if (bad.length) this.toast(`Backup to ${bad.map((b) => b.target).join(', ')} did not finish: ${bad[0].error ?? `${bad[0].failed.length} file(s) failed`}`, true);
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.job = null;
+      await this.refreshInfo();
+    }
+  }
+
+  async verify() {
+    if (this.job) return;
+    this.verifyResult = null;
+    try {
+      this.verifyResult = await api.verify(this.onJob('verify'));
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.job = null;
+      await this.refreshInfo();
+    }
+  }
+
+  /** Updates loaded items in place (favourite marks) without reloading the grid. */
+  patchItems(hashes: string[], patch: Partial<Item>) {
+    const set = new Set(hashes);
+    const next = new Map(this.months);
+    for (const [m, items] of next) {
+      if (items.some((i) => set.has(i.hash))) next.set(m, items.map((i) => (set.has(i.hash) ? { ...i, ...patch } : i)));
+    }
+    this.months = next;
+  }
+
+  async favourite(hashes: string[], on: boolean) {
+    try {
+      await api.setFavourite(hashes, on);
+      this.patchItems(hashes, { favourite: on });
+      if (this.view.kind === 'favourites') await this.reload();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async trash(hashes: string[], on: boolean) {
+    try {
+      const n = await api.setTrashed(hashes, on);
+      this.toast(on ? `Moved ${n} to the trash` : `Restored ${n} from the trash`);
+      this.selection = new Set();
+      await Promise.all([this.reload(), this.refreshAlbums(), this.refreshInfo()]);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+}
+
+export const app = new AppStore();
