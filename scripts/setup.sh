@@ -3,8 +3,13 @@
 # Usage: scripts/setup.sh [--bench]   (--bench adds the benchmark's peer tools)
 set -euo pipefail
 
-# Tests also start real store servers: nginx with WebDAV, and rclone (from PyPI, below).
-pkgs=(build-essential pkg-config cmake libheif-dev libnuma-dev libdbus-1-dev ffmpeg nginx-light libnginx-mod-http-dav-ext)
+# The engine: libheif's codecs, cmake to build libheif, D-Bus for the keychain, ffmpeg for posters.
+pkgs=(build-essential pkg-config cmake libheif-dev libnuma-dev libdbus-1-dev ffmpeg)
+# The desktop app (Tauri 2 on WebKitGTK).
+pkgs+=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev)
+# Tests: real store servers (nginx with WebDAV; rclone from PyPI, below) and the app under Xvfb
+# driven by WebKitWebDriver.
+pkgs+=(nginx-light libnginx-mod-http-dav-ext xvfb webkit2gtk-driver)
 if [[ "${1:-}" == "--bench" ]]; then
   pkgs+=(libvips-tools libimage-exiftool-perl inotify-tools)
 fi
@@ -47,4 +52,15 @@ fi
 if ! command -v cargo >/dev/null; then
   echo "Rust is missing: install it from https://rustup.rs and run this again" >&2
   exit 1
+fi
+
+# The UI: Node 20+ and the packages pinned in ui/package-lock.json.
+if ! command -v npm >/dev/null || (( $(node -p 'process.versions.node.split(".")[0]') < 20 )); then
+  echo "Node.js 20 or newer (with npm) is missing: install it from https://nodejs.org and run this again" >&2
+  exit 1
+fi
+ui="$(dirname "$0")/../ui"
+if [[ ! -f "$ui/node_modules/.package-lock.json" || "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ]]; then
+  echo "Installing the UI's npm packages …" >&2
+  npm --prefix "$ui" ci --no-audit --no-fund --loglevel=error
 fi

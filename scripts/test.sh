@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# The README's second command: every test, as CI runs it.
+# The README's second command: every test, as CI runs it — formatting and lints, the UI's type
+# check and Vitest, the Rust unit and integration tests (real SQLite files, real S3 and WebDAV
+# servers on 127.0.0.1), doc tests, and the desktop app end to end under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo fmt --all -- --check
+npm --prefix ui run check --silent
+npm --prefix ui test --silent
+# The app embeds ui/dist, and the integration tests drive the real `shoebox` binary.
+scripts/build-app.sh
 cargo clippy --workspace --all-targets -- -D warnings
-# The integration tests drive the real `shoebox` binary.
-cargo build -p shoebox-cli
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast
 else
   cargo test --workspace --no-fail-fast
 fi
 cargo test --workspace --doc
+# End to end: the real app through tauri-driver and WebKitWebDriver.
+if ! command -v tauri-driver >/dev/null && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
+  echo "Installing tauri-driver …" >&2
+  cargo install tauri-driver --version ^2 --locked --quiet
+fi
+npm --prefix ui run e2e

@@ -232,7 +232,10 @@ pub struct ImportSummary {
 pub struct TargetBackup {
     pub target: String,
     pub ok: bool,
+    /// Objects written (originals, thumbnails, the snapshot).
     pub uploaded: u32,
+    /// Of those, originals: the photos and videos newly safe on this target.
+    pub photos: u32,
     pub already_there: u32,
     pub renamed: u32,
     pub bytes: f64,

@@ -346,6 +346,11 @@ pub async fn backup(
                 .map(|r| match r {
                     Ok(r) => TargetBackup {
                         ok: r.failed.is_empty(),
+                        photos: r
+                            .uploaded
+                            .iter()
+                            .filter(|k| k.starts_with("originals/"))
+                            .count() as u32,
                         target: r.target,
                         uploaded: r.uploaded.len() as u32,
                         already_there: r.already_there.len() as u32,
@@ -359,6 +364,7 @@ pub async fn backup(
                         target,
                         ok: false,
                         uploaded: 0,
+                        photos: 0,
                         already_there: 0,
                         renamed: 0,
                         bytes: 0.0,

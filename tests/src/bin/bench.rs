@@ -29,6 +29,24 @@ fn main() -> Result<()> {
             let dir = PathBuf::from(args.get(1).context("usage: shoebox-bench sample DIR")?);
             sample(&dir)
         }
+        Some("hostile-sample") => {
+            let dir = PathBuf::from(
+                args.get(1)
+                    .context("usage: shoebox-bench hostile-sample DIR")?,
+            );
+            hostile_sample(&dir)
+        }
+        Some("catalog") => {
+            let dir = PathBuf::from(
+                args.get(1)
+                    .context("usage: shoebox-bench catalog DIR [--count N]")?,
+            );
+            let count: usize = flag("--count")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(100_000);
+            synthetic_catalog(&dir, count)
+        }
         Some("import") => {
             let count: usize = flag("--count")
                 .map(|c| c.parse())
@@ -70,7 +88,7 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage: shoebox-bench import [--count N] [--rounds R] [--work DIR] \
-             | watch [--count N] [--quiet-ms MS] | sample DIR"
+             | watch [--count N] [--quiet-ms MS] | sample DIR | hostile-sample DIR | catalog DIR [--count N]"
         ),
     }
 }
@@ -98,6 +116,100 @@ fn sample(dir: &Path) -> Result<()> {
     std::fs::copy(data.join("sample.heic"), dir.join("IMG_2001.HEIC"))?;
     std::fs::copy(data.join("sample.mp4"), dir.join("VID_20210304_050607.mp4"))?;
     println!("wrote a 14-file sample to {}", dir.display());
+    Ok(())
+}
+
+/// A photo whose file name and EXIF caption are markup, for the app's injection test.
+fn hostile_sample(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    Jpeg::new(640, 480)
+        .seed(99)
+        .taken("2019:05:06 07:08:09", None)
+        .description(r#"<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"#)
+        .write(&dir.join("<img src=x onerror=window.__pwned=3>.jpg"));
+    println!("wrote a hostile sample to {}", dir.display());
+    Ok(())
+}
+
+/// A library whose catalog holds `count` assets over 20 years (for the app's benchmark). Only
+/// the catalog and thumbnails are real: every asset's thumbnails are hard links to one JPEG, and
+/// there are no originals.
+fn synthetic_catalog(dir: &Path, count: usize) -> Result<()> {
+    use shoebox_catalog::{Catalog, NewAsset, ThumbState};
+    use shoebox_types::{CaptureTime, Kind, Metadata, TimeSource};
+    if dir.join(".shoebox/catalog.db").exists() {
+        bail!("{} already holds a library", dir.display());
+    }
+    drop(shoebox_engine::Library::open(dir)?);
+    let mut cat = Catalog::open(&dir.join(".shoebox/catalog.db"))?;
+    let thumbs = dir.join(".shoebox/thumbs");
+    let proto = thumbs.join("proto.jpg");
+    Jpeg::new(320, 213).seed(7).write(&proto);
+    let start = chrono::NaiveDate::from_ymd_opt(2006, 1, 1).unwrap();
+    let span_secs = 20 * 365 * 86_400i64;
+    let mut batch = Vec::new();
+    for i in 0..count {
+        let hash = blake3::hash(format!("synthetic {i}").as_bytes())
+            .to_hex()
+            .to_string();
+        let secs = (i as i64 * span_secs) / count as i64;
+        let local = start.and_hms_opt(8, 0, 0).unwrap() + chrono::Duration::seconds(secs);
+        let taken = CaptureTime {
+            local,
+            offset_minutes: Some(60),
+        };
+        let (w, h) = match i % 5 {
+            0 => (3000, 4000),
+            1 => (4000, 2250),
+            _ => (4000, 3000),
+        };
+        let video = i % 40 == 0;
+        batch.push(NewAsset {
+            path: format!(
+                "originals/{}/IMG_{i:06}.{}",
+                taken.folder(),
+                if video { "MP4" } else { "JPG" }
+            ),
+            original_name: format!("IMG_{i:06}.{}", if video { "MP4" } else { "JPG" }),
+            size: 3_000_000,
+            meta: Metadata {
+                kind: if video { Kind::Video } else { Kind::Photo },
+                mime: if video { "video/mp4" } else { "image/jpeg" }.into(),
+                taken_at: taken,
+                taken_at_source: TimeSource::Exif,
+                width: Some(w),
+                height: Some(h),
+                orientation: None,
+                make: Some("Synthetic".into()),
+                model: Some("Bench".into()),
+                lens: None,
+                iso: Some(100),
+                exposure_time: Some(0.008),
+                f_number: Some(2.8),
+                focal_length_mm: Some(26.0),
+                gps: None,
+                duration_ms: video.then_some(12_000),
+                description: None,
+            },
+            thumb_state: ThumbState::Ok,
+            source_path: None,
+            hash: hash.clone(),
+        });
+        let sub = thumbs.join(&hash[..2]);
+        std::fs::create_dir_all(&sub)?;
+        for size in [320, 1440] {
+            std::fs::hard_link(&proto, sub.join(format!("{hash}-{size}.jpg")))?;
+        }
+        if batch.len() == 5000 {
+            cat.insert_assets(&batch)?;
+            batch.clear();
+        }
+    }
+    cat.insert_assets(&batch)?;
+    println!(
+        "wrote a synthetic library of {count} assets to {}",
+        dir.display()
+    );
     Ok(())
 }
 

@@ -97,7 +97,15 @@ export type FileProblem = { path: string, reason: string, };
 
 export type ImportSummary = { imported: number, bytes: number, duplicates: Array<FileProblem>, skipped: Array<FileProblem>, rejected: Array<FileProblem>, cancelled: boolean, };
 
-export type TargetBackup = { target: string, ok: boolean, uploaded: number, already_there: number, renamed: number, bytes: number, failed: Array<FileProblem>, 
+export type TargetBackup = { target: string, ok: boolean, 
+/**
+ * Objects written (originals, thumbnails, the snapshot).
+ */
+uploaded: number, 
+/**
+ * Of those, originals: the photos and videos newly safe on this target.
+ */
+photos: number, already_there: number, renamed: number, bytes: number, failed: Array<FileProblem>, 
 /**
  * Why the whole target failed (unreachable, credentials...).
  */

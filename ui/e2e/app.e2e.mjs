@@ -1,0 +1,249 @@
+// End to end on the real app: empty library → drop a folder → timeline → viewer and info panel
+// → favourite, album, trash → Backup → the store on disk holds the originals and a catalog
+// snapshot that restores with the favourite and the album. Also: markup in a file name and a
+// caption is shown as text and runs nothing.
+//
+// Screenshots go to $SHOEBOX_SCREENSHOTS (scripts/screenshots.sh sets it to docs/screenshots).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { By, Key } from 'selenium-webdriver';
+import { bin, cli, launch, world } from './harness.mjs';
+
+const w = world();
+let app;
+let d;
+
+async function waitFor(what, fn, ms = 20000) {
+  const until = Date.now() + ms;
+  let last;
+  while (Date.now() < until) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+async function shot(name) {
+  const dir = process.env.SHOEBOX_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.png`), await d.takeScreenshot(), 'base64');
+}
+
+const js = (src, ...args) => d.executeScript(src, ...args);
+const text = async (css) => (await d.findElement(By.css(css))).getText();
+
+/** Every tile's hash, scrolling the virtual timeline from top to bottom. */
+async function allTileHashes() {
+  const seen = new Set();
+  await js("document.querySelector('[data-testid=timeline]').scrollTop = 0");
+  for (let i = 0; i < 200; i++) {
+    await new Promise((r) => setTimeout(r, 150));
+    const hashes = await js("return [...document.querySelectorAll('[data-testid=tile]')].map(t => t.dataset.hash)");
+    hashes.forEach((h) => seen.add(h));
+    const moved = await js(`const s = document.querySelector('[data-testid=timeline]');
+      const before = s.scrollTop; s.scrollTop += s.clientHeight * 0.8; return s.scrollTop !== before;`);
+    if (!moved) {
+      await new Promise((r) => setTimeout(r, 300));
+      (await js("return [...document.querySelectorAll('[data-testid=tile]')].map(t => t.dataset.hash)")).forEach((h) => seen.add(h));
+      break;
+    }
+  }
+  await js("document.querySelector('[data-testid=timeline]').scrollTop = 0");
+  return seen;
+}
+
+async function tileNamed(name) {
+  return waitFor(`tile ${name}`, async () => {
+    const found = await js(`const t = [...document.querySelectorAll('[data-testid=tile]')].find(t => t.title === arguments[0]);
+      if (t) t.scrollIntoView({ block: 'center' }); return t ?? null;`, name);
+    if (found) {
+      await new Promise((r) => setTimeout(r, 200));
+      // The virtual grid may have re-rendered the tile after the scroll.
+      return js(`return [...document.querySelectorAll('[data-testid=tile]')].find(t => t.title === arguments[0]) ?? null`, name);
+    }
+    // Not rendered yet: scroll down a screen.
+    await js("const s = document.querySelector('[data-testid=timeline]'); s.scrollTop += s.clientHeight * 0.8");
+    return null;
+  });
+}
+
+before(async () => {
+  execFileSync(bin('shoebox-bench'), ['sample', w.fixtures]);
+  execFileSync(bin('shoebox-bench'), ['hostile-sample', w.hostile]);
+  app = await launch(w);
+  d = app.driver;
+  await waitFor('the UI', () => js("return document.body.dataset.ready === 'true'"));
+});
+
+after(async () => {
+  await app?.stop();
+});
+
+test('first run shows what to do, the library and the default backup target', async () => {
+  const empty = await waitFor('empty state', () => d.findElement(By.css('[data-testid=empty-state]')));
+  assert.match(await empty.getText(), /Drop photos or folders here/);
+  assert.equal(await text('[data-testid=empty-library]'), w.library);
+  assert.equal(await text('[data-testid=empty-target]'), join(w.home, 'Shoebox Backup'));
+  await shot('empty');
+});
+
+test('dropping a folder imports it and the timeline shows every photo', async () => {
+  const fixtures = readdirSync(w.fixtures).length + readdirSync(w.hostile).length;
+  const res = await d.executeAsyncScript(`const done = arguments[arguments.length - 1];
+    window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'tauri://drag-drop',
+      payload: { paths: arguments[0], position: { x: 400, y: 300 } } }).then(() => done('ok'), (e) => done(String(e)));`,
+  [w.fixtures, w.hostile]);
+  assert.equal(res, 'ok');
+  const summary = await waitFor('import summary', async () => {
+    const s = await d.findElements(By.css('[data-testid=import-counts]'));
+    return s.length ? s[0].getText() : null;
+  }, 120000);
+  assert.match(summary, new RegExp(`^${fixtures} imported`));
+  assert.match(summary, /0 already in the library · 0 could not be read/);
+
+  // The CLI sees what the app did, and the grid shows exactly those assets.
+  const listed = JSON.parse(cli(w, ['ls', '--json']));
+  assert.equal(listed.length, fixtures);
+  const shown = await allTileHashes();
+  assert.deepEqual([...shown].sort(), listed.map((a) => a.hash).sort());
+  // Newest first: the first month header is the newest month.
+  const months = await js('return window.__shoebox.months()');
+  assert.deepEqual(months, [...months].sort().reverse());
+  await js("document.querySelector('[data-testid=import-summary] .close').click()");
+  await new Promise((r) => setTimeout(r, 400));
+  await shot('timeline');
+});
+
+test('the viewer shows the photo with its EXIF and moves with the keyboard', async () => {
+  const tile = await tileNamed('IMG_0100.JPG');
+  await tile.click();
+  const panel = await waitFor('info panel', async () => {
+    const p = await d.findElements(By.css('[data-testid=info-panel] [data-field=hash]'));
+    return p.length ? p[0] : null;
+  });
+  assert.ok(panel);
+  const field = (f) => text(`[data-testid=info-panel] [data-field=${f}]`);
+  // What shoebox-bench sample wrote into IMG_0100.JPG (see tests/src/bin/bench.rs).
+  assert.equal(await field('taken'), '2022-01-01T10:20:00+01:00');
+  assert.equal(await field('taken_source'), 'camera (EXIF)');
+  assert.equal(await field('camera'), 'Shoebox Sample Cam');
+  assert.equal(await field('lens'), 'Sample 35mm');
+  assert.equal(await field('iso'), '100');
+  assert.equal(await field('exposure'), '1/125 s · ƒ/2.8 · 35 mm');
+  assert.equal(await field('dimensions'), '1600 × 1200');
+  assert.equal(await field('name'), 'IMG_0100.JPG');
+  assert.match(await field('place'), /^48\.\d+° N, 2\.\d+° E$/);
+  assert.match(await field('backup'), /local: not yet/);
+  const img = await d.findElement(By.css('[data-testid=viewer-image]'));
+  await waitFor('preview decoded', () => js('return arguments[0].complete && arguments[0].naturalWidth > 0', img));
+  assert.equal(await js('return arguments[0].naturalWidth', img), 1440);
+  await shot('viewer');
+
+  // F favourites, → and ← move, Esc closes.
+  const body = await d.findElement(By.css('body'));
+  await body.sendKeys('f');
+  await waitFor('favourite on', async () => (await d.findElement(By.css('[data-testid=viewer-favourite]')).getAttribute('aria-pressed')) === 'true');
+  await body.sendKeys(Key.ARROW_RIGHT);
+  await waitFor('next photo', async () => (await field('name')) !== 'IMG_0100.JPG');
+  await body.sendKeys(Key.ARROW_LEFT);
+  await waitFor('back', async () => (await field('name')) === 'IMG_0100.JPG');
+  await body.sendKeys(Key.ESCAPE);
+  await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
+  assert.equal(JSON.parse(cli(w, ['show', 'originals/2022/01/IMG_0100.JPG', '--json'])).favourite, true);
+});
+
+test('markup in a file name and a caption is shown as text and runs nothing', async () => {
+  const name = '<img src=x onerror=window.__pwned=3>.jpg';
+  const tile = await tileNamed(name);
+  await tile.click();
+  const caption = await waitFor('caption', async () => {
+    const c = await d.findElements(By.css('[data-testid=info-panel] [data-field=description]'));
+    return c.length ? c[0].getText() : null;
+  });
+  assert.equal(caption, '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>');
+  assert.equal(await text('[data-testid=info-panel] [data-field=name]'), name);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await js('return window.__pwned ?? null'), null);
+  assert.equal(await js("return document.querySelectorAll('img[src=x], script:not([type=module])').length"), 0);
+  await d.findElement(By.css('body')).sendKeys(Key.ESCAPE);
+});
+
+test('select, make an album, trash and restore', async () => {
+  const tile = await tileNamed('IMG_0101.JPG');
+  const hash = await tile.getAttribute('data-hash');
+  await d.actions().keyDown(Key.CONTROL).click(tile).keyUp(Key.CONTROL).perform();
+  await waitFor('selection bar', () => d.findElements(By.css('[data-testid=selection-bar]')).then((e) => e.length > 0));
+  await d.findElement(By.css('[data-testid=new-album]')).click();
+  const input = await waitFor('album name', () => d.findElement(By.css('[data-testid=album-name]')));
+  await input.sendKeys('Holiday <b>2022</b>', Key.ENTER);
+  const album = await waitFor('album in sidebar', async () => {
+    const a = await d.findElements(By.css('[data-testid=album]'));
+    return a.length ? a[0] : null;
+  });
+  assert.match(await album.getText(), /^Holiday <b>2022<\/b>\s+1$/);
+
+  // Trash the selected photo, find it in the trash, restore it.
+  await js("document.querySelector('[data-testid=timeline]').focus()");
+  await d.findElement(By.css('body')).sendKeys(Key.DELETE);
+  await waitFor('gone from the timeline', async () => !(await allTileHashes()).has(hash), 30000);
+  await d.findElement(By.css('[data-testid=nav-trash]')).click();
+  const trashed = await waitFor('in the trash', async () => {
+    const t = await d.findElements(By.css(`[data-testid=tile][data-hash="${hash}"]`));
+    return t.length ? t[0] : null;
+  });
+  assert.equal(await js("return document.querySelectorAll('[data-testid=tile]').length"), 1);
+  await trashed.click(); // opens the viewer; restore from there
+  await waitFor('viewer', () => d.findElements(By.css('[data-testid=viewer]')).then((e) => e.length > 0));
+  // The button says Restore once the viewer knows the photo is in the trash.
+  await waitFor('restore button', () => js(`const b = [...document.querySelectorAll('[data-testid=viewer] .bar button')]
+    .find(b => b.textContent.trim() === 'Restore'); if (b) b.click(); return !!b;`));
+  await waitFor('trash empty', async () => (await d.findElements(By.css('[data-testid=tile]'))).length === 0);
+  await js("document.querySelector('.side button').click()"); // back to Photos
+  await waitFor('back in the timeline', async () => (await allTileHashes()).has(hash), 30000);
+});
+
+test('Backup puts originals and a catalog snapshot on the default target', async () => {
+  await d.findElement(By.css('[data-testid=backup]')).click();
+  const done = await waitFor('backup done', async () => {
+    const e = await d.findElements(By.css('[data-testid=backup-done]'));
+    return e.length ? e[0].getText() : null;
+  }, 120000);
+  assert.match(done, /✓ Backed up · \d+ new · just now/);
+  const fixtures = JSON.parse(cli(w, ['ls', '--json'])).length;
+  assert.equal(done, `✓ Backed up · ${fixtures} new · just now`);
+  await d.findElement(By.css('[data-testid=backup-status]')).click();
+  await waitFor('panel', () => d.findElements(By.css('[data-testid=backup-panel]')).then((e) => e.length > 0));
+  const pending = await text('[data-testid=backup-panel] [data-field=pending]');
+  assert.equal(pending, '0 photos not backed up yet');
+  await shot('backup');
+
+  // On disk: every original byte for byte, a snapshot and the pointer.
+  const store = join(w.home, 'Shoebox Backup');
+  const listed = JSON.parse(cli(w, ['ls', '--json']));
+  for (const a of listed) {
+    const onStore = join(store, a.path);
+    assert.ok(existsSync(onStore), `${a.path} is on the store`);
+    assert.ok(readFileSync(onStore).equals(readFileSync(join(w.library, a.path))), `${a.path} matches`);
+  }
+  const devices = readdirSync(join(store, 'catalogs'));
+  assert.equal(devices.length, 1);
+  const snaps = readdirSync(join(store, 'catalogs', devices[0])).filter((f) => f.endsWith('.db'));
+  assert.ok(snaps.length >= 1);
+  assert.ok(statSync(join(store, 'catalogs', devices[0], 'latest.json')).size > 0);
+
+  // The snapshot carries the favourite and the album: restore it elsewhere and look.
+  const restored = join(w.root, 'restored');
+  cli(w, ['restore', '--to', restored, '--target', 'local']);
+  const back = JSON.parse(execFileSync(bin('shoebox'), ['ls', '--json'], { env: { ...process.env, SHOEBOX_LIBRARY: restored }, encoding: 'utf8' }));
+  assert.equal(back.length, listed.length);
+  assert.equal(back.find((a) => a.original_name === 'IMG_0100.JPG').favourite, true);
+});

@@ -1,0 +1,100 @@
+// Starts the real app under Xvfb through tauri-driver + WebKitWebDriver, on a temp library and a
+// temp home (so the default backup target is a temp folder), and hands out a selenium driver.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+import { Builder } from 'selenium-webdriver';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, 'target');
+export const bin = (name) => join(targetDir, process.env.SHOEBOX_PROFILE ?? 'debug', name);
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+    s.on('error', fail);
+  });
+}
+
+async function waitPort(port, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const ok = await new Promise((r) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); });
+      c.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on ${port} after ${ms} ms`);
+}
+
+/** A fresh world: temp home, library and fixture folders. */
+export function world() {
+  const root = mkdtempSync(join(tmpdir(), 'shoebox-e2e-'));
+  const w = {
+    root,
+    home: join(root, 'home'),
+    library: join(root, 'library'),
+    fixtures: join(root, 'fixtures'),
+    hostile: join(root, 'hostile'),
+  };
+  mkdirSync(w.home, { recursive: true });
+  return w;
+}
+
+/** Runs the CLI against the world's library; returns stdout. */
+export function cli(w, args) {
+  return execFileSync(bin('shoebox'), args, { env: envFor(w), encoding: 'utf8' });
+}
+
+function envFor(w) {
+  return {
+    ...process.env,
+    HOME: w.home,
+    SHOEBOX_LIBRARY: w.library,
+    SHOEBOX_SECRETS_FILE: join(w.home, 'secrets.json'),
+    XDG_CONFIG_HOME: join(w.home, '.config'),
+    XDG_DATA_HOME: join(w.home, '.local/share'),
+    XDG_CACHE_HOME: join(w.home, '.cache'),
+  };
+}
+
+/** Starts Xvfb (when there is no display), tauri-driver and a session on the app. */
+export async function launch(w) {
+  const procs = [];
+  const env = envFor(w);
+  if (!process.env.DISPLAY) {
+    const display = `:${100 + Math.floor(Math.random() * 800)}`;
+    procs.push(spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' }));
+    env.DISPLAY = display;
+    await new Promise((r) => setTimeout(r, 700));
+  }
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME ?? '', '.cargo/bin/tauri-driver');
+  const td = spawn(existsSync(driverBin) ? driverBin : 'tauri-driver', [
+    '--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver',
+  ], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  procs.push(td);
+  await waitPort(port, 15000);
+  const started = Date.now();
+  const driver = await new Builder()
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: bin('shoebox-app') } })
+    .build();
+  return {
+    driver,
+    started,
+    async stop() {
+      try { await driver.quit(); } catch { /* the app may be gone already */ }
+      for (const p of procs.reverse()) p.kill('SIGTERM');
+    },
+  };
+}
