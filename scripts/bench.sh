@@ -3,8 +3,17 @@
 #   scripts/bench.sh import [--count 60] [--rounds 3]     import vs vipsthumbnail, inspect vs exiftool
 #   scripts/bench.sh watch [--count 20000] [--quiet-ms 1000]   watch latency, burst vs inotifywait
 #   scripts/bench.sh backup [--small 5000] [--big 200]         no-op and first backup vs rclone
+#   scripts/bench.sh app [--count 100000] [--rounds 5]         the desktop app on 1k vs 100k assets
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --bench
+if [[ "${1:-}" == "app" ]]; then
+  shift
+  scripts/build-app.sh
+  if ! command -v tauri-driver >/dev/null && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
+    cargo install tauri-driver --version ^2 --locked --quiet
+  fi
+  exec node ui/e2e/perf.mjs "$@"
+fi
 cargo build --release -q -p shoebox-cli -p shoebox-tests
 exec target/release/shoebox-bench "${@:-import}"

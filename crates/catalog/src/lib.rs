@@ -513,6 +513,25 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How many assets' originals `target` does not hold yet, counted in SQL.
+    pub fn count_missing_on(&self, target: &str) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM assets a WHERE NOT EXISTS (SELECT 1 FROM store_objects s \
+             WHERE s.target = ?1 AND s.hash = a.hash AND s.kind = 'original')",
+            [target],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// Objects and bytes the catalog knows `target` holds.
+    pub fn store_totals(&self, target: &str) -> Result<(u64, u64)> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM store_objects WHERE target = ?1",
+            [target],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+        )?)
+    }
+
     /// Hashes of assets with thumbnails whose `kind` object `target` does not hold yet.
     pub fn thumbs_missing_on(&self, target: &str, kind: &str) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(

@@ -238,29 +238,21 @@ impl Library {
         Ok(out)
     }
 
-    /// Per-target figures for `status`.
+    /// Per-target figures for `status`: aggregates in SQL, so a 100k-photo library answers in
+    /// milliseconds.
     pub fn target_status(&self) -> Result<Vec<TargetStatus>> {
-        let assets = self.catalog.list_assets()?;
         let mut out = Vec::new();
         for t in self.targets()? {
-            let objs = self.catalog.store_objects(&t.name)?;
-            let have: std::collections::HashSet<&str> = objs
-                .iter()
-                .filter(|o| o.kind == "original")
-                .map(|o| o.hash.as_str())
-                .collect();
+            let (objects, bytes) = self.catalog.store_totals(&t.name)?;
             let st = self.catalog.store_state(&t.name)?;
             out.push(TargetStatus {
                 location: t.describe(),
                 name: t.name.clone(),
                 scheme: t.scheme.clone(),
                 enabled: t.enabled,
-                objects: objs.len() as u64,
-                bytes: objs.iter().map(|o| o.size).sum(),
-                pending_uploads: assets
-                    .iter()
-                    .filter(|a| !have.contains(a.hash.as_str()))
-                    .count() as u64,
+                objects,
+                bytes,
+                pending_uploads: self.catalog.count_missing_on(&t.name)?,
                 last_backup: st.last_backup,
                 last_result: st.last_result,
                 last_verify: st.last_verify,

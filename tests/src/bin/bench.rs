@@ -143,8 +143,7 @@ fn synthetic_catalog(dir: &Path, count: usize) -> Result<()> {
     drop(shoebox_engine::Library::open(dir)?);
     let mut cat = Catalog::open(&dir.join(".shoebox/catalog.db"))?;
     let thumbs = dir.join(".shoebox/thumbs");
-    let proto = thumbs.join("proto.jpg");
-    Jpeg::new(320, 213).seed(7).write(&proto);
+    let proto_jpeg = Jpeg::new(320, 213).seed(7);
     let start = chrono::NaiveDate::from_ymd_opt(2006, 1, 1).unwrap();
     let span_secs = 20 * 365 * 86_400i64;
     let mut batch = Vec::new();
@@ -195,6 +194,11 @@ fn synthetic_catalog(dir: &Path, count: usize) -> Result<()> {
             source_path: None,
             hash: hash.clone(),
         });
+        // A file system allows only so many links to one inode (ext4: 65,000).
+        let proto = thumbs.join(format!("proto-{}.jpg", i / 20_000));
+        if i % 20_000 == 0 {
+            proto_jpeg.write(&proto);
+        }
         let sub = thumbs.join(&hash[..2]);
         std::fs::create_dir_all(&sub)?;
         for size in [320, 1440] {

@@ -78,6 +78,8 @@ class AppStore {
       this.months = new Map();
       this.loading.clear();
       this.generation++;
+      // The newest months are what the grid shows first: fetch them in the same breath.
+      await this.ensureMonths(b.slice(0, 3).map((x) => x.month));
     } catch (e) {
       this.fail(e);
     }
