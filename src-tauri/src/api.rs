@@ -42,6 +42,8 @@ pub struct LibraryInfo {
     pub grid_size: u32,
     pub preview_size: u32,
     pub targets: Vec<TargetInfo>,
+    /// Folders imported from automatically while the app runs.
+    pub watch_folders: Vec<WatchFolder>,
     /// What the reconcile on open did, when it found leftovers of an interrupted import.
     pub recovered: Option<String>,
 }
@@ -291,4 +293,20 @@ pub struct LibrarySettings {
 pub struct SavedTarget {
     /// Where the secrets went: the OS keychain, or a 0600 file and why.
     pub secrets_in: Option<String>,
+}
+
+/// What the watch-folder thread reports (the `watch` event).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct WatchEvent {
+    pub message: String,
+    /// Photos this message says were imported (the timeline reloads when non-zero).
+    pub imported: u32,
+    pub error: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct WatchFolder {
+    pub path: String,
+    /// Polled instead of relying on file system events (network shares).
+    pub poll: bool,
 }

@@ -88,6 +88,15 @@ pub async fn library_info(state: State<'_, AppState>) -> Res<LibraryInfo> {
             grid_size: s.settings.grid_size,
             preview_size: s.settings.preview_size,
             targets: target_info(lib)?,
+            watch_folders: s
+                .settings
+                .watch_folders
+                .iter()
+                .map(|w| WatchFolder {
+                    path: w.path.clone(),
+                    poll: w.poll,
+                })
+                .collect(),
             recovered,
         })
     })
@@ -486,4 +495,34 @@ pub async fn settings_set(state: State<'_, AppState>, settings: LibrarySettings)
         lib.save_settings(s)
     })
     .await
+}
+
+/// Adds a watch folder and restarts watching; what is already in it is imported now.
+#[tauri::command]
+pub async fn watch_add(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    poll: bool,
+) -> Res<()> {
+    with_lib(&state, move |lib| {
+        lib.watch_add(std::path::Path::new(&path), poll).map(|_| ())
+    })
+    .await?;
+    state.restart_watch(app);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn watch_remove(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> Res<()> {
+    with_lib(&state, move |lib| {
+        lib.watch_remove(std::path::Path::new(&path))
+    })
+    .await?;
+    state.restart_watch(app);
+    Ok(())
 }

@@ -5,6 +5,7 @@ pub mod bindings;
 mod commands;
 mod protocol;
 mod state;
+mod watcher;
 
 use shoebox_engine::Library;
 use state::AppState;
@@ -33,6 +34,10 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(lib))
+        .setup(|app| {
+            app.state::<AppState>().restart_watch(app.handle().clone());
+            Ok(())
+        })
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, req, responder| {
             let lib = ctx.app_handle().state::<AppState>().lib.clone();
             tauri::async_runtime::spawn_blocking(move || {
@@ -76,6 +81,8 @@ pub fn run() {
             commands::target_test,
             commands::settings_get,
             commands::settings_set,
+            commands::watch_add,
+            commands::watch_remove,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running the Shoebox app");

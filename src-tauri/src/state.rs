@@ -11,6 +11,8 @@ pub struct AppState {
     pub lib: Arc<Mutex<Library>>,
     /// The running long job's cancel flag; one job at a time per window.
     pub job: Mutex<Option<Arc<AtomicBool>>>,
+    /// The watch-folder thread's stop flag, while one runs.
+    pub watch: Mutex<Option<Arc<AtomicBool>>>,
 }
 
 impl AppState {
@@ -19,6 +21,7 @@ impl AppState {
             root: lib.root().to_owned(),
             lib: Arc::new(Mutex::new(lib)),
             job: Mutex::new(None),
+            watch: Mutex::new(None),
         }
     }
 
@@ -31,6 +34,16 @@ impl AppState {
         let c = Arc::new(AtomicBool::new(false));
         *j = Some(c.clone());
         Ok(c)
+    }
+
+    /// (Re)starts watching after the watch folders changed.
+    pub fn restart_watch(&self, app: tauri::AppHandle) {
+        if let Ok(mut w) = self.watch.lock() {
+            if let Some(old) = w.take() {
+                old.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            *w = crate::watcher::start(app, self.root.clone());
+        }
     }
 
     pub fn end_job(&self) {

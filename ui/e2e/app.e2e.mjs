@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { By, Key } from 'selenium-webdriver';
 import { bin, cli, launch, world } from './harness.mjs';
@@ -61,24 +61,34 @@ async function allTileHashes() {
   return seen;
 }
 
-async function tileNamed(name) {
-  return waitFor(`tile ${name}`, async () => {
-    const found = await js(`const t = [...document.querySelectorAll('[data-testid=tile]')].find(t => t.title === arguments[0]);
-      if (t) t.scrollIntoView({ block: 'center' }); return t ?? null;`, name);
-    if (found) {
+/** The tile of a file name, scrolling the timeline from the top (months load as they come into view). */
+async function tileNamed(name, ms = 30000) {
+  const find = () => js(`const t = [...document.querySelectorAll('[data-testid=tile]')].find(t => t.title === arguments[0]);
+    if (t) t.scrollIntoView({ block: 'center' }); return t ?? null;`, name);
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await js("document.querySelector('[data-testid=timeline]').scrollTop = 0");
+    for (let i = 0; i < 200; i++) {
       await new Promise((r) => setTimeout(r, 200));
-      // The virtual grid may have re-rendered the tile after the scroll.
-      return js(`return [...document.querySelectorAll('[data-testid=tile]')].find(t => t.title === arguments[0]) ?? null`, name);
+      if (await find()) {
+        await new Promise((r) => setTimeout(r, 200));
+        // The virtual grid may have re-rendered the tile after the scroll.
+        const t = await find();
+        if (t) return t;
+      }
+      const moved = await js(`const s = document.querySelector('[data-testid=timeline]');
+        const before = s.scrollTop; s.scrollTop += s.clientHeight * 0.8; return s.scrollTop !== before;`);
+      if (!moved) break;
     }
-    // Not rendered yet: scroll down a screen.
-    await js("const s = document.querySelector('[data-testid=timeline]'); s.scrollTop += s.clientHeight * 0.8");
-    return null;
-  });
+  }
+  throw new Error(`no tile named ${name}`);
 }
 
 before(async () => {
   execFileSync(bin('shoebox-bench'), ['sample', w.fixtures]);
   execFileSync(bin('shoebox-bench'), ['hostile-sample', w.hostile]);
+  // A short quiet period for the watch-folder test (the library is still empty).
+  cli(w, ['settings', 'set', 'watch_quiet_ms', '400']);
   app = await launch(w);
   d = app.driver;
   await waitFor('the UI', () => js("return document.body.dataset.ready === 'true'"));
@@ -209,6 +219,23 @@ test('select, make an album, trash and restore', async () => {
   await waitFor('trash empty', async () => (await d.findElements(By.css('[data-testid=tile]'))).length === 0);
   await js("document.querySelector('.side button').click()"); // back to Photos
   await waitFor('back in the timeline', async () => (await allTileHashes()).has(hash), 30000);
+});
+
+test('a watched folder imports new photos while the app runs', async () => {
+  const phone = join(w.root, 'phone');
+  mkdirSync(phone);
+  // What Settings → "Watch a folder…" calls once the native picker returns.
+  const res = await d.executeAsyncScript(`const done = arguments[arguments.length - 1];
+    window.__TAURI_INTERNALS__.invoke('watch_add', { path: arguments[0], poll: false }).then(() => done('ok'), (e) => done(String(e)));`, phone);
+  assert.equal(res, 'ok');
+  // A new photo arrives the way Syncthing writes: a temp name, then a rename.
+  const bytes = Buffer.concat([readFileSync(join(w.fixtures, 'IMG_0105.JPG')), Buffer.from('trailing bytes make it a new photo')]);
+  writeFileSync(join(phone, '.syncthing.PHONE_0001.JPG.tmp'), bytes);
+  renameSync(join(phone, '.syncthing.PHONE_0001.JPG.tmp'), join(phone, 'PHONE_0001.JPG'));
+  await waitFor('the CLI to list it', () => JSON.parse(cli(w, ['ls', '--json'])).some((a) => a.original_name === 'PHONE_0001.JPG'), 30000);
+  await tileNamed('PHONE_0001.JPG');
+  assert.match(await text('[data-testid=watching]'), /Watching 1 folder/);
+  assert.equal(JSON.parse(cli(w, ['ls', '--json'])).filter((a) => a.original_name.includes('syncthing')).length, 0);
 });
 
 test('Backup puts originals and a catalog snapshot on the default target', async () => {

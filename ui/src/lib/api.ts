@@ -39,6 +39,8 @@ export const api = {
   targetTest: (name: string) => invoke<TargetTest>('target_test', { name }),
   settingsGet: () => invoke<LibrarySettings>('settings_get'),
   settingsSet: (settings: LibrarySettings) => invoke<void>('settings_set', { settings }),
+  watchAdd: (path: string, poll: boolean) => invoke<void>('watch_add', { path, poll }),
+  watchRemove: (path: string) => invoke<void>('watch_remove', { path }),
 };
 
 /** URL of a thumbnail through the `thumb:` scheme (Windows spells custom schemes as http). */

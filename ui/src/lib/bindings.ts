@@ -17,6 +17,10 @@ heic_previews: boolean,
  */
 video_posters: boolean, grid_size: number, preview_size: number, targets: Array<TargetInfo>, 
 /**
+ * Folders imported from automatically while the app runs.
+ */
+watch_folders: Array<WatchFolder>, 
+/**
  * What the reconcile on open did, when it found leftovers of an interrupted import.
  */
 recovered: string | null, };
@@ -130,3 +134,15 @@ export type SavedTarget = {
  * Where the secrets went: the OS keychain, or a 0600 file and why.
  */
 secrets_in: string | null, };
+
+export type WatchEvent = { message: string, 
+/**
+ * Photos this message says were imported (the timeline reloads when non-zero).
+ */
+imported: number, error: boolean, };
+
+export type WatchFolder = { path: string, 
+/**
+ * Polled instead of relying on file system events (network shares).
+ */
+poll: boolean, };

@@ -1,5 +1,5 @@
 // The app's state (Svelte 5 runes) and the actions that change it.
-import { api, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type View } from './api';
+import { api, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type View, type WatchEvent } from './api';
 import { eta } from './format';
 
 export interface Job {
@@ -37,6 +37,8 @@ class AppStore {
   verifyResult = $state<TargetVerify[] | null>(null);
   panel = $state<'none' | 'backup' | 'settings'>('none');
   toasts = $state<Toast[]>([]);
+  /** The watch folders' last word, for the indicator in the top bar. */
+  watchMessage = $state<{ text: string; error: boolean } | null>(null);
   /** Bumped whenever the timeline must reload. */
   generation = $state(0);
   private toastId = 0;
@@ -199,6 +201,21 @@ class AppStore {
       if (items.some((i) => set.has(i.hash))) next.set(m, items.map((i) => (set.has(i.hash) ? { ...i, ...patch } : i)));
     }
     this.months = next;
+  }
+
+  private watchReload: ReturnType<typeof setTimeout> | null = null;
+
+  /** A `watch` event from the watch-folder thread: show it; new photos reload the timeline soon. */
+  onWatch(e: WatchEvent) {
+    this.watchMessage = { text: e.message, error: e.error };
+    if (e.error) this.toast(e.message, true);
+    if (e.imported > 0 && !this.watchReload) {
+      this.watchReload = setTimeout(() => {
+        this.watchReload = null;
+        this.refreshInfo();
+        if (!this.job) this.reload();
+      }, 1000);
+    }
   }
 
   async favourite(hashes: string[], on: boolean) {

@@ -1,0 +1,49 @@
+//! Watch folders while the app runs: a background thread with its own `Library` runs the
+//! engine's watcher and tells the UI what it did through `watch` events, so the timeline grows
+//! as Syncthing (or anything else) fills a folder.
+
+use crate::api::WatchEvent;
+use shoebox_engine::Library;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tauri::{AppHandle, Emitter};
+
+/// Starts watching the library's watch folders, if it has any; returns the stop flag.
+pub fn start(app: AppHandle, root: PathBuf) -> Option<Arc<AtomicBool>> {
+    let folders = Library::open(&root)
+        .map(|l| l.settings().watch_folders.len())
+        .unwrap_or(0);
+    if folders == 0 {
+        return None;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    std::thread::Builder::new()
+        .name("watch".into())
+        .spawn(move || {
+            let emit = |message: &str, error: bool| {
+                let imported = message
+                    .split_once(" imported")
+                    .and_then(|(n, _)| n.parse::<u32>().ok())
+                    .unwrap_or(0);
+                let _ = app.emit(
+                    "watch",
+                    WatchEvent {
+                        message: message.to_owned(),
+                        imported,
+                        error,
+                    },
+                );
+            };
+            let res =
+                Library::open(&root).and_then(|mut lib| lib.watch_run(&flag, &|m| emit(m, false)));
+            if let Err(e) = res
+                && !flag.load(Ordering::SeqCst)
+            {
+                emit(&format!("Watching stopped: {e}"), true);
+            }
+        })
+        .ok()?;
+    Some(stop)
+}
