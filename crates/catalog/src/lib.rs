@@ -501,6 +501,41 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Objects `target` holds for assets no longer in the catalog (deleted from the trash): what
+    /// `shoebox prune` may delete.
+    pub fn store_orphans(&self, target: &str) -> Result<Vec<StoreObject>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT hash, kind, key, size, verified_at FROM store_objects s WHERE target = ?1 \
+             AND (kind = 'original' OR kind LIKE 'thumb-%') \
+             AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.hash = s.hash) ORDER BY key",
+        )?;
+        let rows = stmt.query_map([target], |r| {
+            Ok(StoreObject {
+                hash: r.get(0)?,
+                kind: r.get(1)?,
+                key: r.get(2)?,
+                size: r.get::<_, i64>(3)? as u64,
+                verified_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Forgets objects of `target` (after they were deleted from it).
+    pub fn forget_store_objects(&mut self, target: &str, objs: &[StoreObject]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "DELETE FROM store_objects WHERE target = ?1 AND hash = ?2 AND kind = ?3",
+            )?;
+            for o in objs {
+                stmt.execute(params![target, o.hash, o.kind])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Assets whose original `target` does not hold yet (an index lookup each: a no-op backup
     /// of a large library costs one query that returns nothing).
     pub fn assets_missing_on(&self, target: &str) -> Result<Vec<Asset>> {

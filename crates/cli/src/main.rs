@@ -97,6 +97,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Delete from a target the photos this library no longer has (emptied from the trash).
+    /// Backups are add-only otherwise; this asks first, and refuses after errors or when more
+    /// than --max-share of the target would go.
+    Prune {
+        #[arg(long)]
+        target: String,
+        /// Largest share of the target's objects one prune may delete, in percent.
+        #[arg(long, value_name = "PERCENT", default_value_t = 10.0)]
+        max_share: f64,
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask (needed when not run from a terminal).
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Build a complete new library in DIR from a store alone.
     Restore {
         #[arg(long, value_name = "DIR")]
@@ -611,6 +629,74 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     );
                 },
             )
+        }
+        Command::Prune {
+            target,
+            max_share,
+            dry_run,
+            yes,
+            json,
+        } => {
+            let mut lib = open(&cli)?;
+            let share = (max_share / 100.0).clamp(0.0, 1.0);
+            // Look first; ask; then delete exactly what was shown.
+            let plan = lib.prune(target, share, true)?;
+            let confirmed = *dry_run
+                || plan.candidates.is_empty()
+                || plan.refused.is_some()
+                || *yes
+                || {
+                    if !std::io::stdin().is_terminal() {
+                        anyhow::bail!(
+                            "prune would delete {} object(s) ({}) from {target}; pass --yes to confirm",
+                            plan.candidates.len(),
+                            human(plan.candidate_bytes)
+                        );
+                    }
+                    eprint!(
+                        "Delete {} object(s) ({}) of photos no longer in this library from {target}? [y/N] ",
+                        plan.candidates.len(),
+                        human(plan.candidate_bytes)
+                    );
+                    let mut answer = String::new();
+                    std::io::stdin().read_line(&mut answer)?;
+                    matches!(answer.trim(), "y" | "Y" | "yes")
+                };
+            let r =
+                if *dry_run || plan.refused.is_some() || plan.candidates.is_empty() || !confirmed {
+                    plan
+                } else {
+                    lib.prune(target, share, false)?
+                };
+            if *json {
+                print_json(&r)?;
+            } else {
+                for k in if *dry_run { &r.candidates } else { &r.deleted } {
+                    println!(
+                        "  {} {k}",
+                        if *dry_run { "would delete" } else { "deleted" }
+                    );
+                }
+                match &r.refused {
+                    Some(why) => println!("{target}: nothing more deleted — {why}"),
+                    None if !confirmed => println!("{target}: nothing deleted"),
+                    None if *dry_run => println!(
+                        "{target}: {} object(s) ({}) would be deleted of {}",
+                        r.candidates.len(),
+                        human(r.candidate_bytes),
+                        r.objects
+                    ),
+                    None => println!(
+                        "{target}: deleted {} object(s) of photos no longer in this library",
+                        r.deleted.len()
+                    ),
+                }
+            }
+            Ok(if r.refused.is_some() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Restore {
             to,

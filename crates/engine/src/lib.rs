@@ -29,7 +29,9 @@ pub use shoebox_store::{
     BackupReport, RestoreReport, Target, TestReport, VerifyOptions, VerifyReport,
 };
 pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
-pub use targets::{TargetStatus, adhoc_target, default_backup_dir, restore, target_of};
+pub use targets::{
+    PruneReport, TargetStatus, adhoc_target, default_backup_dir, restore, target_of,
+};
 
 use error::io;
 use serde::Serialize;

@@ -214,6 +214,13 @@ impl Library {
                     .backup(&self.paths, &mut self.catalog, &opts, progress)
                     .map_err(|e| Error::Setting(e.to_string()))
             });
+            if let Err(e) = &res {
+                // Also when the target could not even be opened: the status panel shows it and
+                // prune refuses until a backup or verify succeeds again.
+                let mut st = self.catalog.store_state(&t.name)?;
+                st.last_error = Some(e.to_string());
+                self.catalog.set_store_state(&t.name, &st)?;
+            }
             out.push(res.map_err(|e| (t.name.clone(), e.to_string())));
         }
         Ok(out)
@@ -305,4 +312,73 @@ pub fn adhoc_target(
 pub fn target_of(lib: &Library, name: &str) -> Result<(Target, BTreeMap<String, String>)> {
     let (t, s, _) = lib.target_with_secrets(name)?;
     Ok((t, s))
+}
+
+/// What `shoebox prune` found and did on one target.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PruneReport {
+    pub target: String,
+    /// Objects of photos deleted from this library (emptied from the trash).
+    pub candidates: Vec<String>,
+    pub candidate_bytes: u64,
+    /// Objects the target holds according to the catalog.
+    pub objects: u64,
+    pub deleted: Vec<String>,
+    /// Why nothing (or not everything) was deleted.
+    pub refused: Option<String>,
+}
+
+impl Library {
+    /// Deletes from `target` the objects of photos this library no longer has. The only way
+    /// anything is deleted from a store. Refuses when the target's last backup or verify ended
+    /// with an error, and when more than `max_share` (0–1) of its objects would go. With
+    /// `dry_run`, only reports.
+    pub fn prune(&mut self, target: &str, max_share: f64, dry_run: bool) -> Result<PruneReport> {
+        let _lock = self.write_lock(&|| {})?;
+        let orphans = self.catalog.store_orphans(target)?;
+        let (objects, _) = self.catalog.store_totals(target)?;
+        let mut r = PruneReport {
+            target: target.to_owned(),
+            candidates: orphans.iter().map(|o| o.key.clone()).collect(),
+            candidate_bytes: orphans.iter().map(|o| o.size).sum(),
+            objects,
+            ..Default::default()
+        };
+        if orphans.is_empty() {
+            return Ok(r);
+        }
+        let st = self.catalog.store_state(target)?;
+        if let Some(e) = st.last_error.filter(|e| !e.is_empty()) {
+            r.refused = Some(format!(
+                "the last backup or verify of {target} ended with an error ({e}); \
+                 run `shoebox verify --target {target}` until it is clean, then prune"
+            ));
+            return Ok(r);
+        }
+        let share = orphans.len() as f64 / objects.max(1) as f64;
+        if share > max_share {
+            r.refused = Some(format!(
+                "pruning would delete {} of the {} objects on {target} ({:.0}%), more than the \
+                 allowed {:.0}%; if that is what you want, raise --max-share",
+                orphans.len(),
+                objects,
+                share * 100.0,
+                max_share * 100.0
+            ));
+            return Ok(r);
+        }
+        if dry_run {
+            return Ok(r);
+        }
+        let (store, _) = self.open_target(target)?;
+        let (deleted, err) = store.delete(&r.candidates);
+        let gone: Vec<_> = orphans
+            .into_iter()
+            .filter(|o| deleted.contains(&o.key))
+            .collect();
+        self.catalog.forget_store_objects(target, &gone)?;
+        r.deleted = deleted;
+        r.refused = err.map(|e| format!("stopped: {e}"));
+        Ok(r)
+    }
 }

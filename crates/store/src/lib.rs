@@ -181,6 +181,29 @@ impl Store {
         })
     }
 
+    /// Deletes objects, one at a time, stopping at the first error. Returns the keys deleted
+    /// and, when it stopped early, why. Only `shoebox prune` calls this.
+    pub fn delete(&self, keys: &[String]) -> (Vec<String>, Option<String>) {
+        self.rt.block_on(async {
+            let mut done = Vec::new();
+            for k in keys {
+                if let Some(why) = keys::unsafe_key_reason(k) {
+                    return (done, Some(format!("refused to delete {k:?}: {why}")));
+                }
+                match self.op.delete(k).await {
+                    Ok(()) => done.push(k.clone()),
+                    Err(e) => {
+                        return (
+                            done,
+                            Some(format!("deleting {k}: {}", self.describe_err(&e))),
+                        );
+                    }
+                }
+            }
+            (done, None)
+        })
+    }
+
     pub(crate) fn describe_err(&self, e: &opendal::Error) -> String {
         describe_error(&self.target, e)
     }

@@ -1,0 +1,231 @@
+//! `shoebox prune`: the only way anything is deleted from a store. It deletes exactly the objects
+//! of photos emptied from the trash, asks first, and refuses after errors or beyond a share.
+
+use shoebox_engine::Library;
+use shoebox_tests::*;
+use std::path::Path;
+use std::process::Command;
+
+fn sb(home: &Path, lib: &Path, args: &[&str]) -> Command {
+    let mut c = shoebox(lib, args);
+    c.env("HOME", home)
+        .env("SHOEBOX_SECRETS_FILE", home.join("secrets.json"));
+    c
+}
+
+/// Trashes the assets of `names` and empties the trash, as the app does.
+fn delete_locally(lib: &Path, names: &[&str]) {
+    let mut l = Library::open(lib).unwrap();
+    let hashes: Vec<String> = l
+        .list()
+        .unwrap()
+        .into_iter()
+        .filter(|a| names.contains(&a.original_name.as_str()))
+        .map(|a| a.hash)
+        .collect();
+    assert_eq!(hashes.len(), names.len());
+    assert_eq!(l.set_trashed(&hashes, true).unwrap(), names.len());
+    let r = l.empty_trash().unwrap();
+    assert_eq!(r.deleted as usize, names.len());
+    assert!(r.failed.is_empty());
+}
+
+fn files_under(dir: &Path) -> usize {
+    walk(dir).len()
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn prune_deletes_only_what_was_emptied_from_the_trash_and_asks_first() {
+    let t = tempfile::tempdir().unwrap();
+    let (home, lib, src, store) = (
+        t.path().join("home"),
+        t.path().join("lib"),
+        t.path().join("in"),
+        t.path().join("store"),
+    );
+    std::fs::create_dir_all(&src).unwrap();
+    for i in 0..10u64 {
+        Jpeg::new(320, 240)
+            .seed(i)
+            .taken(&format!("2021:03:{:02} 10:00:00", i + 1), None)
+            .write(&src.join(format!("P{i}.JPG")));
+    }
+    run_ok(&mut sb(&home, &lib, &["import", src.to_str().unwrap()]), 0);
+    let root = format!("root={}", store.display());
+    run_ok(
+        &mut sb(
+            &home,
+            &lib,
+            &["target", "add", "t", "--scheme", "fs", "--opt", &root],
+        ),
+        0,
+    );
+    run_ok(&mut sb(&home, &lib, &["backup", "--target", "t"]), 0);
+    let originals = store.join("originals");
+    assert_eq!(files_under(&originals), 10);
+
+    // Nothing deleted locally: nothing to prune.
+    let r = json(
+        &mut sb(&home, &lib, &["prune", "--target", "t", "--json"]),
+        0,
+    );
+    assert_eq!(r["candidates"].as_array().unwrap().len(), 0);
+
+    // Trashing alone changes nothing; emptying the trash makes 1 photo (3 objects) prunable.
+    delete_locally(&lib, &["P3.JPG"]);
+    let dry = json(
+        &mut sb(
+            &home,
+            &lib,
+            &["prune", "--target", "t", "--dry-run", "--json"],
+        ),
+        0,
+    );
+    let keys: Vec<&str> = dry["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(keys.contains(&"originals/2021/03/P3.JPG"));
+    assert!(keys.iter().filter(|k| k.starts_with("thumbs/")).count() == 2);
+    assert_eq!(files_under(&originals), 10, "a dry run deletes nothing");
+
+    // Not from a terminal and without --yes: refused, nothing deleted.
+    let out = run_ok(&mut sb(&home, &lib, &["prune", "--target", "t"]), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --yes"));
+    assert_eq!(files_under(&originals), 10);
+
+    let done = json(
+        &mut sb(&home, &lib, &["prune", "--target", "t", "--yes", "--json"]),
+        0,
+    );
+    assert_eq!(done["deleted"].as_array().unwrap().len(), 3);
+    assert!(!originals.join("2021/03/P3.JPG").exists());
+    assert_eq!(files_under(&originals), 9);
+    for k in &keys {
+        assert!(!store.join(k).exists(), "{k} deleted");
+    }
+    // The rest is intact and verified, and a second prune has nothing to do.
+    run_ok(
+        &mut sb(&home, &lib, &["verify", "--target", "t", "--deep"]),
+        0,
+    );
+    let again = json(
+        &mut sb(&home, &lib, &["prune", "--target", "t", "--json"]),
+        0,
+    );
+    assert_eq!(again["candidates"].as_array().unwrap().len(), 0);
+
+    // Deleting 5 of the 9 left would take more than 10% of the store: refused unless allowed.
+    delete_locally(&lib, &["P0.JPG", "P1.JPG", "P2.JPG", "P4.JPG", "P5.JPG"]);
+    let refused = json(
+        &mut sb(&home, &lib, &["prune", "--target", "t", "--yes", "--json"]),
+        1,
+    );
+    assert!(
+        refused["refused"].as_str().unwrap().contains("--max-share"),
+        "{refused}"
+    );
+    assert_eq!(files_under(&originals), 9);
+    let allowed = json(
+        &mut sb(
+            &home,
+            &lib,
+            &[
+                "prune",
+                "--target",
+                "t",
+                "--yes",
+                "--max-share",
+                "60",
+                "--json",
+            ],
+        ),
+        0,
+    );
+    assert_eq!(allowed["deleted"].as_array().unwrap().len(), 15);
+    assert_eq!(files_under(&originals), 4);
+    run_ok(
+        &mut sb(&home, &lib, &["verify", "--target", "t", "--deep"]),
+        0,
+    );
+}
+
+#[test]
+fn prune_refuses_after_a_failed_backup_and_when_the_store_is_gone() {
+    let t = tempfile::tempdir().unwrap();
+    let (home, lib, src, store) = (
+        t.path().join("home"),
+        t.path().join("lib"),
+        t.path().join("in"),
+        t.path().join("store"),
+    );
+    std::fs::create_dir_all(&src).unwrap();
+    for i in 0..20u64 {
+        Jpeg::new(160, 120)
+            .seed(100 + i)
+            .write(&src.join(format!("Q{i}.JPG")));
+    }
+    run_ok(&mut sb(&home, &lib, &["import", src.to_str().unwrap()]), 0);
+    let root = format!("root={}", store.display());
+    run_ok(
+        &mut sb(
+            &home,
+            &lib,
+            &["target", "add", "t", "--scheme", "fs", "--opt", &root],
+        ),
+        0,
+    );
+    run_ok(&mut sb(&home, &lib, &["backup", "--target", "t"]), 0);
+    delete_locally(&lib, &["Q7.JPG"]);
+
+    // The store's folder becomes a file: the next backup fails and records the error.
+    std::fs::rename(&store, t.path().join("moved")).unwrap();
+    std::fs::write(&store, b"not a folder").unwrap();
+    let out = sb(&home, &lib, &["backup", "--target", "t"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let r = json(
+        &mut sb(&home, &lib, &["prune", "--target", "t", "--yes", "--json"]),
+        1,
+    );
+    assert!(
+        r["refused"]
+            .as_str()
+            .unwrap()
+            .contains("ended with an error"),
+        "{r}"
+    );
+    assert_eq!(r["deleted"].as_array().unwrap().len(), 0);
+    // Nothing was forgotten by the catalog: with the store back, prune still has its 3 objects.
+    std::fs::remove_file(&store).unwrap();
+    std::fs::rename(t.path().join("moved"), &store).unwrap();
+    run_ok(&mut sb(&home, &lib, &["backup", "--target", "t"]), 0);
+    let dry = json(
+        &mut sb(
+            &home,
+            &lib,
+            &["prune", "--target", "t", "--dry-run", "--json"],
+        ),
+        0,
+    );
+    assert_eq!(dry["candidates"].as_array().unwrap().len(), 3);
+}
