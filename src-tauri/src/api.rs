@@ -234,6 +234,8 @@ pub struct ImportSummary {
 pub struct TargetBackup {
     pub target: String,
     pub ok: bool,
+    /// Stopped by the user; what finished is recorded.
+    pub cancelled: bool,
     /// Objects written (originals, thumbnails, the snapshot).
     pub uploaded: u32,
     /// Of those, originals: the photos and videos newly safe on this target.

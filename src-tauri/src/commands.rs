@@ -328,7 +328,8 @@ pub fn cancel_job(state: State<'_, AppState>) {
     }
 }
 
-/// Backs up to every enabled target (or one), streaming progress.
+/// Backs up to every enabled target (or one), streaming progress; `cancel_job` stops it after
+/// the transfers in flight (the next backup picks up the rest).
 #[tauri::command]
 pub async fn backup(
     state: State<'_, AppState>,
@@ -336,7 +337,7 @@ pub async fn backup(
     on_event: Channel<JobEvent>,
 ) -> Res<Vec<TargetBackup>> {
     let root = state.root.clone();
-    let _cancel = state.begin_job()?;
+    let cancel = state.begin_job()?;
     let res = tauri::async_runtime::spawn_blocking(move || {
         let mut lib = Library::open(&root).map_err(msg)?;
         let progress = |p: &engine::Progress| {
@@ -348,13 +349,14 @@ pub async fn backup(
             });
         };
         let out = lib
-            .backup(target.as_deref(), &progress, &waiting)
+            .backup(target.as_deref(), &progress, &waiting, Some(cancel))
             .map_err(msg)?;
         Ok::<_, String>(
             out.into_iter()
                 .map(|r| match r {
                     Ok(r) => TargetBackup {
-                        ok: r.failed.is_empty(),
+                        ok: r.failed.is_empty() && !r.cancelled,
+                        cancelled: r.cancelled,
                         photos: r
                             .uploaded
                             .iter()
@@ -372,6 +374,7 @@ pub async fn backup(
                     Err((target, error)) => TargetBackup {
                         target,
                         ok: false,
+                        cancelled: false,
                         uploaded: 0,
                         photos: 0,
                         already_there: 0,

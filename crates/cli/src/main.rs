@@ -554,9 +554,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup { target, json } => {
             let mut lib = open(&cli)?;
             let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Backing up");
-            let results = lib.backup(target.as_deref(), &|p| bar.update(p), &|| {
-                eprintln!("Another Shoebox job is writing this library; waiting for it to finish…")
-            })?;
+            let results = lib.backup(
+                target.as_deref(),
+                &|p| bar.update(p),
+                &|| {
+                    eprintln!(
+                        "Another Shoebox job is writing this library; waiting for it to finish…"
+                    )
+                },
+                None,
+            )?;
             bar.finish();
             per_target(
                 &results,

@@ -9,6 +9,8 @@ use shoebox_store::{
 use shoebox_types::Progress;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const TARGETS_KEY: &str = "targets";
 const DEVICE_KEY: &str = "device_id";
@@ -194,21 +196,27 @@ impl Library {
     }
 
     /// Backs up to one target, or to every enabled one. A target that cannot be reached is
-    /// reported in its own report and does not stop the others.
+    /// reported in its own report and does not stop the others. Setting `cancel` stops after
+    /// the transfers that finish (the rest is picked up by the next backup).
     pub fn backup(
         &mut self,
         target: Option<&str>,
         progress: &dyn Fn(&Progress),
         waiting: &dyn Fn(),
+        cancel: Option<Arc<AtomicBool>>,
     ) -> Result<Vec<std::result::Result<BackupReport, (String, String)>>> {
         let _lock = self.write_lock(waiting)?;
         let opts = BackupOptions {
             concurrency: 8,
             device_id: self.device_id()?,
             thumb_sizes: vec![self.settings().grid_size, self.settings().preview_size],
+            cancel: cancel.clone(),
         };
         let mut out = Vec::new();
         for t in self.chosen(target)? {
+            if cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) {
+                break;
+            }
             let res = self.open_target(&t.name).and_then(|(store, _)| {
                 store
                     .backup(&self.paths, &mut self.catalog, &opts, progress)

@@ -18,6 +18,9 @@ pub struct BackupOptions {
     pub device_id: String,
     /// Thumbnail sizes to back up with the originals.
     pub thumb_sizes: Vec<u32>,
+    /// Set to stop: transfers in flight are abandoned (nothing half-written reaches a final
+    /// key), what finished is recorded, and no snapshot is written.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// An object that could not be backed up, and why.
@@ -30,6 +33,8 @@ pub struct Failed {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BackupReport {
     pub target: String,
+    /// Stopped on request before everything was uploaded.
+    pub cancelled: bool,
     /// Keys written by this backup.
     pub uploaded: Vec<String>,
     /// Keys that already held exactly these bytes.
@@ -223,10 +228,11 @@ impl Store {
         match &result {
             Ok(r) => {
                 state.last_result = Some(format!(
-                    "{} uploaded, {} already there, {} failed",
+                    "{} uploaded, {} already there, {} failed{}",
                     r.uploaded.len(),
                     r.already_there.len(),
-                    r.failed.len()
+                    r.failed.len(),
+                    if r.cancelled { ", cancelled" } else { "" }
                 ));
                 state.last_error = r.failed.first().map(|f| format!("{}: {}", f.key, f.reason));
             }
@@ -338,9 +344,20 @@ impl Store {
                 }
             }
             throttle.send(&p, false);
+            if opts
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+            {
+                report.cancelled = true;
+                break;
+            }
         }
         drop(results);
         catalog.put_store_objects(name, &batch)?;
+        if report.cancelled {
+            return Ok(report);
+        }
 
         // The snapshot goes after the objects it describes; the pointer goes last.
         let fingerprint = catalog.fingerprint()?;

@@ -103,6 +103,10 @@ export type ImportSummary = { imported: number, bytes: number, duplicates: Array
 
 export type TargetBackup = { target: string, ok: boolean, 
 /**
+ * Stopped by the user; what finished is recorded.
+ */
+cancelled: boolean, 
+/**
  * Objects written (originals, thumbnails, the snapshot).
  */
 uploaded: number, 

@@ -170,7 +170,7 @@ class AppStore {
     this.backupResult = null;
     try {
       this.backupResult = await api.backup(this.onJob('backup'));
-      const bad = this.backupResult.filter((r) => !r.ok);
+      const bad = this.backupResult.filter((r) => !r.ok && !r.cancelled);
       if (bad.length) this.toast(`Backup to ${bad.map((b) => b.target).join(', ')} did not finish: ${bad[0].error ?? `${bad[0].failed.length} file(s) failed`}`, true);
     } catch (e) {
       this.fail(e);
