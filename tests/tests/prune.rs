@@ -49,21 +49,21 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-#[test]
-fn prune_deletes_only_what_was_emptied_from_the_trash_and_asks_first() {
-    let t = tempfile::tempdir().unwrap();
+/// A library of `n` photos made by `make`, backed up to a folder target `t`: (home, lib, store).
+fn backed_up(
+    dir: &Path,
+    n: u64,
+    make: &dyn Fn(u64, &Path),
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
     let (home, lib, src, store) = (
-        t.path().join("home"),
-        t.path().join("lib"),
-        t.path().join("in"),
-        t.path().join("store"),
+        dir.join("home"),
+        dir.join("lib"),
+        dir.join("in"),
+        dir.join("store"),
     );
     std::fs::create_dir_all(&src).unwrap();
-    for i in 0..10u64 {
-        Jpeg::new(320, 240)
-            .seed(i)
-            .taken(&format!("2021:03:{:02} 10:00:00", i + 1), None)
-            .write(&src.join(format!("P{i}.JPG")));
+    for i in 0..n {
+        make(i, &src);
     }
     run_ok(&mut sb(&home, &lib, &["import", src.to_str().unwrap()]), 0);
     let root = format!("root={}", store.display());
@@ -76,6 +76,18 @@ fn prune_deletes_only_what_was_emptied_from_the_trash_and_asks_first() {
         0,
     );
     run_ok(&mut sb(&home, &lib, &["backup", "--target", "t"]), 0);
+    (home, lib, store)
+}
+
+#[test]
+fn prune_deletes_only_what_was_emptied_from_the_trash_and_asks_first() {
+    let t = tempfile::tempdir().unwrap();
+    let (home, lib, store) = backed_up(t.path(), 10, &|i, dir| {
+        Jpeg::new(320, 240)
+            .seed(i)
+            .taken(&format!("2021:03:{:02} 10:00:00", i + 1), None)
+            .write(&dir.join(format!("P{i}.JPG")));
+    });
     let originals = store.join("originals");
     assert_eq!(files_under(&originals), 10);
 
@@ -171,29 +183,11 @@ fn prune_deletes_only_what_was_emptied_from_the_trash_and_asks_first() {
 #[test]
 fn prune_refuses_after_a_failed_backup_and_when_the_store_is_gone() {
     let t = tempfile::tempdir().unwrap();
-    let (home, lib, src, store) = (
-        t.path().join("home"),
-        t.path().join("lib"),
-        t.path().join("in"),
-        t.path().join("store"),
-    );
-    std::fs::create_dir_all(&src).unwrap();
-    for i in 0..20u64 {
+    let (home, lib, store) = backed_up(t.path(), 20, &|i, dir| {
         Jpeg::new(160, 120)
             .seed(100 + i)
-            .write(&src.join(format!("Q{i}.JPG")));
-    }
-    run_ok(&mut sb(&home, &lib, &["import", src.to_str().unwrap()]), 0);
-    let root = format!("root={}", store.display());
-    run_ok(
-        &mut sb(
-            &home,
-            &lib,
-            &["target", "add", "t", "--scheme", "fs", "--opt", &root],
-        ),
-        0,
-    );
-    run_ok(&mut sb(&home, &lib, &["backup", "--target", "t"]), 0);
+            .write(&dir.join(format!("Q{i}.JPG")));
+    });
     delete_locally(&lib, &["Q7.JPG"]);
 
     // The store's folder becomes a file: the next backup fails and records the error.

@@ -489,15 +489,7 @@ impl Catalog {
         let mut stmt = self.conn.prepare(
             "SELECT hash, kind, key, size, verified_at FROM store_objects WHERE target = ?1",
         )?;
-        let rows = stmt.query_map([target], |r| {
-            Ok(StoreObject {
-                hash: r.get(0)?,
-                kind: r.get(1)?,
-                key: r.get(2)?,
-                size: r.get::<_, i64>(3)? as u64,
-                verified_at: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([target], store_object_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -509,15 +501,7 @@ impl Catalog {
              AND (kind = 'original' OR kind LIKE 'thumb-%') \
              AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.hash = s.hash) ORDER BY key",
         )?;
-        let rows = stmt.query_map([target], |r| {
-            Ok(StoreObject {
-                hash: r.get(0)?,
-                kind: r.get(1)?,
-                key: r.get(2)?,
-                size: r.get::<_, i64>(3)? as u64,
-                verified_at: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([target], store_object_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -714,6 +698,16 @@ fn damaged_or(path: &Path, e: rusqlite::Error) -> Error {
 /// Now, in UTC, RFC 3339 with seconds.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn store_object_from_row(r: &Row<'_>) -> rusqlite::Result<StoreObject> {
+    Ok(StoreObject {
+        hash: r.get(0)?,
+        kind: r.get(1)?,
+        key: r.get(2)?,
+        size: r.get::<_, i64>(3)? as u64,
+        verified_at: r.get(4)?,
+    })
 }
 
 fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
