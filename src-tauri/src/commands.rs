@@ -36,10 +36,13 @@ async fn with_lib<T: Send + 'static>(
     .map_err(msg)?
 }
 
-fn target_info(lib: &Library) -> engine::Result<Vec<TargetInfo>> {
+/// The status figures of each target with its configuration (options, names of secrets).
+fn target_info(
+    lib: &Library,
+    status: Vec<engine::TargetStatus>,
+) -> engine::Result<Vec<TargetInfo>> {
     let configured = lib.targets()?;
-    Ok(lib
-        .target_status()?
+    Ok(status
         .into_iter()
         .map(|s| {
             let t = configured.iter().find(|t| t.name == s.name);
@@ -87,7 +90,7 @@ pub async fn library_info(state: State<'_, AppState>) -> Res<LibraryInfo> {
             video_posters: s.video_posters,
             grid_size: s.settings.grid_size,
             preview_size: s.settings.preview_size,
-            targets: target_info(lib)?,
+            targets: target_info(lib, s.targets)?,
             watch_folders: s
                 .settings
                 .watch_folders
@@ -267,6 +270,13 @@ pub async fn album_remove(state: State<'_, AppState>, id: i32, hashes: Vec<Strin
     .await
 }
 
+/// Tells the UI this job waits for another writer of the library.
+fn waiting_event(on_event: &Channel<JobEvent>) {
+    let _ = on_event.send(JobEvent::Waiting {
+        message: "Waiting for another import or backup of this library to finish…".into(),
+    });
+}
+
 fn problems<T>(v: Vec<T>, f: impl Fn(T) -> (String, String)) -> Vec<FileProblem> {
     v.into_iter()
         .map(|x| {
@@ -292,11 +302,7 @@ pub async fn import(
         let progress = |p: &engine::Progress| {
             let _ = on_event.send(JobEvent::from(p));
         };
-        let waiting = || {
-            let _ = on_event.send(JobEvent::Waiting {
-                message: "Waiting for another import or backup of this library to finish…".into(),
-            });
-        };
+        let waiting = || waiting_event(&on_event);
         let r = lib
             .import(&sources, &progress, &cancel, &waiting)
             .map_err(msg)?;
@@ -343,11 +349,7 @@ pub async fn backup(
         let progress = |p: &engine::Progress| {
             let _ = on_event.send(JobEvent::from(p));
         };
-        let waiting = || {
-            let _ = on_event.send(JobEvent::Waiting {
-                message: "Waiting for another import or backup of this library to finish…".into(),
-            });
-        };
+        let waiting = || waiting_event(&on_event);
         let out = lib
             .backup(target.as_deref(), &progress, &waiting, Some(cancel))
             .map_err(msg)?;

@@ -41,20 +41,25 @@ pub fn run() {
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, req, responder| {
             let lib = ctx.app_handle().state::<AppState>().lib.clone();
             tauri::async_runtime::spawn_blocking(move || {
-                let resp = match lib.lock() {
-                    Ok(lib) => protocol::thumb(&lib, &req),
-                    Err(_) => protocol::unavailable(),
+                // The lock is held only to resolve the name; the file is read without it.
+                let found = match lib.lock() {
+                    Ok(lib) => protocol::resolve_thumb(&lib, &req),
+                    Err(_) => Err(protocol::unavailable()),
                 };
+                let resp = found.map_or_else(protocol::refused, |p| protocol::serve_thumb(&p));
                 responder.respond(resp);
             });
         })
         .register_asynchronous_uri_scheme_protocol("original", |ctx, req, responder| {
             let lib = ctx.app_handle().state::<AppState>().lib.clone();
             tauri::async_runtime::spawn_blocking(move || {
-                let resp = match lib.lock() {
-                    Ok(lib) => protocol::original(&lib, &req),
-                    Err(_) => protocol::unavailable(),
+                let found = match lib.lock() {
+                    Ok(lib) => protocol::resolve_original(&lib, &req),
+                    Err(_) => Err(protocol::unavailable()),
                 };
+                let resp = found.map_or_else(protocol::refused, |(p, mime)| {
+                    protocol::serve_original(&p, &mime, &req)
+                });
                 responder.respond(resp);
             });
         })

@@ -9,7 +9,7 @@
 use shoebox_engine::Library;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use tauri::http::{Request, Response, StatusCode, header};
 
 /// Longest answer to an open-ended range request; the player asks for the rest.
@@ -40,58 +40,76 @@ fn segments(req: &Request<Vec<u8>>) -> Vec<String> {
         .collect()
 }
 
-pub fn unavailable() -> Response<Vec<u8>> {
-    status(
+/// Why a request names nothing: the status and a sentence for the body.
+pub type Refusal = (StatusCode, &'static str);
+
+pub fn unavailable() -> Refusal {
+    (
         StatusCode::SERVICE_UNAVAILABLE,
         "the library is unavailable",
     )
 }
 
-pub fn thumb(lib: &Library, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+pub fn refused((code, text): Refusal) -> Response<Vec<u8>> {
+    status(code, text)
+}
+
+/// What a `thumb:` request names: the thumbnail file, or the answer when it names nothing.
+/// Needs the library only for its settings; the file is read after the lock is released.
+pub fn resolve_thumb(lib: &Library, req: &Request<Vec<u8>>) -> Result<PathBuf, Refusal> {
     let seg = segments(req);
     let [size, hash] = seg.as_slice() else {
-        return status(StatusCode::BAD_REQUEST, "expected /<size>/<hash>");
+        return Err((StatusCode::BAD_REQUEST, "expected /<size>/<hash>"));
     };
     let Ok(size) = size.parse::<u32>() else {
-        return status(StatusCode::BAD_REQUEST, "bad size");
+        return Err((StatusCode::BAD_REQUEST, "bad size"));
     };
     let s = lib.settings();
     if !is_hash(hash) || (size != s.grid_size && size != s.preview_size) {
-        return status(StatusCode::BAD_REQUEST, "not a thumbnail");
+        return Err((StatusCode::BAD_REQUEST, "not a thumbnail"));
     }
-    match lib.thumbnail(hash, size) {
-        Some(p) => match std::fs::read(&p) {
-            Ok(bytes) => Response::builder()
-                .header(header::CONTENT_TYPE, "image/jpeg")
-                // Thumbnails are named by content: they never change.
-                .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
-                .body(bytes)
-                .expect("response"),
-            Err(e) => status(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        },
-        None => status(StatusCode::NOT_FOUND, "no thumbnail"),
+    lib.thumbnail(hash, size)
+        .ok_or((StatusCode::NOT_FOUND, "no thumbnail"))
+}
+
+pub fn serve_thumb(path: &Path) -> Response<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Response::builder()
+            .header(header::CONTENT_TYPE, "image/jpeg")
+            // Thumbnails are named by content: they never change.
+            .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
+            .body(bytes)
+            .expect("response"),
+        Err(e) => status(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 
-pub fn original(lib: &Library, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+/// What an `original:` request names: the original's path and MIME type (looked up in the
+/// catalog by hash), or the answer when it names nothing.
+pub fn resolve_original(
+    lib: &Library,
+    req: &Request<Vec<u8>>,
+) -> Result<(PathBuf, String), Refusal> {
     let seg = segments(req);
     let [hash] = seg.as_slice() else {
-        return status(StatusCode::BAD_REQUEST, "expected /<hash>");
+        return Err((StatusCode::BAD_REQUEST, "expected /<hash>"));
     };
     if !is_hash(hash) {
-        return status(StatusCode::BAD_REQUEST, "not a hash");
+        return Err((StatusCode::BAD_REQUEST, "not a hash"));
     }
-    let asset = match lib.show(hash) {
-        Ok(a) => a,
-        Err(_) => return status(StatusCode::NOT_FOUND, "no such photo"),
-    };
-    let path = lib.root().join(&asset.path);
+    match lib.show(hash) {
+        Ok(a) => Ok((lib.root().join(&a.path), a.meta.mime)),
+        Err(_) => Err((StatusCode::NOT_FOUND, "no such photo")),
+    }
+}
+
+/// Serves an original, honouring a byte range.
+pub fn serve_original(path: &Path, mime: &str, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
     let range = req
         .headers()
         .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    match serve_file(&path, &asset.meta.mime, range.as_deref()) {
+        .and_then(|v| v.to_str().ok());
+    match serve_file(path, mime, range) {
         Ok(r) => r,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => status(
             StatusCode::NOT_FOUND,
@@ -179,6 +197,14 @@ mod tests {
         assert!(!is_hash(&"A".repeat(64)));
         assert!(!is_hash("../../etc/passwd"));
         assert!(!is_hash(&format!("{}/..", "a".repeat(61))));
+    }
+
+    fn thumb(lib: &Library, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+        resolve_thumb(lib, req).map_or_else(refused, |p| serve_thumb(&p))
+    }
+
+    fn original(lib: &Library, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+        resolve_original(lib, req).map_or_else(refused, |(p, m)| serve_original(&p, &m, req))
     }
 
     fn get(uri: &str) -> Request<Vec<u8>> {

@@ -38,11 +38,17 @@ impl AppState {
 
     /// (Re)starts watching after the watch folders changed.
     pub fn restart_watch(&self, app: tauri::AppHandle) {
+        // The shared library's settings are current: watch folders change only through it.
+        let folders = self
+            .lib
+            .lock()
+            .map(|l| l.settings().watch_folders.len())
+            .unwrap_or(0);
         if let Ok(mut w) = self.watch.lock() {
             if let Some(old) = w.take() {
                 old.store(true, std::sync::atomic::Ordering::SeqCst);
             }
-            *w = crate::watcher::start(app, self.root.clone());
+            *w = crate::watcher::start(app, self.root.clone(), folders);
         }
     }
 

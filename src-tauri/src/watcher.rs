@@ -9,11 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{AppHandle, Emitter};
 
-/// Starts watching the library's watch folders, if it has any; returns the stop flag.
-pub fn start(app: AppHandle, root: PathBuf) -> Option<Arc<AtomicBool>> {
-    let folders = Library::open(&root)
-        .map(|l| l.settings().watch_folders.len())
-        .unwrap_or(0);
+/// Starts watching the library's watch folders (`folders` of them); returns the stop flag.
+pub fn start(app: AppHandle, root: PathBuf, folders: usize) -> Option<Arc<AtomicBool>> {
     if folders == 0 {
         return None;
     }

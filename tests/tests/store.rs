@@ -329,7 +329,21 @@ fn target_test_tells_failures_apart() {
     let lib = e.path("lib");
     let s3 = Server::rclone_s3();
     let endpoint = s3.opt("endpoint").unwrap().to_owned();
-    let status = |name: &str, args: &[&str]| -> Value {
+    let s3_args = |endpoint: &str, bucket: &str, key: &str, secret: &str| -> Vec<String> {
+        vec![
+            "--scheme".into(),
+            "s3".into(),
+            "--opt".into(),
+            format!("endpoint={endpoint}"),
+            "--opt".into(),
+            format!("bucket={bucket}"),
+            "--secret".into(),
+            format!("access_key_id={key}"),
+            "--secret".into(),
+            format!("secret_access_key={secret}"),
+        ]
+    };
+    let status = |name: &str, args: &[String]| -> Value {
         let mut c = e.sb(&lib, &["target", "add", name]);
         c.args(args);
         run_ok(&mut c, 0);
@@ -339,53 +353,11 @@ fn target_test_tells_failures_apart() {
             .unwrap();
         serde_json::from_slice(&out.stdout).unwrap()
     };
-    let ok = status(
-        "good",
-        &[
-            "--scheme",
-            "s3",
-            "--opt",
-            &format!("endpoint={endpoint}"),
-            "--opt",
-            "bucket=photos",
-            "--secret",
-            "access_key_id=AKTEST",
-            "--secret",
-            "secret_access_key=SKTEST",
-        ],
-    );
+    let ok = status("good", &s3_args(&endpoint, "photos", "AKTEST", "SKTEST"));
     assert_eq!(ok["status"], "ok", "{ok}");
-    let bad = status(
-        "badkey",
-        &[
-            "--scheme",
-            "s3",
-            "--opt",
-            &format!("endpoint={endpoint}"),
-            "--opt",
-            "bucket=photos",
-            "--secret",
-            "access_key_id=AKTEST",
-            "--secret",
-            "secret_access_key=WRONG",
-        ],
-    );
+    let bad = status("badkey", &s3_args(&endpoint, "photos", "AKTEST", "WRONG"));
     assert_eq!(bad["status"], "credentials", "{bad}");
-    let missing = status(
-        "nobucket",
-        &[
-            "--scheme",
-            "s3",
-            "--opt",
-            &format!("endpoint={endpoint}"),
-            "--opt",
-            "bucket=nope",
-            "--secret",
-            "access_key_id=AKTEST",
-            "--secret",
-            "secret_access_key=SKTEST",
-        ],
-    );
+    let missing = status("nobucket", &s3_args(&endpoint, "nope", "AKTEST", "SKTEST"));
     assert_eq!(missing["status"], "missing", "{missing}");
     assert!(
         missing["message"]
@@ -400,18 +372,7 @@ fn target_test_tells_failures_apart() {
         .port();
     let down = status(
         "down",
-        &[
-            "--scheme",
-            "s3",
-            "--opt",
-            &format!("endpoint=http://127.0.0.1:{port}"),
-            "--opt",
-            "bucket=photos",
-            "--secret",
-            "access_key_id=A",
-            "--secret",
-            "secret_access_key=B",
-        ],
+        &s3_args(&format!("http://127.0.0.1:{port}"), "photos", "A", "B"),
     );
     assert_eq!(down["status"], "unreachable", "{down}");
     assert!(down["message"].as_str().unwrap().contains("cannot reach"));
@@ -428,7 +389,6 @@ fn target_test_tells_failures_apart() {
         "--secret".into(),
         "password=s3cr3t-Pa55".into(),
     ]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let ro_status = status("ro", &args);
     assert_eq!(ro_status["status"], "read_only", "{ro_status}");
 }
