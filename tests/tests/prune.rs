@@ -223,3 +223,63 @@ fn prune_refuses_after_a_failed_backup_and_when_the_store_is_gone() {
     );
     assert_eq!(dry["candidates"].as_array().unwrap().len(), 3);
 }
+
+/// The catalog's record of what a target holds belongs to the place it points at: removing the
+/// target, or pointing its name at another place, forgets it, so the next backup uploads
+/// everything there instead of believing the new place already holds it.
+#[test]
+fn a_target_removed_or_pointed_elsewhere_starts_from_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let (home, lib, store) = backed_up(t.path(), 4, &|i, dir| {
+        Jpeg::new(160, 120)
+            .seed(300 + i)
+            .write(&dir.join(format!("R{i}.JPG")));
+    });
+    assert_eq!(files_under(&store.join("originals")), 4);
+    let status = |want_pending: u64| {
+        let s = json(&mut sb(&home, &lib, &["status", "--json"]), 0);
+        let tg = s["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "t")
+            .unwrap();
+        assert_eq!(tg["pending_uploads"], want_pending, "{tg}");
+        tg.clone()
+    };
+    status(0);
+
+    // Same name, another folder: everything is pending again and the backup fills it.
+    let other = t.path().join("other");
+    let root = format!("root={}", other.display());
+    let add = ["target", "add", "t", "--scheme", "fs", "--opt", &root];
+    run_ok(&mut sb(&home, &lib, &add), 0);
+    let st = status(4);
+    assert_eq!(st["objects"], 0);
+    assert!(st["last_backup"].is_null());
+    let r = json(
+        &mut sb(&home, &lib, &["backup", "--target", "t", "--json"]),
+        0,
+    );
+    assert_eq!(r["targets"][0]["uploaded"].as_array().unwrap().len(), 12);
+    assert_eq!(files_under(&other.join("originals")), 4);
+    assert!(other.join("catalogs").exists());
+
+    // Saving it again unchanged keeps what it knows.
+    run_ok(&mut sb(&home, &lib, &add), 0);
+    status(0);
+
+    // Removed, emptied by hand, added again under the same name: uploads everything again.
+    run_ok(&mut sb(&home, &lib, &["target", "remove", "t"]), 0);
+    std::fs::remove_dir_all(&other).unwrap();
+    run_ok(&mut sb(&home, &lib, &add), 0);
+    status(4);
+    run_ok(&mut sb(&home, &lib, &["backup", "--target", "t"]), 0);
+    assert_eq!(files_under(&other.join("originals")), 4);
+    run_ok(
+        &mut sb(&home, &lib, &["verify", "--target", "t", "--deep"]),
+        0,
+    );
+    // The first folder was never touched by any of this.
+    assert_eq!(files_under(&store.join("originals")), 4);
+}

@@ -506,6 +506,16 @@ impl Catalog {
     }
 
     /// Forgets objects of `target` (after they were deleted from it).
+    /// Forgets everything recorded about `target`: its objects and its backup state (the store
+    /// itself is not touched).
+    pub fn forget_target(&mut self, target: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM store_objects WHERE target = ?1", [target])?;
+        tx.execute("DELETE FROM store_state WHERE target = ?1", [target])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn forget_store_objects(&mut self, target: &str, objs: &[StoreObject]) -> Result<()> {
         let tx = self.conn.transaction()?;
         {

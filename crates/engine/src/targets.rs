@@ -116,8 +116,18 @@ impl Library {
         // Fail now, not at the first backup, if OpenDAL cannot build it.
         Store::open(&target, &secret).map_err(|e| Error::Setting(e.to_string()))?;
         let mut all = self.targets()?;
+        // Pointed somewhere else (another bucket, folder or server): what the catalog knew this
+        // name held says nothing about the new place, so it is forgotten and the next backup
+        // uploads everything there.
+        let moved = all
+            .iter()
+            .find(|t| t.name == name)
+            .is_some_and(|old| old.scheme != target.scheme || old.options != target.options);
         all.retain(|t| t.name != name);
         all.push(target);
+        if moved {
+            self.catalog.forget_target(name)?;
+        }
         let mut where_ = None;
         if !secret.is_empty() {
             where_ = Some(secrets::save(&self.secrets_scope(name), &secret)?);
@@ -136,7 +146,9 @@ impl Library {
             )));
         }
         secrets::forget(&self.secrets_scope(name))?;
-        self.save_targets(&all)
+        self.save_targets(&all)?;
+        // A target added later under the same name starts from nothing.
+        Ok(self.catalog.forget_target(name)?)
     }
 
     /// A configured target and its secrets, and where each secret came from.
