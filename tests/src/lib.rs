@@ -5,6 +5,7 @@
 //! assert!(jpeg.starts_with(&[0xFF, 0xD8]));
 //! ```
 
+pub mod proxy;
 pub mod servers;
 
 use exif::experimental::Writer;

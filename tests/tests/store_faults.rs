@@ -2,14 +2,12 @@
 //! resets and stalls between Shoebox and a real S3 server.
 
 use serde_json::Value;
+use shoebox_tests::proxy::{self, Mode};
 use shoebox_tests::servers::Server;
 use shoebox_tests::*;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 fn sb(home: &Path, lib: &Path, args: &[&str]) -> Command {
@@ -185,149 +183,6 @@ fn kill_9_during_backup_and_restore_s3() {
     kill_9_during_backup_and_restore(Server::rclone_s3, 10);
 }
 
-/// What the proxy does to each request.
-#[derive(Clone, Copy)]
-enum Mode {
-    /// Seeded faults: 500, 503, 429, a reset or a stall, on about a quarter of requests.
-    Flaky(u64),
-    /// Every request answered 403.
-    Forbidden,
-}
-
-struct Proxy {
-    port: u16,
-    requests: Arc<AtomicUsize>,
-    faults: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 65536];
-    let head_end = loop {
-        let n = s.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + len {
-        let n = s.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Some(buf)
-}
-
-fn proxy(upstream: u16, mode: Mode) -> Proxy {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let requests = Arc::new(AtomicUsize::new(0));
-    let faults = Arc::new(AtomicUsize::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
-    let (rq, fl, st) = (requests.clone(), faults.clone(), stop.clone());
-    std::thread::spawn(move || {
-        let mut rng = fastrand::Rng::with_seed(match mode {
-            Mode::Flaky(s) => s,
-            Mode::Forbidden => 0,
-        });
-        for conn in listener.incoming() {
-            if st.load(Ordering::Relaxed) {
-                return;
-            }
-            let Ok(mut c) = conn else { continue };
-            let roll = rng.u32(0..100);
-            let (rq, fl) = (rq.clone(), fl.clone());
-            std::thread::spawn(move || {
-                let Some(req) = read_request(&mut c) else {
-                    return;
-                };
-                rq.fetch_add(1, Ordering::Relaxed);
-                let reply = |c: &mut TcpStream, status: &str| {
-                    let _ = c.write_all(
-                        format!(
-                            "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-                        )
-                        .as_bytes(),
-                    );
-                };
-                if let Mode::Forbidden = mode {
-                    let body =
-                        "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
-                    let _ = c.write_all(format!("HTTP/1.1 403 Forbidden\r\ncontent-type: application/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes());
-                    return;
-                }
-                match roll {
-                    0..=5 => {
-                        fl.fetch_add(1, Ordering::Relaxed);
-                        return reply(&mut c, "500 Internal Server Error");
-                    }
-                    6..=11 => {
-                        fl.fetch_add(1, Ordering::Relaxed);
-                        return reply(&mut c, "503 Service Unavailable");
-                    }
-                    12..=16 => {
-                        fl.fetch_add(1, Ordering::Relaxed);
-                        return reply(&mut c, "429 Too Many Requests");
-                    }
-                    17..=21 => {
-                        fl.fetch_add(1, Ordering::Relaxed);
-                        return;
-                    } // connection dropped: a reset
-                    22..=24 => {
-                        fl.fetch_add(1, Ordering::Relaxed);
-                        std::thread::sleep(Duration::from_millis(1500))
-                    } // a stall
-                    _ => {}
-                }
-                // Forward, asking the server to close so that its reply ends at EOF.
-                let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
-                    return;
-                };
-                let head_end = req.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 2;
-                let mut fwd = req[..head_end].to_vec();
-                fwd.extend_from_slice(b"Connection: close\r\n");
-                fwd.extend_from_slice(&req[head_end..]);
-                if up.write_all(&fwd).is_err() {
-                    return;
-                }
-                let mut resp = Vec::new();
-                let _ = up.read_to_end(&mut resp);
-                // A slow link: the reply trickles out.
-                for part in resp.chunks(16 * 1024) {
-                    if c.write_all(part).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    Proxy {
-        port,
-        requests,
-        faults,
-        stop,
-    }
-}
-
 #[test]
 fn backups_through_a_flaky_link_complete_and_report_only_what_arrived() {
     let t = tempfile::tempdir().unwrap();
@@ -342,7 +197,7 @@ fn backups_through_a_flaky_link_complete_and_report_only_what_arrived() {
         .unwrap()
         .parse()
         .unwrap();
-    let p = proxy(upstream, Mode::Flaky(42));
+    let p = proxy::start(upstream, Mode::Flaky(42));
     let mut c = sb(
         root,
         &lib,
@@ -397,7 +252,7 @@ fn a_403_fails_fast_with_a_clear_message() {
     let t = tempfile::tempdir().unwrap();
     let root = t.path();
     let lib = library(root, 2);
-    let p = proxy(1, Mode::Forbidden);
+    let p = proxy::start(1, Mode::Forbidden);
     let mut c = sb(
         root,
         &lib,
