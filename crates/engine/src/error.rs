@@ -8,6 +8,9 @@ pub enum Error {
     Catalog(#[from] shoebox_catalog::Error),
     #[error(transparent)]
     Import(#[from] shoebox_import::Error),
+    /// A store could not be opened or a store job failed as a whole.
+    #[error(transparent)]
+    Store(#[from] shoebox_store::Error),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -114,7 +114,7 @@ impl Library {
             secrets: secret.keys().cloned().collect(),
         };
         // Fail now, not at the first backup, if OpenDAL cannot build it.
-        Store::open(&target, &secret).map_err(|e| Error::Setting(e.to_string()))?;
+        Store::open(&target, &secret)?;
         let mut all = self.targets()?;
         // Pointed somewhere else (another bucket, folder or server): what the catalog knew this
         // name held says nothing about the new place, so it is forgotten and the next backup
@@ -172,10 +172,7 @@ impl Library {
     /// Opens a target with its secrets; also says where the secrets came from.
     pub fn open_target(&self, name: &str) -> Result<(Store, Vec<String>)> {
         let (t, secret, from) = self.target_with_secrets(name)?;
-        Ok((
-            Store::open(&t, &secret).map_err(|e| Error::Setting(e.to_string()))?,
-            from,
-        ))
+        Ok((Store::open(&t, &secret).map_err(Error::from)?, from))
     }
 
     pub fn target_test(&self, name: &str) -> Result<TestReport> {
@@ -232,7 +229,7 @@ impl Library {
             let res = self.open_target(&t.name).and_then(|(store, _)| {
                 store
                     .backup(&self.paths, &mut self.catalog, &opts, progress)
-                    .map_err(|e| Error::Setting(e.to_string()))
+                    .map_err(Error::from)
             });
             if let Err(e) = &res {
                 // Also when the target could not even be opened: the status panel shows it and
@@ -258,7 +255,7 @@ impl Library {
             let res = self.open_target(&t.name).and_then(|(store, _)| {
                 store
                     .verify(&self.paths, &mut self.catalog, opts, progress)
-                    .map_err(|e| Error::Setting(e.to_string()))
+                    .map_err(Error::from)
             });
             out.push(res.map_err(|e| (t.name.clone(), e.to_string())));
         }
@@ -299,10 +296,8 @@ pub fn restore(
     dir: &Path,
     progress: &dyn Fn(&Progress),
 ) -> Result<RestoreReport> {
-    let store = Store::open(target, secret).map_err(|e| Error::Setting(e.to_string()))?;
-    let report = store
-        .restore(dir, 8, progress)
-        .map_err(|e| Error::Setting(e.to_string()))?;
+    let store = Store::open(target, secret)?;
+    let report = store.restore(dir, 8, progress).map_err(Error::from)?;
     // Opening the new library reconciles it and proves the catalog is usable.
     Library::open(dir)?;
     Ok(report)

@@ -164,13 +164,13 @@ async fn upload(op: &Operator, item: &Item) -> Result<(String, Outcome), String>
         .await
         .map_err(|e| format!("cannot read {}: {e}", item.local.display()))?;
     let content_addressed = item.kind != "original";
-    if !content_addressed && blake3_hex(&bytes) != item.hash {
+    let hash = blake3_hex(&bytes);
+    if !content_addressed && hash != item.hash {
         return Err(format!(
             "{} no longer matches its hash; not uploaded (run `shoebox check`)",
             item.local.display()
         ));
     }
-    let hash = blake3_hex(&bytes);
     let mut key = item.key.clone();
     for attempt in 0..3 {
         match op.stat(&key).await {
