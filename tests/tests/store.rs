@@ -279,8 +279,28 @@ fn conformance(make: fn() -> Server) {
     json(e.sb(&lib_b, &["import", "--json"]).arg(&src_b), 0);
     e.add_target(&lib_b, "t", &server);
     let before = hash_of(&server.backing.join("originals/2023/01/IMG_0000.JPG"));
-    let b = json(&mut e.sb(&lib_b, &["backup", "--json"]), 0);
+    // Four thumbnails to send to a target it knows nothing of: it lists thumbs/ once instead of
+    // asking for each; IMG_0001's are found there.
+    let out = run_ok(
+        e.sb(&lib_b, &["backup", "--json"])
+            .env("SHOEBOX_LOG", "shoebox_store=debug"),
+        0,
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("thumbnails listed on the store"),
+        "{}: {}",
+        server.kind,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b: Value = serde_json::from_slice(&out.stdout).unwrap();
     let r = &b["targets"][0];
+    let h1 = hash_of(&e.path("src/IMG_0001.JPG"));
+    let thumbs_there: Vec<String> = keys(r, "already_there")
+        .into_iter()
+        .filter(|k| k.starts_with("thumbs/"))
+        .collect();
+    assert_eq!(thumbs_there.len(), 2, "{}: {b}", server.kind);
+    assert!(thumbs_there.iter().all(|k| k.contains(&h1)), "{b}");
     assert_eq!(
         r["renamed"].as_array().unwrap().len(),
         1,
@@ -297,6 +317,26 @@ fn conformance(make: fn() -> Server) {
         hash_of(&server.backing.join("originals/2023/01/IMG_0000.JPG")),
         before,
         "device A's photo kept"
+    );
+    // One more photo device A has too: two thumbnails, few enough to ask for each (no
+    // listing), and both found already there.
+    std::fs::copy(e.path("src/IMG_0002.JPG"), src_b.join("IMG_0002.JPG")).unwrap();
+    json(e.sb(&lib_b, &["import", "--json"]).arg(&src_b), 0);
+    let out = run_ok(
+        e.sb(&lib_b, &["backup", "--json"])
+            .env("SHOEBOX_LOG", "shoebox_store=debug"),
+        0,
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("thumbnails listed"));
+    let b: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let h2 = hash_of(&e.path("src/IMG_0002.JPG"));
+    let there = keys(&b["targets"][0], "already_there");
+    assert_eq!(there.len(), 3, "{}: {b}", server.kind);
+    assert!(
+        there
+            .iter()
+            .all(|k| k.contains(&h2) || k.ends_with("IMG_0002.JPG")),
+        "{b}"
     );
     // Restore now merges both devices' catalogs.
     let both = e.path("both");

@@ -631,6 +631,17 @@ impl Catalog {
             .unwrap_or_default())
     }
 
+    /// Like [`Catalog::set_store_state`], for a record that is informational only (the time of a
+    /// backup that found nothing to do): committed without waiting for the disk (WAL with
+    /// synchronous=NORMAL: a power cut may lose it, never corrupts the catalog), so that a no-op
+    /// backup does not wait seconds for an fsync on a busy disk.
+    pub fn note_store_state(&self, target: &str, s: &StoreState) -> Result<()> {
+        self.conn.execute_batch("PRAGMA synchronous=NORMAL")?;
+        let r = self.set_store_state(target, s);
+        self.conn.execute_batch("PRAGMA synchronous=FULL")?;
+        r
+    }
+
     pub fn set_store_state(&self, target: &str, s: &StoreState) -> Result<()> {
         self.conn.execute(
             "INSERT INTO store_state (target, last_backup, last_result, last_verify, last_verify_ok, \

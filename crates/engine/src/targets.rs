@@ -226,6 +226,14 @@ impl Library {
             if cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) {
                 break;
             }
+            // Nothing new for this target: done without opening it (no connection, no request).
+            if shoebox_store::up_to_date(&self.catalog, &t.name, &opts.thumb_sizes)? {
+                out.push(Ok(BackupReport {
+                    target: t.name.clone(),
+                    ..Default::default()
+                }));
+                continue;
+            }
             let res = self.open_target(&t.name).and_then(|(store, _)| {
                 store
                     .backup(&self.paths, &mut self.catalog, &opts, progress)

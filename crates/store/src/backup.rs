@@ -8,6 +8,7 @@ use serde::Serialize;
 use shoebox_catalog::{Catalog, StoreObject, StoreState};
 use shoebox_import::{LibraryPaths, Throttle};
 use shoebox_types::Progress;
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -159,7 +160,35 @@ fn alt_key(key: &str, hash: &str, attempt: usize) -> String {
     }
 }
 
-async fn upload(op: &Operator, item: &Item) -> Result<(String, Outcome), String> {
+/// The thumbnail keys on the store, by one recursive listing of `thumbs/` (about one request
+/// per thousand keys on S3). `None` when the store cannot list.
+async fn listed_thumbs(op: &Operator) -> Option<HashSet<String>> {
+    match op.list_with("thumbs/").recursive(true).await {
+        Ok(entries) => Some(
+            entries
+                .into_iter()
+                .filter(|e| !e.path().ends_with('/'))
+                .map(|e| e.path().to_owned())
+                .collect(),
+        ),
+        Err(e) if e.kind() == ErrorKind::NotFound => Some(HashSet::new()),
+        Err(_) => None,
+    }
+}
+
+/// Whether to list `thumbs/` once rather than ask for each pending thumbnail: when there are
+/// a few at least, and many compared with what the target is known to hold (a listing of a big
+/// store costs more than a handful of HEADs). A first backup lists an empty prefix: one request.
+fn worth_listing(pending_thumbs: usize, known_objects: u64) -> bool {
+    pending_thumbs >= 4 && pending_thumbs as u64 * 50 >= known_objects
+}
+
+/// `listed`: the thumbnail keys the store held when this backup began, if it listed them.
+async fn upload(
+    op: &Operator,
+    item: &Item,
+    listed: Option<&HashSet<String>>,
+) -> Result<(String, Outcome), String> {
     let bytes = tokio::fs::read(&item.local)
         .await
         .map_err(|e| format!("cannot read {}: {e}", item.local.display()))?;
@@ -172,6 +201,16 @@ async fn upload(op: &Operator, item: &Item) -> Result<(String, Outcome), String>
         ));
     }
     let mut key = item.key.clone();
+    // A thumbnail's key names the original it shows (content-addressed): with a listing at
+    // hand it needs no request of its own before the PUT. Should another device write the same
+    // key meanwhile, it writes a rendering of the same photo; nothing can be lost.
+    if let (true, Some(listed)) = (content_addressed, listed) {
+        if listed.contains(&key) {
+            return Ok((key, Outcome::AlreadyThere));
+        }
+        put_verified(op, &key, bytes, &hash).await?;
+        return Ok((key, Outcome::Uploaded));
+    }
     for attempt in 0..3 {
         match op.stat(&key).await {
             Ok(_) if content_addressed => return Ok((key, Outcome::AlreadyThere)),
@@ -214,8 +253,9 @@ pub fn up_to_date(catalog: &Catalog, target: &str, thumb_sizes: &[u32]) -> Resul
         }
     }
     state.last_backup = Some(shoebox_catalog::now());
+    // last_error stays: nothing was asked of the store, so nothing shows it works again.
     state.last_result = Some("nothing new".into());
-    catalog.set_store_state(target, &state)?;
+    catalog.note_store_state(target, &state)?;
     Ok(true)
 }
 
@@ -311,8 +351,20 @@ impl Store {
         throttle.send(&p, true);
 
         let op = &self.op;
+        let pending_thumbs = items.iter().filter(|i| i.kind != "original").count();
+        let listed = if worth_listing(pending_thumbs, catalog.store_totals(name)?.0) {
+            let l = listed_thumbs(op).await;
+            match &l {
+                Some(l) => tracing::debug!("{} thumbnails listed on the store", l.len()),
+                None => tracing::debug!("the store cannot list thumbs/; asking per thumbnail"),
+            }
+            l
+        } else {
+            None
+        };
+        let listed = listed.as_ref();
         let mut results = futures::stream::iter(items.iter())
-            .map(|item| async move { (item, upload(op, item).await) })
+            .map(|item| async move { (item, upload(op, item, listed).await) })
             .buffer_unordered(opts.concurrency.max(1));
         let mut batch: Vec<StoreObject> = Vec::new();
         while let Some((item, res)) = results.next().await {
