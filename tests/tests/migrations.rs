@@ -63,7 +63,27 @@ fn every_past_version_upgrades_with_its_data() {
         let objs: i64 = db
             .query_row("SELECT COUNT(*) FROM store_objects", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(objs, 0, "v4 tables exist");
+        assert_eq!(
+            objs,
+            if version >= 4 { 1 } else { 0 },
+            "v{version}: what targets hold survives"
+        );
+        let (result, mark): (Option<String>, Option<String>) = db
+            .query_row(
+                "SELECT max(last_result), max(complete_mark) FROM store_state",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            result.is_some(),
+            version >= 4,
+            "v{version}: backup figures survive"
+        );
+        assert_eq!(
+            mark, None,
+            "v{version}: no backup is taken as complete by an upgrade"
+        );
     }
 }
 

@@ -265,17 +265,47 @@ fn a_target_removed_or_pointed_elsewhere_starts_from_nothing() {
     assert_eq!(files_under(&other.join("originals")), 4);
     assert!(other.join("catalogs").exists());
 
-    // Saving it again unchanged keeps what it knows.
+    // Saving it again unchanged keeps what it knows; a backup then has nothing to do...
     run_ok(&mut sb(&home, &lib, &add), 0);
     status(0);
+    let r = json(
+        &mut sb(&home, &lib, &["backup", "--target", "t", "--json"]),
+        0,
+    );
+    assert_eq!(r["targets"][0]["uploaded"].as_array().unwrap().len(), 0);
+    assert_eq!(status(0)["last_result"], "nothing new");
+    // ... until a photo arrives (the mark of a complete backup no longer matches).
+    let more = t.path().join("more");
+    std::fs::create_dir_all(&more).unwrap();
+    Jpeg::new(160, 120).seed(399).write(&more.join("R9.JPG"));
+    run_ok(&mut sb(&home, &lib, &["import", more.to_str().unwrap()]), 0);
+    status(1);
+    let r = json(
+        &mut sb(&home, &lib, &["backup", "--target", "t", "--json"]),
+        0,
+    );
+    assert_eq!(r["targets"][0]["uploaded"].as_array().unwrap().len(), 3);
+    assert!(r["targets"][0]["snapshot"].is_string());
+    // A favourite changes no object but the catalog: a new snapshot, nothing else.
+    {
+        let mut l = Library::open(&lib).unwrap();
+        let h = l.list().unwrap()[0].hash.clone();
+        l.set_favourite(&[h], true).unwrap();
+    }
+    let r = json(
+        &mut sb(&home, &lib, &["backup", "--target", "t", "--json"]),
+        0,
+    );
+    assert_eq!(r["targets"][0]["uploaded"].as_array().unwrap().len(), 0);
+    assert!(r["targets"][0]["snapshot"].is_string(), "{r}");
 
     // Removed, emptied by hand, added again under the same name: uploads everything again.
     run_ok(&mut sb(&home, &lib, &["target", "remove", "t"]), 0);
     std::fs::remove_dir_all(&other).unwrap();
     run_ok(&mut sb(&home, &lib, &add), 0);
-    status(4);
+    status(5);
     run_ok(&mut sb(&home, &lib, &["backup", "--target", "t"]), 0);
-    assert_eq!(files_under(&other.join("originals")), 4);
+    assert_eq!(files_under(&other.join("originals")), 5);
     run_ok(
         &mut sb(&home, &lib, &["verify", "--target", "t", "--deep"]),
         0,

@@ -142,6 +142,9 @@ pub struct StoreState {
     /// Catalog fingerprint at the last snapshot uploaded.
     #[serde(skip)]
     pub snapshot_mark: Option<String>,
+    /// Catalog fingerprint and thumbnail sizes when a backup last left nothing behind.
+    #[serde(skip)]
+    pub complete_mark: Option<String>,
 }
 
 /// What a watch folder did with one file version.
@@ -613,7 +616,8 @@ impl Catalog {
         Ok(self
             .conn
             .query_row(
-                "SELECT last_backup, last_result, last_verify, last_verify_ok, last_error, snapshot_mark \
+                "SELECT last_backup, last_result, last_verify, last_verify_ok, last_error, snapshot_mark, \
+                 complete_mark \
                  FROM store_state WHERE target = ?1",
                 [target],
                 |r| {
@@ -624,6 +628,7 @@ impl Catalog {
                         last_verify_ok: r.get(3)?,
                         last_error: r.get(4)?,
                         snapshot_mark: r.get(5)?,
+                        complete_mark: r.get(6)?,
                     })
                 },
             )
@@ -645,10 +650,12 @@ impl Catalog {
     pub fn set_store_state(&self, target: &str, s: &StoreState) -> Result<()> {
         self.conn.execute(
             "INSERT INTO store_state (target, last_backup, last_result, last_verify, last_verify_ok, \
-             last_error, snapshot_mark) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(target) DO UPDATE SET \
+             last_error, snapshot_mark, complete_mark) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT(target) DO UPDATE SET \
              last_backup = excluded.last_backup, last_result = excluded.last_result, \
              last_verify = excluded.last_verify, last_verify_ok = excluded.last_verify_ok, \
-             last_error = excluded.last_error, snapshot_mark = excluded.snapshot_mark",
+             last_error = excluded.last_error, snapshot_mark = excluded.snapshot_mark, \
+             complete_mark = excluded.complete_mark",
             params![
                 target,
                 s.last_backup,
@@ -656,17 +663,19 @@ impl Catalog {
                 s.last_verify,
                 s.last_verify_ok,
                 s.last_error,
-                s.snapshot_mark
+                s.snapshot_mark,
+                s.complete_mark
             ],
         )?;
         Ok(())
     }
 
-    /// Changes whenever something a snapshot holds changes (assets, favourites, albums, keys).
+    /// Changes whenever something a snapshot holds changes (assets, favourites, albums, keys),
+    /// and when thumbnails become available.
     pub fn fingerprint(&self) -> Result<String> {
         Ok(self.conn.query_row(
             "SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || total(favourite) || ':' || \
-             count(trashed_at) FROM assets) || '|' || (SELECT count(*) FROM albums) || '|' || \
+             count(trashed_at) || ':' || total(thumb_state = 'ok') FROM assets) || '|' || (SELECT count(*) FROM albums) || '|' || \
              (SELECT count(*) FROM album_assets) || '|' || (SELECT count(*) FROM store_objects) || '|' || \
              coalesce((SELECT value FROM settings WHERE key = 'generation'), '0')",
             [],

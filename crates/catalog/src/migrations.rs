@@ -115,6 +115,11 @@ const STEPS: &[&str] = &[
         snapshot_mark   TEXT
     );
     "#,
+    // v5: the fingerprint (with the thumbnail sizes) at which a backup to the target last left
+    // nothing behind, so that a backup with nothing new is known without a catalog-wide query.
+    r#"
+    ALTER TABLE store_state ADD COLUMN complete_mark TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

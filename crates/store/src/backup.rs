@@ -234,23 +234,36 @@ async fn upload(
     Err("three keys for this original already hold other bytes".into())
 }
 
+/// What a target that holds everything is marked with: the catalog's fingerprint (which moves
+/// with every asset, thumbnail, album, favourite and store record) and the thumbnail sizes.
+fn complete_mark(catalog: &Catalog, thumb_sizes: &[u32]) -> Result<String> {
+    let sizes: Vec<String> = thumb_sizes.iter().map(u32::to_string).collect();
+    Ok(format!("{}|{}", catalog.fingerprint()?, sizes.join(",")))
+}
+
 /// Whether `target` already holds everything: no original or thumbnail missing and no catalog
 /// change since the last snapshot. Needs no connection to the store, so a no-op backup makes no
 /// request at all; when it is true, the backup is recorded as done.
 pub fn up_to_date(catalog: &Catalog, target: &str, thumb_sizes: &[u32]) -> Result<bool> {
     let mut state = catalog.store_state(target)?;
-    if state.snapshot_mark.as_deref() != Some(catalog.fingerprint()?.as_str())
-        || !catalog.assets_missing_on(target)?.is_empty()
-    {
-        return Ok(false);
-    }
-    for size in thumb_sizes {
-        if !catalog
-            .thumbs_missing_on(target, &format!("thumb-{size}"))?
-            .is_empty()
+    let mark = complete_mark(catalog, thumb_sizes)?;
+    // The catalog has not changed since a backup left nothing behind: known at once. Otherwise
+    // ask the catalog what is missing (catalog-wide queries, ~0.1 s each at 50,000 photos).
+    if state.complete_mark.as_deref() != Some(mark.as_str()) {
+        if state.snapshot_mark.as_deref() != Some(catalog.fingerprint()?.as_str())
+            || !catalog.assets_missing_on(target)?.is_empty()
         {
             return Ok(false);
         }
+        for size in thumb_sizes {
+            if !catalog
+                .thumbs_missing_on(target, &format!("thumb-{size}"))?
+                .is_empty()
+            {
+                return Ok(false);
+            }
+        }
+        state.complete_mark = Some(mark);
     }
     state.last_backup = Some(shoebox_catalog::now());
     // last_error stays: nothing was asked of the store, so nothing shows it works again.
@@ -341,6 +354,7 @@ impl Store {
         }
         let fingerprint = catalog.fingerprint()?;
         if items.is_empty() && state.snapshot_mark.as_deref() == Some(fingerprint.as_str()) {
+            state.complete_mark = Some(complete_mark(catalog, &opts.thumb_sizes)?);
             p.phase = "done".into();
             throttle.send(&p, true);
             return Ok(report);
@@ -463,6 +477,11 @@ impl Store {
             state.snapshot_mark = Some(fingerprint);
             report.snapshot = Some(key);
         }
+        state.complete_mark = if report.failed.is_empty() {
+            Some(complete_mark(catalog, &opts.thumb_sizes)?)
+        } else {
+            None
+        };
         p.phase = "done".into();
         p.current = None;
         throttle.send(&p, true);

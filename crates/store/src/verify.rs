@@ -104,6 +104,7 @@ impl Store {
         st.last_verify = Some(shoebox_catalog::now());
         st.last_verify_ok = Some(report.is_clean());
         if !report.is_clean() {
+            st.complete_mark = None;
             st.last_error = report
                 .problems
                 .iter()
