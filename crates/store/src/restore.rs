@@ -278,35 +278,50 @@ impl Store {
         }
         drop(results);
 
-        // Thumbnails, so the restored library can be browsed at once.
+        // Thumbnails, so the restored library can be browsed at once: one listing of thumbs/
+        // (not one per photo), then those of this catalog's photos, several at a time. Only
+        // well-formed hashes name a local file, whatever the snapshot or the store say.
         p.phase = "restore thumbnails".into();
         throttle.send(&p, true);
-        for a in &assets {
-            let Ok(list) = op
-                .list(&format!("thumbs/{}/", &a.hash[..2.min(a.hash.len())]))
-                .await
-            else {
-                continue;
-            };
+        let wanted: HashSet<&str> = assets
+            .iter()
+            .map(|a| a.hash.as_str())
+            .filter(|h| is_hash(h))
+            .collect();
+        let mut thumbs = Vec::new();
+        if let Ok(list) = op.list_with("thumbs/").recursive(true).await {
             for e in list {
-                let name = e.name().to_owned();
-                let Some(size) = name
-                    .strip_prefix(&format!("{}-", a.hash))
-                    .and_then(|s| s.strip_suffix(".jpg"))
-                    .and_then(|s| s.parse::<u32>().ok())
-                else {
+                let name = e.name();
+                let Some((hash, size)) = name.split_once('-').and_then(|(h, rest)| {
+                    let size = rest.strip_suffix(".jpg")?.parse::<u32>().ok()?;
+                    Some((h, size))
+                }) else {
                     continue;
                 };
-                let dest = shoebox_import::thumb_path(&lib, &a.hash, size);
-                if dest.exists() {
+                if !wanted.contains(hash) || e.path() != format!("thumbs/{}/{name}", &hash[..2]) {
                     continue;
                 }
-                if let Ok(b) = op.read(e.path()).await {
-                    let _ = shoebox_import::write_atomic_cache(&dest, &lib.tmp(), &b.to_vec());
-                    r.thumbnails += 1;
+                let dest = shoebox_import::thumb_path(&lib, hash, size);
+                if !dest.exists() {
+                    thumbs.push((e.path().to_owned(), dest));
                 }
             }
         }
+        p.done = 0;
+        p.total = thumbs.len() as u64;
+        let mut fetched = futures::stream::iter(thumbs)
+            .map(|(key, dest)| async move { (op.read(&key).await, dest) })
+            .buffer_unordered(concurrency.max(1));
+        while let Some((res, dest)) = fetched.next().await {
+            p.done += 1;
+            if let Ok(b) = res
+                && shoebox_import::write_atomic_cache(&dest, &lib.tmp(), &b.to_vec()).is_ok()
+            {
+                r.thumbnails += 1;
+            }
+            throttle.send(&p, false);
+        }
+        drop(fetched);
         if r.failed.is_empty() {
             // Until then a re-run resumes: what is in place and checks out is kept.
             let _ = std::fs::write(&done_marker, newest.snapshot.as_bytes());
@@ -317,4 +332,9 @@ impl Store {
         throttle.send(&p, true);
         Ok(r)
     }
+}
+
+/// A content hash as Shoebox writes it: 64 lower-case hex digits.
+fn is_hash(h: &str) -> bool {
+    h.len() == 64 && h.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
 }
