@@ -230,7 +230,7 @@ pub struct ImportSummary {
     pub cancelled: bool,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct TargetBackup {
     pub target: String,
     pub ok: bool,
@@ -249,7 +249,7 @@ pub struct TargetBackup {
     pub snapshot: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct TargetVerify {
     pub target: String,
     pub ok: bool,

@@ -8,7 +8,8 @@ use crate::api::*;
 use crate::state::AppState;
 use shoebox_engine::{self as engine, Library};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -34,6 +35,44 @@ async fn with_lib<T: Send + 'static>(
     })
     .await
     .map_err(msg)?
+}
+
+/// What a long job is given: its cancel flag, and where its progress and waits go.
+struct Job<'a> {
+    cancel: Arc<AtomicBool>,
+    progress: &'a dyn Fn(&engine::Progress),
+    waiting: &'a dyn Fn(),
+}
+
+/// Runs `f` as the app's one long job (import, backup, verify): on its own Library on a
+/// blocking thread (so quick queries on the shared one are not held up), streaming progress to
+/// `on_event`; the job slot is freed whatever the outcome.
+async fn with_job<T: Send + 'static>(
+    state: &AppState,
+    on_event: Channel<JobEvent>,
+    f: impl FnOnce(&mut Library, Job<'_>) -> Result<T, String> + Send + 'static,
+) -> Res<T> {
+    let root = state.root.clone();
+    let cancel = state.begin_job()?;
+    let res = tauri::async_runtime::spawn_blocking(move || {
+        let mut lib = Library::open(&root).map_err(msg)?;
+        let progress = |p: &engine::Progress| {
+            let _ = on_event.send(JobEvent::from(p));
+        };
+        let waiting = || waiting_event(&on_event);
+        f(
+            &mut lib,
+            Job {
+                cancel,
+                progress: &progress,
+                waiting: &waiting,
+            },
+        )
+    })
+    .await
+    .map_err(msg);
+    state.end_job();
+    res?
 }
 
 /// The status figures of each target with its configuration (options, names of secrets).
@@ -294,19 +333,12 @@ pub async fn import(
     paths: Vec<String>,
     on_event: Channel<JobEvent>,
 ) -> Res<ImportSummary> {
-    let root = state.root.clone();
-    let cancel = state.begin_job()?;
-    let res = tauri::async_runtime::spawn_blocking(move || {
-        let mut lib = Library::open(&root).map_err(msg)?;
-        let sources: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-        let progress = |p: &engine::Progress| {
-            let _ = on_event.send(JobEvent::from(p));
-        };
-        let waiting = || waiting_event(&on_event);
+    let sources: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    with_job(&state, on_event, move |lib, job| {
         let r = lib
-            .import(&sources, &progress, &cancel, &waiting)
+            .import(&sources, job.progress, &job.cancel, job.waiting)
             .map_err(msg)?;
-        Ok::<_, String>(ImportSummary {
+        Ok(ImportSummary {
             imported: r.counts.imported as u32,
             bytes: r.counts.bytes_imported as f64,
             duplicates: problems(r.duplicates, |d| {
@@ -321,9 +353,6 @@ pub async fn import(
         })
     })
     .await
-    .map_err(msg);
-    state.end_job();
-    res?
 }
 
 /// Asks the running job to stop.
@@ -342,58 +371,44 @@ pub async fn backup(
     target: Option<String>,
     on_event: Channel<JobEvent>,
 ) -> Res<Vec<TargetBackup>> {
-    let root = state.root.clone();
-    let cancel = state.begin_job()?;
-    let res = tauri::async_runtime::spawn_blocking(move || {
-        let mut lib = Library::open(&root).map_err(msg)?;
-        let progress = |p: &engine::Progress| {
-            let _ = on_event.send(JobEvent::from(p));
-        };
-        let waiting = || waiting_event(&on_event);
+    with_job(&state, on_event, move |lib, job| {
         let out = lib
-            .backup(target.as_deref(), &progress, &waiting, Some(cancel))
+            .backup(
+                target.as_deref(),
+                job.progress,
+                job.waiting,
+                Some(job.cancel),
+            )
             .map_err(msg)?;
-        Ok::<_, String>(
-            out.into_iter()
-                .map(|r| match r {
-                    Ok(r) => TargetBackup {
-                        ok: r.failed.is_empty() && !r.cancelled,
-                        cancelled: r.cancelled,
-                        photos: r
-                            .uploaded
-                            .iter()
-                            .filter(|k| k.starts_with("originals/"))
-                            .count() as u32,
-                        target: r.target,
-                        uploaded: r.uploaded.len() as u32,
-                        already_there: r.already_there.len() as u32,
-                        renamed: r.renamed.len() as u32,
-                        bytes: r.bytes_uploaded as f64,
-                        failed: problems(r.failed, |f| (f.key, f.reason)),
-                        error: None,
-                        snapshot: r.snapshot,
-                    },
-                    Err((target, error)) => TargetBackup {
-                        target,
-                        ok: false,
-                        cancelled: false,
-                        uploaded: 0,
-                        photos: 0,
-                        already_there: 0,
-                        renamed: 0,
-                        bytes: 0.0,
-                        failed: Vec::new(),
-                        error: Some(error),
-                        snapshot: None,
-                    },
-                })
-                .collect(),
-        )
+        Ok(out
+            .into_iter()
+            .map(|r| match r {
+                Ok(r) => TargetBackup {
+                    ok: r.failed.is_empty() && !r.cancelled,
+                    cancelled: r.cancelled,
+                    photos: r
+                        .uploaded
+                        .iter()
+                        .filter(|k| k.starts_with("originals/"))
+                        .count() as u32,
+                    target: r.target,
+                    uploaded: r.uploaded.len() as u32,
+                    already_there: r.already_there.len() as u32,
+                    renamed: r.renamed.len() as u32,
+                    bytes: r.bytes_uploaded as f64,
+                    failed: problems(r.failed, |f| (f.key, f.reason)),
+                    error: None,
+                    snapshot: r.snapshot,
+                },
+                Err((target, error)) => TargetBackup {
+                    target,
+                    error: Some(error),
+                    ..Default::default()
+                },
+            })
+            .collect())
     })
     .await
-    .map_err(msg);
-    state.end_job();
-    res?
 }
 
 /// Compares every enabled target with the catalog (sizes, and 5% of the objects read back).
@@ -402,50 +417,36 @@ pub async fn verify(
     state: State<'_, AppState>,
     on_event: Channel<JobEvent>,
 ) -> Res<Vec<TargetVerify>> {
-    let root = state.root.clone();
-    let _cancel = state.begin_job()?;
-    let res = tauri::async_runtime::spawn_blocking(move || {
-        let mut lib = Library::open(&root).map_err(msg)?;
-        let progress = |p: &engine::Progress| {
-            let _ = on_event.send(JobEvent::from(p));
-        };
+    with_job(&state, on_event, move |lib, job| {
         let opts = engine::VerifyOptions {
             sample_percent: 5.0,
             concurrency: 8,
             ..Default::default()
         };
-        let out = lib.verify(None, &opts, &progress).map_err(msg)?;
-        Ok::<_, String>(
-            out.into_iter()
-                .map(|r| match r {
-                    Ok(r) => TargetVerify {
-                        ok: r.is_clean(),
-                        target: r.target,
-                        objects: r.objects as u32,
-                        read_back: r.objects_read_back as u32,
-                        originals_checked: r.originals_checked as u32,
-                        problems: problems(r.problems, |p| {
-                            (p.key, format!("{}: {}", p.kind, p.detail))
-                        }),
-                        error: None,
-                    },
-                    Err((target, error)) => TargetVerify {
-                        target,
-                        ok: false,
-                        objects: 0,
-                        read_back: 0,
-                        originals_checked: 0,
-                        problems: Vec::new(),
-                        error: Some(error),
-                    },
-                })
-                .collect(),
-        )
+        let out = lib.verify(None, &opts, job.progress).map_err(msg)?;
+        Ok(out
+            .into_iter()
+            .map(|r| match r {
+                Ok(r) => TargetVerify {
+                    ok: r.is_clean(),
+                    target: r.target,
+                    objects: r.objects as u32,
+                    read_back: r.objects_read_back as u32,
+                    originals_checked: r.originals_checked as u32,
+                    problems: problems(r.problems, |p| {
+                        (p.key, format!("{}: {}", p.kind, p.detail))
+                    }),
+                    error: None,
+                },
+                Err((target, error)) => TargetVerify {
+                    target,
+                    error: Some(error),
+                    ..Default::default()
+                },
+            })
+            .collect())
     })
     .await
-    .map_err(msg);
-    state.end_job();
-    res?
 }
 
 #[tauri::command]

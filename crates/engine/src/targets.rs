@@ -172,7 +172,7 @@ impl Library {
     /// Opens a target with its secrets; also says where the secrets came from.
     pub fn open_target(&self, name: &str) -> Result<(Store, Vec<String>)> {
         let (t, secret, from) = self.target_with_secrets(name)?;
-        Ok((Store::open(&t, &secret).map_err(Error::from)?, from))
+        Ok((Store::open(&t, &secret)?, from))
     }
 
     pub fn target_test(&self, name: &str) -> Result<TestReport> {
@@ -305,7 +305,7 @@ pub fn restore(
     progress: &dyn Fn(&Progress),
 ) -> Result<RestoreReport> {
     let store = Store::open(target, secret)?;
-    let report = store.restore(dir, 8, progress).map_err(Error::from)?;
+    let report = store.restore(dir, 8, progress)?;
     // Opening the new library reconciles it and proves the catalog is usable.
     Library::open(dir)?;
     Ok(report)

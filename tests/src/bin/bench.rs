@@ -229,10 +229,10 @@ fn bin_dir() -> Result<PathBuf> {
         .to_owned())
 }
 
-/// Wall time, peak RSS and CPU seconds (user + system) of one child process, which must exit
-/// with 0 or 1.
+/// Wall time, peak RSS, CPU seconds (user + system) and exit code of one child process, which
+/// must exit with 0 or 1.
 #[allow(unsafe_code)]
-fn measure(cmd: &mut Command) -> Result<(Duration, u64, f64)> {
+fn measure(cmd: &mut Command) -> Result<(Duration, u64, f64, i32)> {
     let start = Instant::now();
     let child = cmd
         .stdout(Stdio::null())
@@ -253,6 +253,7 @@ fn measure(cmd: &mut Command) -> Result<(Duration, u64, f64)> {
         took,
         ru.ru_maxrss as u64 * 1024,
         secs(ru.ru_utime) + secs(ru.ru_stime),
+        libc::WEXITSTATUS(status),
     ))
 }
 
@@ -313,7 +314,7 @@ fn bench_import(work: &Path, count: usize, rounds: usize) -> Result<()> {
     for round in 0..rounds {
         let lib = work.join("lib");
         let _ = std::fs::remove_dir_all(&lib);
-        let (t, m, _) = measure(
+        let (t, m, _, _) = measure(
             Command::new(&shoebox)
                 .arg("--library")
                 .arg(&lib)
@@ -326,7 +327,7 @@ fn bench_import(work: &Path, count: usize, rounds: usize) -> Result<()> {
         let _ = std::fs::remove_dir_all(&out);
         std::fs::create_dir_all(&out)?;
         // One process over all files (vipsthumbnail's fastest mode), preview-sized like ours.
-        let (t, m, _) = measure(
+        let (t, m, _, _) = measure(
             Command::new("vipsthumbnail")
                 .args(&files)
                 .args(["--size", "1440", "-o"])
@@ -334,7 +335,7 @@ fn bench_import(work: &Path, count: usize, rounds: usize) -> Result<()> {
         )?;
         vt_t.push(t.as_secs_f64());
         vt_m.push(m as f64);
-        let (t, _, _) = measure(
+        let (t, _, _, _) = measure(
             Command::new(&shoebox)
                 .arg("--library")
                 .arg(&lib)
@@ -342,7 +343,7 @@ fn bench_import(work: &Path, count: usize, rounds: usize) -> Result<()> {
                 .args(&files),
         )?;
         si_t.push(t.as_secs_f64());
-        let (t, _, _) = measure(
+        let (t, _, _, _) = measure(
             Command::new("exiftool")
                 .args(["-fast", "-json"])
                 .args(&files),
@@ -594,9 +595,11 @@ fn start_s3(root: &Path) -> Result<S3> {
     Ok(s3)
 }
 
-/// Runs `cmd`, which must succeed: (wall seconds, CPU seconds).
+/// Runs `cmd`, which must succeed (exit 0: a backup with failures is not a figure):
+/// (wall seconds, CPU seconds).
 fn timed(cmd: &mut Command) -> Result<(f64, f64)> {
-    let (wall, _, cpu) = measure(cmd)?;
+    let (wall, _, cpu, code) = measure(cmd)?;
+    anyhow::ensure!(code == 0, "{cmd:?} exited with {code}");
     Ok((wall.as_secs_f64(), cpu))
 }
 
