@@ -10,6 +10,9 @@ pkgs+=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-
 # Tests: real store servers (nginx with WebDAV; rclone from PyPI, below) and the app under Xvfb
 # driven by WebKitWebDriver.
 pkgs+=(nginx-light libnginx-mod-http-dav-ext xvfb webkit2gtk-driver)
+# A real case-insensitive disk with Windows' name rules (NTFS through FUSE) for the portability
+# tests.
+pkgs+=(ntfs-3g fuse3)
 if [[ "${1:-}" == "--bench" ]]; then
   pkgs+=(libvips-tools libimage-exiftool-perl inotify-tools)
 fi

@@ -26,11 +26,9 @@ async fn with_lib<T: Send + 'static>(
     f: impl FnOnce(&mut Library) -> engine::Result<T> + Send + 'static,
 ) -> Res<T> {
     let lib = state.lib.clone();
+    let root = state.root.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let mut lib = lib.lock().map_err(|_| {
-            "the library is unavailable after a crash of a previous command; restart Shoebox"
-                .to_string()
-        })?;
+        let mut lib = crate::state::lock_lib(&lib, &root);
         f(&mut lib).map_err(msg)
     })
     .await
@@ -256,7 +254,9 @@ pub async fn set_trashed(state: State<'_, AppState>, hashes: Vec<String>, on: bo
 #[tauri::command]
 pub async fn empty_trash(state: State<'_, AppState>) -> Res<EmptyTrash> {
     with_lib(&state, |lib| {
-        let r = lib.empty_trash()?;
+        // Never waits for the library's file lock while holding the shared library: a long
+        // import would freeze every command and thumbnail until it ends.
+        let r = lib.try_empty_trash()?;
         Ok(EmptyTrash {
             deleted: r.deleted as u32,
             bytes: r.bytes as f64,

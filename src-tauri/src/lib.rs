@@ -14,13 +14,8 @@ use tauri::Manager;
 /// Opens the default library (`SHOEBOX_LIBRARY`, else Pictures/Shoebox, as the CLI does) and
 /// runs the app.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SHOEBOX_LOG")
-                .unwrap_or_else(|_| "warn,reqsign=off,opendal::services=off".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    shoebox_engine::logging::init("warn");
+    shoebox_engine::quiet_decoder_panics();
 
     let lib = match Library::default_root().and_then(|root| Library::open(&root)) {
         Ok(lib) => lib,
@@ -39,24 +34,20 @@ pub fn run() {
             Ok(())
         })
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, req, responder| {
-            let lib = ctx.app_handle().state::<AppState>().lib.clone();
+            let st = ctx.app_handle().state::<AppState>();
+            let (lib, root) = (st.lib.clone(), st.root.clone());
             tauri::async_runtime::spawn_blocking(move || {
                 // The lock is held only to resolve the name; the file is read without it.
-                let found = match lib.lock() {
-                    Ok(lib) => protocol::resolve_thumb(&lib, &req),
-                    Err(_) => Err(protocol::unavailable()),
-                };
+                let found = protocol::resolve_thumb(&state::lock_lib(&lib, &root), &req);
                 let resp = found.map_or_else(protocol::refused, |p| protocol::serve_thumb(&p));
                 responder.respond(resp);
             });
         })
         .register_asynchronous_uri_scheme_protocol("original", |ctx, req, responder| {
-            let lib = ctx.app_handle().state::<AppState>().lib.clone();
+            let st = ctx.app_handle().state::<AppState>();
+            let (lib, root) = (st.lib.clone(), st.root.clone());
             tauri::async_runtime::spawn_blocking(move || {
-                let found = match lib.lock() {
-                    Ok(lib) => protocol::resolve_original(&lib, &req),
-                    Err(_) => Err(protocol::unavailable()),
-                };
+                let found = protocol::resolve_original(&state::lock_lib(&lib, &root), &req);
                 let resp = found.map_or_else(protocol::refused, |(p, mime)| {
                     protocol::serve_original(&p, &mime, &req)
                 });

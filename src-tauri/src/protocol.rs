@@ -15,11 +15,11 @@ use tauri::http::{Request, Response, StatusCode, header};
 /// Longest answer to an open-ended range request; the player asks for the rest.
 const RANGE_CHUNK: u64 = 4 << 20;
 
-fn is_hash(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-}
+/// Largest original sent whole to a request without a range; a bigger one gets its first part
+/// (206), so no request holds more than this in memory.
+const WHOLE_MAX: u64 = 64 << 20;
+
+use shoebox_layout::is_hash;
 
 fn status(code: StatusCode, text: &str) -> Response<Vec<u8>> {
     Response::builder()
@@ -42,13 +42,6 @@ fn segments(req: &Request<Vec<u8>>) -> Vec<String> {
 
 /// Why a request names nothing: the status and a sentence for the body.
 pub type Refusal = (StatusCode, &'static str);
-
-pub fn unavailable() -> Refusal {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the library is unavailable",
-    )
-}
 
 pub fn refused((code, text): Refusal) -> Response<Vec<u8>> {
     status(code, text)
@@ -98,7 +91,15 @@ pub fn resolve_original(
         return Err((StatusCode::BAD_REQUEST, "not a hash"));
     }
     match lib.show(hash) {
-        Ok(a) => Ok((lib.root().join(&a.path), a.meta.mime)),
+        // Only a checked path is served: a catalog row that leads outside `originals/` names
+        // nothing.
+        Ok(a) => match lib.paths().resolve(&a.path) {
+            Ok(p) => Ok((p, a.meta.mime)),
+            Err(_) => Err((
+                StatusCode::FORBIDDEN,
+                "the catalog's path for this photo is unsafe",
+            )),
+        },
         Err(_) => Err((StatusCode::NOT_FOUND, "no such photo")),
     }
 }
@@ -135,7 +136,17 @@ fn parse_range(h: &str, len: u64) -> Option<(u64, u64)> {
             let a: u64 = a.parse().ok()?;
             (a, (a + RANGE_CHUNK - 1).min(len - 1))
         }
-        (a, b) => (a.parse().ok()?, b.parse::<u64>().ok()?.min(len - 1)),
+        (a, b) => {
+            let a: u64 = a.parse().ok()?;
+            // A long explicit range is answered in part too (206 says which part).
+            (
+                a,
+                b.parse::<u64>()
+                    .ok()?
+                    .min(len - 1)
+                    .min(a.saturating_add(RANGE_CHUNK - 1)),
+            )
+        }
     };
     (start <= end && start < len).then_some((start, end))
 }
@@ -146,7 +157,11 @@ fn serve_file(path: &Path, mime: &str, range: Option<&str>) -> std::io::Result<R
     let builder = Response::builder()
         .header(header::CONTENT_TYPE, mime)
         .header(header::ACCEPT_RANGES, "bytes");
-    let resp = match range {
+    let range = range.map(str::to_owned).or_else(|| {
+        // Too big to send whole: the first part, as a player or viewer asks for the rest.
+        (len > WHOLE_MAX).then(|| "bytes=0-".to_owned())
+    });
+    let resp = match range.as_deref() {
         Some(r) => match parse_range(r, len) {
             Some((start, end)) => {
                 f.seek(SeekFrom::Start(start))?;
@@ -188,6 +203,11 @@ mod tests {
         assert_eq!(parse_range("bytes=1000-", 1000), None);
         assert_eq!(parse_range("bytes=5-1", 1000), None);
         assert_eq!(parse_range("bytes=0-1,5-6", 1000), None);
+        // A client cannot make us read gigabytes into memory.
+        assert_eq!(
+            parse_range("bytes=0-4000000000", 5 << 30),
+            Some((0, RANGE_CHUNK - 1))
+        );
         assert_eq!(parse_range("items=0-1", 1000), None);
     }
 

@@ -1,9 +1,28 @@
 //! What the app keeps between commands.
 
 use shoebox_engine::Library;
+use std::path::Path;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Locks the shared library. A command that panicked while holding it left it poisoned: the
+/// library is opened afresh (the catalog rolled back whatever that command had not committed)
+/// and the app carries on, instead of refusing every command until a restart.
+pub fn lock_lib<'a>(lib: &'a Mutex<Library>, root: &Path) -> MutexGuard<'a, Library> {
+    match lib.lock() {
+        Ok(g) => g,
+        Err(poisoned) => {
+            let mut g = poisoned.into_inner();
+            match Library::open(root) {
+                Ok(fresh) => *g = fresh,
+                Err(e) => tracing::error!("reopening the library after a crash failed: {e}"),
+            }
+            lib.clear_poison();
+            g
+        }
+    }
+}
 
 pub struct AppState {
     pub root: PathBuf,
@@ -39,11 +58,10 @@ impl AppState {
     /// (Re)starts watching after the watch folders changed.
     pub fn restart_watch(&self, app: tauri::AppHandle) {
         // The shared library's settings are current: watch folders change only through it.
-        let folders = self
-            .lib
-            .lock()
-            .map(|l| l.settings().watch_folders.len())
-            .unwrap_or(0);
+        let folders = lock_lib(&self.lib, &self.root)
+            .settings()
+            .watch_folders
+            .len();
         if let Ok(mut w) = self.watch.lock() {
             if let Some(old) = w.take() {
                 old.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -56,5 +74,27 @@ impl AppState {
         if let Ok(mut j) = self.job.lock() {
             *j = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_under_the_library_lock_does_not_disable_the_app() {
+        let t = tempfile::tempdir().unwrap();
+        let lib = Arc::new(Mutex::new(Library::open(t.path()).unwrap()));
+        let l2 = lib.clone();
+        let _ = std::thread::spawn(move || {
+            let _g = l2.lock().unwrap();
+            panic!("a command crashed");
+        })
+        .join();
+        assert!(lib.is_poisoned());
+        let g = lock_lib(&lib, t.path());
+        assert!(g.albums().is_ok(), "the library works again");
+        drop(g);
+        assert!(!lib.is_poisoned());
     }
 }

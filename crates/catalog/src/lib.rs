@@ -17,7 +17,7 @@ pub use error::{Error, Result};
 pub use migrations::SCHEMA_VERSION;
 pub use organise::{Album, Bucket, StoreMark, View};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use shoebox_types::{CaptureTime, Gps, Kind, Metadata, TimeSource};
 use std::path::{Path, PathBuf};
@@ -194,8 +194,16 @@ impl Catalog {
                 detail: format!("journal mode is {mode}, expected wal"),
             });
         }
-        // FULL: a committed import survives power loss, not only a crash of the process.
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        // FULL: a committed import survives power loss, not only a crash of the process. On macOS
+        // that also takes F_FULLFSYNC (`fullfsync`); a plain fsync there does not reach the disk.
+        // `trusted_schema=OFF`: a catalog that came from a store cannot run functions from its
+        // views or triggers.
+        conn.execute_batch(
+            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;",
+        )
+        .map_err(wrap)?;
+        #[cfg(target_os = "macos")]
+        conn.execute_batch("PRAGMA fullfsync=ON; PRAGMA checkpoint_fullfsync=ON;")
             .map_err(wrap)?;
         let mut cat = Catalog {
             conn,
@@ -207,6 +215,68 @@ impl Catalog {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Opens a catalog that came from somewhere we do not trust (another device's snapshot on a
+    /// store) to read it: read-only, no extensions, `trusted_schema=OFF`, and refused unless
+    /// `integrity_check` says ok, its schema is one this build knows, and it holds no views or
+    /// triggers (Shoebox's schema has none; a planted one could run on our reads or writes).
+    pub fn open_untrusted(path: &Path) -> Result<Self> {
+        let wrap = |source| Error::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(wrap)?;
+        conn.execute_batch("PRAGMA trusted_schema=OFF; PRAGMA query_only=ON;")
+            .map_err(wrap)?;
+        let cat = Catalog {
+            conn,
+            path: path.to_owned(),
+        };
+        let damaged = |detail: String| Error::Damaged {
+            path: path.to_owned(),
+            detail,
+        };
+        let check = cat
+            .integrity_check()
+            .map_err(|e| damaged(format!("not a readable catalog: {e}")))?;
+        if check != "ok" {
+            return Err(damaged(check));
+        }
+        let version = cat.schema_version()?;
+        if version > migrations::SCHEMA_VERSION {
+            return Err(Error::TooNew {
+                path: path.to_owned(),
+                found: version,
+                supported: migrations::SCHEMA_VERSION,
+            });
+        }
+        if version < 1 {
+            return Err(damaged("no Shoebox schema in it".into()));
+        }
+        let planted: Vec<String> = cat
+            .conn
+            .prepare(
+                "SELECT type || ' ' || name FROM sqlite_schema WHERE type IN ('view', 'trigger')",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if !planted.is_empty() {
+            return Err(damaged(format!(
+                "holds {} that Shoebox never writes: {}",
+                if planted.len() == 1 {
+                    "an object"
+                } else {
+                    "objects"
+                },
+                planted.join(", ")
+            )));
+        }
+        Ok(cat)
     }
 
     /// `PRAGMA integrity_check`: "ok" or the problems SQLite found.
@@ -255,6 +325,54 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Opens a catalog fetched from a store: checked as [`Self::open_untrusted`] says, then opened
+    /// (and migrated) as a working copy.
+    pub fn open_from_store(path: &Path) -> Result<Self> {
+        drop(Catalog::open_untrusted(path)?);
+        Catalog::open(path)
+    }
+
+    /// Moves an asset's row to another path (the file is the caller's business).
+    pub fn set_asset_path(&self, hash: &str, path: &str) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE assets SET path = ?2 WHERE hash = ?1",
+            params![hash, path],
+        )? > 0)
+    }
+
+    /// Removes rows that cannot stand for any photo (a malformed hash), with their album entries
+    /// and store records.
+    pub fn drop_asset_rows(&mut self, hashes: &[String]) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut n = 0;
+        for h in hashes {
+            tx.execute("DELETE FROM album_assets WHERE hash = ?1", [h])?;
+            tx.execute("DELETE FROM store_objects WHERE hash = ?1", [h])?;
+            n += tx.execute("DELETE FROM assets WHERE hash = ?1", [h])?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// The paths of the assets directly inside `folder` (`originals/2023/07`).
+    pub fn paths_in_folder(&self, folder: &str) -> Result<Vec<String>> {
+        // `folder/` <= path < `folder0`: every path that starts with `folder/` ('0' follows '/').
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path FROM assets WHERE path >= ?1 || '/' AND path < ?1 || '0'",
+        )?;
+        let rows = stmt.query_map([folder], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for p in rows {
+            let p = p?;
+            if !p[folder.len() + 1..].contains('/') {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether a path in the library is taken by a catalog row.
     pub fn path_taken(&self, path: &str) -> Result<bool> {
         Ok(self
@@ -291,7 +409,9 @@ impl Catalog {
 
     /// [`Self::add_pending`] for many, in one transaction.
     pub fn add_pending_all(&mut self, all: &[Pending]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut stmt = tx.prepare(
                 "INSERT OR REPLACE INTO pending (path, hash, original_name, source_path, created_at) \
@@ -334,7 +454,9 @@ impl Catalog {
 
     /// Inserts assets and clears their pending entries in one transaction.
     pub fn insert_assets(&mut self, all: &[NewAsset]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut ins = tx.prepare(
                 "INSERT INTO assets (hash, path, original_name, size, kind, mime, taken_local, \
@@ -463,7 +585,9 @@ impl Catalog {
 
     /// Records what happened to watched files, in one transaction.
     pub fn mark_watch_seen(&mut self, rows: &[WatchSeen]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut stmt = tx.prepare(
                 "INSERT INTO watch_seen (path, size, mtime_ns, outcome, reason, seen_at) \
@@ -512,7 +636,9 @@ impl Catalog {
     /// Forgets everything recorded about `target`: its objects and its backup state (the store
     /// itself is not touched).
     pub fn forget_target(&mut self, target: &str) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM store_objects WHERE target = ?1", [target])?;
         tx.execute("DELETE FROM store_state WHERE target = ?1", [target])?;
         tx.commit()?;
@@ -520,7 +646,9 @@ impl Catalog {
     }
 
     pub fn forget_store_objects(&mut self, target: &str, objs: &[StoreObject]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut stmt = tx.prepare(
                 "DELETE FROM store_objects WHERE target = ?1 AND hash = ?2 AND kind = ?3",
@@ -588,7 +716,9 @@ impl Catalog {
 
     /// Records uploads (or objects found already there), in one transaction.
     pub fn put_store_objects(&mut self, target: &str, objs: &[StoreObject]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut stmt = tx.prepare(
                 "INSERT INTO store_objects (target, hash, kind, key, size, uploaded_at, verified_at) \
@@ -741,8 +871,8 @@ fn store_object_from_row(r: &Row<'_>) -> rusqlite::Result<StoreObject> {
 }
 
 fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
-    let local: String = r.get(6)?;
-    let offset: Option<i32> = r.get(7)?;
+    let local: String = r.get("taken_local")?;
+    let offset: Option<i32> = r.get("taken_offset")?;
     let taken_at = CaptureTime::parse(&local)
         .map(|t| CaptureTime {
             local: t.local,
@@ -755,46 +885,46 @@ fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
                 format!("bad capture time {local:?}").into(),
             )
         })?;
-    let kind: String = r.get(4)?;
-    let source: String = r.get(8)?;
-    let lat: Option<f64> = r.get(19)?;
-    let lon: Option<f64> = r.get(20)?;
-    let thumb_state = ThumbState::parse(&r.get::<_, String>(25)?);
+    let kind: String = r.get("kind")?;
+    let source: String = r.get("taken_source")?;
+    let lat: Option<f64> = r.get("gps_lat")?;
+    let lon: Option<f64> = r.get("gps_lon")?;
+    let thumb_state = ThumbState::parse(&r.get::<_, String>("thumb_state")?);
     Ok(Asset {
-        hash: r.get(0)?,
-        path: r.get(1)?,
-        original_name: r.get(2)?,
-        size: r.get::<_, i64>(3)? as u64,
+        hash: r.get("hash")?,
+        path: r.get("path")?,
+        original_name: r.get("original_name")?,
+        size: r.get::<_, i64>("size")? as u64,
         meta: Metadata {
             kind: Kind::parse(&kind).unwrap_or(Kind::Photo),
-            mime: r.get(5)?,
+            mime: r.get("mime")?,
             taken_at,
             taken_at_source: TimeSource::parse(&source).unwrap_or(TimeSource::Mtime),
-            width: r.get(9)?,
-            height: r.get(10)?,
-            orientation: r.get(11)?,
-            make: r.get(12)?,
-            model: r.get(13)?,
-            lens: r.get(14)?,
-            iso: r.get(15)?,
-            exposure_time: r.get(16)?,
-            f_number: r.get(17)?,
-            focal_length_mm: r.get(18)?,
+            width: r.get("width")?,
+            height: r.get("height")?,
+            orientation: r.get("orientation")?,
+            make: r.get("make")?,
+            model: r.get("model")?,
+            lens: r.get("lens")?,
+            iso: r.get("iso")?,
+            exposure_time: r.get("exposure_time")?,
+            f_number: r.get("f_number")?,
+            focal_length_mm: r.get("focal_length_mm")?,
             gps: match (lat, lon) {
                 (Some(lat), Some(lon)) => Some(Gps {
                     lat,
                     lon,
-                    alt: r.get(21)?,
+                    alt: r.get("gps_alt")?,
                 }),
                 _ => None,
             },
             duration_ms: r.get::<_, Option<i64>>(22)?.map(|d| d as u64),
-            description: r.get(23)?,
+            description: r.get("description")?,
         },
-        imported_at: r.get(24)?,
+        imported_at: r.get("imported_at")?,
         has_thumbnail: thumb_state == ThumbState::Ok,
         thumb_state,
-        favourite: r.get(26)?,
-        trashed_at: r.get(27)?,
+        favourite: r.get("favourite")?,
+        trashed_at: r.get("trashed_at")?,
     })
 }

@@ -118,7 +118,9 @@ impl Catalog {
 
     /// Sets or clears the favourite mark; returns how many assets changed.
     pub fn set_favourite(&mut self, hashes: &[String], on: bool) -> Result<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut n = 0;
         {
             let mut stmt = tx.prepare("UPDATE assets SET favourite = ?2 WHERE hash = ?1")?;
@@ -133,7 +135,9 @@ impl Catalog {
 
     /// Moves assets to the trash (`on`) or back out of it.
     pub fn set_trashed(&mut self, hashes: &[String], on: bool) -> Result<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut n = 0;
         {
             let mut stmt = tx.prepare("UPDATE assets SET trashed_at = ?2 WHERE hash = ?1")?;
@@ -152,7 +156,9 @@ impl Catalog {
     /// watched folder is not imported again. Rows go first: a crash in between leaves a stray file in
     /// `originals/`, never a catalog row whose original is gone.
     pub fn take_trash(&mut self) -> Result<Vec<Asset>> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let gone = {
             let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE trashed_at IS NOT NULL");
             let mut stmt = tx.prepare(&sql)?;
@@ -217,7 +223,9 @@ impl Catalog {
 
     /// Deletes the album, never its photos.
     pub fn album_delete(&mut self, id: i64) -> Result<bool> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM album_assets WHERE album_id = ?1", [id])?;
         let n = tx.execute("DELETE FROM albums WHERE id = ?1", [id])?;
         tx.commit()?;
@@ -227,7 +235,9 @@ impl Catalog {
 
     /// Adds assets to an album; returns how many were not in it yet.
     pub fn album_add(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let exists: Option<i64> = tx
             .query_row("SELECT id FROM albums WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;

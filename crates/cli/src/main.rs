@@ -199,18 +199,8 @@ enum SettingsAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The request signers log credentials at debug level: never let them into a log.
-    let filter = tracing_subscriber::EnvFilter::from_env("SHOEBOX_LOG")
-        .add_directive("reqsign_core=off".parse().expect("directive"))
-        .add_directive("reqsign_aws_v4=off".parse().expect("directive"))
-        .add_directive("reqsign=off".parse().expect("directive"))
-        // Their "backend build started" lines print the whole config, user names included.
-        .add_directive("opendal_service_webdav=info".parse().expect("directive"))
-        .add_directive("opendal_service_s3=info".parse().expect("directive"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    shoebox_engine::logging::init("error");
+    shoebox_engine::quiet_decoder_panics();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -60,13 +60,29 @@ pub(crate) fn check(
     let mut known = HashSet::new();
     for a in &assets {
         known.insert(a.path.clone());
-        let abs = lib.abs(&a.path);
         p.current = Some(a.path.clone());
+        let abs = match lib.resolve(&a.path) {
+            Ok(abs) => abs,
+            Err(e) => {
+                r.problems.push(Problem {
+                    kind: "unsafe".into(),
+                    path: a.path.clone(),
+                    detail: format!("{e}; not read, never written or deleted"),
+                });
+                r.checked += 1;
+                p.done += 1;
+                t.send(&p, false);
+                continue;
+            }
+        };
         match std::fs::metadata(&abs) {
             Err(_) => r.problems.push(Problem {
                 kind: "missing".into(),
                 path: a.path.clone(),
-                detail: format!("catalogued ({}) but the file is gone", &a.hash[..12]),
+                detail: format!(
+                    "catalogued ({}) but the file is gone",
+                    a.hash.get(..12).unwrap_or(&a.hash)
+                ),
             }),
             Ok(m) if m.len() != a.size => r.problems.push(Problem {
                 kind: "corrupt".into(),
@@ -81,7 +97,7 @@ pub(crate) fn check(
                     detail: format!(
                         "content hash {} differs from the catalog's {}",
                         &h[..12],
-                        &a.hash[..12]
+                        a.hash.get(..12).unwrap_or(&a.hash)
                     ),
                 }),
                 Err(e) => r.problems.push(Problem {

@@ -8,6 +8,8 @@ pub enum Error {
     Catalog(#[from] shoebox_catalog::Error),
     #[error(transparent)]
     Import(#[from] shoebox_import::Error),
+    #[error(transparent)]
+    Layout(#[from] shoebox_layout::Error),
     /// A store could not be opened or a store job failed as a whole.
     #[error(transparent)]
     Store(#[from] shoebox_store::Error),
@@ -25,6 +27,11 @@ pub enum Error {
     Ambiguous(String, usize),
     #[error("invalid setting: {0}")]
     Setting(String),
+    #[error(
+        "an import, backup or restore is writing to this library right now; this waits for it \
+         to finish: try again when it has"
+    )]
+    Busy,
     #[error("cannot find a default library folder; pass --library DIR or set SHOEBOX_LIBRARY")]
     NoDefaultLibrary,
 }

@@ -10,6 +10,8 @@
 
 mod check;
 mod error;
+pub mod logging;
+pub use shoebox_media::quiet_decoder_panics;
 mod organise;
 mod secrets;
 mod settings;
@@ -288,7 +290,8 @@ impl Library {
 
     /// Path of an asset's thumbnail of `size`, when it exists.
     pub fn thumbnail(&self, hash: &str, size: u32) -> Option<PathBuf> {
-        let p = shoebox_import::thumb_path(&self.paths, hash, size);
+        let hash = shoebox_layout::Hash::parse(hash).ok()?;
+        let p = self.paths.thumb(&hash, size);
         p.is_file().then_some(p)
     }
 

@@ -36,10 +36,31 @@ impl Library {
     /// Deletes the trashed originals and their thumbnails from the library. Backups keep them:
     /// stores are add-only.
     pub fn empty_trash(&mut self) -> Result<EmptyTrashReport> {
-        let _lock = self.write_lock(&|| {})?;
+        let lock = self.write_lock(&|| {})?;
+        self.empty_trash_locked(lock)
+    }
+
+    /// [`Self::empty_trash`] now or never: [`crate::Error::Busy`] while another job writes to
+    /// the library, instead of waiting (the app must never hang on a long import).
+    pub fn try_empty_trash(&mut self) -> Result<EmptyTrashReport> {
+        let lock = self.try_write_lock()?.ok_or(crate::Error::Busy)?;
+        self.empty_trash_locked(lock)
+    }
+
+    fn empty_trash_locked(&mut self, _lock: crate::WriteLock) -> Result<EmptyTrashReport> {
         let mut report = EmptyTrashReport::default();
         for a in self.catalog.take_trash()? {
-            let p = self.paths.root.join(&a.path);
+            // Only a checked path is deleted: a row that leads outside `originals/` (a restored
+            // or hostile catalog) deletes nothing.
+            let p = match self.paths.resolve(&a.path) {
+                Ok(p) => p,
+                Err(e) => {
+                    report
+                        .failed
+                        .push((a.path.clone(), format!("{e}; nothing deleted")));
+                    continue;
+                }
+            };
             match fs::remove_file(&p) {
                 Ok(()) => {
                     report.deleted += 1;
@@ -48,9 +69,10 @@ impl Library {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => report.deleted += 1,
                 Err(e) => report.failed.push((a.path.clone(), e.to_string())),
             }
-            for size in [self.settings.grid_size, self.settings.preview_size] {
-                let t = shoebox_import::thumb_path(&self.paths, &a.hash, size);
-                let _ = fs::remove_file(t);
+            if let Ok(h) = shoebox_layout::Hash::parse(&a.hash) {
+                for size in [self.settings.grid_size, self.settings.preview_size] {
+                    let _ = fs::remove_file(self.paths.thumb(&h, size));
+                }
             }
         }
         Ok(report)

@@ -12,6 +12,8 @@ pub enum Error {
     },
     #[error(transparent)]
     Catalog(#[from] shoebox_catalog::Error),
+    #[error(transparent)]
+    Layout(#[from] shoebox_layout::Error),
     #[error("could not start the import workers: {0}")]
     Pool(String),
 }

@@ -15,13 +15,15 @@
 //! as an asset. [`reconcile`] finishes or undoes whatever a crash interrupted.
 
 mod error;
-mod fsutil;
 mod place;
 mod scan;
 
 pub use error::{Error, Result};
-pub use fsutil::{create_dir_durable, sync_dir, write_atomic_cache};
-pub use place::{ReconcileReport, reconcile, thumb_path};
+pub use place::{ReconcileReport, reconcile};
+pub use shoebox_layout::{
+    Hash, LibraryPaths, RelPath, create_dir_durable, sync_dir, write_atomic_cache,
+};
+pub use shoebox_types::Throttle;
 
 use serde::Serialize;
 use shoebox_catalog::{Catalog, NewAsset, ThumbState};
@@ -31,38 +33,6 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// Where things live inside a library.
-#[derive(Debug, Clone)]
-pub struct LibraryPaths {
-    pub root: PathBuf,
-}
-
-impl LibraryPaths {
-    pub fn new(root: PathBuf) -> Self {
-        LibraryPaths { root }
-    }
-    pub fn originals(&self) -> PathBuf {
-        self.root.join("originals")
-    }
-    pub fn meta_dir(&self) -> PathBuf {
-        self.root.join(".shoebox")
-    }
-    pub fn catalog(&self) -> PathBuf {
-        self.meta_dir().join("catalog.db")
-    }
-    pub fn thumbs(&self) -> PathBuf {
-        self.meta_dir().join("thumbs")
-    }
-    pub fn tmp(&self) -> PathBuf {
-        self.meta_dir().join("tmp")
-    }
-    /// Absolute path of a library-relative path with `/` separators.
-    pub fn abs(&self, rel: &str) -> PathBuf {
-        rel.split('/').fold(self.root.clone(), |p, c| p.join(c))
-    }
-}
 
 /// What an import may take and how it works.
 #[derive(Debug, Clone)]
@@ -186,27 +156,6 @@ pub(crate) enum Outcome {
     },
     /// The library could not be written (disk full, permissions): the import stops.
     Fatal(Error),
-}
-
-/// Sends progress at most ~10 times a second, always the first and the last.
-pub struct Throttle<'a> {
-    sink: &'a dyn Fn(&Progress),
-    last: Option<Instant>,
-}
-
-impl<'a> Throttle<'a> {
-    pub fn new(sink: &'a dyn Fn(&Progress)) -> Self {
-        Throttle { sink, last: None }
-    }
-    pub fn send(&mut self, p: &Progress, force: bool) {
-        let due = self
-            .last
-            .is_none_or(|t| t.elapsed() >= Duration::from_millis(100));
-        if force || due {
-            (self.sink)(p);
-            self.last = Some(Instant::now());
-        }
-    }
 }
 
 /// Imports every file under `sources` into the library. Copies; never changes a source.
@@ -428,10 +377,7 @@ fn flush(
 
 /// Hex BLAKE3 of a file, streamed.
 pub fn hash_file(path: &Path) -> Result<String> {
-    let mut h = blake3::Hasher::new();
-    h.update_reader(std::fs::File::open(path).map_err(Error::io(path))?)
-        .map_err(Error::io(path))?;
-    Ok(h.finalize().to_hex().to_string())
+    Ok(shoebox_layout::hash_file(path)?.into_string())
 }
 
 pub(crate) fn thumb_state_of(

@@ -1,6 +1,5 @@
 //! Preparing one file (hash, metadata, thumbnails, temp copy) and committing it to the library.
 
-use crate::fsutil::{create_dir_durable, sync_dir, write_atomic_cache, write_synced};
 use crate::scan::describe_io;
 use crate::{
     Candidate, Duplicate, Error, ImportOptions, Imported, LibraryPaths, Outcome, Result, hash_file,
@@ -8,9 +7,13 @@ use crate::{
 };
 use serde::Serialize;
 use shoebox_catalog::{Catalog, Pending, ThumbState};
+use shoebox_layout::{
+    Hash, RelPath, create_dir_durable, fold_key, place_no_replace, safe_name, split_ext, sync_dir,
+    write_atomic_cache, write_synced,
+};
 use shoebox_media::Thumbnailer;
 use shoebox_types::{Kind, Metadata};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{BufReader, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
@@ -33,13 +36,6 @@ pub(crate) struct Prepared {
 pub(crate) enum Committed {
     New(Imported),
     Duplicate(Duplicate),
-}
-
-/// `.shoebox/thumbs/<2 hex>/<hash>-<size>.jpg`
-pub fn thumb_path(lib: &LibraryPaths, hash: &str, size: u32) -> PathBuf {
-    lib.thumbs()
-        .join(hash.get(..2).unwrap_or("00"))
-        .join(format!("{hash}-{size}.jpg"))
 }
 
 fn reject(source: &Path, reason: impl Into<String>) -> Outcome {
@@ -205,12 +201,13 @@ pub(crate) fn make_thumbs(
     if meta.kind == Kind::Photo && bytes.is_empty() {
         return Ok((ThumbState::Unsupported, Some("too large to preview".into())));
     }
+    let hash = Hash::parse(hash)?;
     let made = t.make(src, bytes, meta);
     let state = thumb_state_of(&made);
     match made {
         Ok(thumbs) => {
             for th in thumbs {
-                write_atomic_cache(&thumb_path(lib, hash, th.size), &lib.tmp(), &th.jpeg)?;
+                write_atomic_cache(&lib.thumb(&hash, th.size), &lib.tmp(), &th.jpeg)?;
             }
             Ok((state, None))
         }
@@ -236,16 +233,16 @@ pub(crate) fn commit_batch(
     catalog: &mut Catalog,
 ) -> Result<Vec<Committed>> {
     let mut out = Vec::with_capacity(batch.len());
-    let mut placed: Vec<(Prepared, String)> = Vec::new();
+    let mut placed: Vec<(Prepared, RelPath)> = Vec::new();
     let mut hashes: HashSet<String> = HashSet::new();
-    let mut reserved: HashSet<String> = HashSet::new();
+    let mut names = Names::default();
     for prep in batch {
         let existing = match catalog.asset_by_hash(&prep.hash)? {
             Some(a) => Some(a.path),
             None if hashes.contains(&prep.hash) => placed
                 .iter()
                 .find(|(p, _)| p.hash == prep.hash)
-                .map(|(_, rel)| rel.clone()),
+                .map(|(_, rel)| rel.to_string()),
             None => None,
         };
         if let Some(existing) = existing {
@@ -258,44 +255,50 @@ pub(crate) fn commit_batch(
             }));
             continue;
         }
-        let folder = format!("originals/{}", prep.meta.taken_at.folder());
-        create_dir_durable(&lib.abs(&folder))?;
-        let rel = free_name(
-            lib,
-            catalog,
-            &reserved,
-            &folder,
-            &safe_name(&prep.original_name),
-        )?;
-        reserved.insert(rel.clone());
+        let folder = prep.meta.taken_at.folder();
+        let rel = names.free(lib, catalog, &folder, &safe_name(&prep.original_name))?;
         hashes.insert(prep.hash.clone());
         placed.push((prep, rel));
     }
     if placed.is_empty() {
         return Ok(out);
     }
-    let pending: Vec<Pending> = placed
-        .iter()
-        .map(|(p, rel)| Pending {
-            path: rel.clone(),
-            hash: p.hash.clone(),
-            original_name: p.original_name.clone(),
-            source_path: Some(p.source.display().to_string()),
-        })
-        .collect();
+    let pending: Vec<Pending> = placed.iter().map(|(p, rel)| pending_of(p, rel)).collect();
     catalog.add_pending_all(&pending)?;
     let mut dirs: HashSet<PathBuf> = HashSet::new();
-    for (i, (prep, rel)) in placed.iter().enumerate() {
-        let abs = lib.abs(rel);
-        if let Err(e) = fs::rename(&prep.tmp, &abs) {
-            // Forget the placements that did not happen; the ones that did are adopted on open.
-            for p in &pending[i..] {
-                let _ = catalog.remove_pending(&p.path);
+    for i in 0..placed.len() {
+        // Never over another file: a name another process took since we looked (or one that a
+        // case-insensitive disk takes for ours) makes us pick the next free name.
+        let mut tries = 0;
+        loop {
+            let (prep, rel) = &placed[i];
+            let abs = lib.original(rel);
+            match place_no_replace(&prep.tmp, &abs) {
+                Ok(()) => {
+                    if let Some(d) = abs.parent() {
+                        dirs.insert(d.to_owned());
+                    }
+                    break;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 100 => {
+                    tries += 1;
+                    names.mark_taken(rel);
+                    let folder = prep.meta.taken_at.folder();
+                    let next =
+                        names.free(lib, catalog, &folder, &safe_name(&prep.original_name))?;
+                    catalog.remove_pending(rel.as_str())?;
+                    catalog.add_pending(&pending_of(prep, &next))?;
+                    placed[i].1 = next;
+                }
+                Err(e) => {
+                    // Forget the placements that did not happen; the ones that did are adopted
+                    // on open.
+                    for (_, r) in &placed[i..] {
+                        let _ = catalog.remove_pending(r.as_str());
+                    }
+                    return Err(Error::io(&abs)(e));
+                }
             }
-            return Err(Error::io(&abs)(e));
-        }
-        if let Some(d) = abs.parent() {
-            dirs.insert(d.to_owned());
         }
     }
     for d in &dirs {
@@ -303,13 +306,13 @@ pub(crate) fn commit_batch(
     }
     let assets: Vec<_> = placed
         .iter()
-        .map(|(p, rel)| new_asset(p, rel.clone()))
+        .map(|(p, rel)| new_asset(p, rel.to_string()))
         .collect();
     catalog.insert_assets(&assets)?;
     for (prep, rel) in placed {
         out.push(Committed::New(Imported {
             source: prep.source.display().to_string(),
-            path: rel,
+            path: rel.into_string(),
             hash: prep.hash,
             size: prep.size,
             has_thumbnail: prep.thumb_state == ThumbState::Ok,
@@ -319,57 +322,69 @@ pub(crate) fn commit_batch(
     Ok(out)
 }
 
-/// A file name that works on every desktop file system and in every store.
-pub(crate) fn safe_name(name: &str) -> String {
-    let mut s: String = name
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    while s.ends_with('.') || s.ends_with(' ') {
-        s.pop();
+fn pending_of(p: &Prepared, rel: &RelPath) -> Pending {
+    Pending {
+        path: rel.to_string(),
+        hash: p.hash.clone(),
+        original_name: p.original_name.clone(),
+        source_path: Some(p.source.display().to_string()),
     }
-    if s.is_empty() || s == "." || s == ".." {
-        s = "unnamed".into();
-    }
-    s
 }
 
-/// `folder/name`, or `folder/stem (2).ext`, … whichever is free on disk and in the catalog.
-/// Names are kept short enough for the suffix to fit in 255 bytes.
-fn free_name(
-    lib: &LibraryPaths,
-    catalog: &Catalog,
-    reserved: &HashSet<String>,
-    folder: &str,
-    name: &str,
-) -> Result<String> {
-    let (stem, ext) = match name.rfind('.') {
-        Some(i) if i > 0 && name.len() - i <= 10 => (&name[..i], &name[i..]),
-        _ => (name, ""),
-    };
-    let mut max = 200usize.saturating_sub(ext.len());
-    while !stem.is_char_boundary(max.min(stem.len())) {
-        max -= 1;
+/// The names taken in each month folder, compared the way a case-insensitive, normalising disk
+/// (APFS, NTFS) compares them, so `IMG_1.JPG` and `img_1.jpg` never land in one folder whatever
+/// disk the library is on. Each folder's names are read from the catalog once per batch.
+#[derive(Default)]
+struct Names {
+    taken: HashMap<String, HashSet<String>>,
+}
+
+impl Names {
+    fn mark_taken(&mut self, rel: &RelPath) {
+        self.taken
+            .entry(rel.parent().to_owned())
+            .or_default()
+            .insert(fold_key(rel.file_name()));
     }
-    let stem = &stem[..max.min(stem.len())];
-    for i in 1u32.. {
-        let candidate = if i == 1 {
-            format!("{folder}/{stem}{ext}")
-        } else {
-            format!("{folder}/{stem} ({i}){ext}")
-        };
-        let taken = reserved.contains(&candidate)
-            || fs::symlink_metadata(lib.abs(&candidate)).is_ok()
-            || catalog.path_taken(&candidate)?;
-        if !taken {
-            return Ok(candidate);
+
+    /// `folder/name`, or `folder/stem (2).ext`, … whichever is free on disk and in the catalog;
+    /// reserves it.
+    fn free(
+        &mut self,
+        lib: &LibraryPaths,
+        catalog: &Catalog,
+        folder: &str,
+        name: &str,
+    ) -> Result<RelPath> {
+        let first = RelPath::join(folder, name)?;
+        let dir = first.parent().to_owned();
+        if let Some(d) = lib.original(&first).parent() {
+            create_dir_durable(d)?;
         }
+        if !self.taken.contains_key(&dir) {
+            let keys = catalog
+                .paths_in_folder(&dir)?
+                .iter()
+                .filter_map(|p| p.rsplit_once('/').map(|(_, n)| fold_key(n)))
+                .collect();
+            self.taken.insert(dir.clone(), keys);
+        }
+        let (stem, ext) = split_ext(name);
+        for i in 1u32.. {
+            let candidate = if i == 1 {
+                first.clone()
+            } else {
+                RelPath::join(folder, &format!("{stem} ({i}){ext}"))?
+            };
+            let is_taken = self.taken[&dir].contains(&fold_key(candidate.file_name()))
+                || fs::symlink_metadata(lib.original(&candidate)).is_ok();
+            if !is_taken {
+                self.mark_taken(&candidate);
+                return Ok(candidate);
+            }
+        }
+        unreachable!("u32 names exhausted")
     }
-    unreachable!("u32 names exhausted")
 }
 
 /// What [`reconcile`] found and did.
@@ -394,7 +409,11 @@ pub fn reconcile(
 ) -> Result<ReconcileReport> {
     let mut r = ReconcileReport::default();
     for p in catalog.pending()? {
-        let abs = lib.abs(&p.path);
+        let Ok(abs) = lib.resolve(&p.path) else {
+            catalog.remove_pending(&p.path)?;
+            r.abandoned += 1;
+            continue;
+        };
         if catalog.path_taken(&p.path)? || !abs.is_file() {
             catalog.remove_pending(&p.path)?;
             r.abandoned += 1;
@@ -444,16 +463,4 @@ pub fn reconcile(
         }
     }
     Ok(r)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_made_portable() {
-        assert_eq!(safe_name("a:b*c?.jpg"), "a_b_c_.jpg");
-        assert_eq!(safe_name("..."), "unnamed");
-        assert_eq!(safe_name("x\u{0}y.JPG"), "x_y.JPG");
-    }
 }

@@ -31,6 +31,8 @@ pub enum Error {
     Unsupported(&'static str),
     #[error("cannot make a thumbnail: {0}")]
     Thumbnail(String),
+    #[error("the decoder crashed while {what} this file ({detail}); it was left out")]
+    Crashed { what: &'static str, detail: String },
 }
 
 impl Error {

@@ -74,3 +74,60 @@ pub fn extension_of(path: &std::path::Path) -> Option<String> {
     path.extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
 }
+
+/// Runs `f`, turning a panic inside it (a decoder's assertion on a malformed file) into
+/// [`Error::Crashed`], so one bad file never takes an import, a watcher or the app down.
+pub(crate) fn contain<T>(what: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into());
+            tracing::warn!(%detail, "a decoder panicked; the file is rejected");
+            Err(Error::Crashed {
+                what,
+                detail: detail.chars().take(200).collect(),
+            })
+        }
+    }
+}
+
+/// Keeps the panic messages of third-party decoders (contained per file by the media crate and
+/// reported as a rejection) off the terminal; every other panic is printed as before.
+/// Front ends call this once at start.
+pub fn quiet_decoder_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_decoder = info.location().is_some_and(|l| {
+            let f = l.file().replace('\\', "/");
+            DECODER_CRATES
+                .iter()
+                .any(|c| f.contains(&format!("/{c}-")) || f.contains(&format!("/{c}/")))
+        });
+        if in_decoder {
+            tracing::debug!("decoder panic (contained): {info}");
+        } else {
+            default(info);
+        }
+    }));
+}
+
+/// Crates whose panics [`contain`] turns into per-file errors.
+const DECODER_CRATES: &[&str] = &[
+    "tiff",
+    "image",
+    "jpeg-decoder",
+    "zune-jpeg",
+    "zune-core",
+    "png",
+    "gif",
+    "image-webp",
+    "fdeflate",
+    "weezl",
+    "kamadak-exif",
+    "libheif-rs",
+    "fast_image_resize",
+];

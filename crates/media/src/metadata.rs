@@ -32,6 +32,14 @@ pub fn probe<R: BufRead + Seek>(
     r: &mut R,
     mtime: Option<SystemTime>,
 ) -> Result<Metadata> {
+    crate::contain("reading metadata", || probe_inner(name, r, mtime))
+}
+
+fn probe_inner<R: BufRead + Seek>(
+    name: &str,
+    r: &mut R,
+    mtime: Option<SystemTime>,
+) -> Result<Metadata> {
     let ext = extension_of(Path::new(name)).unwrap_or_default();
     let (format, mime) =
         format_for_extension(&ext).ok_or_else(|| Error::UnknownType(ext.clone()))?;

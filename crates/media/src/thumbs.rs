@@ -61,17 +61,113 @@ pub fn heic_supported() -> bool {
     cfg!(feature = "heic")
 }
 
-/// Whether `ffmpeg` is on PATH, for video poster frames.
+/// Whether ffmpeg was found, for video poster frames.
 pub fn ffmpeg_available() -> bool {
-    static FOUND: OnceLock<bool> = OnceLock::new();
-    *FOUND.get_or_init(|| {
-        Command::new("ffmpeg")
-            .arg("-version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false)
+    ffmpeg_path().is_some()
+}
+
+/// Longest an ffmpeg run may take for one poster frame; a file that makes it hang is killed.
+const FFMPEG_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Where ffmpeg is: `SHOEBOX_FFMPEG`, else PATH, else the folders package managers put it in
+/// (an app started from Finder or the Start menu does not see a shell's PATH).
+pub fn ffmpeg_path() -> Option<&'static Path> {
+    static FOUND: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let exe = if cfg!(windows) {
+                "ffmpeg.exe"
+            } else {
+                "ffmpeg"
+            };
+            let mut candidates: Vec<std::path::PathBuf> = Vec::new();
+            if let Some(p) = std::env::var_os("SHOEBOX_FFMPEG") {
+                candidates.push(p.into());
+            }
+            candidates.push(exe.into());
+            for dir in [
+                "/opt/homebrew/bin",
+                "/usr/local/bin",
+                "/opt/local/bin",
+                "/snap/bin",
+                "C:\\ProgramData\\chocolatey\\bin",
+            ] {
+                candidates.push(Path::new(dir).join(exe));
+            }
+            for (var, sub) in [
+                ("LOCALAPPDATA", "Microsoft\\WinGet\\Links"),
+                ("USERPROFILE", "scoop\\shims"),
+            ] {
+                if let Some(base) = std::env::var_os(var) {
+                    candidates.push(Path::new(&base).join(sub).join(exe));
+                }
+            }
+            candidates.into_iter().find(|c| {
+                run_with_timeout(
+                    quiet_command(c).arg("-version"),
+                    std::time::Duration::from_secs(10),
+                )
+                .is_ok_and(|o| o.status.success())
+            })
+        })
+        .as_deref()
+}
+
+/// A command that opens no console window on Windows.
+fn quiet_command(program: &Path) -> Command {
+    #[allow(unused_mut)]
+    let mut c = Command::new(program);
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+        c.creation_flags(CREATE_NO_WINDOW);
+    }
+    c
+}
+
+/// Runs `cmd` to completion, killing it after `limit`.
+fn run_with_timeout(
+    cmd: &mut Command,
+    limit: std::time::Duration,
+) -> std::io::Result<std::process::Output> {
+    use std::io::Read;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut out = child.stdout.take().expect("piped");
+    let mut err = child.stderr.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = out.read_to_end(&mut b);
+        b
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = (&mut err).take(64 << 10).read_to_end(&mut b);
+        b
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait()? {
+            break s;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("gave up after {} s", limit.as_secs()),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Ok(std::process::Output {
+        status,
+        stdout: reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
     })
 }
 
@@ -80,7 +176,14 @@ impl Thumbnailer {
     ///
     /// [`Error::Unsupported`] means "no preview here" (HEIC without libheif, video without
     /// ffmpeg); the file itself is fine.
+    ///
+    /// A decoder that panics on a malformed file (it happens: see `tests/hostile.rs`) is
+    /// contained here and reported as [`Error::Crashed`] for that file alone.
     pub fn make(&self, path: &Path, bytes: &[u8], meta: &Metadata) -> Result<Vec<Thumbnail>> {
+        crate::contain("decoding", || self.make_inner(path, bytes, meta))
+    }
+
+    fn make_inner(&self, path: &Path, bytes: &[u8], meta: &Metadata) -> Result<Vec<Thumbnail>> {
         let ext = extension_of(path).unwrap_or_default();
         let (format, _) = format_for_extension(&ext).ok_or(Error::UnknownType(ext))?;
         let largest = self.sizes.iter().copied().max().unwrap_or(320);
@@ -274,17 +377,17 @@ fn decode_heif(_bytes: &[u8], _limits: Limits) -> Result<RgbImage> {
 
 /// A frame one second in (or the first, for shorter clips), through ffmpeg.
 fn poster_frame(path: &Path, largest: u32) -> Result<RgbImage> {
-    if !ffmpeg_available() {
+    let Some(ffmpeg) = ffmpeg_path() else {
         return Err(Error::Unsupported(
-            "video poster frames (ffmpeg is not on PATH)",
+            "video poster frames (ffmpeg is not installed)",
         ));
-    }
+    };
     let scale = format!(
         "scale='min({largest},iw)':'min({largest},ih)':force_original_aspect_ratio=decrease"
     );
     let run = |seek: &str| {
-        Command::new("ffmpeg")
-            .args(["-nostdin", "-v", "error", "-ss", seek, "-i"])
+        let mut cmd = quiet_command(ffmpeg);
+        cmd.args(["-nostdin", "-v", "error", "-ss", seek, "-i"])
             .arg(path)
             .args([
                 "-frames:v",
@@ -296,10 +399,8 @@ fn poster_frame(path: &Path, largest: u32) -> Result<RgbImage> {
                 "-c:v",
                 "png",
                 "-",
-            ])
-            .stdin(Stdio::null())
-            .stderr(Stdio::piped())
-            .output()
+            ]);
+        run_with_timeout(&mut cmd, FFMPEG_TIMEOUT)
     };
     let mut out = run("1").map_err(|e| Error::Thumbnail(format!("ffmpeg: {e}")))?;
     if out.stdout.is_empty() {

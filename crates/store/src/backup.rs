@@ -6,8 +6,9 @@ use md5::{Digest, Md5};
 use opendal::{ErrorKind, Operator};
 use serde::Serialize;
 use shoebox_catalog::{Catalog, StoreObject, StoreState};
-use shoebox_import::{LibraryPaths, Throttle};
+use shoebox_layout::{Hash, LibraryPaths, thumb_key};
 use shoebox_types::Progress;
+use shoebox_types::Throttle;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -147,7 +148,11 @@ fn md5_etag(etag: Option<&str>) -> Option<String> {
 
 /// `originals/2023/07/IMG_1.JPG` → `originals/2023/07/IMG_1.<hash8>.JPG` (then the full hash).
 fn alt_key(key: &str, hash: &str, attempt: usize) -> String {
-    let tag = if attempt == 0 { &hash[..8] } else { hash };
+    let tag = if attempt == 0 {
+        hash.get(..8).unwrap_or(hash)
+    } else {
+        hash
+    };
     let (dir, name) = key.rsplit_once('/').unwrap_or(("", key));
     let (stem, ext) = match name.rfind('.') {
         Some(i) if i > 0 => (&name[..i], &name[i..]),
@@ -330,8 +335,13 @@ impl Store {
         throttle.send(&p, true);
         let mut items = Vec::new();
         for a in catalog.assets_missing_on(name)? {
+            // A row whose path or hash is malformed is never read or sent; `check` names it.
+            let (Ok(local), Ok(_)) = (lib.resolve(&a.path), Hash::parse(&a.hash)) else {
+                tracing::warn!(path = %a.path, "unsafe path or hash in the catalog; not backed up");
+                continue;
+            };
             items.push(Item {
-                local: lib.abs(&a.path),
+                local,
                 key: a.path,
                 hash: a.hash,
                 kind: "original".into(),
@@ -341,10 +351,11 @@ impl Store {
         for &size in &opts.thumb_sizes {
             let kind = format!("thumb-{size}");
             for hash in catalog.thumbs_missing_on(name, &kind)? {
-                let local = shoebox_import::thumb_path(lib, &hash, size);
+                let Ok(h) = Hash::parse(&hash) else { continue };
+                let local = lib.thumb(&h, size);
                 if let Ok(m) = std::fs::metadata(&local) {
                     items.push(Item {
-                        key: format!("thumbs/{}/{}-{size}.jpg", &hash[..2], hash),
+                        key: thumb_key(&h, size),
                         hash,
                         kind: kind.clone(),
                         local,

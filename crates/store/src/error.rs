@@ -24,7 +24,7 @@ pub enum Error {
     #[error(transparent)]
     Catalog(#[from] shoebox_catalog::Error),
     #[error(transparent)]
-    Import(#[from] shoebox_import::Error),
+    Layout(#[from] shoebox_layout::Error),
 }
 
 pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {

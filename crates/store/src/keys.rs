@@ -4,57 +4,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// Why a key cannot name a file inside the restore folder, or `None` when it can.
 pub fn unsafe_key_reason(key: &str) -> Option<&'static str> {
-    if key.is_empty() {
-        return Some("empty key");
-    }
-    if key.contains('\0') {
-        return Some("contains a NUL byte");
-    }
-    if key.contains('\\') {
-        return Some("contains a backslash");
-    }
-    if key.starts_with('/') {
-        return Some("absolute path");
-    }
-    if key.len() >= 2 && key.as_bytes()[1] == b':' {
-        return Some("drive letter");
-    }
-    let decoded = percent_decode(key);
-    for part in key.split('/').chain(decoded.split('/')) {
-        if part == ".." || part == "." {
-            return Some("a `..` or `.` component");
-        }
-        if part.is_empty() {
-            return Some("an empty component");
-        }
-    }
-    if decoded.contains('\\') || decoded.contains('\0') {
-        return Some("an encoded backslash or NUL");
-    }
-    if key.chars().any(|c| c.is_control()) {
-        return Some("a control character");
-    }
-    None
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    shoebox_layout::key_problem(key)
 }
 
 /// `root/key`, or why not. Also refuses when any existing folder on the way is a symlink, so a

@@ -6,8 +6,11 @@ use crate::{Error, Failed, Result, Store, blake3_hex};
 use futures::StreamExt;
 use serde::Serialize;
 use shoebox_catalog::{Catalog, NewAsset, StoreObject};
-use shoebox_import::{LibraryPaths, Throttle};
+use shoebox_layout::{
+    Hash, LibraryPaths, RelPath, fold_key, key_problem, parse_thumb_key, safe_name, split_ext,
+};
 use shoebox_types::Progress;
+use shoebox_types::Throttle;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -20,8 +23,19 @@ pub struct RestoreReport {
     pub thumbnails: u64,
     pub bytes: u64,
     pub failed: Vec<Failed>,
-    /// Keys refused because they would write outside the folder.
+    /// Keys refused because they would write outside the folder, and photos left out of the
+    /// restored catalog because nothing safe could name them.
     pub bad_keys: Vec<Failed>,
+    /// Photos whose path in the snapshot was unsafe (it climbed out of `originals/`, or named
+    /// a file some disk cannot hold); restored under a safe name instead.
+    pub renamed: Vec<Renamed>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Renamed {
+    pub from: String,
+    pub to: String,
+    pub reason: String,
 }
 
 const MARKER: &str = "restore-in-progress";
@@ -91,7 +105,15 @@ impl Store {
                 p.snapshot
             )));
         }
-        std::fs::write(dest, &b).map_err(crate::error::io(dest))
+        std::fs::write(dest, &b).map_err(crate::error::io(dest))?;
+        // Snapshots come from a store: nothing in one runs or is read before it is checked.
+        Catalog::open_untrusted(dest).map_err(|e| {
+            Error::Store(format!(
+                "catalog snapshot {} cannot be used: {e}",
+                p.snapshot
+            ))
+        })?;
+        Ok(())
     }
 
     async fn restore_async(
@@ -152,11 +174,24 @@ impl Store {
                 });
                 continue;
             }
-            let o = Catalog::open(&path)?;
+            let o = match Catalog::open_from_store(&path) {
+                Ok(o) => o,
+                Err(e) => {
+                    r.failed.push(Failed {
+                        key: other.snapshot.clone(),
+                        reason: format!("snapshot unusable: {e}"),
+                    });
+                    continue;
+                }
+            };
             let mut add = Vec::new();
             let mut keys = Vec::new();
-            let mut paths: HashSet<String> =
-                cat.list_assets()?.into_iter().map(|a| a.path).collect();
+            // Compared as a case-insensitive disk compares names.
+            let mut paths: HashSet<String> = cat
+                .list_assets()?
+                .into_iter()
+                .map(|a| fold_key(&a.path))
+                .collect();
             for a in o.list_assets()? {
                 if known.insert(a.hash.clone()) {
                     let key = o.store_key_for(&a.hash)?;
@@ -172,13 +207,15 @@ impl Store {
                     // Two devices' photos with one name in one month: the second takes the
                     // distinct key it has on the store as its path.
                     let mut path = a.path;
-                    if paths.contains(&path) {
-                        path = key.filter(|k| !paths.contains(k)).unwrap_or_else(|| {
-                            let (stem, ext) = path.rsplit_once('.').unwrap_or((&path, ""));
-                            format!("{stem}.{}.{ext}", a.hash)
-                        });
+                    if paths.contains(&fold_key(&path)) {
+                        path = key
+                            .filter(|k| !paths.contains(&fold_key(k)))
+                            .unwrap_or_else(|| {
+                                let (stem, ext) = split_ext(&path);
+                                format!("{stem}.{}{ext}", a.hash)
+                            });
                     }
-                    paths.insert(path.clone());
+                    paths.insert(fold_key(&path));
                     add.push(NewAsset {
                         hash: a.hash,
                         path,
@@ -197,13 +234,14 @@ impl Store {
             r.snapshots.push(other.snapshot.clone());
         }
 
+        sanitise(&mut cat, &mut r)?;
         let assets = cat.list_assets()?;
         let mut jobs = Vec::new();
         for a in &assets {
             let key = cat
                 .store_key_for(&a.hash)?
                 .unwrap_or_else(|| a.path.clone());
-            if let Some(why) = crate::unsafe_key_reason(&key) {
+            if let Some(why) = key_problem(&key) {
                 r.bad_keys.push(Failed {
                     key: key.clone(),
                     reason: format!("unsafe key: {why}; skipped"),
@@ -283,25 +321,17 @@ impl Store {
         // well-formed hashes name a local file, whatever the snapshot or the store say.
         p.phase = "restore thumbnails".into();
         throttle.send(&p, true);
-        let wanted: HashSet<&str> = assets
-            .iter()
-            .map(|a| a.hash.as_str())
-            .filter(|h| is_hash(h))
-            .collect();
+        let wanted: HashSet<&str> = assets.iter().map(|a| a.hash.as_str()).collect();
         let mut thumbs = Vec::new();
         if let Ok(list) = op.list_with("thumbs/").recursive(true).await {
             for e in list {
-                let name = e.name();
-                let Some((hash, size)) = name.split_once('-').and_then(|(h, rest)| {
-                    let size = rest.strip_suffix(".jpg")?.parse::<u32>().ok()?;
-                    Some((h, size))
-                }) else {
+                let Some((hash, size)) = parse_thumb_key(e.path()) else {
                     continue;
                 };
-                if !wanted.contains(hash) || e.path() != format!("thumbs/{}/{name}", &hash[..2]) {
+                if !wanted.contains(hash.as_str()) {
                     continue;
                 }
-                let dest = shoebox_import::thumb_path(&lib, hash, size);
+                let dest = lib.thumb(&hash, size);
                 if !dest.exists() {
                     thumbs.push((e.path().to_owned(), dest));
                 }
@@ -315,7 +345,7 @@ impl Store {
         while let Some((res, dest)) = fetched.next().await {
             p.done += 1;
             if let Ok(b) = res
-                && shoebox_import::write_atomic_cache(&dest, &lib.tmp(), &b.to_vec()).is_ok()
+                && shoebox_layout::write_atomic_cache(&dest, &lib.tmp(), &b.to_vec()).is_ok()
             {
                 r.thumbnails += 1;
             }
@@ -334,7 +364,73 @@ impl Store {
     }
 }
 
-/// A content hash as Shoebox writes it: 64 lower-case hex digits.
-fn is_hash(h: &str) -> bool {
-    h.len() == 64 && h.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+/// Makes the restored catalog hold only rows that name a file inside `originals/`: a row whose
+/// hash is malformed, or whose original cannot be read under a safe key, is left out and
+/// reported; a row whose path is unsafe is given a safe one in its month folder and reported.
+fn sanitise(cat: &mut Catalog, r: &mut RestoreReport) -> Result<()> {
+    let assets = cat.list_assets()?;
+    let mut taken: HashSet<String> = assets
+        .iter()
+        .filter(|a| RelPath::parse(&a.path).is_ok())
+        .map(|a| fold_key(&a.path))
+        .collect();
+    let mut drop = Vec::new();
+    let mut keys = Vec::new();
+    for a in &assets {
+        if let Err(e) = Hash::parse(&a.hash) {
+            r.bad_keys.push(Failed {
+                key: a.path.clone(),
+                reason: format!("{e}; left out of the restored library"),
+            });
+            drop.push(a.hash.clone());
+            continue;
+        }
+        let Err(why) = RelPath::parse(&a.path) else {
+            continue;
+        };
+        let key = cat.store_key_for(&a.hash)?;
+        let source_key = key.clone().unwrap_or_else(|| a.path.clone());
+        if let Some(k) = key_problem(&source_key) {
+            r.bad_keys.push(Failed {
+                key: a.path.clone(),
+                reason: format!("{why}, and its store key is unsafe too ({k}); left out"),
+            });
+            drop.push(a.hash.clone());
+            continue;
+        }
+        let last = a.path.rsplit(['/', '\\']).next().unwrap_or("");
+        let name = safe_name(if last.is_empty() {
+            &a.original_name
+        } else {
+            last
+        });
+        let folder = a.meta.taken_at.folder();
+        let (stem, ext) = split_ext(&name);
+        let mut to = RelPath::join(&folder, &name)?;
+        let mut i = 2;
+        while taken.contains(&to.fold_key()) {
+            to = RelPath::join(&folder, &format!("{stem} ({i}){ext}"))?;
+            i += 1;
+        }
+        taken.insert(to.fold_key());
+        cat.set_asset_path(&a.hash, to.as_str())?;
+        if key.is_none() {
+            // The bytes stay where the store has them.
+            keys.push(StoreObject {
+                hash: a.hash.clone(),
+                kind: "original".into(),
+                key: source_key,
+                size: a.size,
+                verified_at: None,
+            });
+        }
+        r.renamed.push(Renamed {
+            from: a.path.clone(),
+            to: to.into_string(),
+            reason: why.to_string(),
+        });
+    }
+    cat.drop_asset_rows(&drop)?;
+    cat.put_store_objects("restore", &keys)?;
+    Ok(())
 }

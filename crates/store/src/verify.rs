@@ -7,8 +7,9 @@ use futures::StreamExt;
 use opendal::ErrorKind;
 use serde::Serialize;
 use shoebox_catalog::{Catalog, StoreObject};
-use shoebox_import::{LibraryPaths, Throttle};
+use shoebox_layout::LibraryPaths;
 use shoebox_types::Progress;
+use shoebox_types::Throttle;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Default)]
@@ -143,9 +144,13 @@ impl Store {
         // Local originals first: a repair of the store needs a good local copy.
         let mut local_bad: HashMap<String, String> = HashMap::new();
         for a in assets.values() {
-            let abs = lib.abs(&a.path);
-            match shoebox_import::hash_file(&abs) {
-                Ok(h) if h == a.hash => {}
+            let Ok(abs) = lib.resolve(&a.path) else {
+                // Never read, written or repaired: the path would lead outside the library.
+                local_bad.insert(a.hash.clone(), "local_unsafe_path".into());
+                continue;
+            };
+            match shoebox_layout::hash_file(&abs) {
+                Ok(h) if h == a.hash.as_str() => {}
                 Ok(_) => {
                     local_bad.insert(a.hash.clone(), "local_corrupt".into());
                 }
@@ -192,12 +197,14 @@ impl Store {
             let mut detail = detail;
             if opts.repair && !local_bad.contains_key(&o.hash) {
                 let local = if o.kind == "original" {
-                    assets.get(&o.hash).map(|a| lib.abs(&a.path))
+                    assets.get(&o.hash).and_then(|a| lib.resolve(&a.path).ok())
                 } else {
+                    let hash = shoebox_layout::Hash::parse(&o.hash).ok();
                     o.kind
                         .strip_prefix("thumb-")
                         .and_then(|s| s.parse().ok())
-                        .map(|s| shoebox_import::thumb_path(lib, &o.hash, s))
+                        .zip(hash)
+                        .map(|(s, h)| lib.thumb(&h, s))
                 };
                 if let Some(local) = local
                     && let Ok(bytes) = std::fs::read(&local)
@@ -228,14 +235,18 @@ impl Store {
             let mut repaired = false;
             let mut detail = if kind == "local_missing" {
                 "the library's original is gone".to_owned()
+            } else if kind == "local_unsafe_path" {
+                "the catalog's path for it leads outside the library; not touched".to_owned()
             } else {
                 "the library's original no longer matches its hash".to_owned()
             };
-            if opts.repair {
+            let dest = lib.resolve(&a.path);
+            if opts.repair
+                && let Ok(dest) = dest
+            {
                 match keys.get(hash.as_str()) {
                     Some(o) => match op.read(&o.key).await {
                         Ok(b) if blake3_hex(&b.to_vec()) == *hash => {
-                            let dest = lib.abs(&a.path);
                             let tmp = lib
                                 .tmp()
                                 .join(format!("repair-{:08x}.part", fastrand::u32(..)));
@@ -243,8 +254,10 @@ impl Store {
                                 if let Some(d) = dest.parent() {
                                     std::fs::create_dir_all(d)?;
                                 }
-                                std::fs::write(&tmp, b.to_vec())?;
-                                std::fs::File::open(&tmp)?.sync_all()?;
+                                // Synced through the handle that wrote it (Windows cannot
+                                // fsync a read-only handle).
+                                shoebox_layout::write_synced(&tmp, &b.to_vec())
+                                    .map_err(std::io::Error::other)?;
                                 // The damaged file is kept, not overwritten: it may still be
                                 // someone's only copy of something.
                                 if dest.exists() {
@@ -256,7 +269,10 @@ impl Store {
                                         .unwrap_or_default();
                                     std::fs::rename(
                                         &dest,
-                                        aside.join(format!("{}-{name}", &hash[..12])),
+                                        aside.join(format!(
+                                            "{}-{name}",
+                                            hash.get(..12).unwrap_or("x")
+                                        )),
                                     )?;
                                 }
                                 std::fs::rename(&tmp, &dest)

@@ -196,6 +196,27 @@ pub struct Progress {
     pub errors: u64,
 }
 
+/// Sends progress at most ~10 times a second, always the first and the last.
+pub struct Throttle<'a> {
+    sink: &'a dyn Fn(&Progress),
+    last: Option<std::time::Instant>,
+}
+
+impl<'a> Throttle<'a> {
+    pub fn new(sink: &'a dyn Fn(&Progress)) -> Self {
+        Throttle { sink, last: None }
+    }
+    pub fn send(&mut self, p: &Progress, force: bool) {
+        let due = self
+            .last
+            .is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(100));
+        if force || due {
+            (self.sink)(p);
+            self.last = Some(std::time::Instant::now());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,132 @@
+//! The library's on-disk layout and its checked types: every crate that turns a path or a hash
+//! read from a catalog, a store or a user into a file goes through here.
+//!
+//! ```
+//! use shoebox_layout::{Hash, LibraryPaths, RelPath};
+//! let lib = LibraryPaths::new("/home/me/Pictures/Shoebox".into());
+//! let rel = RelPath::parse("originals/2023/07/IMG_1.JPG").unwrap();
+//! assert!(lib.original(&rel).ends_with("originals/2023/07/IMG_1.JPG"));
+//! assert!(RelPath::parse("originals/../../.ssh/id_ed25519").is_err());
+//! let h = Hash::of(b"photo");
+//! assert!(lib.thumb(&h, 320).to_string_lossy().contains(&format!("/{}/", h.shard())));
+//! assert!(Hash::parse("../../etc").is_err());
+//! ```
+
+mod durable;
+mod hash;
+mod path;
+
+pub use durable::{
+    create_dir_durable, dir_sync_unsupported, place_no_replace, sync_dir, write_atomic_cache,
+    write_synced,
+};
+pub use hash::{Hash, hash_file, is_hash};
+pub use path::{
+    MAX_NAME_BYTES, RelPath, fold_key, is_reserved_on_windows, key_problem, name_problem,
+    safe_name, split_ext,
+};
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("unsafe path {path:?}: {why}")]
+    BadPath { path: String, why: &'static str },
+    #[error("not a content hash: {0:?}")]
+    BadHash(String),
+}
+
+impl Error {
+    pub fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+        move |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Where things live inside a library.
+#[derive(Debug, Clone)]
+pub struct LibraryPaths {
+    pub root: PathBuf,
+}
+
+impl LibraryPaths {
+    pub fn new(root: PathBuf) -> Self {
+        LibraryPaths { root }
+    }
+    pub fn originals(&self) -> PathBuf {
+        self.root.join("originals")
+    }
+    pub fn meta_dir(&self) -> PathBuf {
+        self.root.join(".shoebox")
+    }
+    pub fn catalog(&self) -> PathBuf {
+        self.meta_dir().join("catalog.db")
+    }
+    pub fn thumbs(&self) -> PathBuf {
+        self.meta_dir().join("thumbs")
+    }
+    pub fn tmp(&self) -> PathBuf {
+        self.meta_dir().join("tmp")
+    }
+    /// The file of an original.
+    pub fn original(&self, rel: &RelPath) -> PathBuf {
+        rel.under(&self.root)
+    }
+    /// The file of a path read from a catalog, once it is checked.
+    pub fn resolve(&self, rel: &str) -> Result<PathBuf> {
+        Ok(self.original(&RelPath::parse(rel)?))
+    }
+    /// `.shoebox/thumbs/<2 hex>/<hash>-<size>.jpg`
+    pub fn thumb(&self, hash: &Hash, size: u32) -> PathBuf {
+        self.thumbs()
+            .join(hash.shard())
+            .join(format!("{hash}-{size}.jpg"))
+    }
+}
+
+/// The store key of a thumbnail: `thumbs/<2 hex>/<hash>-<size>.jpg`.
+pub fn thumb_key(hash: &Hash, size: u32) -> String {
+    format!("thumbs/{}/{hash}-{size}.jpg", hash.shard())
+}
+
+/// The hash and size a thumbnail key names, if it is well formed (and only then).
+pub fn parse_thumb_key(key: &str) -> Option<(Hash, u32)> {
+    let rest = key.strip_prefix("thumbs/")?;
+    let (shard, name) = rest.split_once('/')?;
+    let (h, size) = name.strip_suffix(".jpg")?.split_once('-')?;
+    let hash = Hash::parse(h).ok()?;
+    let size: u32 = size.parse().ok()?;
+    (hash.shard() == shard && thumb_key(&hash, size) == key).then_some((hash, size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumb_keys_round_trip_and_nothing_else_parses() {
+        let h = Hash::of(b"x");
+        let k = thumb_key(&h, 320);
+        assert_eq!(parse_thumb_key(&k), Some((h.clone(), 320)));
+        for bad in [
+            format!("thumbs/zz/{h}-320.jpg"),
+            format!("thumbs/{}/{h}-320.png", h.shard()),
+            format!("thumbs/{}/{h}-+320.jpg", h.shard()),
+            format!("thumbs/{}/../{h}-320.jpg", h.shard()),
+            "thumbs/ab/ab-320.jpg".into(),
+        ] {
+            assert_eq!(parse_thumb_key(&bad), None, "{bad}");
+        }
+    }
+}
