@@ -42,15 +42,6 @@ const MARKER: &str = "restore-in-progress";
 /// Left by a finished restore, so that running the same restore again checks and completes it.
 const DONE: &str = "restored";
 
-fn write_durable(tmp: &Path, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::File::create(tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    // rename replaces a planted symlink at `dest` instead of following it.
-    std::fs::rename(tmp, dest)
-}
-
 impl Store {
     /// Builds a library in `dir` from this store.
     pub fn restore(
@@ -266,27 +257,18 @@ impl Store {
             .map(|(hash, key, rel, dest, size)| {
                 let tmpdir = tmpdir.clone();
                 async move {
-                    if let Ok(b) = std::fs::read(&dest)
-                        && blake3_hex(&b) == hash
-                    {
+                    // Hashed as a stream: a 4 GB video never sits in memory.
+                    if shoebox_layout::hash_file(&dest).is_ok_and(|h| h == hash.as_str()) {
                         return (rel, size, Ok(false));
                     }
                     let res = async {
-                        let b = op
-                            .read(&key)
-                            .await
-                            .map_err(|e| format!("{key}: {e}"))?
-                            .to_vec();
-                        if blake3_hex(&b) != hash {
-                            return Err(format!(
-                                "{key} on the store does not match its hash; not restored"
-                            ));
-                        }
                         if let Some(parent) = dest.parent() {
                             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
                         }
                         let tmp = tmpdir.join(format!("restore-{:08x}.part", fastrand::u32(..)));
-                        write_durable(&tmp, &dest, &b).map_err(|e| {
+                        crate::fetch_to_file(op, &key, &tmp, &hash).await?;
+                        // rename replaces a planted symlink at `dest` instead of following it.
+                        std::fs::rename(&tmp, &dest).map_err(|e| {
                             let _ = std::fs::remove_file(&tmp);
                             format!("{}: {e}", dest.display())
                         })?;

@@ -245,46 +245,53 @@ impl Store {
                 && let Ok(dest) = dest
             {
                 match keys.get(hash.as_str()) {
-                    Some(o) => match op.read(&o.key).await {
-                        Ok(b) if blake3_hex(&b.to_vec()) == *hash => {
-                            let tmp = lib
-                                .tmp()
-                                .join(format!("repair-{:08x}.part", fastrand::u32(..)));
-                            let placed = (|| -> std::io::Result<()> {
-                                if let Some(d) = dest.parent() {
-                                    std::fs::create_dir_all(d)?;
+                    Some(o) => {
+                        let tmp = lib
+                            .tmp()
+                            .join(format!("repair-{:08x}.part", fastrand::u32(..)));
+                        // Streamed to a synced temp file and checked against the hash before
+                        // anything in the library moves.
+                        match crate::fetch_to_file(op, &o.key, &tmp, hash).await {
+                            Ok(_) => {
+                                let placed = (|| -> std::io::Result<()> {
+                                    if let Some(d) = dest.parent() {
+                                        std::fs::create_dir_all(d)?;
+                                    }
+                                    // The damaged file is kept, not overwritten: it may still
+                                    // be someone's only copy of something.
+                                    if dest.exists() {
+                                        let aside = lib.meta_dir().join("damaged");
+                                        std::fs::create_dir_all(&aside)?;
+                                        let name = dest
+                                            .file_name()
+                                            .map(|n| n.to_string_lossy().into_owned())
+                                            .unwrap_or_default();
+                                        std::fs::rename(
+                                            &dest,
+                                            aside.join(format!(
+                                                "{}-{name}",
+                                                hash.get(..12).unwrap_or("x")
+                                            )),
+                                        )?;
+                                    }
+                                    std::fs::rename(&tmp, &dest)
+                                })();
+                                match placed {
+                                    Ok(()) => repaired = true,
+                                    Err(e) => {
+                                        let _ = std::fs::remove_file(&tmp);
+                                        detail = format!("{detail}; repair failed: {e}")
+                                    }
                                 }
-                                // Synced through the handle that wrote it (Windows cannot
-                                // fsync a read-only handle).
-                                shoebox_layout::write_synced(&tmp, &b.to_vec())
-                                    .map_err(std::io::Error::other)?;
-                                // The damaged file is kept, not overwritten: it may still be
-                                // someone's only copy of something.
-                                if dest.exists() {
-                                    let aside = lib.meta_dir().join("damaged");
-                                    std::fs::create_dir_all(&aside)?;
-                                    let name = dest
-                                        .file_name()
-                                        .map(|n| n.to_string_lossy().into_owned())
-                                        .unwrap_or_default();
-                                    std::fs::rename(
-                                        &dest,
-                                        aside.join(format!(
-                                            "{}-{name}",
-                                            hash.get(..12).unwrap_or("x")
-                                        )),
-                                    )?;
-                                }
-                                std::fs::rename(&tmp, &dest)
-                            })();
-                            match placed {
-                                Ok(()) => repaired = true,
-                                Err(e) => detail = format!("{detail}; repair failed: {e}"),
+                            }
+                            Err(e) if e.contains("does not match its hash") => {
+                                detail = format!("{detail}; the store's copy is damaged too")
+                            }
+                            Err(e) => {
+                                detail = format!("{detail}; cannot read the store's copy: {e}")
                             }
                         }
-                        Ok(_) => detail = format!("{detail}; the store's copy is damaged too"),
-                        Err(e) => detail = format!("{detail}; cannot read the store's copy: {e}"),
-                    },
+                    }
                     None => detail = format!("{detail}; not on this store yet"),
                 }
             }
