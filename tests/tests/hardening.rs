@@ -566,3 +566,167 @@ fn a_snapshot_with_a_planted_trigger_is_refused() {
     assert!(text.contains("trigger evil"), "{text}");
     assert!(!dest.join(".shoebox/catalog.db").exists());
 }
+
+/// Runs `cmd` and returns its output with the peak RSS of that process alone (wait4), so the
+/// store servers the test started do not count.
+#[allow(unsafe_code)]
+#[allow(clippy::zombie_processes)] // reaped by wait4, which clippy does not know
+fn run_measured(mut cmd: Command) -> (std::process::Output, u64) {
+    use std::io::Read;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let o = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        out.read_to_end(&mut b).unwrap();
+        b
+    });
+    let e = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        err.read_to_end(&mut b).unwrap();
+        b
+    });
+    let mut status = 0;
+    // SAFETY: wait4 writes only into the two out-parameters we pass.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    assert_eq!(r, pid);
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    use std::os::unix::process::ExitStatusExt;
+    let output = std::process::Output {
+        status: std::process::ExitStatus::from_raw(if code >= 0 { code << 8 } else { status }),
+        stdout: o.join().unwrap(),
+        stderr: e.join().unwrap(),
+    };
+    (output, ru.ru_maxrss as u64 * 1024)
+}
+
+/// Finding 5: backup, verify --deep, repair and restore stream big originals: a 256 MB video
+/// goes to a folder and to S3 and back with each process staying well below its size.
+#[test]
+fn big_originals_move_through_stores_with_bounded_memory() {
+    const SIZE: usize = 256 << 20;
+    const BOUND: u64 = 128 << 20;
+    let t = tempfile::tempdir().unwrap();
+    let home = t.path().join("home");
+    let lib = t.path().join("lib");
+    let src = t.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    // A real MP4 followed by a big `free` box: a valid file that is mostly padding. Written a
+    // chunk at a time: a child's peak RSS starts at its parent's (fork copies the high-water
+    // mark), so this process must stay small for the figures to mean anything.
+    let want = {
+        use std::io::Write;
+        let head = std::fs::read(data_dir().join("sample.mp4")).unwrap();
+        let mut f =
+            std::io::BufWriter::new(std::fs::File::create(src.join("VID_BIG.mp4")).unwrap());
+        let mut h = blake3::Hasher::new();
+        let mut put = |b: &[u8]| {
+            h.update(b);
+            f.write_all(b).unwrap();
+        };
+        put(&head);
+        put(&((SIZE + 8) as u32).to_be_bytes());
+        put(b"free");
+        let mut rng = fastrand::Rng::with_seed(5);
+        let mut chunk = vec![0u8; 1 << 20];
+        for _ in 0..SIZE >> 20 {
+            rng.fill(&mut chunk);
+            put(&chunk);
+        }
+        f.flush().unwrap();
+        h.finalize().to_hex().to_string()
+    };
+    json(sb(&home, &lib, &["import", "--json"]).arg(&src), 0);
+
+    for (name, server) in [("disk", Server::fs()), ("s3", Server::rclone_s3())] {
+        let mut add = sb(&home, &lib, &["target", "add", name]);
+        add.args(server.cli_args());
+        run_ok(&mut add, 0);
+        let mut figures = Vec::new();
+        for args in [
+            vec!["backup", "--target", name, "--json"],
+            vec!["verify", "--target", name, "--deep", "--json"],
+        ] {
+            let (o, rss) = run_measured(sb(&home, &lib, &args));
+            assert!(
+                o.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            figures.push((args[0], rss));
+        }
+        let stored = std::fs::read_dir(server.backing.join("originals"))
+            .unwrap()
+            .count();
+        assert!(stored > 0);
+
+        // The library loses the original; repair fetches it back from this store.
+        let placed = walk_files(&lib.join("originals"));
+        assert_eq!(placed.len(), 1);
+        std::fs::remove_file(&placed[0]).unwrap();
+        let (o, rss) = run_measured(sb(
+            &home,
+            &lib,
+            &["verify", "--target", name, "--repair", "--json"],
+        ));
+        assert!(
+            o.status.code().is_some(),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // Hashed as a stream: reading it whole would raise this process's RSS, which the
+        // next child would inherit.
+        let streamed = |p: &Path| shoebox_layout::hash_file(p).unwrap().into_string();
+        assert_eq!(streamed(&placed[0]), want, "repaired byte for byte");
+        figures.push(("repair", rss));
+
+        let dest = t.path().join(format!("restored-{name}"));
+        let mut c = sb(&home, &lib, &["restore", "--json", "--to"]);
+        c.arg(&dest).args(server.cli_args());
+        let (o, rss) = run_measured(c);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        figures.push(("restore", rss));
+        let restored = walk_files(&dest.join("originals"));
+        assert_eq!(restored.len(), 1);
+        assert_eq!(streamed(&restored[0]), want, "restored byte for byte");
+        eprintln!(
+            "{name}: peak RSS per process for a {} MB original: {}",
+            SIZE >> 20,
+            figures
+                .iter()
+                .map(|(k, v)| format!("{k} {} MB", v >> 20))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for (k, v) in figures {
+            assert!(v < BOUND, "{name} {k} peaked at {} MB", v >> 20);
+        }
+    }
+}
+
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

@@ -127,17 +127,99 @@ pub(crate) async fn put_verified(
                 ));
             }
         }
-        _ => {
-            let back = op
-                .read(key)
-                .await
-                .map_err(|e| format!("cannot read back to verify: {e}"))?;
-            if blake3_hex(&back.to_vec()) != hash {
-                return Err("the bytes read back differ from the bytes sent".into());
-            }
-        }
+        _ => read_back(op, key, hash).await?,
     }
     Ok(())
+}
+
+/// Proves `key` holds bytes hashing to `hash` by reading it back as a stream.
+async fn read_back(op: &Operator, key: &str, hash: &str) -> Result<(), String> {
+    let (back, _) = crate::hash_object(op, key)
+        .await
+        .map_err(|e| format!("cannot read back to verify: {e}"))?;
+    if back != hash {
+        return Err("the bytes read back differ from the bytes sent".into());
+    }
+    Ok(())
+}
+
+/// Files at least this big are streamed from disk to the store in chunks instead of being read
+/// into memory: at most `STREAM_CHUNK` × (`concurrent` + 1) bytes are held per transfer.
+pub(crate) const STREAM_FROM: u64 = 32 << 20;
+const STREAM_CHUNK: usize = 8 << 20;
+
+/// Streams the file at `local` to `key` and proves it arrived, like [`put_verified`]. The
+/// file's BLAKE3 is computed on the way; when it is not `expect` (the file changed since it was
+/// catalogued) the upload is aborted and nothing is recorded.
+///
+/// OpenDAL 0.59's WebDAV writer sends one PUT from one buffer, so there the whole file is held
+/// once; S3 (multipart) and local folders stream.
+pub(crate) async fn put_file_verified(
+    op: &Operator,
+    key: &str,
+    local: &std::path::Path,
+    expect: Option<&str>,
+) -> Result<String, String> {
+    use tokio::io::AsyncReadExt;
+    let mut f = tokio::fs::File::open(local)
+        .await
+        .map_err(|e| format!("cannot read {}: {e}", local.display()))?;
+    let multi = op.info().capability().write_can_multi;
+    let mut w = if multi {
+        op.writer_with(key).chunk(STREAM_CHUNK).concurrent(4).await
+    } else {
+        op.writer(key).await
+    }
+    .map_err(|e| e.to_string())?;
+    let mut blake = blake3::Hasher::new();
+    let mut md5 = Md5::new();
+    let mut len = 0u64;
+    loop {
+        let mut buf = Vec::with_capacity(STREAM_CHUNK);
+        let n = (&mut f)
+            .take(STREAM_CHUNK as u64)
+            .read_to_end(&mut buf)
+            .await
+            .map_err(|e| format!("cannot read {}: {e}", local.display()))?;
+        if n == 0 {
+            break;
+        }
+        blake.update(&buf);
+        md5.update(&buf);
+        len += n as u64;
+        if let Err(e) = w.write(buf).await {
+            let _ = w.abort().await;
+            return Err(e.to_string());
+        }
+    }
+    let hash = blake.finalize().to_hex().to_string();
+    if expect.is_some_and(|e| e != hash) {
+        let _ = w.abort().await;
+        return Err(format!(
+            "{} no longer matches its hash; not uploaded (run `shoebox check`)",
+            local.display()
+        ));
+    }
+    let written = w.close().await.map_err(|e| e.to_string())?;
+    let md5 = hex::encode(md5.finalize());
+    if md5_etag(written.etag()).is_some_and(|e| e == md5) {
+        return Ok(hash);
+    }
+    let meta = op
+        .stat(key)
+        .await
+        .map_err(|e| format!("written but not found afterwards: {e}"))?;
+    if meta.content_length() != len {
+        return Err(format!(
+            "the store holds {} bytes, {len} were sent",
+            meta.content_length()
+        ));
+    }
+    match md5_etag(meta.etag()) {
+        Some(e) if e == md5 => {}
+        _ => read_back(op, key, &hash).await?,
+    }
+    Ok(hash)
 }
 
 /// An ETag that is an MD5 (S3 single-part uploads), lower-case, without quotes.
@@ -194,6 +276,9 @@ async fn upload(
     item: &Item,
     listed: Option<&HashSet<String>>,
 ) -> Result<(String, Outcome), String> {
+    if item.size >= STREAM_FROM {
+        return upload_big(op, item).await;
+    }
     let bytes = tokio::fs::read(&item.local)
         .await
         .map_err(|e| format!("cannot read {}: {e}", item.local.display()))?;
@@ -231,6 +316,35 @@ async fn upload(
             }
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 put_verified(op, &key, bytes, &hash).await?;
+                return Ok((key, Outcome::Uploaded));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Err("three keys for this original already hold other bytes".into())
+}
+
+/// [`upload`] for a big file (a video): never whole in memory. Same rules: a thumbnail's key
+/// is content-addressed; an original never overwrites another's bytes under its key.
+async fn upload_big(op: &Operator, item: &Item) -> Result<(String, Outcome), String> {
+    let content_addressed = item.kind != "original";
+    let expect = (!content_addressed).then_some(item.hash.as_str());
+    let mut key = item.key.clone();
+    for attempt in 0..3 {
+        match op.stat(&key).await {
+            Ok(_) if content_addressed => return Ok((key, Outcome::AlreadyThere)),
+            Ok(m) => {
+                if m.content_length() == item.size
+                    && crate::hash_object(op, &key)
+                        .await
+                        .is_ok_and(|(h, _)| h == item.hash)
+                {
+                    return Ok((key, Outcome::AlreadyThere));
+                }
+                key = alt_key(&item.key, &item.hash, attempt);
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                put_file_verified(op, &key, &item.local, expect).await?;
                 return Ok((key, Outcome::Uploaded));
             }
             Err(e) => return Err(e.to_string()),

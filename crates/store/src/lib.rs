@@ -394,3 +394,26 @@ pub(crate) async fn fetch_to_file(
     }
     res
 }
+
+/// The BLAKE3 and size of the object at `key`, read a chunk at a time.
+pub(crate) async fn hash_object(
+    op: &Operator,
+    key: &str,
+) -> std::result::Result<(String, u64), String> {
+    use futures::TryStreamExt;
+    let mut stream = op
+        .reader_with(key)
+        .chunk(4 << 20)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_bytes_stream(..)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut h = blake3::Hasher::new();
+    let mut n = 0u64;
+    while let Some(chunk) = stream.try_next().await.map_err(|e| e.to_string())? {
+        h.update(&chunk);
+        n += chunk.len() as u64;
+    }
+    Ok((h.finalize().to_hex().to_string(), n))
+}

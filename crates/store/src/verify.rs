@@ -1,8 +1,8 @@
 //! Verify: the store against the catalog (sizes, and checksums when reading back), the local
 //! originals against their hashes; `repair` mends each side from the other.
 
-use crate::backup::put_verified;
-use crate::{Result, Store, blake3_hex};
+use crate::backup::put_file_verified;
+use crate::{Result, Store};
 use futures::StreamExt;
 use opendal::ErrorKind;
 use serde::Serialize;
@@ -72,11 +72,11 @@ async fn check_object(
         Ok(_) => {}
     }
     if read {
-        match op.read(&o.key).await {
-            Err(e) => return Some(("unreadable".into(), e.to_string())),
-            Ok(b) => {
+        match crate::hash_object(op, &o.key).await {
+            Err(e) => return Some(("unreadable".into(), e)),
+            Ok((h, _)) => {
                 if let Some(want) = want
-                    && blake3_hex(&b.to_vec()) != want
+                    && h != want
                 {
                     return Some((
                         "checksum".into(),
@@ -207,11 +207,12 @@ impl Store {
                         .map(|(s, h)| lib.thumb(&h, s))
                 };
                 if let Some(local) = local
-                    && let Ok(bytes) = std::fs::read(&local)
+                    && local.is_file()
                 {
-                    let h = blake3_hex(&bytes);
-                    match put_verified(op, &o.key, bytes, &h).await {
-                        Ok(()) => repaired = true,
+                    // Streamed from disk; an original must still hash to its catalog hash.
+                    let expect = (o.kind == "original").then_some(o.hash.as_str());
+                    match put_file_verified(op, &o.key, &local, expect).await {
+                        Ok(_) => repaired = true,
                         Err(e) => detail = format!("{detail}; repair failed: {e}"),
                     }
                 }
