@@ -312,3 +312,66 @@ pub struct WatchFolder {
     /// Polled instead of relying on file system events (network shares).
     pub poll: bool,
 }
+
+/// What kind of failure a command met (mirrors the engine's `ErrorKind`), so the UI can tell
+/// "store unreachable" from "credentials" from "disk full" without reading the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    StoreUnreachable,
+    Credentials,
+    StoreMissing,
+    DiskFull,
+    Permission,
+    Busy,
+    NotFound,
+    Invalid,
+    Damaged,
+    TooNew,
+    Other,
+}
+
+/// Every command's error: a kind to act on and a sentence a person can read.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn other(message: impl std::fmt::Display) -> Self {
+        AppError {
+            kind: ErrorKind::Other,
+            message: message.to_string(),
+        }
+    }
+    pub fn busy(message: impl Into<String>) -> Self {
+        AppError {
+            kind: ErrorKind::Busy,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<engine::Error> for AppError {
+    fn from(e: engine::Error) -> Self {
+        use engine::ErrorKind as K;
+        let kind = match e.kind() {
+            K::StoreUnreachable => ErrorKind::StoreUnreachable,
+            K::Credentials => ErrorKind::Credentials,
+            K::StoreMissing => ErrorKind::StoreMissing,
+            K::DiskFull => ErrorKind::DiskFull,
+            K::Permission => ErrorKind::Permission,
+            K::Busy => ErrorKind::Busy,
+            K::NotFound => ErrorKind::NotFound,
+            K::Invalid => ErrorKind::Invalid,
+            K::Damaged => ErrorKind::Damaged,
+            K::TooNew => ErrorKind::TooNew,
+            _ => ErrorKind::Other,
+        };
+        AppError {
+            kind,
+            message: e.to_string(),
+        }
+    }
+}

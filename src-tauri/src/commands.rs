@@ -13,12 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::State;
 use tauri::ipc::Channel;
 
-/// Errors reach the UI as one sentence a person can act on.
-type Res<T> = Result<T, String>;
-
-fn msg(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
+/// Errors reach the UI as a kind it can act on and one sentence a person can act on.
+type Res<T> = Result<T, AppError>;
 
 /// Runs `f` on the shared library on a blocking thread.
 async fn with_lib<T: Send + 'static>(
@@ -29,10 +25,10 @@ async fn with_lib<T: Send + 'static>(
     let root = state.root.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let mut lib = crate::state::lock_lib(&lib, &root);
-        f(&mut lib).map_err(msg)
+        f(&mut lib).map_err(AppError::from)
     })
     .await
-    .map_err(msg)?
+    .map_err(AppError::other)?
 }
 
 /// What a long job is given: its cancel flag, and where its progress and waits go.
@@ -48,12 +44,12 @@ struct Job<'a> {
 async fn with_job<T: Send + 'static>(
     state: &AppState,
     on_event: Channel<JobEvent>,
-    f: impl FnOnce(&mut Library, Job<'_>) -> Result<T, String> + Send + 'static,
+    f: impl FnOnce(&mut Library, Job<'_>) -> Result<T, AppError> + Send + 'static,
 ) -> Res<T> {
     let root = state.root.clone();
     let cancel = state.begin_job()?;
     let res = tauri::async_runtime::spawn_blocking(move || {
-        let mut lib = Library::open(&root).map_err(msg)?;
+        let mut lib = Library::open(&root).map_err(AppError::from)?;
         let progress = |p: &engine::Progress| {
             let _ = on_event.send(JobEvent::from(p));
         };
@@ -68,7 +64,7 @@ async fn with_job<T: Send + 'static>(
         )
     })
     .await
-    .map_err(msg);
+    .map_err(AppError::other);
     state.end_job();
     res?
 }
@@ -337,7 +333,7 @@ pub async fn import(
     with_job(&state, on_event, move |lib, job| {
         let r = lib
             .import(&sources, job.progress, &job.cancel, job.waiting)
-            .map_err(msg)?;
+            .map_err(AppError::from)?;
         Ok(ImportSummary {
             imported: r.counts.imported as u32,
             bytes: r.counts.bytes_imported as f64,
@@ -379,7 +375,7 @@ pub async fn backup(
                 job.waiting,
                 Some(job.cancel),
             )
-            .map_err(msg)?;
+            .map_err(AppError::from)?;
         Ok(out
             .into_iter()
             .map(|r| match r {
@@ -423,7 +419,9 @@ pub async fn verify(
             concurrency: 8,
             ..Default::default()
         };
-        let out = lib.verify(None, &opts, job.progress).map_err(msg)?;
+        let out = lib
+            .verify(None, &opts, job.progress)
+            .map_err(AppError::from)?;
         Ok(out
             .into_iter()
             .map(|r| match r {

@@ -45,10 +45,15 @@ impl AppState {
     }
 
     /// Registers a new job, refusing when one runs.
-    pub fn begin_job(&self) -> Result<Arc<AtomicBool>, String> {
-        let mut j = self.job.lock().map_err(|e| e.to_string())?;
+    pub fn begin_job(&self) -> Result<Arc<AtomicBool>, crate::api::AppError> {
+        let mut j = self
+            .job
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if j.is_some() {
-            return Err("Another import or backup is running; wait for it to finish.".into());
+            return Err(crate::api::AppError::busy(
+                "Another import or backup is running; wait for it to finish.",
+            ));
         }
         let c = Arc::new(AtomicBool::new(false));
         *j = Some(c.clone());

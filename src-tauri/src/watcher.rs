@@ -19,26 +19,25 @@ pub fn start(app: AppHandle, root: PathBuf, folders: usize) -> Option<Arc<Atomic
     std::thread::Builder::new()
         .name("watch".into())
         .spawn(move || {
-            let emit = |message: &str, error: bool| {
-                let imported = message
-                    .split_once(" imported")
-                    .and_then(|(n, _)| n.parse::<u32>().ok())
-                    .unwrap_or(0);
+            let emit = |e: &shoebox_engine::WatchEvent| {
                 let _ = app.emit(
                     "watch",
                     WatchEvent {
-                        message: message.to_owned(),
-                        imported,
-                        error,
+                        message: e.message.clone(),
+                        imported: e.imported as u32,
+                        error: e.error,
                     },
                 );
             };
-            let res =
-                Library::open(&root).and_then(|mut lib| lib.watch_run(&flag, &|m| emit(m, false)));
+            let res = Library::open(&root).and_then(|mut lib| lib.watch_run(&flag, &emit));
             if let Err(e) = res
                 && !flag.load(Ordering::SeqCst)
             {
-                emit(&format!("Watching stopped: {e}"), true);
+                emit(&shoebox_engine::WatchEvent {
+                    message: format!("Watching stopped: {e}"),
+                    error: true,
+                    ..Default::default()
+                });
             }
         })
         .ok()?;

@@ -479,7 +479,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         lib.settings().watch_folders.len(),
                         lib.root().display()
                     ));
-                    lib.watch_run(&STOP, &log)?;
+                    lib.watch_run(&STOP, &|e| log(&e.message))?;
                     log("stopped");
                 }
             }

@@ -42,3 +42,106 @@ pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Err
     let path = path.into();
     move |source| Error::Io { path, source }
 }
+
+/// What kind of failure an [`Error`] is, for a front end to act on (offer "Retry", point at
+/// the credentials, suggest freeing space) without reading the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The store cannot be reached (server down, no network, TLS).
+    StoreUnreachable,
+    /// The store refused the credentials.
+    Credentials,
+    /// The bucket or folder does not exist.
+    StoreMissing,
+    /// The library's disk (or the store) is full.
+    DiskFull,
+    /// No permission to read or write a local file.
+    Permission,
+    /// Another job is writing to the library.
+    Busy,
+    /// No such photo, album or target.
+    NotFound,
+    /// A setting or argument that cannot be used.
+    Invalid,
+    /// The catalog is damaged.
+    Damaged,
+    /// A store or catalog newer than this Shoebox.
+    TooNew,
+    Other,
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        use shoebox_store::Error as S;
+        fn io_kind(e: &std::io::Error) -> ErrorKind {
+            match e.kind() {
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                    ErrorKind::DiskFull
+                }
+                std::io::ErrorKind::PermissionDenied => ErrorKind::Permission,
+                _ => ErrorKind::Other,
+            }
+        }
+        fn catalog_kind(e: &shoebox_catalog::Error) -> ErrorKind {
+            match e {
+                shoebox_catalog::Error::Damaged { .. } => ErrorKind::Damaged,
+                shoebox_catalog::Error::TooNew { .. } => ErrorKind::TooNew,
+                other if other.to_string().contains("database or disk is full") => {
+                    ErrorKind::DiskFull
+                }
+                _ => ErrorKind::Other,
+            }
+        }
+        match self {
+            Error::Io { source, .. } => io_kind(source),
+            Error::Import(shoebox_import::Error::Io { source, .. }) => io_kind(source),
+            Error::Import(shoebox_import::Error::Catalog(c)) | Error::Catalog(c) => catalog_kind(c),
+            Error::Store(S::Remote { class, .. }) => match *class {
+                "credentials" => ErrorKind::Credentials,
+                "missing" => ErrorKind::StoreMissing,
+                "unreachable" | "tls" => ErrorKind::StoreUnreachable,
+                _ => ErrorKind::Other,
+            },
+            Error::Store(S::Io { source, .. }) => io_kind(source),
+            Error::Store(S::Catalog(c)) => catalog_kind(c),
+            Error::Store(S::TooNew { .. }) => ErrorKind::TooNew,
+            Error::Store(S::Config { .. }) => ErrorKind::Invalid,
+            Error::Busy => ErrorKind::Busy,
+            Error::NotFound(_) | Error::Ambiguous(..) => ErrorKind::NotFound,
+            Error::Setting(_) | Error::NoDefaultLibrary | Error::Layout(_) => ErrorKind::Invalid,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_tell_failures_apart() {
+        let full = Error::Io {
+            path: "/x".into(),
+            source: std::io::Error::from_raw_os_error(28),
+        };
+        assert_eq!(full.kind(), ErrorKind::DiskFull);
+        let denied = Error::Io {
+            path: "/x".into(),
+            source: std::io::Error::from_raw_os_error(13),
+        };
+        assert_eq!(denied.kind(), ErrorKind::Permission);
+        let down = Error::Store(shoebox_store::Error::Remote {
+            class: "unreachable",
+            message: "cannot reach".into(),
+        });
+        assert_eq!(down.kind(), ErrorKind::StoreUnreachable);
+        let creds = Error::Store(shoebox_store::Error::Remote {
+            class: "credentials",
+            message: "access denied".into(),
+        });
+        assert_eq!(creds.kind(), ErrorKind::Credentials);
+        assert_eq!(Error::Busy.kind(), ErrorKind::Busy);
+    }
+}

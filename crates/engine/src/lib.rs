@@ -19,7 +19,7 @@ mod targets;
 mod watch;
 
 pub use check::{CheckReport, Problem};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use organise::EmptyTrashReport;
 pub use settings::{Settings, WatchFolderSetting};
 pub use shoebox_catalog::{
@@ -34,6 +34,7 @@ pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
 pub use targets::{
     PruneReport, TargetStatus, adhoc_target, default_backup_dir, restore, target_of,
 };
+pub use watch::WatchEvent;
 
 use error::io;
 use serde::Serialize;

@@ -11,6 +11,35 @@ use std::time::Duration;
 /// Above this many files in one go, the log says how many rather than naming each.
 const NAME_EACH_UP_TO: usize = 20;
 
+/// What the watcher did, as it happens: a line for a person, and the figures a front end acts
+/// on (the app reloads its timeline when `imported` is not zero) without reading the text.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct WatchEvent {
+    pub message: String,
+    /// Photos and videos this event added to the library.
+    pub imported: u64,
+    /// Files this event rejected.
+    pub rejected: u64,
+    /// Something failed (an import as a whole, remembering what was seen).
+    pub error: bool,
+}
+
+impl WatchEvent {
+    fn info(message: impl Into<String>) -> Self {
+        WatchEvent {
+            message: message.into(),
+            ..Default::default()
+        }
+    }
+    fn error(message: impl Into<String>) -> Self {
+        WatchEvent {
+            message: message.into(),
+            error: true,
+            ..Default::default()
+        }
+    }
+}
+
 impl Library {
     /// Adds a watch folder. It may be missing now (a USB disk): it is watched once it appears.
     pub fn watch_add(&mut self, dir: &Path, poll: bool) -> Result<WatchFolderSetting> {
@@ -56,7 +85,7 @@ impl Library {
     }
 
     /// Watches every configured folder and imports settled files until `stop` is set.
-    pub fn watch_run(&mut self, stop: &AtomicBool, log: &dyn Fn(&str)) -> Result<()> {
+    pub fn watch_run(&mut self, stop: &AtomicBool, on: &dyn Fn(&WatchEvent)) -> Result<()> {
         let cfg = WatchConfig {
             folders: self
                 .settings()
@@ -78,16 +107,17 @@ impl Library {
         let mut sink = LibSink {
             lib: self,
             seen,
-            log,
+            on,
         };
-        shoebox_watch::run(&cfg, &mut sink, stop, log).map_err(|e| Error::Setting(e.to_string()))
+        let note = |m: &str| on(&WatchEvent::info(m));
+        shoebox_watch::run(&cfg, &mut sink, stop, &note).map_err(|e| Error::Setting(e.to_string()))
     }
 }
 
 struct LibSink<'a> {
     lib: &'a mut Library,
     seen: HashMap<String, (u64, i64)>,
-    log: &'a dyn Fn(&str),
+    on: &'a dyn Fn(&WatchEvent),
 }
 
 impl Sink for LibSink<'_> {
@@ -98,16 +128,21 @@ impl Sink for LibSink<'_> {
     fn import(&mut self, files: Vec<Settled>) {
         for chunk in files.chunks(2000) {
             let paths: Vec<_> = chunk.iter().map(|f| f.path.clone()).collect();
-            let log = self.log;
+            let on = self.on;
             let report = match self
                 .lib
                 .import(&paths, &|_| {}, &AtomicBool::new(false), &|| {
-                    log("another import is running on this library; waiting for it")
+                    on(&WatchEvent::info(
+                        "another import is running on this library; waiting for it",
+                    ))
                 }) {
                 Ok(r) => r,
                 Err(e) => {
                     // Not remembered: tried again when the file changes or at the next start.
-                    log(&format!("import of {} file(s) failed: {e}", chunk.len()));
+                    on(&WatchEvent::error(format!(
+                        "import of {} file(s) failed: {e}",
+                        chunk.len()
+                    )));
                     continue;
                 }
             };
@@ -123,20 +158,31 @@ impl Sink for LibSink<'_> {
             }
             for r in &report.rejected {
                 outcome.insert(r.path.clone(), ("rejected", Some(r.reason.clone())));
-                log(&format!("rejected {}: {}", r.path, r.reason));
+                on(&WatchEvent::info(format!(
+                    "rejected {}: {}",
+                    r.path, r.reason
+                )));
             }
             if report.imported.len() <= NAME_EACH_UP_TO {
                 for i in &report.imported {
-                    log(&format!("imported {} as {}", i.source, i.path));
+                    on(&WatchEvent::info(format!(
+                        "imported {} as {}",
+                        i.source, i.path
+                    )));
                 }
             }
-            log(&format!(
-                "{} imported, {} duplicate(s), {} skipped, {} rejected",
-                report.counts.imported,
-                report.counts.duplicates,
-                report.counts.skipped,
-                report.counts.rejected
-            ));
+            on(&WatchEvent {
+                message: format!(
+                    "{} imported, {} duplicate(s), {} skipped, {} rejected",
+                    report.counts.imported,
+                    report.counts.duplicates,
+                    report.counts.skipped,
+                    report.counts.rejected
+                ),
+                imported: report.counts.imported,
+                rejected: report.counts.rejected,
+                error: false,
+            });
             let rows: Vec<WatchSeen> = chunk
                 .iter()
                 .map(|f| {
@@ -152,7 +198,9 @@ impl Sink for LibSink<'_> {
                 })
                 .collect();
             if let Err(e) = self.lib.catalog.mark_watch_seen(&rows) {
-                log(&format!("could not remember watched files: {e}"));
+                on(&WatchEvent::error(format!(
+                    "could not remember watched files: {e}"
+                )));
             }
             for r in rows {
                 self.seen.insert(r.path, (r.size, r.mtime_ns));

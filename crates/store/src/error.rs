@@ -6,6 +6,13 @@ use std::path::PathBuf;
 pub enum Error {
     #[error("{0}")]
     Store(String),
+    /// The store answered with (or could not be reached for) a failure of a known class:
+    /// `credentials`, `missing`, `tls`, `unreachable` or `other` (see `classify`).
+    #[error("{message}")]
+    Remote {
+        class: &'static str,
+        message: String,
+    },
     #[error("target {target}: {message}")]
     Config { target: String, message: String },
     #[error(

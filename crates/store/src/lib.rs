@@ -208,6 +208,15 @@ impl Store {
         describe_error(&self.target, e)
     }
 
+    /// A store failure as an error that keeps its class, so a front end can tell "unreachable"
+    /// from "credentials" without reading the text.
+    pub(crate) fn store_err(&self, e: &opendal::Error) -> Error {
+        Error::Remote {
+            class: classify(e),
+            message: self.describe_err(e),
+        }
+    }
+
     /// Reads `shoebox.json`, writing it first when the store is new. Refuses newer formats.
     pub(crate) async fn ensure_marker(&self) -> Result<()> {
         match self.op.read("shoebox.json").await {
@@ -239,10 +248,10 @@ impl Store {
                 self.op
                     .write("shoebox.json", body)
                     .await
-                    .map_err(|e| Error::Store(self.describe_err(&e)))?;
+                    .map_err(|e| self.store_err(&e))?;
                 Ok(())
             }
-            Err(e) => Err(Error::Store(self.describe_err(&e))),
+            Err(e) => Err(self.store_err(&e)),
         }
     }
 

@@ -60,7 +60,7 @@ impl Store {
             .list_with("catalogs/")
             .recursive(true)
             .await
-            .map_err(|e| Error::Store(self.describe_err(&e)))?;
+            .map_err(|e| self.store_err(&e))?;
         let mut pointers = Vec::new();
         for e in entries {
             if !e.path().ends_with("/latest.json") {

@@ -56,9 +56,4 @@ function isWindows(): boolean {
   return typeof navigator !== 'undefined' && /Windows/.test(navigator.userAgent);
 }
 
-/** The message of an error thrown by a command (commands reject with a sentence). */
-export function errorText(e: unknown): string {
-  if (typeof e === 'string') return e;
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
+export { errorHint, errorKind, errorText } from './errors';

@@ -150,3 +150,7 @@ export type WatchFolder = { path: string,
  * Polled instead of relying on file system events (network shares).
  */
 poll: boolean, };
+
+export type ErrorKind = "store_unreachable" | "credentials" | "store_missing" | "disk_full" | "permission" | "busy" | "not_found" | "invalid" | "damaged" | "too_new" | "other";
+
+export type AppError = { kind: ErrorKind, message: string, };

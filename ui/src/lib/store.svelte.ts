@@ -1,5 +1,5 @@
 // The app's state (Svelte 5 runes) and the actions that change it.
-import { api, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type View, type WatchEvent } from './api';
+import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type View, type WatchEvent } from './api';
 import { eta } from './format';
 
 export interface Job {
@@ -51,7 +51,8 @@ class AppStore {
   }
 
   fail(e: unknown) {
-    this.toast(errorText(e), true);
+    const hint = errorHint(errorKind(e));
+    this.toast(hint ? `${errorText(e)} — ${hint}` : errorText(e), true);
   }
 
   async refreshInfo() {
