@@ -447,3 +447,21 @@ pub fn tiff_with(l: TiffLayout, seed: u64) -> Vec<u8> {
     out.extend_from_slice(&extra);
     out
 }
+
+/// The store key of an original at library path `path` with content hash `hash` (a
+/// content-tagged name: `originals/2023/07/IMG_1~<16 hex>.JPG`).
+pub fn store_key(path: &str, hash: &str) -> String {
+    shoebox_layout::original_key(
+        &shoebox_layout::RelPath::parse(path).expect("a library path"),
+        &shoebox_layout::Hash::parse(hash).expect("a content hash"),
+    )
+}
+
+/// The store key of each asset `shoebox ls --json` lists, in its order.
+pub fn store_keys_of(ls: &serde_json::Value) -> Vec<String> {
+    ls.as_array()
+        .expect("ls --json is an array")
+        .iter()
+        .map(|a| store_key(a["path"].as_str().unwrap(), a["hash"].as_str().unwrap()))
+        .collect()
+}

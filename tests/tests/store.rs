@@ -130,17 +130,37 @@ fn conformance(make: fn() -> Server) {
         );
     }
 
-    // Interop: a person with rclone alone sees the same originals.
-    let check = Command::new(rclone())
-        .args(["check", "--one-way", "-q"])
-        .arg(lib.join("originals"))
-        .arg(server.backing.join("originals"))
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "rclone check: {}",
-        String::from_utf8_lossy(&check.stderr)
+    // Interop: a person with rclone alone gets the same originals (the same bytes, in the
+    // same YYYY/MM folders, under names that start with the library's).
+    let sums = |dir: &Path| -> Vec<(String, String)> {
+        let out = Command::new(rclone())
+            .args(["hashsum", "md5"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut v: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_once("  "))
+            .map(|(h, p)| {
+                // `2023/01/IMG_0000~<tag>.JPG` → folder and name without the tag.
+                let (stem, ext) = shoebox_layout::split_ext(p);
+                let stem = stem.rsplit_once('~').map_or(stem, |(s, _)| s);
+                (h.to_owned(), format!("{stem}{ext}"))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        sums(&lib.join("originals")),
+        sums(&server.backing.join("originals")),
+        "{}: the store's originals are the library's, byte for byte",
+        server.kind
     );
 
     // A no-op backup uploads nothing and writes no new snapshot; even its debug log keeps secrets out.
@@ -192,12 +212,14 @@ fn conformance(make: fn() -> Server) {
     assert_eq!(json(&mut e.sb(&restored, &["check", "--json"]), 0)["ok"], 8);
 
     // Damage on the store: each kind is named by verify, and repaired.
-    let originals: Vec<String> = a
+    // Library paths, and the store keys of the same originals.
+    let paths: Vec<String> = a
         .as_array()
         .unwrap()
         .iter()
         .map(|x| x["path"].as_str().unwrap().to_owned())
         .collect();
+    let originals = store_keys_of(&a);
     let flip = server.backing.join(&originals[0]);
     let mut bytes = std::fs::read(&flip).unwrap();
     let mid = bytes.len() / 2;
@@ -238,25 +260,25 @@ fn conformance(make: fn() -> Server) {
     );
     assert_eq!(problems(&v).len(), 3, "{v}");
     json(&mut e.sb(&lib, &["verify", "--deep", "--json"]), 0);
-    for o in &originals {
+    for (o, path) in originals.iter().zip(&paths) {
         assert_eq!(
             hash_of(&server.backing.join(o)),
-            hash_of(&lib.join(o)),
+            hash_of(&lib.join(path)),
             "{o} repaired on the store"
         );
     }
 
     // Damage in the library: fetched back from the store.
-    std::fs::remove_file(lib.join(&originals[3])).unwrap();
-    std::fs::write(lib.join(&originals[4]), b"overwritten by mistake").unwrap();
+    std::fs::remove_file(lib.join(&paths[3])).unwrap();
+    std::fs::write(lib.join(&paths[4]), b"overwritten by mistake").unwrap();
     let v = json(&mut e.sb(&lib, &["verify", "--repair", "--json"]), 0);
     let p = problems(&v);
     assert!(
-        p.contains(&("local_missing".into(), originals[3].clone(), true)),
+        p.contains(&("local_missing".into(), paths[3].clone(), true)),
         "{p:?}"
     );
     assert!(
-        p.contains(&("local_corrupt".into(), originals[4].clone(), true)),
+        p.contains(&("local_corrupt".into(), paths[4].clone(), true)),
         "{p:?}"
     );
     assert_eq!(json(&mut e.sb(&lib, &["check", "--json"]), 0)["ok"], 8);
@@ -278,7 +300,11 @@ fn conformance(make: fn() -> Server) {
     std::fs::copy(e.path("src/IMG_0001.JPG"), src_b.join("IMG_0001.JPG")).unwrap();
     json(e.sb(&lib_b, &["import", "--json"]).arg(&src_b), 0);
     e.add_target(&lib_b, "t", &server);
-    let before = hash_of(&server.backing.join("originals/2023/01/IMG_0000.JPG"));
+    let a_key = store_key(
+        "originals/2023/01/IMG_0000.JPG",
+        &hash_of(&e.path("src/IMG_0000.JPG")),
+    );
+    let before = hash_of(&server.backing.join(&a_key));
     // Four thumbnails to send to a target it knows nothing of: it lists thumbs/ once instead of
     // asking for each; IMG_0001's are found there.
     let out = run_ok(
@@ -301,20 +327,27 @@ fn conformance(make: fn() -> Server) {
         .collect();
     assert_eq!(thumbs_there.len(), 2, "{}: {b}", server.kind);
     assert!(thumbs_there.iter().all(|k| k.contains(&h1)), "{b}");
+    // Device B's IMG_0000 differs from A's: its own content-tagged key, nothing renamed.
     assert_eq!(
         r["renamed"].as_array().unwrap().len(),
-        1,
+        0,
         "{}: {b}",
         server.kind
     );
     assert!(
+        keys(r, "uploaded")
+            .iter()
+            .any(|k| k.starts_with("originals/2023/01/IMG_0000~") && *k != a_key),
+        "{b}"
+    );
+    assert!(
         keys(r, "already_there")
             .iter()
-            .any(|k| k.ends_with("IMG_0001.JPG")),
+            .any(|k| k.contains(&format!("IMG_0001~{}", &h1[..16]))),
         "{b}"
     );
     assert_eq!(
-        hash_of(&server.backing.join("originals/2023/01/IMG_0000.JPG")),
+        hash_of(&server.backing.join(&a_key)),
         before,
         "device A's photo kept"
     );
@@ -332,12 +365,7 @@ fn conformance(make: fn() -> Server) {
     let h2 = hash_of(&e.path("src/IMG_0002.JPG"));
     let there = keys(&b["targets"][0], "already_there");
     assert_eq!(there.len(), 3, "{}: {b}", server.kind);
-    assert!(
-        there
-            .iter()
-            .all(|k| k.contains(&h2) || k.ends_with("IMG_0002.JPG")),
-        "{b}"
-    );
+    assert!(there.iter().all(|k| k.contains(&h2[..16])), "{b}");
     // Restore now merges both devices' catalogs.
     let both = e.path("both");
     let mut c = e.sb(&lib, &["restore", "--json", "--to"]);

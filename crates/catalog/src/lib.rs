@@ -397,6 +397,30 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every store key this catalog records on any target, and every asset path (a device that
+    /// predates `store_objects` stored originals at their library paths). Read from other
+    /// devices' snapshots so that a prune never deletes what they rely on.
+    pub fn referenced_keys(&self) -> Result<Vec<String>> {
+        let mut out: Vec<String> = {
+            let mut stmt = self.conn.prepare("SELECT path FROM assets")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let has_objects: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'store_objects'",
+            [],
+            |r| r.get(0),
+        )?;
+        if has_objects {
+            let mut stmt = self.conn.prepare("SELECT key FROM store_objects")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for k in rows {
+                out.push(k?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Records that `path` is about to be placed; committed before the file appears.
     pub fn add_pending(&self, p: &Pending) -> Result<()> {
         self.conn.execute(

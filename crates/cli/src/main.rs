@@ -659,12 +659,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     std::io::stdin().read_line(&mut answer)?;
                     matches!(answer.trim(), "y" | "Y" | "yes")
                 };
-            let r =
-                if *dry_run || plan.refused.is_some() || plan.candidates.is_empty() || !confirmed {
-                    plan
-                } else {
-                    lib.prune(target, share, false)?
-                };
+            let nothing_to_do =
+                plan.candidates.is_empty() && plan.kept_for_other_devices.is_empty();
+            let r = if *dry_run || plan.refused.is_some() || nothing_to_do || !confirmed {
+                plan
+            } else {
+                lib.prune(target, share, false)?
+            };
             if *json {
                 print_json(&r)?;
             } else {
@@ -672,6 +673,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     println!(
                         "  {} {k}",
                         if *dry_run { "would delete" } else { "deleted" }
+                    );
+                }
+                if !r.kept_for_other_devices.is_empty() {
+                    println!(
+                        "{target}: kept {} object(s) that another device of this store still relies on",
+                        r.kept_for_other_devices.len()
                     );
                 }
                 match &r.refused {

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 const TARGETS_KEY: &str = "targets";
 const DEVICE_KEY: &str = "device_id";
+/// The library folder the device id belongs to.
+const DEVICE_BOUND_KEY: &str = "device_bound_to";
 
 /// What `shoebox status` shows per target.
 #[derive(Debug, Clone, Serialize)]
@@ -179,12 +181,30 @@ impl Library {
         Ok(self.open_target(name)?.0.test())
     }
 
-    fn device_id(&self) -> Result<String> {
+    /// This library's device id on stores. Bound to the catalog where it lives: a catalog that
+    /// was restored or copied to another folder gets a new id, so it never writes under (or
+    /// prunes as) the device it came from.
+    pub(crate) fn device_id(&self) -> Result<String> {
+        let here = self
+            .root()
+            .canonicalize()
+            .unwrap_or_else(|_| self.root().to_owned())
+            .display()
+            .to_string();
         if let Some(id) = self.catalog.setting(DEVICE_KEY)? {
-            return Ok(id);
+            match self.catalog.setting(DEVICE_BOUND_KEY)? {
+                Some(b) if b == here => return Ok(id),
+                // A library from before ids were bound keeps its id, bound from now on.
+                None => {
+                    self.catalog.set_setting(DEVICE_BOUND_KEY, &here)?;
+                    return Ok(id);
+                }
+                Some(_) => {}
+            }
         }
         let id = format!("{:016x}", fastrand::u64(..));
         self.catalog.set_setting(DEVICE_KEY, &id)?;
+        self.catalog.set_setting(DEVICE_BOUND_KEY, &here)?;
         Ok(id)
     }
 
@@ -347,6 +367,10 @@ pub struct PruneReport {
     /// Objects the target holds according to the catalog.
     pub objects: u64,
     pub deleted: Vec<String>,
+    /// Candidates another device of the store still relies on (the same photo backed up
+    /// there, or a thumbnail of a photo it has): not deleted, and no longer counted as this
+    /// library's.
+    pub kept_for_other_devices: Vec<String>,
     /// Why nothing (or not everything) was deleted.
     pub refused: Option<String>,
 }
@@ -390,10 +414,30 @@ impl Library {
             ));
             return Ok(r);
         }
+        // Other devices may have recorded the same object as theirs ("already there"): read
+        // what their newest snapshots rely on, and keep that. Unknown means keep everything.
+        let (store, _) = self.open_target(target)?;
+        let own = self.device_id()?;
+        let refs = match store.others_refs(&own, &self.paths.tmp()) {
+            Ok(refs) => refs,
+            Err(e) => {
+                r.refused = Some(format!(
+                    "cannot tell what the other devices of {target} rely on ({e}); nothing \
+                     deleted"
+                ));
+                return Ok(r);
+            }
+        };
+        let (kept, orphans): (Vec<_>, Vec<_>) = orphans.into_iter().partition(|o| {
+            refs.keys.contains(&o.key) || (o.kind != "original" && refs.hashes.contains(&o.hash))
+        });
+        r.kept_for_other_devices = kept.iter().map(|o| o.key.clone()).collect();
+        r.candidates = orphans.iter().map(|o| o.key.clone()).collect();
+        r.candidate_bytes = orphans.iter().map(|o| o.size).sum();
         if dry_run {
             return Ok(r);
         }
-        let (store, _) = self.open_target(target)?;
+        self.catalog.forget_store_objects(target, &kept)?;
         let (deleted, err) = store.delete(&r.candidates);
         let gone: Vec<_> = orphans
             .into_iter()

@@ -95,6 +95,22 @@ impl LibraryPaths {
     }
 }
 
+/// The store key of an original: its library path with a content tag before the extension,
+/// `originals/2023/07/IMG_1.JPG` → `originals/2023/07/IMG_1~<16 hex of its hash>.JPG`.
+///
+/// Two devices can only ever write the same bytes under one key (barring a 64-bit collision
+/// of BLAKE3 prefixes among photos of one name and month), so no device can overwrite
+/// another's original, with no locks and no conditional writes; the name stays recognisable
+/// for someone browsing the store with rclone alone.
+pub fn original_key(path: &RelPath, hash: &Hash) -> String {
+    let (dir, name) = path
+        .as_str()
+        .rsplit_once('/')
+        .unwrap_or(("", path.as_str()));
+    let (stem, ext) = split_ext(name);
+    format!("{dir}/{stem}~{}{ext}", hash.short(16))
+}
+
 /// The store key of a thumbnail: `thumbs/<2 hex>/<hash>-<size>.jpg`.
 pub fn thumb_key(hash: &Hash, size: u32) -> String {
     format!("thumbs/{}/{hash}-{size}.jpg", hash.shard())
@@ -113,6 +129,22 @@ pub fn parse_thumb_key(key: &str) -> Option<(Hash, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn original_keys_carry_a_content_tag() {
+        let h = Hash::of(b"x");
+        let rel = RelPath::parse("originals/2023/07/IMG_1.JPG").unwrap();
+        let k = original_key(&rel, &h);
+        assert_eq!(k, format!("originals/2023/07/IMG_1~{}.JPG", h.short(16)));
+        assert_eq!(key_problem(&k), None);
+        // Different bytes under the same name never share a key.
+        assert_ne!(k, original_key(&rel, &Hash::of(b"y")));
+        let bare = RelPath::parse("originals/2023/07/README").unwrap();
+        assert_eq!(
+            original_key(&bare, &h),
+            format!("originals/2023/07/README~{}", h.short(16))
+        );
+    }
 
     #[test]
     fn thumb_keys_round_trip_and_nothing_else_parses() {

@@ -6,7 +6,7 @@ use md5::{Digest, Md5};
 use opendal::{ErrorKind, Operator};
 use serde::Serialize;
 use shoebox_catalog::{Catalog, StoreObject, StoreState};
-use shoebox_layout::{Hash, LibraryPaths, thumb_key};
+use shoebox_layout::{Hash, LibraryPaths, RelPath, original_key, thumb_key};
 use shoebox_types::Progress;
 use shoebox_types::Throttle;
 use std::collections::HashSet;
@@ -228,25 +228,6 @@ fn md5_etag(etag: Option<&str>) -> Option<String> {
     (e.len() == 32 && e.chars().all(|c| c.is_ascii_hexdigit())).then_some(e)
 }
 
-/// `originals/2023/07/IMG_1.JPG` → `originals/2023/07/IMG_1.<hash8>.JPG` (then the full hash).
-fn alt_key(key: &str, hash: &str, attempt: usize) -> String {
-    let tag = if attempt == 0 {
-        hash.get(..8).unwrap_or(hash)
-    } else {
-        hash
-    };
-    let (dir, name) = key.rsplit_once('/').unwrap_or(("", key));
-    let (stem, ext) = match name.rfind('.') {
-        Some(i) if i > 0 => (&name[..i], &name[i..]),
-        _ => (name, ""),
-    };
-    if dir.is_empty() {
-        format!("{stem}.{tag}{ext}")
-    } else {
-        format!("{dir}/{stem}.{tag}{ext}")
-    }
-}
-
 /// The thumbnail keys on the store, by one recursive listing of `thumbs/` (about one request
 /// per thousand keys on S3). `None` when the store cannot list.
 async fn listed_thumbs(op: &Operator) -> Option<HashSet<String>> {
@@ -282,75 +263,62 @@ async fn upload(
     let bytes = tokio::fs::read(&item.local)
         .await
         .map_err(|e| format!("cannot read {}: {e}", item.local.display()))?;
-    let content_addressed = item.kind != "original";
+    let is_thumb = item.kind != "original";
     let hash = blake3_hex(&bytes);
-    if !content_addressed && hash != item.hash {
+    if !is_thumb && hash != item.hash {
         return Err(format!(
             "{} no longer matches its hash; not uploaded (run `shoebox check`)",
             item.local.display()
         ));
     }
-    let mut key = item.key.clone();
-    // A thumbnail's key names the original it shows (content-addressed): with a listing at
-    // hand it needs no request of its own before the PUT. Should another device write the same
-    // key meanwhile, it writes a rendering of the same photo; nothing can be lost.
-    if let (true, Some(listed)) = (content_addressed, listed) {
+    let key = item.key.clone();
+    // Every key is content-addressed (a thumbnail's names the original it shows, an
+    // original's carries a tag of its hash): whoever writes it writes these bytes, so with a
+    // listing at hand there is nothing to ask, and without one a HEAD decides. An object of
+    // another size under the key is a torn upload, replaced.
+    if let Some(listed) = listed
+        && is_thumb
+    {
         if listed.contains(&key) {
             return Ok((key, Outcome::AlreadyThere));
         }
         put_verified(op, &key, bytes, &hash).await?;
         return Ok((key, Outcome::Uploaded));
     }
-    for attempt in 0..3 {
-        match op.stat(&key).await {
-            Ok(_) if content_addressed => return Ok((key, Outcome::AlreadyThere)),
-            Ok(m) => {
-                if m.content_length() == bytes.len() as u64 {
-                    let back = op.read(&key).await.map_err(|e| e.to_string())?;
-                    if blake3_hex(&back.to_vec()) == hash {
-                        return Ok((key, Outcome::AlreadyThere));
-                    }
-                }
-                // Someone else's bytes under this key: never overwrite, take another key.
-                key = alt_key(&item.key, &item.hash, attempt);
-            }
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                put_verified(op, &key, bytes, &hash).await?;
-                return Ok((key, Outcome::Uploaded));
-            }
-            Err(e) => return Err(e.to_string()),
+    match op.stat(&key).await {
+        Ok(m) if is_thumb || m.content_length() == bytes.len() as u64 => {
+            Ok((key, Outcome::AlreadyThere))
         }
+        Ok(_) => {
+            put_verified(op, &key, bytes, &hash).await?;
+            Ok((key, Outcome::Uploaded))
+        }
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            put_verified(op, &key, bytes, &hash).await?;
+            Ok((key, Outcome::Uploaded))
+        }
+        Err(e) => Err(e.to_string()),
     }
-    Err("three keys for this original already hold other bytes".into())
 }
 
 /// [`upload`] for a big file (a video): never whole in memory. Same rules: a thumbnail's key
 /// is content-addressed; an original never overwrites another's bytes under its key.
 async fn upload_big(op: &Operator, item: &Item) -> Result<(String, Outcome), String> {
-    let content_addressed = item.kind != "original";
-    let expect = (!content_addressed).then_some(item.hash.as_str());
-    let mut key = item.key.clone();
-    for attempt in 0..3 {
-        match op.stat(&key).await {
-            Ok(_) if content_addressed => return Ok((key, Outcome::AlreadyThere)),
-            Ok(m) => {
-                if m.content_length() == item.size
-                    && crate::hash_object(op, &key)
-                        .await
-                        .is_ok_and(|(h, _)| h == item.hash)
-                {
-                    return Ok((key, Outcome::AlreadyThere));
-                }
-                key = alt_key(&item.key, &item.hash, attempt);
-            }
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                put_file_verified(op, &key, &item.local, expect).await?;
-                return Ok((key, Outcome::Uploaded));
-            }
-            Err(e) => return Err(e.to_string()),
+    let is_thumb = item.kind != "original";
+    let expect = (!is_thumb).then_some(item.hash.as_str());
+    let key = item.key.clone();
+    match op.stat(&key).await {
+        Ok(m) if is_thumb || m.content_length() == item.size => Ok((key, Outcome::AlreadyThere)),
+        Ok(_) => {
+            put_file_verified(op, &key, &item.local, expect).await?;
+            Ok((key, Outcome::Uploaded))
         }
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            put_file_verified(op, &key, &item.local, expect).await?;
+            Ok((key, Outcome::Uploaded))
+        }
+        Err(e) => Err(e.to_string()),
     }
-    Err("three keys for this original already hold other bytes".into())
 }
 
 /// What a target that holds everything is marked with: the catalog's fingerprint (which moves
@@ -450,13 +418,13 @@ impl Store {
         let mut items = Vec::new();
         for a in catalog.assets_missing_on(name)? {
             // A row whose path or hash is malformed is never read or sent; `check` names it.
-            let (Ok(local), Ok(_)) = (lib.resolve(&a.path), Hash::parse(&a.hash)) else {
+            let (Ok(rel), Ok(hash)) = (RelPath::parse(&a.path), Hash::parse(&a.hash)) else {
                 tracing::warn!(path = %a.path, "unsafe path or hash in the catalog; not backed up");
                 continue;
             };
             items.push(Item {
-                local,
-                key: a.path,
+                local: lib.original(&rel),
+                key: original_key(&rel, &hash),
                 hash: a.hash,
                 kind: "original".into(),
                 size: a.size,

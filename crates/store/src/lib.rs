@@ -21,7 +21,7 @@ mod verify;
 pub use backup::{BackupOptions, BackupReport, Failed, up_to_date};
 pub use error::{Error, Result};
 pub use keys::{local_path_for, unsafe_key_reason};
-pub use restore::RestoreReport;
+pub use restore::{OthersRefs, RestoreReport};
 pub use verify::{VerifyOptions, VerifyProblem, VerifyReport};
 
 use opendal::Operator;

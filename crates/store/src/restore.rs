@@ -416,3 +416,69 @@ fn sanitise(cat: &mut Catalog, r: &mut RestoreReport) -> Result<()> {
     cat.put_store_objects("restore", &keys)?;
     Ok(())
 }
+
+/// What the other devices of a store reference, read from their newest snapshots.
+#[derive(Debug, Default)]
+pub struct OthersRefs {
+    /// Device ids whose snapshots were read.
+    pub devices: Vec<String>,
+    /// Store keys they record, and the paths of their photos (older devices stored originals
+    /// at their library paths).
+    pub keys: HashSet<String>,
+    /// Content hashes of their photos (thumbnail keys are named by these).
+    pub hashes: HashSet<String>,
+}
+
+impl Store {
+    /// Reads every other device's newest snapshot (as untrusted catalogs) and collects what it
+    /// relies on. Fails, rather than guessing, when any device's pointer or snapshot cannot be
+    /// read: a torn or missing object means "not known", never "nothing referenced".
+    pub fn others_refs(&self, own_device: &str, tmp_dir: &Path) -> Result<OthersRefs> {
+        self.rt.block_on(async {
+            let entries = match self.op.list_with("catalogs/").recursive(true).await {
+                Ok(e) => e,
+                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
+                Err(e) => return Err(self.store_err(&e)),
+            };
+            let mut refs = OthersRefs::default();
+            for e in entries {
+                let Some(dev) = e
+                    .path()
+                    .strip_prefix("catalogs/")
+                    .and_then(|s| s.strip_suffix("/latest.json"))
+                else {
+                    continue;
+                };
+                if dev == own_device || dev.contains('/') {
+                    continue;
+                }
+                let b = self.op.read(e.path()).await.map_err(|e| self.store_err(&e))?;
+                let p: Pointer = serde_json::from_slice(&b.to_vec()).map_err(|err| {
+                    Error::Store(format!(
+                        "device {dev}'s pointer {} is unreadable ({err}); what it relies on is unknown",
+                        e.path()
+                    ))
+                })?;
+                if p.format > crate::FORMAT {
+                    return Err(Error::TooNew {
+                        found: p.format,
+                        supported: crate::FORMAT,
+                    });
+                }
+                let path = tmp_dir.join(format!("others-{:08x}.db", fastrand::u32(..)));
+                let got = async {
+                    self.fetch_snapshot(&p, &path).await?;
+                    let cat = Catalog::open_untrusted(&path)?;
+                    refs.hashes.extend(cat.all_hashes()?);
+                    refs.keys.extend(cat.referenced_keys()?);
+                    Ok::<_, Error>(())
+                }
+                .await;
+                let _ = std::fs::remove_file(&path);
+                got?;
+                refs.devices.push(dev.to_owned());
+            }
+            Ok(refs)
+        })
+    }
+}

@@ -1,0 +1,343 @@
+//! Several devices on one store (issue 10's two data-loss hazards, and device identity): separate
+//! processes with separate HOMEs and libraries, against `rclone serve s3` on 127.0.0.1.
+
+use serde_json::Value;
+use shoebox_tests::servers::Server;
+use shoebox_tests::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Device {
+    home: PathBuf,
+    lib: PathBuf,
+}
+
+impl Device {
+    fn new(root: &Path, name: &str, store: &Server) -> Device {
+        let d = Device {
+            home: root.join(format!("{name}-home")),
+            lib: root.join(format!("{name}-lib")),
+        };
+        std::fs::create_dir_all(&d.home).unwrap();
+        run_ok(
+            d.sb(&["target", "add", "shared"]).args(store.cli_args()),
+            0,
+        );
+        run_ok(&mut d.sb(&["target", "remove", "local"]), 0);
+        d
+    }
+    fn sb(&self, args: &[&str]) -> Command {
+        let mut c = shoebox(&self.lib, args);
+        c.env("HOME", &self.home)
+            .env("SHOEBOX_SECRETS_FILE", self.home.join("secrets.json"));
+        c
+    }
+    fn import(&self, dir: &Path) {
+        json(self.sb(&["import", "--json"]).arg(dir), 0);
+    }
+    fn hash_of_name(&self, name: &str) -> String {
+        let ls = json(&mut self.sb(&["ls", "--json"]), 0);
+        ls.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["path"].as_str().unwrap().ends_with(name))
+            .map(|a| a["hash"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("{name} not in {ls}"))
+    }
+    /// Trash and empty the trash, as the app does (the CLI has no trash command yet).
+    fn delete(&self, hash: &str) {
+        let db = rusqlite::Connection::open(self.lib.join(".shoebox/catalog.db")).unwrap();
+        db.execute(
+            "UPDATE assets SET trashed_at = '2026-01-01T00:00:00Z' WHERE hash = ?1",
+            [hash],
+        )
+        .unwrap();
+        drop(db);
+        let mut lib = shoebox_engine::Library::open(&self.lib).unwrap();
+        lib.empty_trash().unwrap();
+    }
+}
+
+fn photo(dir: &Path, name: &str, seed: u64) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let b = Jpeg::new(96, 64)
+        .seed(seed)
+        .taken("2023:07:01 12:00:00", Some("+02:00"))
+        .write(&dir.join(name));
+    blake3::hash(&b).to_hex().to_string()
+}
+
+fn objects_named(store: &Server, hash: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![store.backing.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().contains(&hash[..16]) {
+                out.push(
+                    p.strip_prefix(&store.backing)
+                        .unwrap()
+                        .display()
+                        .to_string(),
+                );
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Hazard 1: A and B back up the same photo; A deletes it for good and prunes. The bytes B
+/// relies on stay; once no device references them any more, a prune deletes them.
+#[test]
+fn prune_never_deletes_bytes_another_device_relies_on() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let b = Device::new(t.path(), "b", &store);
+    let shared = photo(&t.path().join("shared"), "P.JPG", 1);
+    photo(&t.path().join("a-only"), "Q.JPG", 2);
+    for extra in 3..12 {
+        photo(&t.path().join("a-only"), &format!("R{extra}.JPG"), extra);
+    }
+    a.import(&t.path().join("shared"));
+    a.import(&t.path().join("a-only"));
+    b.import(&t.path().join("shared"));
+    json(&mut a.sb(&["backup", "--json"]), 0);
+    let bb = json(&mut b.sb(&["backup", "--json"]), 0);
+    // B found P already on the store: it relies on A's upload.
+    assert_eq!(
+        bb["targets"][0]["uploaded"].as_array().unwrap().len(),
+        0,
+        "{bb}"
+    );
+    let p_objects = objects_named(&store, &shared);
+    assert_eq!(
+        p_objects.len(),
+        3,
+        "one original and two thumbnails: {p_objects:?}"
+    );
+
+    a.delete(&shared);
+    let r = json(
+        &mut a.sb(&[
+            "prune",
+            "--target",
+            "shared",
+            "--yes",
+            "--max-share",
+            "100",
+            "--json",
+        ]),
+        0,
+    );
+    let kept: Vec<&str> = r["kept_for_other_devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(kept.len(), 3, "{r}");
+    assert!(r["deleted"].as_array().unwrap().is_empty(), "{r}");
+    assert_eq!(
+        objects_named(&store, &shared),
+        p_objects,
+        "B's bytes are still there"
+    );
+    let v = json(&mut b.sb(&["verify", "--deep", "--json"]), 0);
+    assert!(
+        v["targets"][0]["problems"].as_array().unwrap().is_empty(),
+        "{v}"
+    );
+    // B can still get its photo back from the store.
+    std::fs::remove_file(
+        b.lib.join(
+            json(&mut b.sb(&["ls", "--json"]), 0)[0]["path"]
+                .as_str()
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    json(&mut b.sb(&["verify", "--repair", "--json"]), 0);
+    json(&mut b.sb(&["check", "--json"]), 0);
+
+    // B lets go of it too, and its next backup says so; a prune by B now deletes the bytes.
+    b.delete(&shared);
+    json(&mut b.sb(&["backup", "--json"]), 0);
+    json(&mut a.sb(&["backup", "--json"]), 0);
+    let r = json(
+        &mut b.sb(&[
+            "prune",
+            "--target",
+            "shared",
+            "--yes",
+            "--max-share",
+            "100",
+            "--json",
+        ]),
+        0,
+    );
+    assert!(
+        r["kept_for_other_devices"].as_array().unwrap().is_empty(),
+        "{r}"
+    );
+    assert!(objects_named(&store, &shared).is_empty(), "{r}");
+    // A's other photos were never touched.
+    json(&mut a.sb(&["verify", "--deep", "--json"]), 0);
+}
+
+/// Hazard 1, the cautious side: a device whose snapshot cannot be read (torn pointer) blocks
+/// pruning altogether; unknown is never taken for "nothing referenced".
+#[test]
+fn a_torn_pointer_of_another_device_blocks_prune() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let b = Device::new(t.path(), "b", &store);
+    let p = photo(&t.path().join("a"), "P.JPG", 1);
+    a.import(&t.path().join("a"));
+    photo(&t.path().join("b"), "Z.JPG", 9);
+    b.import(&t.path().join("b"));
+    json(&mut a.sb(&["backup", "--json"]), 0);
+    json(&mut b.sb(&["backup", "--json"]), 0);
+    // Tear B's pointer.
+    let catalogs = store.backing.join("catalogs");
+    let mut torn = false;
+    for d in std::fs::read_dir(&catalogs).unwrap() {
+        let latest = d.unwrap().path().join("latest.json");
+        let text = std::fs::read_to_string(&latest).unwrap();
+        let snapshot = serde_json::from_str::<Value>(&text).unwrap()["snapshot"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let db = rusqlite::Connection::open(store.backing.join(&snapshot)).unwrap();
+        let has_z: i64 = db
+            .query_row(
+                "SELECT count(*) FROM assets WHERE path LIKE '%Z.JPG'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if has_z == 1 {
+            std::fs::write(&latest, &text[..text.len() / 2]).unwrap();
+            torn = true;
+        }
+    }
+    assert!(torn);
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    a.delete(&p);
+    let r = json(
+        &mut a.sb(&[
+            "prune",
+            "--target",
+            "shared",
+            "--yes",
+            "--max-share",
+            "100",
+            "--json",
+        ]),
+        1,
+    );
+    assert!(
+        r["refused"].as_str().unwrap().contains("other devices"),
+        "{r}"
+    );
+    assert_eq!(objects_named(&store, &p).len(), 3, "nothing deleted");
+}
+
+/// Hazard 2: two devices upload different photos with one name into one month at the same
+/// moment. Original keys carry a content tag, so both survive byte for byte whatever the
+/// order of the PUTs (the S3 server here ignores If-None-Match; nothing relies on it).
+#[test]
+fn different_photos_with_one_name_uploaded_at_once_both_survive() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let devices: Vec<Device> = (0..3)
+        .map(|i| Device::new(t.path(), &format!("d{i}"), &store))
+        .collect();
+    let mut hashes = Vec::new();
+    for (i, d) in devices.iter().enumerate() {
+        let dir = t.path().join(format!("src{i}"));
+        hashes.push(photo(&dir, "IMG_0001.JPG", 100 + i as u64));
+        d.import(&dir);
+    }
+    // All three back up at once, several times over (each round finds the others' uploads).
+    for _ in 0..3 {
+        let children: Vec<_> = devices
+            .iter()
+            .map(|d| {
+                d.sb(&["backup", "--json"])
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success());
+        }
+    }
+    let month = store.backing.join("originals/2023/07");
+    let mut names: Vec<String> = std::fs::read_dir(&month)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for (h, d) in hashes.iter().zip(&devices) {
+        let key = store_key("originals/2023/07/IMG_0001.JPG", h);
+        assert_eq!(
+            &hash_of(&store.backing.join(&key)),
+            h,
+            "{key} holds its own bytes"
+        );
+        let v = json(&mut d.sb(&["verify", "--deep", "--json"]), 0);
+        assert!(
+            v["targets"][0]["problems"].as_array().unwrap().is_empty(),
+            "{v}"
+        );
+    }
+    // A restore merges the three devices' photos, each under its own name.
+    let restored = t.path().join("restored");
+    let mut c = devices[0].sb(&["restore", "--json", "--to"]);
+    c.arg(&restored).args(store.cli_args());
+    let r = json(&mut c, 0);
+    assert_eq!(r["restored"], 3, "{r}");
+}
+
+/// A device id belongs to its catalog: a restored library backs up as a new device and never
+/// writes under (or prunes as) the one it came from.
+#[test]
+fn a_restored_library_is_a_new_device() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    photo(&t.path().join("src"), "P.JPG", 1);
+    a.import(&t.path().join("src"));
+    json(&mut a.sb(&["backup", "--json"]), 0);
+    let restored = t.path().join("restored");
+    let mut c = a.sb(&["restore", "--json", "--to"]);
+    c.arg(&restored).args(store.cli_args());
+    json(&mut c, 0);
+    let r = Device {
+        home: a.home.clone(),
+        lib: restored,
+    };
+    run_ok(
+        r.sb(&["target", "add", "shared2"]).args(store.cli_args()),
+        0,
+    );
+    photo(&t.path().join("more"), "N.JPG", 5);
+    r.import(&t.path().join("more"));
+    json(&mut r.sb(&["backup", "--target", "shared2", "--json"]), 0);
+    let devices = std::fs::read_dir(store.backing.join("catalogs"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        devices, 2,
+        "the restored library wrote under its own device id"
+    );
+    let _ = r.hash_of_name("N.JPG");
+}
