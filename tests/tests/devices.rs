@@ -19,10 +19,7 @@ impl Device {
             lib: root.join(format!("{name}-lib")),
         };
         std::fs::create_dir_all(&d.home).unwrap();
-        run_ok(
-            d.sb(&["target", "add", "shared"]).args(store.cli_args()),
-            0,
-        );
+        run_ok(d.sb(&["target", "add", "shared"]).args(store.cli_args()), 0);
         run_ok(&mut d.sb(&["target", "remove", "local"]), 0);
         d
     }

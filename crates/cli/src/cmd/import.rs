@@ -1,0 +1,52 @@
+//! `shoebox import`: copy photos and videos (files or folders, recursively) into the library.
+
+use crate::*;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// One JSON object on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
+    let Args { paths, json } = args;
+    let mut lib = open(cli)?;
+    let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Importing");
+    let report = lib.import(paths, &|p| bar.update(p), &AtomicBool::new(false), &|| {
+        eprintln!("Another import is running on this library; waiting for it to finish…")
+    })?;
+    bar.finish();
+    if *json {
+        print_json(&report)?;
+    } else {
+        let c = &report.counts;
+        println!(
+            "Imported {} ({}), {} duplicate(s), {} skipped, {} rejected.",
+            c.imported,
+            human(c.bytes_imported),
+            c.duplicates,
+            c.skipped,
+            c.rejected
+        );
+        for d in &report.duplicates {
+            println!("  duplicate  {}: {}", d.path, d.reason);
+        }
+        for r in &report.rejected {
+            println!("  rejected   {}: {}", r.path, r.reason);
+        }
+        if !report.skipped.is_empty() {
+            println!(
+                "  ({} skipped by the extension, size or hidden-file rules; --json lists them)",
+                report.skipped.len()
+            );
+        }
+    }
+    Ok(if report.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

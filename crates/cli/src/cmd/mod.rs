@@ -1,0 +1,15 @@
+//! One module per subcommand: its arguments and its run function together.
+
+pub mod backup;
+pub mod check;
+pub mod import;
+pub mod inspect;
+pub mod ls;
+pub mod prune;
+pub mod restore;
+pub mod settings;
+pub mod show;
+pub mod status;
+pub mod target;
+pub mod verify;
+pub mod watch;

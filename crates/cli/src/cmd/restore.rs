@@ -1,0 +1,66 @@
+//! `shoebox restore`: build a complete new library in DIR from a store alone.
+
+use crate::*;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long, value_name = "DIR")]
+    pub to: PathBuf,
+    /// A target of this library (--library).
+    #[arg(long, conflicts_with = "scheme")]
+    pub target: Option<String>,
+    /// Or describe the store here: fs, s3, webdav, …
+    #[arg(long)]
+    pub scheme: Option<String>,
+    #[arg(long = "opt", value_name = "KEY=VALUE")]
+    pub opts: Vec<String>,
+    #[arg(long = "secret", value_name = "KEY=VALUE")]
+    pub secrets: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
+    let Args {
+        to,
+        target,
+        scheme,
+        opts,
+        secrets,
+        json,
+    } = args;
+    let (t, secret) = match (target, scheme) {
+        (Some(name), _) => shoebox_engine::target_of(&open(cli)?, name)?,
+        (None, Some(scheme)) => {
+            shoebox_engine::adhoc_target(scheme, key_values(opts)?, key_values(secrets)?)
+        }
+        (None, None) => anyhow::bail!(
+            "say where to restore from: --target NAME, or --scheme SCHEME --opt KEY=VALUE…"
+        ),
+    };
+    let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Restoring");
+    let r = shoebox_engine::restore(&t, &secret, to, &|p| bar.update(p))?;
+    bar.finish();
+    if *json {
+        print_json(&r)?;
+    } else {
+        println!(
+            "Restored {} original(s) ({}), {} already in place, {} thumbnail(s), {} failed, {} unsafe key(s) refused, into {}",
+            r.restored,
+            human(r.bytes),
+            r.already_present,
+            r.thumbnails,
+            r.failed.len(),
+            r.bad_keys.len(),
+            to.display()
+        );
+        for f in r.failed.iter().chain(&r.bad_keys) {
+            println!("  {}: {}", f.key, f.reason);
+        }
+    }
+    Ok(if r.failed.is_empty() && r.bad_keys.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
