@@ -1,0 +1,209 @@
+//! Assets: the photos and videos of the library, by hash and by path.
+
+use crate::*;
+
+impl Catalog {
+    pub fn asset_by_hash(&self, hash: &str) -> Result<Option<Asset>> {
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE hash = ?1");
+        Ok(self
+            .conn
+            .query_row(&sql, [hash], asset_from_row)
+            .optional()?)
+    }
+
+    pub fn asset_by_path(&self, path: &str) -> Result<Option<Asset>> {
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE path = ?1");
+        Ok(self
+            .conn
+            .query_row(&sql, [path], asset_from_row)
+            .optional()?)
+    }
+
+    /// Assets whose hash starts with `prefix` (at most `limit`).
+    pub fn assets_by_hash_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<Asset>> {
+        let sql = format!(
+            "SELECT {ASSET_COLUMNS} FROM assets WHERE hash >= ?1 AND hash < ?1 || 'g' \
+             ORDER BY hash LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            params![prefix.to_ascii_lowercase(), limit as i64],
+            asset_from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Moves an asset's row to another path (the file is the caller's business).
+    pub fn set_asset_path(&self, hash: &str, path: &str) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE assets SET path = ?2 WHERE hash = ?1",
+            params![hash, path],
+        )? > 0)
+    }
+
+    /// Removes rows that cannot stand for any photo (a malformed hash), with their album entries
+    /// and store records.
+    pub fn drop_asset_rows(&mut self, hashes: &[String]) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut n = 0;
+        for h in hashes {
+            tx.execute("DELETE FROM album_assets WHERE hash = ?1", [h])?;
+            tx.execute("DELETE FROM store_objects WHERE hash = ?1", [h])?;
+            n += tx.execute("DELETE FROM assets WHERE hash = ?1", [h])?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// The paths of the assets directly inside `folder` (`originals/2023/07`).
+    pub fn paths_in_folder(&self, folder: &str) -> Result<Vec<String>> {
+        // `folder/` <= path < `folder0`: every path that starts with `folder/` ('0' follows '/').
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path FROM assets WHERE path >= ?1 || '/' AND path < ?1 || '0'",
+        )?;
+        let rows = stmt.query_map([folder], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for p in rows {
+            let p = p?;
+            if !p[folder.len() + 1..].contains('/') {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a path in the library is taken by a catalog row.
+    pub fn path_taken(&self, path: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM assets WHERE path = ?1", [path], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Every asset, newest first.
+    pub fn list_assets(&self) -> Result<Vec<Asset>> {
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets ORDER BY taken_local DESC, path");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], asset_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every hash in the catalog (for quick duplicate checks).
+    pub fn all_hashes(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT hash FROM assets")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every store key this catalog records on any target, and every asset path (a device that
+    /// predates `store_objects` stored originals at their library paths). Read from other
+    /// devices' snapshots so that a prune never deletes what they rely on.
+    pub fn referenced_keys(&self) -> Result<Vec<String>> {
+        let mut out: Vec<String> = {
+            let mut stmt = self.conn.prepare("SELECT path FROM assets")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let has_objects: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'store_objects'",
+            [],
+            |r| r.get(0),
+        )?;
+        if has_objects {
+            let mut stmt = self.conn.prepare("SELECT key FROM store_objects")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for k in rows {
+                out.push(k?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Inserts the asset and clears its pending entry in one transaction.
+    pub fn insert_asset(&mut self, a: &NewAsset) -> Result<()> {
+        self.insert_assets(std::slice::from_ref(a))
+    }
+
+    /// Inserts assets and clears their pending entries in one transaction.
+    pub fn insert_assets(&mut self, all: &[NewAsset]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut ins = tx.prepare(
+                "INSERT INTO assets (hash, path, original_name, size, kind, mime, taken_local, \
+                 taken_offset, taken_source, width, height, orientation, make, model, lens, iso, \
+                 exposure_time, f_number, focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, \
+                 description, imported_at, thumb_state, favourite, source_path) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22, \
+                 ?23,?24,?25,?26,0,?27)",
+            )?;
+            let mut del = tx.prepare("DELETE FROM pending WHERE path = ?1")?;
+            let now = now();
+            for a in all {
+                let m = &a.meta;
+                ins.execute(params![
+                    a.hash,
+                    a.path,
+                    a.original_name,
+                    a.size as i64,
+                    m.kind.as_str(),
+                    m.mime,
+                    m.taken_at.local_key(),
+                    m.taken_at.offset_minutes,
+                    m.taken_at_source.as_str(),
+                    m.width,
+                    m.height,
+                    m.orientation,
+                    m.make,
+                    m.model,
+                    m.lens,
+                    m.iso,
+                    m.exposure_time,
+                    m.f_number,
+                    m.focal_length_mm,
+                    m.gps.map(|g| g.lat),
+                    m.gps.map(|g| g.lon),
+                    m.gps.and_then(|g| g.alt),
+                    m.duration_ms.map(|d| d as i64),
+                    m.description,
+                    now,
+                    a.thumb_state.as_str(),
+                    a.source_path,
+                ])?;
+                del.execute([&a.path])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn set_thumb_state(&self, hash: &str, state: ThumbState) -> Result<()> {
+        self.conn.execute(
+            "UPDATE assets SET thumb_state = ?2 WHERE hash = ?1",
+            params![hash, state.as_str()],
+        )?;
+        Ok(())
+    }
+
+    pub fn counts(&self) -> Result<Counts> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(size),0), \
+             COALESCE(SUM(kind='photo'),0), COALESCE(SUM(kind='video'),0), \
+             COALESCE(SUM(thumb_state <> 'ok'),0) FROM assets",
+            [],
+            |r| {
+                Ok(Counts {
+                    assets: r.get::<_, i64>(0)? as u64,
+                    bytes: r.get::<_, i64>(1)? as u64,
+                    photos: r.get::<_, i64>(2)? as u64,
+                    videos: r.get::<_, i64>(3)? as u64,
+                    thumbnails_missing: r.get::<_, i64>(4)? as u64,
+                })
+            },
+        )?)
+    }
+}
