@@ -380,13 +380,9 @@ pub async fn backup(
             .into_iter()
             .map(|r| match r {
                 Ok(r) => TargetBackup {
-                    ok: r.failed.is_empty() && !r.cancelled,
+                    ok: r.is_ok(),
                     cancelled: r.cancelled,
-                    photos: r
-                        .uploaded
-                        .iter()
-                        .filter(|k| k.starts_with("originals/"))
-                        .count() as u32,
+                    photos: r.originals_uploaded() as u32,
                     target: r.target,
                     uploaded: r.uploaded.len() as u32,
                     already_there: r.already_there.len() as u32,
@@ -414,11 +410,7 @@ pub async fn verify(
     on_event: Channel<JobEvent>,
 ) -> Res<Vec<TargetVerify>> {
     with_job(&state, on_event, move |lib, job| {
-        let opts = engine::VerifyOptions {
-            sample_percent: 5.0,
-            concurrency: 8,
-            ..Default::default()
-        };
+        let opts = engine::VerifyOptions::quick();
         let out = lib
             .verify(None, &opts, job.progress)
             .map_err(AppError::from)?;

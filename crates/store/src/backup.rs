@@ -41,12 +41,28 @@ pub struct BackupReport {
     pub uploaded: Vec<String>,
     /// Keys that already held exactly these bytes.
     pub already_there: Vec<String>,
-    /// Originals whose usual key held other bytes (another device's photo): stored under a new key.
+    /// Kept for the JSON contract: originals stored under a key other than their content-tagged
+    /// one. Always empty since keys carry a content tag (no device can hold another's key).
     pub renamed: Vec<Renamed>,
     pub failed: Vec<Failed>,
     pub bytes_uploaded: u64,
     /// The catalog snapshot written, if the catalog changed since the last one.
     pub snapshot: Option<String>,
+}
+
+impl BackupReport {
+    /// Everything was sent and proven: nothing failed, nothing left for later.
+    pub fn is_ok(&self) -> bool {
+        self.failed.is_empty() && !self.cancelled
+    }
+
+    /// Photos and videos (originals, not thumbnails) this backup sent.
+    pub fn originals_uploaded(&self) -> usize {
+        self.uploaded
+            .iter()
+            .filter(|k| k.starts_with("originals/"))
+            .count()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

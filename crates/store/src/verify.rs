@@ -22,6 +22,19 @@ pub struct VerifyOptions {
     pub concurrency: usize,
 }
 
+impl VerifyOptions {
+    /// The routine check (the app's *Verify* button, and after a backup): every object's size,
+    /// and 5% of them read back and hashed; no repair.
+    pub fn quick() -> Self {
+        VerifyOptions {
+            deep: false,
+            sample_percent: 5.0,
+            repair: false,
+            concurrency: 8,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifyProblem {
     /// `missing`, `size`, `checksum`, `unreadable` (store side) or `local_missing`,
