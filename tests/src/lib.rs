@@ -465,3 +465,50 @@ pub fn store_keys_of(ls: &serde_json::Value) -> Vec<String> {
         .map(|a| store_key(a["path"].as_str().unwrap(), a["hash"].as_str().unwrap()))
         .collect()
 }
+
+/// One computer of a shared library in a test: its own HOME (settings, secrets) and library,
+/// driven through the real `shoebox` binary.
+pub struct Device {
+    pub home: PathBuf,
+    pub lib: PathBuf,
+    /// Milliseconds added to this device's wall clock (`SHOEBOX_CLOCK_OFFSET_MS`).
+    pub clock_offset_ms: i64,
+}
+
+impl Device {
+    pub fn new(root: &Path, name: &str, store: &servers::Server) -> Device {
+        let d = Device {
+            home: root.join(format!("{name}-home")),
+            lib: root.join(format!("{name}-lib")),
+            clock_offset_ms: 0,
+        };
+        std::fs::create_dir_all(&d.home).unwrap();
+        run_ok(d.sb(&["target", "add", "shared"]).args(store.cli_args()), 0);
+        run_ok(&mut d.sb(&["target", "remove", "local"]), 0);
+        d
+    }
+    pub fn sb(&self, args: &[&str]) -> Command {
+        let mut c = shoebox(&self.lib, args);
+        c.env("HOME", &self.home)
+            .env("SHOEBOX_SECRETS_FILE", self.home.join("secrets.json"))
+            .env("SHOEBOX_CLOCK_OFFSET_MS", self.clock_offset_ms.to_string());
+        c
+    }
+    pub fn import(&self, dir: &Path) {
+        json(self.sb(&["import", "--json"]).arg(dir), 0);
+    }
+    pub fn hash_of_name(&self, name: &str) -> String {
+        let ls = json(&mut self.sb(&["ls", "--json"]), 0);
+        ls.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["path"].as_str().unwrap().ends_with(name))
+            .map(|a| a["hash"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("{name} not in {ls}"))
+    }
+    /// Deletes a photo for good: to the trash, then the trash emptied.
+    pub fn delete(&self, hash: &str) {
+        run_ok(&mut self.sb(&["trash", hash]), 0);
+        run_ok(&mut self.sb(&["trash", "--empty", "--yes"]), 0);
+    }
+}

@@ -4,56 +4,7 @@
 use serde_json::Value;
 use shoebox_tests::servers::Server;
 use shoebox_tests::*;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-struct Device {
-    home: PathBuf,
-    lib: PathBuf,
-}
-
-impl Device {
-    fn new(root: &Path, name: &str, store: &Server) -> Device {
-        let d = Device {
-            home: root.join(format!("{name}-home")),
-            lib: root.join(format!("{name}-lib")),
-        };
-        std::fs::create_dir_all(&d.home).unwrap();
-        run_ok(d.sb(&["target", "add", "shared"]).args(store.cli_args()), 0);
-        run_ok(&mut d.sb(&["target", "remove", "local"]), 0);
-        d
-    }
-    fn sb(&self, args: &[&str]) -> Command {
-        let mut c = shoebox(&self.lib, args);
-        c.env("HOME", &self.home)
-            .env("SHOEBOX_SECRETS_FILE", self.home.join("secrets.json"));
-        c
-    }
-    fn import(&self, dir: &Path) {
-        json(self.sb(&["import", "--json"]).arg(dir), 0);
-    }
-    fn hash_of_name(&self, name: &str) -> String {
-        let ls = json(&mut self.sb(&["ls", "--json"]), 0);
-        ls.as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["path"].as_str().unwrap().ends_with(name))
-            .map(|a| a["hash"].as_str().unwrap().to_owned())
-            .unwrap_or_else(|| panic!("{name} not in {ls}"))
-    }
-    /// Trash and empty the trash, as the app does (the CLI has no trash command yet).
-    fn delete(&self, hash: &str) {
-        let db = rusqlite::Connection::open(self.lib.join(".shoebox/catalog.db")).unwrap();
-        db.execute(
-            "UPDATE assets SET trashed_at = '2026-01-01T00:00:00Z' WHERE hash = ?1",
-            [hash],
-        )
-        .unwrap();
-        drop(db);
-        let mut lib = shoebox_engine::Library::open(&self.lib).unwrap();
-        lib.empty_trash().unwrap();
-    }
-}
+use std::path::Path;
 
 fn photo(dir: &Path, name: &str, seed: u64) -> String {
     std::fs::create_dir_all(dir).unwrap();
@@ -321,6 +272,7 @@ fn a_restored_library_is_a_new_device() {
     let r = Device {
         home: a.home.clone(),
         lib: restored,
+        clock_offset_ms: 0,
     };
     run_ok(
         r.sb(&["target", "add", "shared2"]).args(store.cli_args()),

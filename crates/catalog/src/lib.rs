@@ -10,6 +10,7 @@
 //! The catalog never deletes or recreates a damaged database file: it reports it and stops.
 
 mod assets;
+mod changes;
 mod error;
 mod history;
 mod migrations;
@@ -18,6 +19,7 @@ mod organise;
 mod pending;
 mod settings;
 
+pub use changes::{Applied, Change, FIELDS, Hlc, Op, Peer};
 pub use error::{Error, Result};
 pub use migrations::SCHEMA_VERSION;
 pub use organise::{Album, Bucket, StoreMark, View};
@@ -75,6 +77,10 @@ pub struct Asset {
     /// When it was moved to the trash; the original stays until the trash is emptied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trashed_at: Option<String>,
+    /// The device that imported it, when not this one (its original is on the store until
+    /// fetched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 impl Asset {
@@ -172,7 +178,7 @@ pub struct Catalog {
 const ASSET_COLUMNS: &str = "hash, path, original_name, size, kind, mime, taken_local, taken_offset, \
     taken_source, width, height, orientation, make, model, lens, iso, exposure_time, f_number, \
     focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, description, imported_at, thumb_state, \
-    favourite, trashed_at";
+    favourite, trashed_at, origin";
 
 impl Catalog {
     /// Opens (creating if needed) and migrates the catalog at `path`.
@@ -394,5 +400,6 @@ fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
         thumb_state,
         favourite: r.get("favourite")?,
         trashed_at: r.get("trashed_at")?,
+        device: r.get("origin")?,
     })
 }

@@ -120,6 +120,35 @@ const STEPS: &[&str] = &[
     r#"
     ALTER TABLE store_state ADD COLUMN complete_mark TEXT;
     "#,
+    // v6: the library shared across devices. `changes` is this device's append-only log of
+    // edits, each stamped with a hybrid logical clock; `field_values` holds the winning value
+    // and clock of every (photo, field) seen from any device (last writer wins by clock, so
+    // every delivery order gives the same result, and a value for a photo not yet known waits
+    // there for it); `peers` records how far each other device's log has been applied.
+    // `origin` is the device that imported a photo (NULL: this one); `announced` marks this
+    // device's photos already written to its log.
+    r#"
+    CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY,
+        hlc TEXT NOT NULL,
+        op  TEXT NOT NULL
+    );
+    CREATE TABLE field_values (
+        hash  TEXT NOT NULL,
+        field TEXT NOT NULL,
+        hlc   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (hash, field)
+    );
+    CREATE TABLE peers (
+        device      TEXT PRIMARY KEY,
+        name        TEXT,
+        applied_seq INTEGER NOT NULL DEFAULT 0,
+        last_seen   TEXT
+    );
+    ALTER TABLE assets ADD COLUMN origin TEXT;
+    ALTER TABLE assets ADD COLUMN announced INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -57,8 +57,9 @@ impl Catalog {
     /// of a large library costs one query that returns nothing).
     pub fn assets_missing_on(&self, target: &str) -> Result<Vec<Asset>> {
         let sql = format!(
-            "SELECT {ASSET_COLUMNS} FROM assets a WHERE NOT EXISTS (SELECT 1 FROM store_objects s \
-             WHERE s.target = ?1 AND s.hash = a.hash AND s.kind = 'original') ORDER BY a.id"
+            "SELECT {ASSET_COLUMNS} FROM assets a WHERE a.origin IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM store_objects s WHERE s.target = ?1 AND s.hash = a.hash \
+             AND s.kind = 'original') ORDER BY a.id"
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([target], asset_from_row)?;
@@ -68,8 +69,9 @@ impl Catalog {
     /// How many assets' originals `target` does not hold yet, counted in SQL.
     pub fn count_missing_on(&self, target: &str) -> Result<u64> {
         Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM assets a WHERE NOT EXISTS (SELECT 1 FROM store_objects s \
-             WHERE s.target = ?1 AND s.hash = a.hash AND s.kind = 'original')",
+            "SELECT COUNT(*) FROM assets a WHERE a.origin IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM store_objects s WHERE s.target = ?1 AND s.hash = a.hash \
+             AND s.kind = 'original')",
             [target],
             |r| r.get::<_, i64>(0),
         )? as u64)
@@ -95,6 +97,18 @@ impl Catalog {
     }
 
     /// Any target's key for an original (snapshots carry the keys of the device that made them).
+    /// The key of a photo's original on one target, when the catalog knows it there.
+    pub fn store_key_on(&self, target: &str, hash: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT key FROM store_objects WHERE target = ?1 AND hash = ?2 AND kind = 'original'",
+                [target, hash],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn store_key_for(&self, hash: &str) -> Result<Option<String>> {
         Ok(self
             .conn

@@ -74,7 +74,7 @@ fn next_month(m: &str) -> Option<String> {
 }
 
 impl Catalog {
-    fn bump_generation(&self) -> Result<()> {
+    pub(crate) fn bump_generation(&self) -> Result<()> {
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES ('generation', '1') \
              ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
@@ -135,13 +135,17 @@ impl Catalog {
 
     /// Moves assets to the trash (`on`) or back out of it.
     pub fn set_trashed(&mut self, hashes: &[String], on: bool) -> Result<usize> {
+        self.set_trashed_at(hashes, on.then(now).as_deref())
+    }
+
+    /// [`Self::set_trashed`] with the time given (the same on every device that applies it).
+    pub fn set_trashed_at(&mut self, hashes: &[String], at: Option<&str>) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut n = 0;
         {
             let mut stmt = tx.prepare("UPDATE assets SET trashed_at = ?2 WHERE hash = ?1")?;
-            let at = on.then(now);
             for h in hashes {
                 n += stmt.execute(params![h, at])?;
             }
@@ -149,6 +153,16 @@ impl Catalog {
         tx.commit()?;
         self.bump_generation()?;
         Ok(n)
+    }
+
+    /// Sets (or clears) a photo's caption, the `description` its EXIF may have given it.
+    pub fn set_caption(&mut self, hash: &str, text: Option<&str>) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE assets SET description = ?2 WHERE hash = ?1",
+            params![hash, text],
+        )?;
+        self.bump_generation()?;
+        Ok(n > 0)
     }
 
     /// Removes every trashed asset from the catalog (and from albums) and returns them, so that

@@ -54,6 +54,18 @@ enum Command {
     Restore(cmd::restore::Args),
     /// Show or change the library's settings.
     Settings(cmd::settings::Args),
+    /// Send this device's new photos and edits to a store and take in the other devices'.
+    Sync(cmd::sync::Args),
+    /// Bring originals that live on a store onto this computer (checked against their hash).
+    Fetch(cmd::fetch::Args),
+    /// Mark photos as favourites (or not, with --off).
+    Favourite(cmd::favourite::Args),
+    /// Set a photo's caption; an empty text clears it.
+    Caption(cmd::caption::Args),
+    /// Move photos to the trash, restore them (--restore), or empty it (--empty).
+    Trash(cmd::trash::Args),
+    /// This device and the other devices of the library it has synced with.
+    Devices(cmd::devices::Args),
 }
 
 fn main() -> ExitCode {
@@ -113,6 +125,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Prune(a) => cmd::prune::run(&cli, a),
         Command::Restore(a) => cmd::restore::run(&cli, a),
         Command::Settings(a) => cmd::settings::run(&cli, a),
+        Command::Sync(a) => cmd::sync::run(&cli, a),
+        Command::Fetch(a) => cmd::fetch::run(&cli, a),
+        Command::Favourite(a) => cmd::favourite::run(&cli, a),
+        Command::Caption(a) => cmd::caption::run(&cli, a),
+        Command::Trash(a) => cmd::trash::run(&cli, a),
+        Command::Devices(a) => cmd::devices::run(&cli, a),
     }
 }
 

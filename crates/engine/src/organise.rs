@@ -24,13 +24,18 @@ impl Library {
     }
 
     pub fn set_favourite(&mut self, hashes: &[String], on: bool) -> Result<usize> {
-        Ok(self.catalog.set_favourite(hashes, on)?)
+        let n = self.catalog.set_favourite(hashes, on)?;
+        self.record("favourite", hashes, serde_json::json!(on))?;
+        Ok(n)
     }
 
     /// Moves to the trash (`on`) or restores from it. Nothing is deleted until the trash is
     /// emptied.
     pub fn set_trashed(&mut self, hashes: &[String], on: bool) -> Result<usize> {
-        Ok(self.catalog.set_trashed(hashes, on)?)
+        let at = on.then(shoebox_catalog::now);
+        let n = self.catalog.set_trashed_at(hashes, at.as_deref())?;
+        self.record("trashed", hashes, serde_json::json!(at))?;
+        Ok(n)
     }
 
     /// Deletes the trashed originals and their thumbnails from the library. Backups keep them:

@@ -208,7 +208,7 @@ impl Library {
         Ok(id)
     }
 
-    fn chosen(&self, name: Option<&str>) -> Result<Vec<Target>> {
+    pub(crate) fn chosen(&self, name: Option<&str>) -> Result<Vec<Target>> {
         let all = self.targets()?;
         match name {
             Some(n) => {

@@ -13,12 +13,14 @@
 //! `catalogs/<device>/<snapshot>.db` and `catalogs/<device>/latest.json`, written last.
 
 mod backup;
+mod changes;
 mod error;
 mod keys;
 mod restore;
 mod verify;
 
 pub use backup::{BackupOptions, BackupReport, Failed, up_to_date};
+pub use changes::{CHANGES_FORMAT, Head, SegmentRef, is_device_id};
 pub use error::{Error, Result};
 pub use keys::{local_path_for, unsafe_key_reason};
 pub use restore::{OthersRefs, RestoreReport};

@@ -5,6 +5,8 @@
 //!                                                               shoebox inspect vs exiftool
 //! shoebox-bench watch [--count N] [--quiet-ms MS]                 watch latency and burst vs inotifywait
 //! shoebox-bench backup [--small N] [--big N] [--rounds R]         no-op and first backup vs rclone
+//! shoebox-bench memory [--mb 2048]                                peak RSS moving one big video,
+//!                                                               shoebox backup/restore vs rclone
 //! shoebox-bench sample DIR                                      a small sample to try Shoebox on
 //! ```
 //! Speed is reported as medians and ratios over rounds run in one process, on the same files;
@@ -77,6 +79,13 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-backup"));
             bench_backup(&work, small, big, rounds)
         }
+        Some("memory") => {
+            let mb: usize = flag("--mb").map(|c| c.parse()).transpose()?.unwrap_or(2048);
+            let work = flag("--work")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-memory"));
+            bench_memory(&work, mb)
+        }
         Some("watch") => {
             let count: usize = flag("--count")
                 .map(|c| c.parse())
@@ -93,7 +102,7 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage: shoebox-bench import [--count N] [--rounds R] [--work DIR] \
-             | watch [--count N] [--quiet-ms MS] | sample DIR | hostile-sample DIR | catalog DIR [--count N]"
+             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | sample DIR | hostile-sample DIR | catalog DIR [--count N]"
         ),
     }
 }
@@ -883,5 +892,116 @@ fn bench_backup(work: &Path, small: usize, big: usize, rounds: usize) -> Result<
         "  ratio of throughput shoebox/rclone: {:.2}x (goal >= 1.0x)",
         b / a
     );
+    Ok(())
+}
+
+/// Peak RSS of moving one big video (a real MP4 padded to `mb` MB) to `rclone serve s3` and back:
+/// `shoebox backup` vs `rclone copyto` up, `shoebox restore` vs `rclone copyto` down, each
+/// process measured alone (wait4). The file is written in chunks so this process stays small
+/// (a child's peak RSS starts at its parent's).
+fn bench_memory(work: &Path, mb: usize) -> Result<()> {
+    use std::io::Write;
+    let shoebox = bin_dir()?.join("shoebox");
+    anyhow::ensure!(
+        shoebox.exists(),
+        "build it first: cargo build --release -p shoebox-cli"
+    );
+    let _ = std::fs::remove_dir_all(work);
+    let src = work.join("src");
+    std::fs::create_dir_all(&src)?;
+    let video = src.join("VID_20240101_120000.mp4");
+    {
+        let head = std::fs::read(shoebox_tests::data_dir().join("sample.mp4"))?;
+        let pad = (mb << 20) - head.len() - 8;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&video)?);
+        f.write_all(&head)?;
+        f.write_all(&((pad + 8) as u32).to_be_bytes())?;
+        f.write_all(b"free")?;
+        let mut rng = fastrand::Rng::with_seed(1);
+        let mut chunk = vec![0u8; 1 << 20];
+        let mut left = pad;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            rng.fill(&mut chunk[..n]);
+            f.write_all(&chunk[..n])?;
+            left -= n;
+        }
+        f.flush()?;
+    }
+    let home = work.join("home");
+    let lib = work.join("lib");
+    let sb = |args: &[&str]| {
+        let mut c = Command::new(&shoebox);
+        c.arg("--library")
+            .arg(&lib)
+            .args(args)
+            .env("HOME", &home)
+            .env("SHOEBOX_SECRETS_FILE", home.join("secrets.json"));
+        c
+    };
+    timed(sb(&["import"]).arg(&src))?;
+    let s3 = start_s3(&work.join("s3"))?;
+    let port = s3.port;
+    let st = sb(&[
+        "target",
+        "add",
+        "bench",
+        "--scheme",
+        "s3",
+        "--opt",
+        &format!("endpoint=http://127.0.0.1:{port}"),
+        "--opt",
+        "bucket=shoebox",
+        "--secret",
+        "access_key_id=AKBENCH",
+        "--secret",
+        "secret_access_key=SKBENCHSECRET",
+    ])
+    .stdout(Stdio::null())
+    .status()?;
+    anyhow::ensure!(st.success(), "target add failed");
+    let remote = format!(
+        ":s3,provider=Other,endpoint='http://127.0.0.1:{port}',access_key_id=AKBENCH,secret_access_key=SKBENCHSECRET:rclone/video.mp4"
+    );
+    let mb_of = |b: u64| b as f64 / (1 << 20) as f64;
+    let (up_t, up_rss, _, code) = measure(&mut sb(&["backup", "--target", "bench"]))?;
+    anyhow::ensure!(code == 0, "backup failed");
+    let (rup_t, rup_rss, _, code) = measure(
+        Command::new("rclone")
+            .arg("copyto")
+            .arg(&video)
+            .arg(&remote),
+    )?;
+    anyhow::ensure!(code == 0, "rclone copyto failed");
+    let restored = work.join("restored");
+    let (down_t, down_rss, _, code) =
+        measure(sb(&["restore", "--target", "bench", "--to"]).arg(&restored))?;
+    anyhow::ensure!(code == 0, "restore failed");
+    let (rdown_t, rdown_rss, _, code) = measure(
+        Command::new("rclone")
+            .arg("copyto")
+            .arg(&remote)
+            .arg(work.join("rclone-down.mp4")),
+    )?;
+    anyhow::ensure!(code == 0, "rclone copyto down failed");
+    println!("one {mb} MB video to rclone serve s3 on loopback and back (peak RSS, wall time):");
+    println!(
+        "  up:   shoebox backup  {:6.0} MB {:6.1} s | rclone copyto {:6.0} MB {:6.1} s | RSS ratio {:.2}",
+        mb_of(up_rss),
+        up_t.as_secs_f64(),
+        mb_of(rup_rss),
+        rup_t.as_secs_f64(),
+        up_rss as f64 / rup_rss as f64
+    );
+    println!(
+        "  down: shoebox restore {:6.0} MB {:6.1} s | rclone copyto {:6.0} MB {:6.1} s | RSS ratio {:.2}",
+        mb_of(down_rss),
+        down_t.as_secs_f64(),
+        mb_of(rdown_rss),
+        rdown_t.as_secs_f64(),
+        down_rss as f64 / rdown_rss as f64
+    );
+    drop(s3);
+    let _ = std::fs::remove_dir_all(work);
     Ok(())
 }

@@ -4,26 +4,58 @@ use crate::*;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// List the trash instead (photos moved there, here or on another device).
+    #[arg(long)]
+    pub trash: bool,
     #[arg(long)]
     pub json: bool,
 }
 
+/// A listed photo: the catalog's fields, and whether its original is on this computer.
+#[derive(Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    asset: &'a Asset,
+    /// The original is on this computer (imported here, or fetched); otherwise only on a store.
+    local: bool,
+    /// Only with --trash.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    trashed: bool,
+}
+
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
-    let Args { json } = args;
+    let Args { trash, json } = args;
     let lib = open(cli)?;
-    let assets = lib.list()?;
+    let assets: Vec<Asset> = lib
+        .list()?
+        .into_iter()
+        .filter(|a| a.trashed_at.is_some() == *trash)
+        .collect();
     if *json {
-        print_json(&assets)?;
+        let listed: Vec<Listed<'_>> = assets
+            .iter()
+            .map(|a| Listed {
+                asset: a,
+                local: lib.local_original(a).is_some(),
+                trashed: *trash,
+            })
+            .collect();
+        print_json(&listed)?;
     } else {
         let mut out = std::io::stdout().lock();
         for a in &assets {
             writeln!(
                 out,
-                "{:<19}  {}  {:>9}  {}",
+                "{:<19}  {}  {:>9}  {}{}",
                 a.meta.taken_at.local.format("%Y-%m-%d %H:%M:%S"),
                 a.meta.kind.as_str(),
                 human(a.size),
-                a.path
+                a.path,
+                if lib.local_original(a).is_some() {
+                    ""
+                } else {
+                    "  (on the store)"
+                }
             )?;
         }
     }

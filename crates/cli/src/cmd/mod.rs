@@ -1,7 +1,11 @@
 //! One module per subcommand: its arguments and its run function together.
 
 pub mod backup;
+pub mod caption;
 pub mod check;
+pub mod devices;
+pub mod favourite;
+pub mod fetch;
 pub mod import;
 pub mod inspect;
 pub mod ls;
@@ -10,6 +14,8 @@ pub mod restore;
 pub mod settings;
 pub mod show;
 pub mod status;
+pub mod sync;
 pub mod target;
+pub mod trash;
 pub mod verify;
 pub mod watch;

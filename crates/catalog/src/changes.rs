@@ -1,0 +1,558 @@
+//! The library shared across devices: hybrid logical clocks, this device's log of edits, and
+//! merging the other devices' edits, last writer wins per (photo, field).
+//!
+//! Every edit is stamped with a [`Hlc`]; a (photo, field) takes the value of the edit with the
+//! greatest stamp, whatever order the edits arrive in, so every device that has seen the same
+//! edits holds the same catalog. A device whose wall clock is wrong cannot win forever: a device
+//! that sees its stamps moves its own clock past them, so its next edits are later.
+
+use crate::*;
+use rusqlite::OptionalExtension;
+
+/// A hybrid logical clock reading. Its text form (`ms.counter.device`, zero-padded) sorts as the
+/// clock does, ties broken by device id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hlc {
+    pub ms: u64,
+    pub counter: u32,
+    pub device: String,
+}
+
+impl Hlc {
+    pub fn encode(&self) -> String {
+        format!("{:013}.{:06}.{}", self.ms, self.counter, self.device)
+    }
+    pub fn parse(s: &str) -> Option<Hlc> {
+        let mut it = s.splitn(3, '.');
+        let ms = it.next()?.parse().ok()?;
+        let counter = it.next()?.parse().ok()?;
+        let device = it.next()?.to_owned();
+        (!device.is_empty()).then_some(Hlc {
+            ms,
+            counter,
+            device,
+        })
+    }
+    /// The next reading after `last` at wall time `wall_ms`.
+    pub fn tick(last: Option<&Hlc>, wall_ms: u64, device: &str) -> Hlc {
+        match last {
+            Some(l) if l.ms >= wall_ms => Hlc {
+                ms: l.ms,
+                counter: l.counter + 1,
+                device: device.to_owned(),
+            },
+            _ => Hlc {
+                ms: wall_ms,
+                counter: 0,
+                device: device.to_owned(),
+            },
+        }
+    }
+}
+
+/// One edit as it travels between devices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// A photo imported on the device that writes this, and where its original is on the store.
+    Asset {
+        hash: String,
+        path: String,
+        original_name: String,
+        size: u64,
+        meta: Box<shoebox_types::Metadata>,
+        thumb_state: String,
+        key: String,
+    },
+    /// A field of a photo: `favourite` (bool), `caption` (text or null), `trashed` (the time it
+    /// went to the trash, or null when restored).
+    Set {
+        hash: String,
+        field: String,
+        value: serde_json::Value,
+    },
+}
+
+/// An edit with its clock reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub hlc: String,
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+/// The fields that travel, and the asset column each one sets.
+pub const FIELDS: &[(&str, &str)] = &[
+    ("favourite", "favourite"),
+    ("caption", "description"),
+    ("trashed", "trashed_at"),
+];
+
+fn column_of(field: &str) -> Option<&'static str> {
+    FIELDS.iter().find(|(f, _)| *f == field).map(|(_, c)| *c)
+}
+
+/// Another device of the library, as this one knows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Peer {
+    pub device: String,
+    pub name: Option<String>,
+    /// How far its change log has been applied here.
+    pub applied_seq: i64,
+    /// When its log was last read.
+    pub last_seen: Option<String>,
+    /// Photos it imported that this library has.
+    pub photos: i64,
+}
+
+/// What applying other devices' edits did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Applied {
+    /// Photos new to this library (their originals stay on the store).
+    pub new_assets: Vec<String>,
+    /// Field edits that won and changed something.
+    pub fields: usize,
+    /// Edits skipped because a later one had already won.
+    pub superseded: usize,
+    /// Edits that could not be used (a malformed photo path or hash), with why.
+    pub rejected: Vec<String>,
+}
+
+const HLC_KEY: &str = "hlc_last";
+
+impl Catalog {
+    fn last_hlc(&self) -> Result<Option<Hlc>> {
+        Ok(self.setting(HLC_KEY)?.as_deref().and_then(Hlc::parse))
+    }
+
+    /// A new clock reading for an edit made here; `wall_ms` is the wall clock.
+    pub fn clock_now(&self, device: &str, wall_ms: u64) -> Result<Hlc> {
+        let h = Hlc::tick(self.last_hlc()?.as_ref(), wall_ms, device);
+        self.set_setting(HLC_KEY, &h.encode())?;
+        Ok(h)
+    }
+
+    /// Moves this device's clock past a reading seen from another device.
+    fn clock_seen(&self, seen: &Hlc) -> Result<()> {
+        let last = self.last_hlc()?;
+        if last
+            .as_ref()
+            .is_none_or(|l| (l.ms, l.counter) < (seen.ms, seen.counter))
+        {
+            let mine = Hlc {
+                ms: seen.ms,
+                counter: seen.counter,
+                device: last.map(|l| l.device).unwrap_or_default(),
+            };
+            self.set_setting(HLC_KEY, &mine.encode())?;
+        }
+        Ok(())
+    }
+
+    /// Records edits made here of `field` on `hashes` (already applied to the assets): appended
+    /// to this device's log and to the winning values.
+    pub fn record_edit(
+        &mut self,
+        device: &str,
+        wall_ms: u64,
+        field: &str,
+        hashes: &[String],
+        value: &serde_json::Value,
+    ) -> Result<()> {
+        let mut stamps = Vec::with_capacity(hashes.len());
+        for _ in hashes {
+            stamps.push(self.clock_now(device, wall_ms)?.encode());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut log = tx.prepare_cached("INSERT INTO changes (hlc, op) VALUES (?1, ?2)")?;
+            let mut val = tx.prepare_cached(
+                "INSERT INTO field_values (hash, field, hlc, value) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (hash, field) DO UPDATE SET hlc = excluded.hlc, value = excluded.value",
+            )?;
+            for (h, hlc) in hashes.iter().zip(&stamps) {
+                let op = Op::Set {
+                    hash: h.clone(),
+                    field: field.to_owned(),
+                    value: value.clone(),
+                };
+                log.execute(params![hlc, serde_json::to_string(&op).expect("json")])?;
+                val.execute(params![h, field, hlc, value.to_string()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Writes this device's photos that `target` holds and the log has not named yet into the
+    /// log, so other devices learn of them. Returns how many.
+    pub fn announce_assets(&mut self, device: &str, wall_ms: u64, target: &str) -> Result<usize> {
+        let rows: Vec<(Asset, String)> = {
+            let sql = format!(
+                "SELECT * FROM (SELECT {ASSET_COLUMNS}, id, announced, \
+                 (SELECT o.key FROM store_objects o WHERE o.hash = assets.hash AND o.target = ?1 \
+                  AND o.kind = 'original') AS store_key FROM assets) \
+                 WHERE origin IS NULL AND announced = 0 AND store_key IS NOT NULL ORDER BY id"
+            );
+            let mut stmt = self.conn.prepare(&sql)?;
+            let rows = stmt.query_map([target], |r| {
+                Ok((asset_from_row(r)?, r.get::<_, String>("store_key")?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut stamps = Vec::with_capacity(rows.len());
+        for _ in &rows {
+            stamps.push(self.clock_now(device, wall_ms)?.encode());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut log = tx.prepare_cached("INSERT INTO changes (hlc, op) VALUES (?1, ?2)")?;
+            let mut mark = tx.prepare_cached("UPDATE assets SET announced = 1 WHERE hash = ?1")?;
+            for ((a, key), hlc) in rows.iter().zip(&stamps) {
+                let op = Op::Asset {
+                    hash: a.hash.clone(),
+                    path: a.path.clone(),
+                    original_name: a.original_name.clone(),
+                    size: a.size,
+                    meta: Box::new(a.meta.clone()),
+                    thumb_state: a.thumb_state.as_str().to_owned(),
+                    key: key.clone(),
+                };
+                log.execute(params![hlc, serde_json::to_string(&op).expect("json")])?;
+                mark.execute([&a.hash])?;
+            }
+        }
+        tx.commit()?;
+        Ok(rows.len())
+    }
+
+    /// This device's edits after `seq`, oldest first, with their sequence numbers.
+    pub fn changes_after(&self, seq: i64) -> Result<Vec<(i64, Change)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, hlc, op FROM changes WHERE seq > ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([seq], |r| {
+            Ok((
+                r.get::<_, i64>("seq")?,
+                r.get::<_, String>("hlc")?,
+                r.get::<_, String>("op")?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, hlc, op) = row?;
+            let op: Op = serde_json::from_str(&op).map_err(|e| Error::Damaged {
+                path: self.path.clone(),
+                detail: format!("change {seq} is unreadable: {e}"),
+            })?;
+            out.push((seq, Change { hlc, op }));
+        }
+        Ok(out)
+    }
+
+    /// How far each other device's log has been applied here.
+    pub fn peer_applied(&self, device: &str) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT applied_seq FROM peers WHERE device = ?1",
+                [device],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Every other device this library has heard of.
+    pub fn peers(&self) -> Result<Vec<Peer>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT device, name, applied_seq, last_seen FROM peers ORDER BY device")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Peer {
+                device: r.get("device")?,
+                name: r.get("name")?,
+                applied_seq: r.get("applied_seq")?,
+                last_seen: r.get("last_seen")?,
+                photos: r.get("photos")?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Applies another device's edits, up to its sequence number `last`, in one transaction.
+    /// New photos are added with the store key of their original on `target` (not fetched);
+    /// fields take the value of the latest clock reading.
+    pub fn apply_remote(
+        &mut self,
+        device: &str,
+        name: Option<&str>,
+        changes: &[Change],
+        last: i64,
+        target: &str,
+    ) -> Result<Applied> {
+        let mut out = Applied::default();
+        for c in changes {
+            if let Some(h) = Hlc::parse(&c.hlc) {
+                self.clock_seen(&h)?;
+            }
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for c in changes {
+            match &c.op {
+                Op::Asset {
+                    hash,
+                    path,
+                    original_name,
+                    size,
+                    meta,
+                    thumb_state,
+                    key,
+                } => {
+                    if !shoebox_layout_is_hash(hash) || key.is_empty() {
+                        out.rejected
+                            .push(format!("photo {hash:?}: not a content hash"));
+                        continue;
+                    }
+                    let known: Option<i64> = tx
+                        .query_row("SELECT id FROM assets WHERE hash = ?1", [hash], |r| {
+                            r.get(0)
+                        })
+                        .optional()?;
+                    if known.is_none() {
+                        let Some(path) = free_remote_path(&tx, path, hash)? else {
+                            out.rejected
+                                .push(format!("photo {hash}: unusable path {path:?}"));
+                            continue;
+                        };
+                        insert_remote_asset(
+                            &tx,
+                            hash,
+                            &path,
+                            original_name,
+                            *size,
+                            meta,
+                            thumb_state,
+                            device,
+                        )?;
+                        out.new_assets.push(hash.clone());
+                        // Values that arrived before the photo.
+                        let mut stmt = tx.prepare_cached(
+                            "SELECT field, value FROM field_values WHERE hash = ?1",
+                        )?;
+                        let early: Vec<(String, String)> = stmt
+                            .query_map([hash], |r| Ok((r.get(0)?, r.get(1)?)))?
+                            .collect::<rusqlite::Result<_>>()?;
+                        for (f, v) in early {
+                            set_column(&tx, hash, &f, &v)?;
+                        }
+                    }
+                    tx.execute(
+                        "INSERT INTO store_objects (target, hash, kind, key, size, uploaded_at, verified_at) \
+                         VALUES (?1, ?2, 'original', ?3, ?4, ?5, NULL) \
+                         ON CONFLICT (target, hash, kind) DO NOTHING",
+                        params![target, hash, key, *size as i64, now()],
+                    )?;
+                }
+                Op::Set { hash, field, value } => {
+                    if column_of(field).is_none() {
+                        out.rejected.push(format!("unknown field {field:?}"));
+                        continue;
+                    }
+                    let current: Option<String> = tx
+                        .query_row(
+                            "SELECT hlc FROM field_values WHERE hash = ?1 AND field = ?2",
+                            params![hash, field],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    let newer = match (&current, Hlc::parse(&c.hlc)) {
+                        (_, None) => false,
+                        (None, Some(_)) => true,
+                        (Some(cur), Some(h)) => Hlc::parse(cur).is_none_or(|cur| h > cur),
+                    };
+                    if !newer {
+                        out.superseded += 1;
+                        continue;
+                    }
+                    let v = value.to_string();
+                    tx.execute(
+                        "INSERT INTO field_values (hash, field, hlc, value) VALUES (?1, ?2, ?3, ?4) \
+                         ON CONFLICT (hash, field) DO UPDATE SET hlc = excluded.hlc, value = excluded.value",
+                        params![hash, field, c.hlc, v],
+                    )?;
+                    if set_column(&tx, hash, field, &v)? {
+                        out.fields += 1;
+                    }
+                }
+            }
+        }
+        tx.execute(
+            "INSERT INTO peers (device, name, applied_seq, last_seen) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (device) DO UPDATE SET applied_seq = max(applied_seq, excluded.applied_seq), \
+             name = coalesce(excluded.name, name), last_seen = excluded.last_seen",
+            params![device, name, last, now()],
+        )?;
+        tx.commit()?;
+        if !out.new_assets.is_empty() || out.fields > 0 {
+            self.bump_generation()?;
+        }
+        Ok(out)
+    }
+}
+
+fn shoebox_layout_is_hash(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Sets an asset column from a travelling field value; true when a row changed.
+fn set_column(
+    tx: &rusqlite::Transaction<'_>,
+    hash: &str,
+    field: &str,
+    value: &str,
+) -> Result<bool> {
+    let Some(col) = column_of(field) else {
+        return Ok(false);
+    };
+    let v: serde_json::Value = serde_json::from_str(value).unwrap_or(serde_json::Value::Null);
+    let sql = format!("UPDATE assets SET {col} = ?2 WHERE hash = ?1");
+    let n = match (field, &v) {
+        ("favourite", v) => tx.execute(&sql, params![hash, v.as_bool().unwrap_or(false)])?,
+        (_, serde_json::Value::String(s)) => tx.execute(&sql, params![hash, s])?,
+        (_, _) => tx.execute(&sql, params![hash, Option::<String>::None])?,
+    };
+    Ok(n > 0)
+}
+
+/// A path for another device's photo: its own, unless unsafe or taken here (names compared
+/// case-folded, as on macOS and Windows disks), then `stem (n).ext` in the same folder.
+fn free_remote_path(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    hash: &str,
+) -> Result<Option<String>> {
+    let Some((folder, name)) = path.rsplit_once('/') else {
+        return Ok(None);
+    };
+    if !valid_rel(path) {
+        return Ok(None);
+    }
+    let mut stmt =
+        tx.prepare_cached("SELECT path FROM assets WHERE path >= ?1 || '/' AND path < ?1 || '0'")?;
+    let taken: std::collections::HashSet<String> = stmt
+        .query_map([folder], |r| r.get::<_, String>(0))?
+        .filter_map(|p| p.ok())
+        .map(|p| fold(&p))
+        .collect();
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 && name.len() - i <= 10 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    for i in 1..10_000u32 {
+        let candidate = if i == 1 {
+            path.to_owned()
+        } else {
+            format!("{folder}/{stem} ({i}){ext}")
+        };
+        if !taken.contains(&fold(&candidate)) {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(Some(format!("{folder}/{stem}.{hash}{ext}")))
+}
+
+fn fold(s: &str) -> String {
+    shoebox_layout::fold_key(s)
+}
+
+fn valid_rel(p: &str) -> bool {
+    shoebox_layout::RelPath::parse(p).is_ok()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_remote_asset(
+    tx: &rusqlite::Transaction<'_>,
+    hash: &str,
+    path: &str,
+    original_name: &str,
+    size: u64,
+    m: &shoebox_types::Metadata,
+    thumb_state: &str,
+    device: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO assets (hash, path, original_name, size, kind, mime, taken_local, \
+         taken_offset, taken_source, width, height, orientation, make, model, lens, iso, \
+         exposure_time, f_number, focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, \
+         description, imported_at, thumb_state, favourite, source_path, origin, announced) \
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22, \
+         ?23,?24,?25,?26,0,NULL,?27,1)",
+        params![
+            hash,
+            path,
+            original_name,
+            size as i64,
+            m.kind.as_str(),
+            m.mime,
+            m.taken_at.local_key(),
+            m.taken_at.offset_minutes,
+            m.taken_at_source.as_str(),
+            m.width,
+            m.height,
+            m.orientation,
+            m.make,
+            m.model,
+            m.lens,
+            m.iso,
+            m.exposure_time,
+            m.f_number,
+            m.focal_length_mm,
+            m.gps.map(|g| g.lat),
+            m.gps.map(|g| g.lon),
+            m.gps.and_then(|g| g.alt),
+            m.duration_ms.map(|d| d as i64),
+            m.description,
+            now(),
+            thumb_state,
+            device,
+        ],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_readings_sort_as_text_and_move_forward() {
+        let a = Hlc::tick(None, 1_000, "aaaa");
+        let b = Hlc::tick(Some(&a), 999, "aaaa");
+        assert!(
+            b > a && b.encode() > a.encode(),
+            "a slow wall clock still moves on"
+        );
+        let c = Hlc::tick(Some(&b), 5_000, "bbbb");
+        assert_eq!(c.counter, 0);
+        assert_eq!(Hlc::parse(&c.encode()), Some(c.clone()));
+        // Same ms and counter: the device id breaks the tie, the same way everywhere.
+        let x = Hlc {
+            ms: 7,
+            counter: 1,
+            device: "aaaa".into(),
+        };
+        let y = Hlc {
+            ms: 7,
+            counter: 1,
+            device: "bbbb".into(),
+        };
+        assert!(y > x && y.encode() > x.encode());
+    }
+}

@@ -1,0 +1,309 @@
+//! One library on several computers: `sync` sends this device's photos and edits to a store
+//! and takes in the other devices'; `fetch` brings an original that lives on the store.
+//!
+//! See `shoebox_catalog::changes` for the merge rules and `shoebox_store::changes` for the
+//! change logs on the store.
+
+use crate::{Error, Library, Result};
+use serde::Serialize;
+use shoebox_catalog::Asset;
+use shoebox_layout::Hash;
+use shoebox_store::Head;
+use shoebox_types::Progress;
+use std::path::PathBuf;
+
+const NONCE_KEY: &str = "sync_nonce";
+
+/// What one sync with one target did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    pub target: String,
+    /// Objects the backup half sent (originals, thumbnails).
+    pub uploaded: usize,
+    /// Photos of this device newly written to its change log.
+    pub announced: usize,
+    /// This device's edits sent.
+    pub pushed: usize,
+    /// Other devices whose change logs were read.
+    pub devices: usize,
+    /// Photos new to this library (their originals stay on the store until fetched).
+    pub new_photos: usize,
+    /// Edits of other devices that won and changed a photo here.
+    pub edits_applied: usize,
+    /// Edits that lost to later ones.
+    pub edits_superseded: usize,
+    pub thumbnails: usize,
+    /// What could not be taken in this time (a torn segment, a device's malformed edit): tried
+    /// again at the next sync; nothing is lost.
+    pub problems: Vec<String>,
+}
+
+/// A fetched (or already present) original.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fetched {
+    pub hash: String,
+    pub path: String,
+    pub file: PathBuf,
+    pub bytes: u64,
+    pub already_here: bool,
+}
+
+/// Wall-clock milliseconds, moved by `SHOEBOX_CLOCK_OFFSET_MS` (tests give each device a clock
+/// that is hours slow or a year fast; the hybrid clock must cope).
+pub fn wall_ms() -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let off: i64 = std::env::var("SHOEBOX_CLOCK_OFFSET_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    now.saturating_add(off).max(0) as u64
+}
+
+impl Library {
+    fn sync_nonce(&self) -> Result<String> {
+        if let Some(n) = self.catalog.setting(NONCE_KEY)? {
+            return Ok(n);
+        }
+        let n = format!("{:016x}", fastrand::u64(..));
+        self.catalog.set_setting(NONCE_KEY, &n)?;
+        Ok(n)
+    }
+
+    /// Records edits made here for the other devices (see [`Self::sync`]).
+    pub(crate) fn record(
+        &mut self,
+        field: &str,
+        hashes: &[String],
+        value: serde_json::Value,
+    ) -> Result<()> {
+        let dev = self.device_id()?;
+        self.catalog
+            .record_edit(&dev, wall_ms(), field, hashes, &value)?;
+        Ok(())
+    }
+
+    /// This device's id and the other devices of the library it has heard of.
+    pub fn devices(&self) -> Result<(String, Vec<shoebox_catalog::Peer>)> {
+        Ok((self.device_id()?, self.catalog.peers()?))
+    }
+
+    /// Sets or clears a photo's caption (its `description`).
+    pub fn set_caption(&mut self, hash: &str, text: Option<&str>) -> Result<bool> {
+        let changed = self.catalog.set_caption(hash, text)?;
+        self.record("caption", &[hash.to_owned()], serde_json::json!(text))?;
+        Ok(changed)
+    }
+
+    /// Sends this device's new photos and edits to one target (or every enabled one) and takes
+    /// in the other devices': their photos appear with metadata and thumbnails, originals stay
+    /// on the store ([`Self::fetch`] brings one).
+    pub fn sync(
+        &mut self,
+        target: Option<&str>,
+        progress: &dyn Fn(&Progress),
+        waiting: &dyn Fn(),
+    ) -> Result<Vec<std::result::Result<SyncReport, (String, String)>>> {
+        let mut out = Vec::new();
+        for t in self.chosen(target)? {
+            let backed = self
+                .backup(Some(&t.name), progress, waiting, None)?
+                .pop()
+                .unwrap_or_else(|| Err((t.name.clone(), "not backed up".into())));
+            let res = match backed {
+                Ok(b) => self
+                    .exchange(&t.name)
+                    .map(|mut r| {
+                        r.uploaded = b.uploaded.len();
+                        r
+                    })
+                    .map_err(|e| (t.name.clone(), e.to_string())),
+                Err(e) => Err(e),
+            };
+            out.push(res);
+        }
+        Ok(out)
+    }
+
+    /// The change-log half of a sync with one target.
+    fn exchange(&mut self, target: &str) -> Result<SyncReport> {
+        let _lock = self.write_lock(&|| {})?;
+        let mut r = SyncReport {
+            target: target.to_owned(),
+            ..Default::default()
+        };
+        let dev = self.device_id()?;
+        let nonce = self.sync_nonce()?;
+        let (store, _) = self.open_target(target)?;
+        r.announced = self.catalog.announce_assets(&dev, wall_ms(), target)?;
+
+        // Push: what this device wrote since its head on this store.
+        let pushed_key = format!("pushed_seq:{target}");
+        let pushed: i64 = self
+            .catalog
+            .setting(&pushed_key)?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let pending = self.catalog.changes_after(pushed)?;
+        if !pending.is_empty() {
+            let head = match store.read_head(&dev)? {
+                Some(h) if h.nonce != nonce => {
+                    return Err(Error::Setting(format!(
+                        "another copy of this library writes to {target} as device {dev}; \
+                         this one stops writing there (a copied catalog gets its own id when \
+                         moved to another folder)"
+                    )));
+                }
+                Some(h) => h,
+                None => Head {
+                    format: shoebox_store::CHANGES_FORMAT,
+                    device: dev.clone(),
+                    nonce: nonce.clone(),
+                    name: host_name(),
+                    seq: 0,
+                    segments: Vec::new(),
+                    updated_at: shoebox_catalog::now(),
+                },
+            };
+            // What the head already lists was sent before (a crash after the head, before the
+            // setting): send only the rest.
+            let rest: Vec<_> = pending.into_iter().filter(|(s, _)| *s > head.seq).collect();
+            let head = store.push_changes(head, &rest)?;
+            r.pushed = rest.len();
+            self.catalog
+                .set_setting(&pushed_key, &head.seq.to_string())?;
+        }
+
+        // Pull: every other device's segments not applied yet, in order.
+        let mut new_assets = Vec::new();
+        for h in store.other_heads(&dev)? {
+            r.devices += 1;
+            let applied = self.catalog.peer_applied(&h.device)?;
+            for seg in h.segments.iter().filter(|s| s.last > applied) {
+                match store.read_segment(&h, seg) {
+                    Ok(changes) => {
+                        let a = self.catalog.apply_remote(
+                            &h.device,
+                            h.name.as_deref(),
+                            &changes,
+                            seg.last,
+                            target,
+                        )?;
+                        r.new_photos += a.new_assets.len();
+                        r.edits_applied += a.fields;
+                        r.edits_superseded += a.superseded;
+                        r.problems.extend(a.rejected);
+                        new_assets.extend(a.new_assets);
+                    }
+                    Err(e) => {
+                        // Later segments wait for this one: edits apply in each device's order.
+                        r.problems.push(e.to_string());
+                        break;
+                    }
+                }
+            }
+        }
+
+        // Thumbnails of the new photos, so the timeline shows them at once.
+        let sizes = [self.settings().grid_size, self.settings().preview_size];
+        let wanted: Vec<(Hash, u32)> = new_assets
+            .iter()
+            .filter_map(|h| Hash::parse(h).ok())
+            .flat_map(|h| sizes.map(|s| (h.clone(), s)))
+            .collect();
+        r.thumbnails = store.fetch_thumbs(&self.paths, &wanted, 8);
+        let on_store: Vec<shoebox_catalog::StoreObject> = wanted
+            .iter()
+            .filter(|(h, s)| self.paths.thumb(h, *s).is_file())
+            .map(|(h, s)| shoebox_catalog::StoreObject {
+                hash: h.to_string(),
+                kind: format!("thumb-{s}"),
+                key: shoebox_layout::thumb_key(h, *s),
+                size: std::fs::metadata(self.paths.thumb(h, *s))
+                    .map(|m| m.len())
+                    .unwrap_or(0),
+                verified_at: None,
+            })
+            .collect();
+        self.catalog.put_store_objects(target, &on_store)?;
+        Ok(r)
+    }
+
+    /// Where a photo's original is on this computer: in the library, or in the cache of fetched
+    /// originals. `None` when it is only on a store.
+    pub fn local_original(&self, a: &Asset) -> Option<PathBuf> {
+        let p = self.paths.resolve(&a.path).ok()?;
+        if p.is_file() {
+            return Some(p);
+        }
+        let c = self.cache_path(a).ok()?;
+        c.is_file().then_some(c)
+    }
+
+    fn cache_path(&self, a: &Asset) -> Result<PathBuf> {
+        let h = Hash::parse(&a.hash)?;
+        let ext = std::path::Path::new(&a.path)
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy().to_ascii_lowercase()))
+            .unwrap_or_default();
+        Ok(self
+            .paths
+            .meta_dir()
+            .join("cache")
+            .join(h.shard())
+            .join(format!("{h}{ext}")))
+    }
+
+    /// Brings a photo's original onto this computer from the first target that holds it,
+    /// checked against its hash before it is used. A photo already here is left as it is.
+    pub fn fetch(&mut self, key: &str) -> Result<Fetched> {
+        let a = self.show(key)?;
+        if let Some(f) = self.local_original(&a) {
+            return Ok(Fetched {
+                hash: a.hash,
+                path: a.path,
+                file: f,
+                bytes: 0,
+                already_here: true,
+            });
+        }
+        let dest = self.cache_path(&a)?;
+        let mut why = Vec::new();
+        for t in self.chosen(None)? {
+            let Some(k) = self.catalog.store_key_on(&t.name, &a.hash)? else {
+                continue;
+            };
+            let got = self
+                .open_target(&t.name)
+                .and_then(|(s, _)| Ok(s.fetch_original(&k, &a.hash, &dest, &self.paths.tmp())?));
+            match got {
+                Ok(bytes) => {
+                    return Ok(Fetched {
+                        hash: a.hash,
+                        path: a.path,
+                        file: dest,
+                        bytes,
+                        already_here: false,
+                    });
+                }
+                Err(e) => why.push(format!("{}: {e}", t.name)),
+            }
+        }
+        Err(Error::NotFound(if why.is_empty() {
+            format!("{}: no target holds its original", a.path)
+        } else {
+            format!("{}: {}", a.path, why.join("; "))
+        }))
+    }
+}
+
+fn host_name() -> Option<String> {
+    std::env::var("SHOEBOX_DEVICE_NAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}

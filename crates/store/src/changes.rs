@@ -1,0 +1,242 @@
+//! Change logs on the store: each device appends immutable, checksummed segments of its edits
+//! under its own prefix and writes a small head last.
+//!
+//! ```text
+//! devices/<device>/seg-<first seq>-<last seq>.json   {"device", "changes": [...]}, never rewritten
+//! devices/<device>/head.json                          {"format": 2, "device", "nonce", "seq",
+//!                                                       "segments": [{key, first, last, size, blake3}]}
+//! ```
+//!
+//! Only the device itself writes under its prefix (one writer per changeable object). A reader
+//! takes a missing or torn head or segment for "not written yet", never for "deleted": it applies
+//! what it can prove (size and BLAKE3 from the head) and tries the rest at the next sync.
+
+use crate::backup::put_verified;
+use crate::{Error, Result, Store, blake3_hex};
+use serde::{Deserialize, Serialize};
+use shoebox_catalog::Change;
+
+/// The change-log format these heads describe.
+pub const CHANGES_FORMAT: u64 = 2;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentRef {
+    pub key: String,
+    pub first: i64,
+    pub last: i64,
+    pub size: u64,
+    pub blake3: String,
+}
+
+/// A device's head: what it has written, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Head {
+    pub format: u64,
+    pub device: String,
+    /// A random value of the catalog that writes this prefix: another catalog finding its own
+    /// device id here with another nonce (a copied catalog) stops writing.
+    pub nonce: String,
+    /// A name for people (the computer's host name).
+    #[serde(default)]
+    pub name: Option<String>,
+    pub seq: i64,
+    pub segments: Vec<SegmentRef>,
+    pub updated_at: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Segment {
+    device: String,
+    changes: Vec<Change>,
+}
+
+/// A device id as Shoebox makes them (16 hex digits): anything else under `devices/` is ignored.
+pub fn is_device_id(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn head_key(device: &str) -> String {
+    format!("devices/{device}/head.json")
+}
+
+impl Store {
+    /// This device's head as the store has it (`None`: never written, or unreadable).
+    pub fn read_head(&self, device: &str) -> Result<Option<Head>> {
+        self.rt
+            .block_on(async { self.read_head_async(device).await })
+    }
+
+    async fn read_head_async(&self, device: &str) -> Result<Option<Head>> {
+        match self.op.read(&head_key(device)).await {
+            Ok(b) => Ok(serde_json::from_slice::<Head>(&b.to_vec())
+                .ok()
+                .filter(|h| h.device == device)),
+            Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.store_err(&e)),
+        }
+    }
+
+    /// Appends `changes` (this device's, with their sequence numbers) as one segment, then
+    /// writes the head that lists it. Returns the new head.
+    pub fn push_changes(&self, mut head: Head, changes: &[(i64, Change)]) -> Result<Head> {
+        let (Some(first), Some(last)) = (changes.first(), changes.last()) else {
+            return Ok(head);
+        };
+        let (first, last) = (first.0, last.0);
+        if head.format > CHANGES_FORMAT {
+            return Err(Error::TooNew {
+                found: head.format,
+                supported: CHANGES_FORMAT,
+            });
+        }
+        let body = serde_json::to_vec(&Segment {
+            device: head.device.clone(),
+            changes: changes.iter().map(|(_, c)| c.clone()).collect(),
+        })
+        .map_err(|e| Error::Store(e.to_string()))?;
+        let key = format!("devices/{}/seg-{first:012}-{last:012}.json", head.device);
+        let hash = blake3_hex(&body);
+        let size = body.len() as u64;
+        self.rt.block_on(async {
+            put_verified(&self.op, &key, body, &hash)
+                .await
+                .map_err(|e| Error::Store(format!("{key}: {e}")))?;
+            head.segments.push(SegmentRef {
+                key,
+                first,
+                last,
+                size,
+                blake3: hash,
+            });
+            head.seq = last;
+            head.updated_at = shoebox_catalog::now();
+            let body = serde_json::to_vec_pretty(&head).map_err(|e| Error::Store(e.to_string()))?;
+            let h = blake3_hex(&body);
+            let hk = head_key(&head.device);
+            put_verified(&self.op, &hk, body, &h)
+                .await
+                .map_err(|e| Error::Store(format!("{hk}: {e}")))?;
+            Ok(head)
+        })
+    }
+
+    /// The heads of every other device (one listing, one read per device). Torn or missing
+    /// heads are left out: those devices' news arrive at a later sync.
+    pub fn other_heads(&self, own: &str) -> Result<Vec<Head>> {
+        self.rt.block_on(async {
+            let entries = match self.op.list("devices/").await {
+                Ok(e) => e,
+                Err(e) if e.kind() == opendal::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(self.store_err(&e)),
+            };
+            let mut heads = Vec::new();
+            for e in entries {
+                let Some(dev) = e
+                    .path()
+                    .strip_prefix("devices/")
+                    .map(|d| d.trim_end_matches('/'))
+                else {
+                    continue;
+                };
+                if dev == own || !is_device_id(dev) {
+                    continue;
+                }
+                if let Some(h) = self.read_head_async(dev).await?
+                    && h.format <= CHANGES_FORMAT
+                {
+                    heads.push(h);
+                }
+            }
+            Ok(heads)
+        })
+    }
+
+    /// The changes of one segment a head lists, when the bytes prove to be what the head says
+    /// (size and BLAKE3) and name only that device's prefix; otherwise why not.
+    pub fn read_segment(&self, head: &Head, seg: &SegmentRef) -> Result<Vec<Change>> {
+        let prefix = format!("devices/{}/seg-", head.device);
+        if !seg.key.starts_with(&prefix) || crate::unsafe_key_reason(&seg.key).is_some() {
+            return Err(Error::Store(format!(
+                "device {}'s head names {:?}, outside its prefix; ignored",
+                head.device, seg.key
+            )));
+        }
+        let b = self
+            .rt
+            .block_on(async { self.op.read(&seg.key).await.map_err(|e| self.store_err(&e)) })?;
+        let b = b.to_vec();
+        if b.len() as u64 != seg.size || blake3_hex(&b) != seg.blake3 {
+            return Err(Error::Store(format!(
+                "{} is torn or damaged (size or checksum differs from its head); not applied",
+                seg.key
+            )));
+        }
+        let s: Segment =
+            serde_json::from_slice(&b).map_err(|e| Error::Store(format!("{}: {e}", seg.key)))?;
+        if s.device != head.device {
+            return Err(Error::Store(format!(
+                "{} says it is device {}'s; not applied",
+                seg.key, s.device
+            )));
+        }
+        Ok(s.changes)
+    }
+
+    /// Fetches thumbnails (content-addressed, so any device's copy will do) that the library
+    /// lacks; returns how many arrived.
+    pub fn fetch_thumbs(
+        &self,
+        lib: &shoebox_layout::LibraryPaths,
+        wanted: &[(shoebox_layout::Hash, u32)],
+        concurrency: usize,
+    ) -> usize {
+        use futures::StreamExt;
+        self.rt.block_on(async {
+            let op = &self.op;
+            let jobs: Vec<_> = wanted
+                .iter()
+                .map(|(h, s)| (shoebox_layout::thumb_key(h, *s), lib.thumb(h, *s)))
+                .filter(|(_, dest)| !dest.exists())
+                .collect();
+            let mut got = 0;
+            let mut s = futures::stream::iter(jobs)
+                .map(|(key, dest)| async move { (op.read(&key).await, dest) })
+                .buffer_unordered(concurrency.max(1));
+            while let Some((res, dest)) = s.next().await {
+                if let Ok(b) = res
+                    && shoebox_layout::write_atomic_cache(&dest, &lib.tmp(), &b.to_vec()).is_ok()
+                {
+                    got += 1;
+                }
+            }
+            got
+        })
+    }
+
+    /// Brings the original at `key` to `dest`, proven to hash to `hash` (streamed to a temp
+    /// file in `tmp_dir`, renamed into place only when it checks out).
+    pub fn fetch_original(
+        &self,
+        key: &str,
+        hash: &str,
+        dest: &std::path::Path,
+        tmp_dir: &std::path::Path,
+    ) -> Result<u64> {
+        if let Some(why) = crate::unsafe_key_reason(key) {
+            return Err(Error::Store(format!("unsafe key {key:?}: {why}")));
+        }
+        let tmp = tmp_dir.join(format!("fetch-{:08x}.part", fastrand::u32(..)));
+        let n = self
+            .rt
+            .block_on(crate::fetch_to_file(&self.op, key, &tmp, hash))
+            .map_err(Error::Store)?;
+        if let Some(d) = dest.parent() {
+            std::fs::create_dir_all(d).map_err(crate::error::io(d))?;
+        }
+        std::fs::rename(&tmp, dest).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            crate::error::io(dest)(e)
+        })?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,278 @@
+//! One library on several computers (issue 10): joining from a store, originals on demand, and
+//! edits made offline on several devices converging, whatever the order of syncs and the
+//! devices' clocks. Separate processes with separate HOMEs, against `rclone serve s3`.
+
+use serde_json::Value;
+use shoebox_tests::servers::Server;
+use shoebox_tests::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn photo(dir: &Path, name: &str, seed: u64, when: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let b = Jpeg::new(96, 64)
+        .seed(seed)
+        .taken(when, Some("+02:00"))
+        .write(&dir.join(name));
+    blake3::hash(&b).to_hex().to_string()
+}
+
+fn sync(d: &Device) -> Value {
+    let r = json(&mut d.sb(&["sync", "--json"]), 0);
+    assert!(r["targets"][0]["error"].is_null(), "{r}");
+    r["targets"][0].clone()
+}
+
+/// What must be identical on every device: each photo's fields that travel, by hash (paths
+/// may differ where two devices' names clash).
+fn state(d: &Device) -> BTreeMap<String, (bool, Value, Value)> {
+    let mut m = BTreeMap::new();
+    for trash in [false, true] {
+        let mut c = d.sb(&["ls", "--json"]);
+        if trash {
+            c.arg("--trash");
+        }
+        for a in json(&mut c, 0).as_array().unwrap() {
+            m.insert(
+                a["hash"].as_str().unwrap().to_owned(),
+                (
+                    a["favourite"].as_bool().unwrap(),
+                    a["description"].clone(),
+                    a["trashed_at"].clone(),
+                ),
+            );
+        }
+    }
+    m
+}
+
+fn files_under(dir: &Path) -> usize {
+    if !dir.exists() {
+        return 0;
+    }
+    walkdir(dir)
+}
+
+fn walkdir(dir: &Path) -> usize {
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        n += if p.is_dir() { walkdir(&p) } else { 1 };
+    }
+    n
+}
+
+#[test]
+fn a_second_computer_joins_and_sees_everything_without_downloading_originals() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let mut hashes = Vec::new();
+    for i in 0..4 {
+        hashes.push(photo(
+            &t.path().join("src"),
+            &format!("IMG_{i}.JPG"),
+            i,
+            &format!("2023:0{}:01 12:00:00", i + 1),
+        ));
+    }
+    a.import(&t.path().join("src"));
+    run_ok(&mut a.sb(&["favourite", &hashes[0]]), 0);
+    run_ok(&mut a.sb(&["caption", &hashes[1], "Trastevere at dusk"]), 0);
+    let ra = sync(&a);
+    assert_eq!(ra["announced"], 4, "{ra}");
+
+    let b = Device::new(t.path(), "b", &store);
+    let rb = sync(&b);
+    assert_eq!(rb["new_photos"], 4, "{rb}");
+    assert_eq!(rb["thumbnails"], 8, "grid and viewer sizes: {rb}");
+    let ls = json(&mut b.sb(&["ls", "--json"]), 0);
+    assert_eq!(ls.as_array().unwrap().len(), 4);
+    for x in ls.as_array().unwrap() {
+        assert_eq!(x["local"], false, "{x}");
+        assert!(x["device"].is_string(), "{x}");
+    }
+    assert_eq!(state(&a), state(&b), "favourite and caption came along");
+    assert_eq!(
+        files_under(&b.lib.join("originals")),
+        0,
+        "no original downloaded"
+    );
+    assert_eq!(files_under(&b.lib.join(".shoebox/thumbs")), 8);
+
+    // On demand: one original, checked against its hash.
+    let f = json(&mut b.sb(&["fetch", "--json", &hashes[2]]), 0);
+    let file = f["fetched"][0]["file"].as_str().unwrap();
+    assert_eq!(hash_of(Path::new(file)), hashes[2]);
+    let local: Vec<bool> = json(&mut b.sb(&["ls", "--json"]), 0)
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["hash"] == hashes[2].as_str())
+        .map(|x| x["local"].as_bool().unwrap())
+        .collect();
+    assert_eq!(local, vec![true]);
+
+    // A damaged copy on the store is refused, and nothing lands in the cache.
+    let key = store_key(
+        json(&mut a.sb(&["show", "--json", &hashes[3]]), 0)["path"]
+            .as_str()
+            .unwrap(),
+        &hashes[3],
+    );
+    let on_store = store.backing.join(&key);
+    let mut bytes = std::fs::read(&on_store).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    std::fs::write(&on_store, &bytes).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let out = run_ok(&mut b.sb(&["fetch", &hashes[3]]), 1);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("does not match its hash"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(files_under(&b.lib.join(".shoebox/cache")), 1);
+
+    // An idle sync sends nothing and takes in nothing.
+    let idle = sync(&b);
+    assert_eq!(idle["pushed"], 0, "{idle}");
+    assert_eq!(idle["new_photos"], 0, "{idle}");
+}
+
+/// Two devices edit offline, with clocks hours slow and a year fast, and sync in different
+/// orders: they end with identical catalogs, the later edit (by hybrid clock) winning each field,
+/// and the fast clock cannot win forever.
+#[test]
+fn offline_edits_converge_in_every_order_despite_skewed_clocks() {
+    for order in [[0usize, 1, 0, 1], [1, 0, 1, 0]] {
+        let t = tempfile::tempdir().unwrap();
+        let store = Server::rclone_s3();
+        let mut a = Device::new(t.path(), "a", &store);
+        let mut b = Device::new(t.path(), "b", &store);
+        a.clock_offset_ms = -3 * 3600 * 1000;
+        b.clock_offset_ms = 365 * 24 * 3600 * 1000;
+        let p = photo(&t.path().join("src"), "P.JPG", 1, "2023:07:01 12:00:00");
+        let q = photo(&t.path().join("src"), "Q.JPG", 2, "2023:07:02 12:00:00");
+        let r = photo(&t.path().join("src"), "R.JPG", 3, "2023:07:03 12:00:00");
+        a.import(&t.path().join("src"));
+        sync(&a);
+        sync(&b);
+
+        // Offline on both.
+        run_ok(&mut a.sb(&["favourite", &p]), 0);
+        run_ok(&mut a.sb(&["caption", &q, "from A"]), 0);
+        run_ok(&mut a.sb(&["trash", &r]), 0);
+        run_ok(&mut b.sb(&["favourite", &p, "--off"]), 0);
+        run_ok(&mut b.sb(&["caption", &q, "from B"]), 0);
+        run_ok(&mut b.sb(&["favourite", &r]), 0);
+        let devs = [&a, &b];
+        for i in order {
+            sync(devs[i]);
+        }
+        let (sa, sb) = (state(&a), state(&b));
+        assert_eq!(sa, sb, "order {order:?}: the devices disagree");
+        // B's clock is a year ahead: its edits of P and Q are the later ones.
+        assert!(!sa[&p].0, "{sa:?}");
+        assert_eq!(sa[&q].1, "from B", "{sa:?}");
+        // Different fields never clobber each other: R is trashed (A) and a favourite (B).
+        assert!(sa[&r].2.is_string() && sa[&r].0, "{sa:?}");
+
+        // Having seen B's clock, A's next edit is later than everything it saw.
+        run_ok(&mut a.sb(&["caption", &q, "A again"]), 0);
+        sync(&a);
+        sync(&b);
+        assert_eq!(
+            state(&b)[&q].1,
+            "A again",
+            "the fast clock does not win forever"
+        );
+        assert_eq!(state(&a), state(&b));
+    }
+}
+
+/// The same bytes imported on two devices are one photo; different photos with one name in
+/// one month are two, on both devices.
+#[test]
+fn the_same_photo_is_one_and_clashing_names_are_two() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let b = Device::new(t.path(), "b", &store);
+    let same = photo(
+        &t.path().join("shared"),
+        "SAME.JPG",
+        7,
+        "2023:07:01 12:00:00",
+    );
+    photo(&t.path().join("a"), "IMG_1.JPG", 8, "2023:07:05 12:00:00");
+    photo(&t.path().join("b"), "IMG_1.JPG", 9, "2023:07:06 12:00:00");
+    a.import(&t.path().join("shared"));
+    a.import(&t.path().join("a"));
+    b.import(&t.path().join("shared"));
+    b.import(&t.path().join("b"));
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    for d in [&a, &b] {
+        let ls = json(&mut d.sb(&["ls", "--json"]), 0);
+        let all = ls.as_array().unwrap();
+        assert_eq!(all.len(), 3, "{ls}");
+        assert_eq!(all.iter().filter(|x| x["hash"] == same.as_str()).count(), 1);
+        let names: std::collections::HashSet<&str> =
+            all.iter().map(|x| x["path"].as_str().unwrap()).collect();
+        assert_eq!(names.len(), 3, "distinct paths: {names:?}");
+    }
+    assert_eq!(state(&a), state(&b));
+}
+
+/// A torn segment on the store is "not written yet": nothing of it is applied, later segments
+/// wait, and once the bytes are whole again the next sync takes everything in.
+#[test]
+fn a_torn_segment_is_not_applied_until_it_is_whole() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let p = photo(&t.path().join("src"), "P.JPG", 1, "2023:07:01 12:00:00");
+    a.import(&t.path().join("src"));
+    sync(&a);
+    let b = Device::new(t.path(), "b", &store);
+    sync(&b);
+    run_ok(&mut a.sb(&["favourite", &p]), 0);
+    sync(&a);
+    let mut segs: Vec<_> = walk(&store.backing.join("devices"))
+        .into_iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("seg-"))
+        .collect();
+    segs.sort();
+    let last = segs.last().unwrap().clone();
+    let whole = std::fs::read(&last).unwrap();
+    std::fs::write(&last, &whole[..whole.len() / 2]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let r = json(&mut b.sb(&["sync", "--json"]), 1);
+    assert!(
+        r["targets"][0]["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("torn"),
+        "{r}"
+    );
+    assert!(!state(&b)[&p].0, "nothing applied from a torn segment");
+    std::fs::write(&last, &whole).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    sync(&b);
+    assert!(state(&b)[&p].0);
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
