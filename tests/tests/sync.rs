@@ -276,3 +276,288 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Every device has photos by then (device 0 imports before the loop ends, or syncs bring
+/// them); an empty library here would be a bug of the test.
+fn anyhow_if_empty(all: &[String], dev: &Device) {
+    assert!(!all.is_empty(), "{} has no photos", dev.lib.display());
+}
+
+/// Points `d`'s target `shared` at `store` through a counting proxy; returns the proxy.
+fn through_proxy(d: &Device, store: &Server) -> shoebox_tests::proxy::Proxy {
+    let endpoint = &store
+        .options
+        .iter()
+        .find(|(k, _)| k == "endpoint")
+        .unwrap()
+        .1;
+    let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
+    let p = shoebox_tests::proxy::start(port, shoebox_tests::proxy::Mode::Count);
+    let args: Vec<String> = store
+        .cli_args()
+        .into_iter()
+        .map(|a| {
+            if a.starts_with("endpoint=") {
+                format!("endpoint=http://127.0.0.1:{}", p.port)
+            } else {
+                a
+            }
+        })
+        .collect();
+    run_ok(d.sb(&["target", "add", "shared"]).args(args), 0);
+    p
+}
+
+/// Requests, counted by a proxy: an idle sync with D devices makes at most D + 1, and taking in
+/// 1,000 edits of another device at most D + 3 (one listing, the heads, one segment, and this
+/// device's catalog snapshot and pointer).
+#[test]
+fn idle_sync_and_taking_in_1000_edits_cost_a_handful_of_requests() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let devices: Vec<Device> = (0..3)
+        .map(|i| Device::new(t.path(), &format!("d{i}"), &store))
+        .collect();
+    let d = devices.len();
+    let mut hashes = Vec::new();
+    for i in 0..10 {
+        hashes.push(photo(
+            &t.path().join("src"),
+            &format!("P{i}.JPG"),
+            i,
+            "2023:07:01 12:00:00",
+        ));
+    }
+    devices[0].import(&t.path().join("src"));
+    for dev in &devices {
+        sync(dev);
+    }
+    for dev in &devices {
+        sync(dev);
+    }
+    let b = &devices[1];
+    let proxy = through_proxy(b, &store);
+    sync(b);
+    proxy.reset();
+    sync(b);
+    let idle = proxy.requests.load(std::sync::atomic::Ordering::SeqCst);
+    eprintln!(
+        "idle sync with {d} devices: {idle} requests {:?}",
+        proxy.by_method()
+    );
+    assert!(
+        idle <= d + 1,
+        "idle sync: {idle} requests {:?}",
+        proxy.by_method()
+    );
+
+    // 1,000 edits on device 0: favourites of 10 photos toggled 100 times.
+    for round in 0..100 {
+        let mut c = devices[0].sb(&["favourite"]);
+        c.args(&hashes);
+        if round % 2 == 1 {
+            c.arg("--off");
+        }
+        run_ok(&mut c, 0);
+    }
+    let pushed = sync(&devices[0]);
+    assert_eq!(pushed["pushed"], 1000, "{pushed}");
+    proxy.reset();
+    let took = sync(b);
+    let n = proxy.requests.load(std::sync::atomic::Ordering::SeqCst);
+    eprintln!("taking in 1000 edits: {n} requests {:?}", proxy.by_method());
+    assert_eq!(
+        took["edits_applied"], 1000,
+        "each edit is later than the one before it: {took}"
+    );
+    assert_eq!(took["edits_superseded"], 0, "{took}");
+    assert!(n <= d + 3, "{n} requests {:?}", proxy.by_method());
+    assert_eq!(state(&devices[0]), state(b));
+}
+
+/// A seeded randomized run: 3 devices, more than 1,000 random edits and some imports, random
+/// sync orders, a few segments torn in transit (made whole later). Every device ends with the
+/// same catalog, and every photo's original is on the store, byte for byte.
+#[test]
+fn three_devices_random_edits_and_syncs_converge() {
+    let seed: u64 = std::env::var("SHOEBOX_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20261130);
+    eprintln!("seed {seed} (SHOEBOX_TEST_SEED to replay)");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let mut devices: Vec<Device> = (0..3)
+        .map(|i| Device::new(t.path(), &format!("d{i}"), &store))
+        .collect();
+    devices[1].clock_offset_ms = -2 * 3600 * 1000;
+    devices[2].clock_offset_ms = 30 * 24 * 3600 * 1000;
+    let mut known: Vec<String> = Vec::new();
+    let mut edits = 0;
+    let mut torn = Vec::new();
+    let mut photo_no = 0u64;
+    // One photo to start with, known to every device.
+    {
+        let dir = t.path().join("first");
+        let h = photo(&dir, "FIRST.JPG", 999, "2023:08:01 09:00:00");
+        std::fs::create_dir_all(t.path().join("all")).unwrap();
+        std::fs::copy(
+            dir.join("FIRST.JPG"),
+            t.path().join("all").join(format!("{}.JPG", &h[..12])),
+        )
+        .unwrap();
+        known.push(h);
+        devices[0].import(&dir);
+        for dev in &devices {
+            sync(dev);
+        }
+    }
+    let started = std::time::Instant::now();
+    for round in 0..60 {
+        let i = rng.usize(..devices.len());
+        let dev = &devices[i];
+        match rng.u8(..10) {
+            // Import a new photo (sometimes one another device already has: same bytes).
+            0 => {
+                let dir = t.path().join(format!("in-{round}"));
+                if !known.is_empty() && rng.bool() {
+                    let src = t
+                        .path()
+                        .join("all")
+                        .join(format!("{}.JPG", &known[rng.usize(..known.len())][..12]));
+                    std::fs::create_dir_all(&dir).unwrap();
+                    std::fs::copy(&src, dir.join("copy.JPG")).unwrap();
+                } else {
+                    photo_no += 1;
+                    let h = photo(
+                        &dir,
+                        &format!("IMG_{:04}.JPG", photo_no % 5),
+                        1000 + photo_no,
+                        "2023:08:01 10:00:00",
+                    );
+                    std::fs::create_dir_all(t.path().join("all")).unwrap();
+                    std::fs::copy(
+                        dir.join(format!("IMG_{:04}.JPG", photo_no % 5)),
+                        t.path().join("all").join(format!("{}.JPG", &h[..12])),
+                    )
+                    .unwrap();
+                    known.push(h);
+                }
+                dev.import(&dir);
+            }
+            // Sync, and now and then tear the segment it wrote (a torn upload) for a while.
+            1..=3 => {
+                sync(dev);
+                if rng.u8(..4) == 0 {
+                    let segs: Vec<_> = walk(&store.backing.join("devices"))
+                        .into_iter()
+                        .filter(|p| p.to_string_lossy().contains("seg-"))
+                        .collect();
+                    if let Some(p) = segs.get(rng.usize(..segs.len().max(1))) {
+                        let whole = std::fs::read(p).unwrap();
+                        std::fs::write(p, &whole[..whole.len() / 3]).unwrap();
+                        torn.push((p.clone(), whole));
+                    }
+                }
+            }
+            // Edits on the photos this device knows: a batch of favourites, captions, trash.
+            _ => {
+                let mine: Vec<String> = ["--trash", ""]
+                    .iter()
+                    .flat_map(|flag| {
+                        let mut c = dev.sb(&["ls", "--json"]);
+                        if !flag.is_empty() {
+                            c.arg(flag);
+                        }
+                        json(&mut c, 0)
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|a| a["hash"].as_str().unwrap().to_owned())
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                let pick: Vec<String> = (0..rng.usize(10..40))
+                    .map(|_| mine[rng.usize(..mine.len())].clone())
+                    .collect();
+                let mut c = match rng.u8(..4) {
+                    0 => dev.sb(&["favourite"]),
+                    1 => dev.sb(&["favourite", "--off"]),
+                    2 => dev.sb(&["trash"]),
+                    _ => dev.sb(&["trash", "--restore"]),
+                };
+                c.args(&pick);
+                run_ok(&mut c, 0);
+                edits += pick.len();
+                let h = &mine[rng.usize(..mine.len())];
+                let text = format!("caption {round} from d{i}");
+                run_ok(&mut dev.sb(&["caption", h, &text]), 0);
+                edits += 1;
+            }
+        }
+        // Torn segments are made whole again after a while (the upload completes).
+        if rng.u8(..3) == 0
+            && let Some((p, whole)) = torn.pop()
+        {
+            std::fs::write(&p, whole).unwrap();
+        }
+    }
+    // Keep editing until there have been more than 1,000 edits.
+    while edits <= 1000 {
+        let dev = &devices[rng.usize(..devices.len())];
+        // Trashed photos too: favourites apply to them as well.
+        let all: Vec<String> = state(dev).into_keys().collect();
+        anyhow_if_empty(&all, dev);
+        let pick: Vec<String> = (0..50)
+            .map(|_| all[rng.usize(..all.len())].clone())
+            .collect();
+        let mut c = dev.sb(&["favourite"]);
+        c.args(&pick);
+        if rng.bool() {
+            c.arg("--off");
+        }
+        run_ok(&mut c, 0);
+        edits += pick.len();
+    }
+    for (p, whole) in torn.drain(..) {
+        std::fs::write(&p, whole).unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    // Everyone syncs twice round: all news reach everyone.
+    for _ in 0..2 {
+        for dev in &devices {
+            sync(dev);
+        }
+    }
+    let first = state(&devices[0]);
+    assert!(!first.is_empty());
+    for (i, dev) in devices.iter().enumerate().skip(1) {
+        assert_eq!(
+            state(dev),
+            first,
+            "device {i} differs from device 0 (seed {seed})"
+        );
+    }
+    // No original lost: every photo any device has is on the store, byte for byte (the same
+    // bytes imported under two names before the devices met are stored under both).
+    for h in first.keys() {
+        let on_store: Vec<_> = walk(&store.backing.join("originals"))
+            .into_iter()
+            .filter(|p| p.to_string_lossy().contains(&h[..16]))
+            .collect();
+        assert!(!on_store.is_empty(), "{h} is not on the store");
+        for p in on_store {
+            assert_eq!(&hash_of(&p), h, "{}", p.display());
+        }
+    }
+    eprintln!(
+        "{edits} edits, {} photos, converged in {:?}",
+        first.len(),
+        started.elapsed()
+    );
+    devices.clear();
+}

@@ -113,13 +113,22 @@ impl Library {
                 .pop()
                 .unwrap_or_else(|| Err((t.name.clone(), "not backed up".into())));
             let res = match backed {
-                Ok(b) => self
-                    .exchange(&t.name)
-                    .map(|mut r| {
+                Ok(b) => match self.exchange(&t.name) {
+                    Ok(mut r) => {
                         r.uploaded = b.uploaded.len();
-                        r
-                    })
-                    .map_err(|e| (t.name.clone(), e.to_string())),
+                        if r.new_photos + r.edits_applied + r.announced + r.pushed > 0 {
+                            // The catalog changed: its snapshot on the store follows now, so
+                            // the next sync with nothing new makes no backup requests.
+                            if let Some(Ok(again)) =
+                                self.backup(Some(&t.name), progress, waiting, None)?.pop()
+                            {
+                                r.uploaded += again.uploaded.len();
+                            }
+                        }
+                        Ok(r)
+                    }
+                    Err(e) => Err((t.name.clone(), e.to_string())),
+                },
                 Err(e) => Err(e),
             };
             out.push(res);
