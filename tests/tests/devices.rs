@@ -6,6 +6,22 @@ use shoebox_tests::servers::Server;
 use shoebox_tests::*;
 use std::path::Path;
 
+/// `shoebox prune` of the shared target with nothing held back by the share cap.
+fn prune_all(d: &Device, code: i32) -> serde_json::Value {
+    json(
+        &mut d.sb(&[
+            "prune",
+            "--target",
+            "shared",
+            "--yes",
+            "--max-share",
+            "100",
+            "--json",
+        ]),
+        code,
+    )
+}
+
 fn photo(dir: &Path, name: &str, seed: u64) -> String {
     std::fs::create_dir_all(dir).unwrap();
     let b = Jpeg::new(96, 64)
@@ -16,25 +32,16 @@ fn photo(dir: &Path, name: &str, seed: u64) -> String {
 }
 
 fn objects_named(store: &Server, hash: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![store.backing.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_string_lossy().contains(&hash[..16]) {
-                out.push(
-                    p.strip_prefix(&store.backing)
-                        .unwrap()
-                        .display()
-                        .to_string(),
-                );
-            }
-        }
-    }
-    out.sort();
-    out
+    files_below(&store.backing)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(&hash[..16]))
+        .map(|p| {
+            p.strip_prefix(&store.backing)
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect()
 }
 
 /// Hazard 1: A and B back up the same photo; A deletes it for good and prunes. The bytes B
@@ -69,18 +76,7 @@ fn prune_never_deletes_bytes_another_device_relies_on() {
     );
 
     a.delete(&shared);
-    let r = json(
-        &mut a.sb(&[
-            "prune",
-            "--target",
-            "shared",
-            "--yes",
-            "--max-share",
-            "100",
-            "--json",
-        ]),
-        0,
-    );
+    let r = prune_all(&a, 0);
     let kept: Vec<&str> = r["kept_for_other_devices"]
         .as_array()
         .unwrap()
@@ -115,18 +111,7 @@ fn prune_never_deletes_bytes_another_device_relies_on() {
     b.delete(&shared);
     json(&mut b.sb(&["backup", "--json"]), 0);
     json(&mut a.sb(&["backup", "--json"]), 0);
-    let r = json(
-        &mut b.sb(&[
-            "prune",
-            "--target",
-            "shared",
-            "--yes",
-            "--max-share",
-            "100",
-            "--json",
-        ]),
-        0,
-    );
+    let r = prune_all(&b, 0);
     assert!(
         r["kept_for_other_devices"].as_array().unwrap().is_empty(),
         "{r}"
@@ -176,18 +161,7 @@ fn a_torn_pointer_of_another_device_blocks_prune() {
     assert!(torn);
     std::thread::sleep(std::time::Duration::from_millis(600));
     a.delete(&p);
-    let r = json(
-        &mut a.sb(&[
-            "prune",
-            "--target",
-            "shared",
-            "--yes",
-            "--max-share",
-            "100",
-            "--json",
-        ]),
-        1,
-    );
+    let r = prune_all(&a, 1);
     assert!(
         r["refused"].as_str().unwrap().contains("other devices"),
         "{r}"

@@ -8,41 +8,13 @@ use shoebox_tests::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn sb(home: &Path, lib: &Path, args: &[&str]) -> Command {
     let mut c = shoebox(lib, args);
     c.env("HOME", home)
         .env("SHOEBOX_SECRETS_FILE", home.join("secrets.json"));
     c
-}
-
-/// Runs to completion or fails the test after `limit`.
-fn run_bounded(mut cmd: Command, limit: Duration) -> std::process::Output {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if start.elapsed() > limit {
-            child.kill().unwrap();
-            panic!("shoebox did not finish within {limit:?}: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-#[allow(unsafe_code)]
-fn peak_rss_of_children_bytes() -> u64 {
-    // SAFETY: getrusage only writes into the struct we pass.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
-    ru.ru_maxrss as u64 * 1024
 }
 
 fn sources(r: &Value, key: &str) -> HashSet<String> {
@@ -672,7 +644,7 @@ fn big_originals_move_through_stores_with_bounded_memory() {
         assert!(stored > 0);
 
         // The library loses the original; repair fetches it back from this store.
-        let placed = walk_files(&lib.join("originals"));
+        let placed = files_below(&lib.join("originals"));
         assert_eq!(placed.len(), 1);
         std::fs::remove_file(&placed[0]).unwrap();
         let (o, rss) = run_measured(sb(
@@ -697,7 +669,7 @@ fn big_originals_move_through_stores_with_bounded_memory() {
         let (o, rss) = run_measured(c);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         figures.push(("restore", rss));
-        let restored = walk_files(&dest.join("originals"));
+        let restored = files_below(&dest.join("originals"));
         assert_eq!(restored.len(), 1);
         assert_eq!(streamed(&restored[0]), want, "restored byte for byte");
         eprintln!(
@@ -713,20 +685,4 @@ fn big_originals_move_through_stores_with_bounded_memory() {
             assert!(v < BOUND, "{name} {k} peaked at {} MB", v >> 20);
         }
     }
-}
-
-fn walk_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }

@@ -46,22 +46,6 @@ fn state(d: &Device) -> BTreeMap<String, (bool, Value, Value)> {
     m
 }
 
-fn files_under(dir: &Path) -> usize {
-    if !dir.exists() {
-        return 0;
-    }
-    walkdir(dir)
-}
-
-fn walkdir(dir: &Path) -> usize {
-    let mut n = 0;
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        n += if p.is_dir() { walkdir(&p) } else { 1 };
-    }
-    n
-}
-
 #[test]
 fn a_second_computer_joins_and_sees_everything_without_downloading_originals() {
     let t = tempfile::tempdir().unwrap();
@@ -94,11 +78,11 @@ fn a_second_computer_joins_and_sees_everything_without_downloading_originals() {
     }
     assert_eq!(state(&a), state(&b), "favourite and caption came along");
     assert_eq!(
-        files_under(&b.lib.join("originals")),
+        files_below(&b.lib.join("originals")).len(),
         0,
         "no original downloaded"
     );
-    assert_eq!(files_under(&b.lib.join(".shoebox/thumbs")), 8);
+    assert_eq!(files_below(&b.lib.join(".shoebox/thumbs")).len(), 8);
 
     // On demand: one original, checked against its hash.
     let f = json(&mut b.sb(&["fetch", "--json", &hashes[2]]), 0);
@@ -132,7 +116,7 @@ fn a_second_computer_joins_and_sees_everything_without_downloading_originals() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    assert_eq!(files_under(&b.lib.join(".shoebox/cache")), 1);
+    assert_eq!(files_below(&b.lib.join(".shoebox/cache")).len(), 1);
 
     // An idle sync sends nothing and takes in nothing.
     let idle = sync(&b);
@@ -240,7 +224,7 @@ fn a_torn_segment_is_not_applied_until_it_is_whole() {
     sync(&b);
     run_ok(&mut a.sb(&["favourite", &p]), 0);
     sync(&a);
-    let mut segs: Vec<_> = walk(&store.backing.join("devices"))
+    let mut segs: Vec<_> = files_below(&store.backing.join("devices"))
         .into_iter()
         .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("seg-"))
         .collect();
@@ -262,19 +246,6 @@ fn a_torn_segment_is_not_applied_until_it_is_whole() {
     std::thread::sleep(std::time::Duration::from_millis(600));
     sync(&b);
     assert!(state(&b)[&p].0);
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// Every device has photos by then (device 0 imports before the loop ends, or syncs bring
@@ -450,7 +421,7 @@ fn three_devices_random_edits_and_syncs_converge() {
             1..=3 => {
                 sync(dev);
                 if rng.u8(..4) == 0 {
-                    let segs: Vec<_> = walk(&store.backing.join("devices"))
+                    let segs: Vec<_> = files_below(&store.backing.join("devices"))
                         .into_iter()
                         .filter(|p| p.to_string_lossy().contains("seg-"))
                         .collect();
@@ -545,7 +516,7 @@ fn three_devices_random_edits_and_syncs_converge() {
     // No original lost: every photo any device has is on the store, byte for byte (the same
     // bytes imported under two names before the devices met are stored under both).
     for h in first.keys() {
-        let on_store: Vec<_> = walk(&store.backing.join("originals"))
+        let on_store: Vec<_> = files_below(&store.backing.join("originals"))
             .into_iter()
             .filter(|p| p.to_string_lossy().contains(&h[..16]))
             .collect();
