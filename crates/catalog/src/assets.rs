@@ -133,47 +133,10 @@ impl Catalog {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
-            let mut ins = tx.prepare(
-                "INSERT INTO assets (hash, path, original_name, size, kind, mime, taken_local, \
-                 taken_offset, taken_source, width, height, orientation, make, model, lens, iso, \
-                 exposure_time, f_number, focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, \
-                 description, imported_at, thumb_state, favourite, source_path) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22, \
-                 ?23,?24,?25,?26,0,?27)",
-            )?;
             let mut del = tx.prepare("DELETE FROM pending WHERE path = ?1")?;
             let now = now();
             for a in all {
-                let m = &a.meta;
-                ins.execute(params![
-                    a.hash,
-                    a.path,
-                    a.original_name,
-                    a.size as i64,
-                    m.kind.as_str(),
-                    m.mime,
-                    m.taken_at.local_key(),
-                    m.taken_at.offset_minutes,
-                    m.taken_at_source.as_str(),
-                    m.width,
-                    m.height,
-                    m.orientation,
-                    m.make,
-                    m.model,
-                    m.lens,
-                    m.iso,
-                    m.exposure_time,
-                    m.f_number,
-                    m.focal_length_mm,
-                    m.gps.map(|g| g.lat),
-                    m.gps.map(|g| g.lon),
-                    m.gps.and_then(|g| g.alt),
-                    m.duration_ms.map(|d| d as i64),
-                    m.description,
-                    now,
-                    a.thumb_state.as_str(),
-                    a.source_path,
-                ])?;
+                insert_row(&tx, a, &now, None)?;
                 del.execute([&a.path])?;
             }
         }
@@ -206,4 +169,55 @@ impl Catalog {
             },
         )?)
     }
+}
+
+/// Inserts one asset row; `origin` is the device that imported it when not this one (then it
+/// is already in that device's change log).
+pub(crate) fn insert_row(
+    tx: &rusqlite::Transaction<'_>,
+    a: &NewAsset,
+    imported_at: &str,
+    origin: Option<&str>,
+) -> Result<()> {
+    let m = &a.meta;
+    tx.prepare_cached(
+        "INSERT INTO assets (hash, path, original_name, size, kind, mime, taken_local, \
+         taken_offset, taken_source, width, height, orientation, make, model, lens, iso, \
+         exposure_time, f_number, focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, \
+         description, imported_at, thumb_state, favourite, source_path, origin, announced) \
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22, \
+         ?23,?24,?25,?26,0,?27,?28,?29)",
+    )?
+    .execute(params![
+        a.hash,
+        a.path,
+        a.original_name,
+        a.size as i64,
+        m.kind.as_str(),
+        m.mime,
+        m.taken_at.local_key(),
+        m.taken_at.offset_minutes,
+        m.taken_at_source.as_str(),
+        m.width,
+        m.height,
+        m.orientation,
+        m.make,
+        m.model,
+        m.lens,
+        m.iso,
+        m.exposure_time,
+        m.f_number,
+        m.focal_length_mm,
+        m.gps.map(|g| g.lat),
+        m.gps.map(|g| g.lon),
+        m.gps.and_then(|g| g.alt),
+        m.duration_ms.map(|d| d as i64),
+        m.description,
+        imported_at,
+        a.thumb_state.as_str(),
+        a.source_path,
+        origin,
+        origin.is_some(),
+    ])?;
+    Ok(())
 }

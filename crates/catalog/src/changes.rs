@@ -331,16 +331,16 @@ impl Catalog {
                                 .push(format!("photo {hash}: unusable path {path:?}"));
                             continue;
                         };
-                        insert_remote_asset(
-                            &tx,
-                            hash,
-                            &path,
-                            original_name,
-                            *size,
-                            meta,
-                            thumb_state,
-                            device,
-                        )?;
+                        let row = NewAsset {
+                            hash: hash.clone(),
+                            path,
+                            original_name: original_name.clone(),
+                            size: *size,
+                            meta: (**meta).clone(),
+                            thumb_state: ThumbState::parse(thumb_state),
+                            source_path: None,
+                        };
+                        crate::assets::insert_row(&tx, &row, &now(), Some(device))?;
                         out.new_assets.push(hash.clone());
                         // Values that arrived before the photo.
                         let mut stmt = tx.prepare_cached(
@@ -474,57 +474,6 @@ fn fold(s: &str) -> String {
 
 fn valid_rel(p: &str) -> bool {
     shoebox_layout::RelPath::parse(p).is_ok()
-}
-
-#[allow(clippy::too_many_arguments)]
-fn insert_remote_asset(
-    tx: &rusqlite::Transaction<'_>,
-    hash: &str,
-    path: &str,
-    original_name: &str,
-    size: u64,
-    m: &shoebox_types::Metadata,
-    thumb_state: &str,
-    device: &str,
-) -> Result<()> {
-    tx.execute(
-        "INSERT INTO assets (hash, path, original_name, size, kind, mime, taken_local, \
-         taken_offset, taken_source, width, height, orientation, make, model, lens, iso, \
-         exposure_time, f_number, focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, \
-         description, imported_at, thumb_state, favourite, source_path, origin, announced) \
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22, \
-         ?23,?24,?25,?26,0,NULL,?27,1)",
-        params![
-            hash,
-            path,
-            original_name,
-            size as i64,
-            m.kind.as_str(),
-            m.mime,
-            m.taken_at.local_key(),
-            m.taken_at.offset_minutes,
-            m.taken_at_source.as_str(),
-            m.width,
-            m.height,
-            m.orientation,
-            m.make,
-            m.model,
-            m.lens,
-            m.iso,
-            m.exposure_time,
-            m.f_number,
-            m.focal_length_mm,
-            m.gps.map(|g| g.lat),
-            m.gps.map(|g| g.lon),
-            m.gps.and_then(|g| g.alt),
-            m.duration_ms.map(|d| d as i64),
-            m.description,
-            now(),
-            thumb_state,
-            device,
-        ],
-    )?;
-    Ok(())
 }
 
 #[cfg(test)]

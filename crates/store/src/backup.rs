@@ -118,11 +118,22 @@ pub(crate) async fn put_verified(
         op.write(key, bytes).await
     };
     let written = res.map_err(|e| e.to_string())?;
-    // S3 answers a single-part PUT with the MD5 of the bytes it received: when that matches,
-    // the upload is proven without another request.
-    if let Some(e) = md5_etag(written.etag())
-        && e == md5
-    {
+    prove(op, key, written.etag(), len, &md5, hash).await
+}
+
+/// Proves that `key` holds what was sent (`len` bytes with MD5 `md5` and BLAKE3 `hash`). S3
+/// answers a single-part PUT with the MD5 of the bytes it received: when that matches, nothing
+/// more is asked. Otherwise the size must match and then the store's MD5 ETag, where it gives
+/// one, or the bytes read back.
+async fn prove(
+    op: &Operator,
+    key: &str,
+    put_etag: Option<&str>,
+    len: u64,
+    md5: &str,
+    hash: &str,
+) -> Result<(), String> {
+    if md5_etag(put_etag).is_some_and(|e| e == md5) {
         return Ok(());
     }
     let meta = op
@@ -136,16 +147,12 @@ pub(crate) async fn put_verified(
         ));
     }
     match md5_etag(meta.etag()) {
-        Some(e) => {
-            if e != md5 {
-                return Err(format!(
-                    "the store's MD5 {e} differs from the sent bytes' {md5}"
-                ));
-            }
-        }
-        _ => read_back(op, key, hash).await?,
+        Some(e) if e == md5 => Ok(()),
+        Some(e) => Err(format!(
+            "the store's MD5 {e} differs from the sent bytes' {md5}"
+        )),
+        None => read_back(op, key, hash).await,
     }
-    Ok(())
 }
 
 /// Proves `key` holds bytes hashing to `hash` by reading it back as a stream.
@@ -218,23 +225,7 @@ pub(crate) async fn put_file_verified(
     }
     let written = w.close().await.map_err(|e| e.to_string())?;
     let md5 = hex::encode(md5.finalize());
-    if md5_etag(written.etag()).is_some_and(|e| e == md5) {
-        return Ok(hash);
-    }
-    let meta = op
-        .stat(key)
-        .await
-        .map_err(|e| format!("written but not found afterwards: {e}"))?;
-    if meta.content_length() != len {
-        return Err(format!(
-            "the store holds {} bytes, {len} were sent",
-            meta.content_length()
-        ));
-    }
-    match md5_etag(meta.etag()) {
-        Some(e) if e == md5 => {}
-        _ => read_back(op, key, &hash).await?,
-    }
+    prove(op, key, written.etag(), len, &md5, &hash).await?;
     Ok(hash)
 }
 

@@ -714,26 +714,10 @@ fn bench_backup(work: &Path, small: usize, big: usize, rounds: usize) -> Result<
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
-        let st = sb(
-            lib,
-            &[
-                "target",
-                "add",
-                "bench",
-                "--scheme",
-                "s3",
-                "--opt",
-                &format!("endpoint=http://127.0.0.1:{port}"),
-                "--opt",
-                "bucket=shoebox",
-                "--secret",
-                "access_key_id=AKBENCH",
-                "--secret",
-                "secret_access_key=SKBENCHSECRET",
-            ],
-        )
-        .stdout(Stdio::null())
-        .status()?;
+        let st = sb(lib, &["target", "add", "bench"])
+            .args(bench_target_args(port))
+            .stdout(Stdio::null())
+            .status()?;
         anyhow::ensure!(st.success(), "target add failed");
         Ok(())
     };
@@ -895,6 +879,25 @@ fn bench_backup(work: &Path, small: usize, big: usize, rounds: usize) -> Result<
     Ok(())
 }
 
+/// `shoebox target add NAME` arguments for the bucket `shoebox` of the bench's S3 server.
+fn bench_target_args(port: u16) -> Vec<String> {
+    [
+        "--scheme",
+        "s3",
+        "--opt",
+        &format!("endpoint=http://127.0.0.1:{port}"),
+        "--opt",
+        "bucket=shoebox",
+        "--secret",
+        "access_key_id=AKBENCH",
+        "--secret",
+        "secret_access_key=SKBENCHSECRET",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
 /// Peak RSS of moving one big video (a real MP4 padded to `mb` MB) to `rclone serve s3` and back:
 /// `shoebox backup` vs `rclone copyto` up, `shoebox restore` vs `rclone copyto` down, each
 /// process measured alone (wait4). The file is written in chunks so this process stays small
@@ -942,23 +945,10 @@ fn bench_memory(work: &Path, mb: usize) -> Result<()> {
     timed(sb(&["import"]).arg(&src))?;
     let s3 = start_s3(&work.join("s3"))?;
     let port = s3.port;
-    let st = sb(&[
-        "target",
-        "add",
-        "bench",
-        "--scheme",
-        "s3",
-        "--opt",
-        &format!("endpoint=http://127.0.0.1:{port}"),
-        "--opt",
-        "bucket=shoebox",
-        "--secret",
-        "access_key_id=AKBENCH",
-        "--secret",
-        "secret_access_key=SKBENCHSECRET",
-    ])
-    .stdout(Stdio::null())
-    .status()?;
+    let st = sb(&["target", "add", "bench"])
+        .args(bench_target_args(port))
+        .stdout(Stdio::null())
+        .status()?;
     anyhow::ensure!(st.success(), "target add failed");
     let remote = format!(
         ":s3,provider=Other,endpoint='http://127.0.0.1:{port}',access_key_id=AKBENCH,secret_access_key=SKBENCHSECRET:rclone/video.mp4"
