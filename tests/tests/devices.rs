@@ -264,3 +264,101 @@ fn a_restored_library_is_a_new_device() {
     );
     let _ = r.hash_of_name("N.JPG");
 }
+
+/// A store that is not what it was is never taken for a complete backup: a disk not mounted
+/// (the folder gone), a bucket emptied, or another store in its place. Backup, verify and sync
+/// stop with a message that says what to check, nothing is written, prune refuses; `target
+/// reset` accepts a new empty store and the next backup uploads everything again.
+#[test]
+fn a_store_that_is_not_what_it_was_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let disk = Server::fs();
+    let a = Device::new(t.path(), "a", &disk);
+    photo(&t.path().join("src"), "P.JPG", 1);
+    a.import(&t.path().join("src"));
+    json(&mut a.sb(&["backup", "--json"]), 0);
+
+    // The USB disk is not mounted: its folder is not there.
+    let aside = t.path().join("unplugged");
+    std::fs::rename(&disk.backing, &aside).unwrap();
+    let out = run_ok(&mut a.sb(&["backup"]), 1);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("is the disk mounted"), "{text}");
+    assert!(
+        !disk.backing.exists(),
+        "nothing was written where the disk should be"
+    );
+    let out = run_ok(&mut a.sb(&["verify", "--repair"]), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is the disk mounted"));
+    assert!(!disk.backing.exists());
+    let r = json(
+        &mut a.sb(&["prune", "--target", "shared", "--yes", "--json"]),
+        0,
+    );
+    assert!(r["deleted"].as_array().unwrap().is_empty(), "{r}");
+    // Plugged in again: all is well.
+    std::fs::rename(&aside, &disk.backing).unwrap();
+    json(&mut a.sb(&["backup", "--json"]), 0);
+    json(&mut a.sb(&["verify", "--json"]), 0);
+
+    // Another Shoebox store in its place (another disk mounted there).
+    let other = t.path().join("other-disk");
+    std::fs::rename(&disk.backing, &other).unwrap();
+    std::fs::create_dir_all(&disk.backing).unwrap();
+    std::fs::write(
+        disk.backing.join("shoebox.json"),
+        br#"{"format": 1, "store_id": "0123456789abcdef"}"#,
+    )
+    .unwrap();
+    let out = run_ok(&mut a.sb(&["backup"]), 1);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("another Shoebox store"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Emptied on purpose: reset, and everything goes up again.
+    std::fs::remove_dir_all(&disk.backing).unwrap();
+    run_ok(&mut a.sb(&["target", "reset", "shared"]), 0);
+    let b = json(&mut a.sb(&["backup", "--json"]), 0);
+    assert!(
+        b["targets"][0]["uploaded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k.as_str().unwrap().starts_with("originals/")),
+        "{b}"
+    );
+    json(&mut a.sb(&["verify", "--deep", "--json"]), 0);
+}
+
+/// An S3 bucket emptied behind the library's back (the bucket itself still there).
+#[test]
+fn an_emptied_bucket_is_not_a_complete_backup() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    photo(&t.path().join("src"), "P.JPG", 1);
+    a.import(&t.path().join("src"));
+    json(&mut a.sb(&["backup", "--json"]), 0);
+    for e in std::fs::read_dir(&store.backing).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            std::fs::remove_dir_all(p).unwrap();
+        } else {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let out = run_ok(&mut a.sb(&["sync"]), 1);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("was it emptied"), "{text}");
+    let st = json(&mut a.sb(&["status", "--json"]), 0);
+    assert!(
+        st["targets"][0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("no shoebox.json"),
+        "{st}"
+    );
+}

@@ -33,6 +33,11 @@ impl Catalog {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM store_objects WHERE target = ?1", [target])?;
         tx.execute("DELETE FROM store_state WHERE target = ?1", [target])?;
+        // The store it remembered and how far this device's log went there.
+        tx.execute(
+            "DELETE FROM settings WHERE key IN ('store_id:' || ?1, 'pushed_seq:' || ?1)",
+            [target],
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -119,8 +119,9 @@ impl Library {
                         if r.new_photos + r.edits_applied + r.announced + r.pushed > 0 {
                             // The catalog changed: its snapshot on the store follows now, so
                             // the next sync with nothing new makes no backup requests.
-                            if let Some(Ok(again)) =
-                                self.backup(Some(&t.name), progress, waiting, None)?.pop()
+                            if let Some(Ok(again)) = self
+                                .backup_checked(Some(&t.name), progress, waiting, None, false)?
+                                .pop()
                             {
                                 r.uploaded += again.uploaded.len();
                             }

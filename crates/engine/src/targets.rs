@@ -153,6 +153,74 @@ impl Library {
         Ok(self.catalog.forget_target(name)?)
     }
 
+    /// The id of the store `t` remembers, after checking that the store still carries it.
+    /// Refuses a store without `shoebox.json` that this target wrote to before (a disk not
+    /// mounted, a bucket emptied) and a store with another id (replaced).
+    fn check_identity(&self, t: &Target) -> Result<Option<String>> {
+        let key = format!("store_id:{}", t.name);
+        let known = self.catalog.setting(&key)?;
+        let where_ = t.describe();
+        let hint = match t.scheme.as_str() {
+            "fs" => "is the disk mounted and the folder right?",
+            "s3" => "is the bucket right, and was it emptied?",
+            _ => "is the address right, and was the store emptied?",
+        };
+        let reset = format!(
+            "if this is a new, empty store on purpose, run `shoebox target reset {}` and the \
+             next backup uploads everything again",
+            t.name
+        );
+        // A folder target whose folder is gone: refused before opening it (opening a folder
+        // store creates its folder, which would put an empty one where the disk should be).
+        let used = known.is_some() || self.catalog.store_totals(&t.name)?.0 > 0;
+        if t.scheme == "fs"
+            && used
+            && let Some(root) = t.options.get("root")
+            && !std::path::Path::new(root).exists()
+        {
+            return Err(Error::Setting(format!(
+                "{where_} is not there, but target {} backed up there before: {hint} Nothing \
+                 was written. {reset}",
+                t.name
+            )));
+        }
+        let (store, _) = self.open_target(&t.name)?;
+        let found = store.identity()?;
+        match (&known, &found) {
+            (Some(k), Some(f)) if k != f => Err(Error::Setting(format!(
+                "{where_} is another Shoebox store than the one target {} backed up to \
+                 (id {f}, expected {k}); {hint} Nothing was written. {reset}",
+                t.name
+            ))),
+            (Some(_), None) => Err(Error::Setting(format!(
+                "{where_} has no shoebox.json, but target {} backed up there before: {hint} \
+                 Nothing was written. {reset}",
+                t.name
+            ))),
+            (None, None) if used => Err(Error::Setting(format!(
+                "{where_} has no shoebox.json, but the catalog says target {} holds \
+                     photos there: {hint} Nothing was written. {reset}",
+                t.name
+            ))),
+            (None, Some(f)) => {
+                self.catalog.set_setting(&key, f)?;
+                Ok(Some(f.clone()))
+            }
+            _ => Ok(known),
+        }
+    }
+
+    /// Forgets what target `name` held and which store it was, keeping its configuration: the
+    /// next backup treats the store as new and uploads everything (`shoebox target reset`).
+    pub fn target_reset(&mut self, name: &str) -> Result<()> {
+        if !self.targets()?.iter().any(|t| t.name == name) {
+            return Err(Error::Setting(format!(
+                "no target named {name:?} (see `shoebox target list`)"
+            )));
+        }
+        Ok(self.catalog.forget_target(name)?)
+    }
+
     /// A configured target and its secrets, and where each secret came from.
     fn target_with_secrets(
         &self,
@@ -234,6 +302,19 @@ impl Library {
         waiting: &dyn Fn(),
         cancel: Option<Arc<AtomicBool>>,
     ) -> Result<Vec<std::result::Result<BackupReport, (String, String)>>> {
+        self.backup_checked(target, progress, waiting, cancel, true)
+    }
+
+    /// [`Self::backup`]; `check_store` false skips the store-identity request when the caller
+    /// has just made it (the second backup of a sync).
+    pub(crate) fn backup_checked(
+        &mut self,
+        target: Option<&str>,
+        progress: &dyn Fn(&Progress),
+        waiting: &dyn Fn(),
+        cancel: Option<Arc<AtomicBool>>,
+        check_store: bool,
+    ) -> Result<Vec<std::result::Result<BackupReport, (String, String)>>> {
         let _lock = self.write_lock(waiting)?;
         let opts = BackupOptions {
             concurrency: 8,
@@ -246,7 +327,26 @@ impl Library {
             if cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) {
                 break;
             }
-            // Nothing new for this target: done without opening it (no connection, no request).
+            // Is this still the store this target backed up to? One small request, even when
+            // nothing is new: a disk not mounted or a bucket emptied must not pass for a backup.
+            let checked = if check_store {
+                self.check_identity(&t)
+            } else {
+                self.catalog
+                    .setting(&format!("store_id:{}", t.name))
+                    .map_err(Error::from)
+            };
+            let known_id = match checked {
+                Ok(k) => k,
+                Err(e) => {
+                    let mut st = self.catalog.store_state(&t.name)?;
+                    st.last_error = Some(e.to_string());
+                    self.catalog.set_store_state(&t.name, &st)?;
+                    out.push(Err((t.name.clone(), e.to_string())));
+                    continue;
+                }
+            };
+            // Nothing new for this target: done without a request more.
             if shoebox_store::up_to_date(&self.catalog, &t.name, &opts.thumb_sizes)? {
                 out.push(Ok(BackupReport {
                     target: t.name.clone(),
@@ -259,6 +359,15 @@ impl Library {
                     .backup(&self.paths, &mut self.catalog, &opts, progress)
                     .map_err(Error::from)
             });
+            if res.is_ok()
+                && known_id.is_none()
+                && let Ok((store, _)) = self.open_target(&t.name)
+                && let Ok(Some(id)) = store.identity()
+            {
+                // The first backup wrote the store's shoebox.json: remember whose it is.
+                self.catalog
+                    .set_setting(&format!("store_id:{}", t.name), &id)?;
+            }
             if let Err(e) = &res {
                 // Also when the target could not even be opened: the status panel shows it and
                 // prune refuses until a backup or verify succeeds again.
@@ -280,11 +389,16 @@ impl Library {
         let _lock = self.write_lock(&|| {})?;
         let mut out = Vec::new();
         for t in self.chosen(target)? {
-            let res = self.open_target(&t.name).and_then(|(store, _)| {
-                store
-                    .verify(&self.paths, &mut self.catalog, opts, progress)
-                    .map_err(Error::from)
-            });
+            // A store that is not the one this target wrote to is not verified (or "repaired"
+            // by uploading everything into an empty mount point).
+            let res = self
+                .check_identity(&t)
+                .and_then(|_| self.open_target(&t.name))
+                .and_then(|(store, _)| {
+                    store
+                        .verify(&self.paths, &mut self.catalog, opts, progress)
+                        .map_err(Error::from)
+                });
             out.push(res.map_err(|e| (t.name.clone(), e.to_string())));
         }
         Ok(out)

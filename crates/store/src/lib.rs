@@ -105,6 +105,12 @@ impl Target {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Marker {
     pub format: u64,
+    /// Chosen at random when the store is first written. A target remembers it, so a store
+    /// that is not what it was (a disk not mounted, a bucket emptied or replaced) is never taken
+    /// for the one it backed up to. Markers written before it had none: their id is a digest
+    /// of their bytes, which are never rewritten.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<String>,
     #[serde(default)]
     pub created_by: String,
     #[serde(default)]
@@ -240,9 +246,12 @@ impl Store {
             Err(e) if e.kind() == opendal::ErrorKind::NotFound => {
                 let m = Marker {
                     format: FORMAT,
+                    store_id: Some(format!("{:016x}", fastrand::u64(..))),
                     created_by: format!("shoebox {}", env!("CARGO_PKG_VERSION")),
-                    layout: "originals/YYYY/MM/<name>, thumbs/<2 hex>/<hash>-<size>.jpg, \
-                             catalogs/<device>/<snapshot>.db, catalogs/<device>/latest.json"
+                    layout: "originals/YYYY/MM/<name>~<16 hex of its BLAKE3>.<ext>, \
+                             thumbs/<2 hex>/<hash>-<size>.jpg, \
+                             catalogs/<device>/<snapshot>.db, catalogs/<device>/latest.json, \
+                             devices/<device>/seg-<first>-<last>.json, devices/<device>/head.json"
                         .into(),
                 };
                 let body =
@@ -255,6 +264,30 @@ impl Store {
             }
             Err(e) => Err(self.store_err(&e)),
         }
+    }
+
+    /// The store's identity (see [`Marker::store_id`]), or `None` when it has no `shoebox.json`:
+    /// a new store, or one that is not there (a disk not mounted, a bucket emptied). One request.
+    pub fn identity(&self) -> Result<Option<String>> {
+        self.rt.block_on(async {
+            match self.op.read("shoebox.json").await {
+                Ok(b) => {
+                    let b = b.to_vec();
+                    let m: Marker = serde_json::from_slice(&b).map_err(|e| {
+                        Error::Store(format!(
+                            "shoebox.json on {} is unreadable: {e}",
+                            self.target.describe()
+                        ))
+                    })?;
+                    Ok(Some(
+                        m.store_id
+                            .unwrap_or_else(|| blake3_hex(&b)[..16].to_owned()),
+                    ))
+                }
+                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(self.store_err(&e)),
+            }
+        })
     }
 
     /// Tells apart: unreachable, TLS error, bad credentials, missing bucket or folder, read-only, OK.

@@ -28,6 +28,9 @@ pub enum TargetAction {
     },
     /// Forget a target (nothing on the store is deleted).
     Remove { name: String },
+    /// Accept that a target's store is new (replaced or emptied on purpose): forget what it held
+    /// and which store it was; the next backup uploads everything.
+    Reset { name: String },
     /// Check that a target can be reached, listed, written and read.
     Test {
         name: String,
@@ -71,6 +74,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         TargetAction::Remove { name } => {
             lib.target_remove(name)?;
             println!("removed target {name}; the store itself is untouched");
+        }
+        TargetAction::Reset { name } => {
+            lib.target_reset(name)?;
+            println!("target {name} starts from nothing: the next backup uploads everything");
         }
         TargetAction::Test { name, json } => {
             let (_, from) = lib.open_target(name)?;
