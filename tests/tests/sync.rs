@@ -534,3 +534,71 @@ fn three_devices_random_edits_and_syncs_converge() {
     );
     devices.clear();
 }
+
+/// Albums by name with their photos (sorted), as `album list --json` gives them.
+fn albums(d: &Device) -> BTreeMap<String, Vec<String>> {
+    json(&mut d.sb(&["album", "list", "--json"]), 0)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let mut p: Vec<String> = a["photos"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h.as_str().unwrap().to_owned())
+                .collect();
+            p.sort();
+            (a["name"].as_str().unwrap().to_owned(), p)
+        })
+        .collect()
+}
+
+/// Albums travel: membership per (album, photo), so adding X on one device and Y on the other
+/// gives both, removing on one and adding another elsewhere keeps both edits, and an album
+/// deleted on one device while photos were added to it on the other is gone on both.
+#[test]
+fn albums_merge_per_photo_and_a_deleted_album_stays_deleted() {
+    for order in [[0usize, 1, 0, 1], [1, 0, 1, 0]] {
+        let t = tempfile::tempdir().unwrap();
+        let store = Server::rclone_s3();
+        let a = Device::new(t.path(), "a", &store);
+        let b = Device::new(t.path(), "b", &store);
+        let h: Vec<String> = (0..5)
+            .map(|i| {
+                photo(
+                    &t.path().join("src"),
+                    &format!("P{i}.JPG"),
+                    i,
+                    "2023:07:01 12:00:00",
+                )
+            })
+            .collect();
+        a.import(&t.path().join("src"));
+        run_ok(&mut a.sb(&["album", "add", "Rome", &h[0], &h[1]]), 0);
+        run_ok(&mut a.sb(&["album", "add", "Trip", &h[4]]), 0);
+        sync(&a);
+        sync(&b);
+        assert_eq!(albums(&b), albums(&a), "albums arrive with the photos");
+
+        // Offline on both.
+        run_ok(&mut a.sb(&["album", "add", "Rome", &h[2]]), 0);
+        run_ok(&mut b.sb(&["album", "add", "Rome", &h[3]]), 0);
+        run_ok(&mut b.sb(&["album", "remove", "Rome", &h[0]]), 0);
+        run_ok(&mut a.sb(&["album", "delete", "Trip"]), 0);
+        run_ok(&mut b.sb(&["album", "add", "Trip", &h[1]]), 0);
+        let devs = [&a, &b];
+        for i in order {
+            sync(devs[i]);
+        }
+        let (la, lb) = (albums(&a), albums(&b));
+        assert_eq!(la, lb, "order {order:?}");
+        let mut rome = vec![h[1].clone(), h[2].clone(), h[3].clone()];
+        rome.sort();
+        assert_eq!(la["Rome"], rome, "{la:?}");
+        assert!(
+            !la.contains_key("Trip"),
+            "a deleted album stays deleted: {la:?}"
+        );
+    }
+}

@@ -352,6 +352,22 @@ impl Catalog {
                         for (f, v) in early {
                             set_column(&tx, hash, &f, &v)?;
                         }
+                        // Albums it was put in before it arrived.
+                        let mut stmt = tx.prepare_cached(
+                            "SELECT substr(hash, 7) FROM field_values \
+                             WHERE field = 'member:' || ?1 AND value = 'true' AND hash LIKE 'album:%'",
+                        )?;
+                        let uids: Vec<String> = stmt
+                            .query_map([hash], |r| r.get(0))?
+                            .collect::<rusqlite::Result<_>>()?;
+                        for uid in uids {
+                            apply_album(
+                                &tx,
+                                &uid,
+                                &format!("member:{hash}"),
+                                &serde_json::Value::Bool(true),
+                            )?;
+                        }
                     }
                     tx.execute(
                         "INSERT INTO store_objects (target, hash, kind, key, size, uploaded_at, verified_at) \
@@ -361,8 +377,21 @@ impl Catalog {
                     )?;
                 }
                 Op::Set { hash, field, value } => {
-                    if column_of(field).is_none() {
-                        out.rejected.push(format!("unknown field {field:?}"));
+                    let album = hash.strip_prefix("album:");
+                    let known_field = match album {
+                        Some(uid) => {
+                            is_uid(uid)
+                                && (field == "name"
+                                    || field == "deleted"
+                                    || field
+                                        .strip_prefix("member:")
+                                        .is_some_and(shoebox_layout_is_hash))
+                        }
+                        None => column_of(field).is_some(),
+                    };
+                    if !known_field {
+                        out.rejected
+                            .push(format!("unknown field {field:?} of {hash:?}"));
                         continue;
                     }
                     let current: Option<String> = tx
@@ -387,7 +416,11 @@ impl Catalog {
                          ON CONFLICT (hash, field) DO UPDATE SET hlc = excluded.hlc, value = excluded.value",
                         params![hash, field, c.hlc, v],
                     )?;
-                    if set_column(&tx, hash, field, &v)? {
+                    let changed = match album {
+                        Some(uid) => apply_album(&tx, uid, field, value)?,
+                        None => set_column(&tx, hash, field, &v)?,
+                    };
+                    if changed {
                         out.fields += 1;
                     }
                 }
@@ -405,6 +438,82 @@ impl Catalog {
         }
         Ok(out)
     }
+}
+
+fn is_uid(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Applies a winning album field. An album deleted on any device stays deleted (its name and
+/// memberships are kept as values, so every device agrees whatever order the edits come in).
+fn apply_album(
+    tx: &rusqlite::Transaction<'_>,
+    uid: &str,
+    field: &str,
+    value: &serde_json::Value,
+) -> Result<bool> {
+    let key = format!("album:{uid}");
+    let deleted: bool = tx
+        .query_row(
+            "SELECT value FROM field_values WHERE hash = ?1 AND field = 'deleted'",
+            [&key],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .is_some_and(|v| v == "true");
+    let id: Option<i64> = tx
+        .query_row("SELECT id FROM albums WHERE uid = ?1", [uid], |r| r.get(0))
+        .optional()?;
+    if deleted {
+        let Some(id) = id else { return Ok(false) };
+        tx.execute("DELETE FROM album_assets WHERE album_id = ?1", [id])?;
+        tx.execute("DELETE FROM albums WHERE id = ?1", [id])?;
+        return Ok(true);
+    }
+    if field == "name" {
+        let name = value.as_str().unwrap_or("Untitled");
+        let id = match id {
+            Some(id) => {
+                tx.execute(
+                    "UPDATE albums SET name = ?2 WHERE id = ?1",
+                    params![id, name],
+                )?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO albums (name, created_at, uid) VALUES (?1, ?2, ?3)",
+                    params![name, now(), uid],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        // Memberships that arrived before the album's name.
+        tx.execute(
+            "INSERT OR IGNORE INTO album_assets (album_id, hash, added_at) \
+             SELECT ?1, substr(f.field, 8), ?3 FROM field_values f \
+             JOIN assets a ON a.hash = substr(f.field, 8) \
+             WHERE f.hash = ?2 AND f.field LIKE 'member:%' AND f.value = 'true'",
+            params![id, key, now()],
+        )?;
+        return Ok(true);
+    }
+    let (Some(id), Some(photo)) = (id, field.strip_prefix("member:")) else {
+        return Ok(false);
+    };
+    let n = if value.as_bool().unwrap_or(false) {
+        tx.execute(
+            "INSERT OR IGNORE INTO album_assets (album_id, hash, added_at) \
+             SELECT ?1, hash, ?3 FROM assets WHERE hash = ?2",
+            params![id, photo, now()],
+        )?
+    } else {
+        tx.execute(
+            "DELETE FROM album_assets WHERE album_id = ?1 AND hash = ?2",
+            params![id, photo],
+        )?
+    };
+    Ok(n > 0)
 }
 
 fn shoebox_layout_is_hash(s: &str) -> bool {

@@ -126,7 +126,8 @@ const STEPS: &[&str] = &[
     // every delivery order gives the same result, and a value for a photo not yet known waits
     // there for it); `peers` records how far each other device's log has been applied.
     // `origin` is the device that imported a photo (NULL: this one); `announced` marks this
-    // device's photos already written to its log.
+    // device's photos already written to its log. Albums get an id that is the same on every
+    // device (`uid`); their name, deletion and each membership are fields like a photo's.
     r#"
     CREATE TABLE changes (
         seq INTEGER PRIMARY KEY,
@@ -148,6 +149,9 @@ const STEPS: &[&str] = &[
     );
     ALTER TABLE assets ADD COLUMN origin TEXT;
     ALTER TABLE assets ADD COLUMN announced INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE albums ADD COLUMN uid TEXT;
+    UPDATE albums SET uid = lower(hex(randomblob(8)));
+    CREATE UNIQUE INDEX albums_by_uid ON albums (uid);
     "#,
 ];
 

@@ -217,8 +217,8 @@ impl Catalog {
 
     pub fn album_create(&mut self, name: &str) -> Result<i64> {
         self.conn.execute(
-            "INSERT INTO albums (name, created_at) VALUES (?1, ?2)",
-            params![name, now()],
+            "INSERT INTO albums (name, created_at, uid) VALUES (?1, ?2, ?3)",
+            params![name, now(), format!("{:016x}", fastrand::u64(..))],
         )?;
         let id = self.conn.last_insert_rowid();
         self.bump_generation()?;
@@ -283,6 +283,24 @@ impl Catalog {
         let n = self.conn.execute(&sql, params_from_iter(hashes))?;
         self.bump_generation()?;
         Ok(n)
+    }
+
+    /// The id an album has on every device.
+    pub fn album_uid(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT uid FROM albums WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// The photos in an album, by hash.
+    pub fn album_members(&self, id: i64) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT hash FROM album_assets WHERE album_id = ?1 ORDER BY hash")?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Albums an asset is in.

@@ -66,6 +66,8 @@ enum Command {
     Trash(cmd::trash::Args),
     /// This device and the other devices of the library it has synced with.
     Devices(cmd::devices::Args),
+    /// Albums: list, add photos, remove photos, delete.
+    Album(cmd::album::Args),
 }
 
 fn main() -> ExitCode {
@@ -131,6 +133,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Caption(a) => cmd::caption::run(&cli, a),
         Command::Trash(a) => cmd::trash::run(&cli, a),
         Command::Devices(a) => cmd::devices::run(&cli, a),
+        Command::Album(a) => cmd::album::run(&cli, a),
     }
 }
 

@@ -90,6 +90,7 @@ impl Library {
     pub fn album_create(&mut self, name: &str) -> Result<Album> {
         let name = album_name(name)?;
         let id = self.catalog.album_create(&name)?;
+        self.record_album(id, "name", serde_json::json!(name))?;
         self.catalog
             .album(id)?
             .ok_or_else(|| crate::Error::NotFound(format!("album {id}")))
@@ -100,10 +101,12 @@ impl Library {
         if !self.catalog.album_rename(id, &name)? {
             return Err(crate::Error::NotFound(format!("album {id}")));
         }
-        Ok(())
+        self.record_album(id, "name", serde_json::json!(name))
     }
 
     pub fn album_delete(&mut self, id: i64) -> Result<()> {
+        // Recorded first: the album's id is gone with it.
+        self.record_album(id, "deleted", serde_json::json!(true))?;
         if !self.catalog.album_delete(id)? {
             return Err(crate::Error::NotFound(format!("album {id}")));
         }
@@ -111,11 +114,32 @@ impl Library {
     }
 
     pub fn album_add(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
-        Ok(self.catalog.album_add(id, hashes)?)
+        let n = self.catalog.album_add(id, hashes)?;
+        for h in hashes {
+            self.record_album(id, &format!("member:{h}"), serde_json::json!(true))?;
+        }
+        Ok(n)
     }
 
     pub fn album_remove(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
-        Ok(self.catalog.album_remove(id, hashes)?)
+        let n = self.catalog.album_remove(id, hashes)?;
+        for h in hashes {
+            self.record_album(id, &format!("member:{h}"), serde_json::json!(false))?;
+        }
+        Ok(n)
+    }
+
+    /// The photos in an album, by hash.
+    pub fn album_members(&self, id: i64) -> Result<Vec<String>> {
+        Ok(self.catalog.album_members(id)?)
+    }
+
+    /// Records an album edit for the other devices: an album is `album:<uid>` there.
+    fn record_album(&mut self, id: i64, field: &str, value: serde_json::Value) -> Result<()> {
+        let Some(uid) = self.catalog.album_uid(id)? else {
+            return Ok(());
+        };
+        self.record(field, &[format!("album:{uid}")], value)
     }
 
     pub fn albums_of(&self, hash: &str) -> Result<Vec<i64>> {

@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and its run function together.
 
+pub mod album;
 pub mod backup;
 pub mod caption;
 pub mod check;
