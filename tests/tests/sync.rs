@@ -602,3 +602,70 @@ fn albums_merge_per_photo_and_a_deleted_album_stays_deleted() {
         );
     }
 }
+
+/// The cache of fetched originals keeps under its cap (over by at most the file just fetched),
+/// the least recently used going first, and a damaged cached copy is found and fetched again.
+#[test]
+fn the_cache_of_fetched_originals_keeps_its_cap_and_heals() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let h: Vec<String> = (0..4)
+        .map(|i| {
+            photo(
+                &t.path().join("src"),
+                &format!("P{i}.JPG"),
+                i,
+                "2023:07:01 12:00:00",
+            )
+        })
+        .collect();
+    a.import(&t.path().join("src"));
+    sync(&a);
+    let b = Device::new(t.path(), "b", &store);
+    sync(&b);
+    let sizes: Vec<u64> = h
+        .iter()
+        .map(|x| {
+            json(&mut b.sb(&["show", "--json", x]), 0)["size"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    let largest = *sizes.iter().max().unwrap();
+    // Room for two of them, not three.
+    let cap = largest * 2 + largest / 2;
+    run_ok(
+        &mut b.sb(&["settings", "set", "cache_max_size", &cap.to_string()]),
+        0,
+    );
+    for x in &h {
+        json(&mut b.sb(&["fetch", "--json", x]), 0);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let c = json(&mut b.sb(&["cache", "--json"]), 0);
+    assert!(c["bytes"].as_u64().unwrap() <= cap, "{c}");
+    assert_eq!(c["files"], 2, "{c}");
+    let cached = files_below(&b.lib.join(".shoebox/cache"));
+    let names: Vec<String> = cached
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.starts_with(&h[3])) && names.iter().any(|n| n.starts_with(&h[2])),
+        "the two most recently fetched stay: {names:?}"
+    );
+    // Damage one: the next fetch notices and brings it again.
+    let victim = cached
+        .iter()
+        .find(|p| p.to_string_lossy().contains(&h[3]))
+        .unwrap();
+    std::fs::write(victim, b"not a photo any more").unwrap();
+    let f = json(&mut b.sb(&["fetch", "--json", &h[3]]), 0);
+    assert_eq!(f["fetched"][0]["already_here"], false, "{f}");
+    assert_eq!(hash_of(victim), h[3]);
+    // A photo imported here never enters the cache, and `fetch` says it is already here.
+    let f = json(&mut a.sb(&["fetch", "--json", &h[0]]), 0);
+    assert_eq!(f["fetched"][0]["already_here"], true, "{f}");
+    assert_eq!(json(&mut a.sb(&["cache", "--json"]), 0)["files"], 0);
+}

@@ -68,6 +68,8 @@ enum Command {
     Devices(cmd::devices::Args),
     /// Albums: list, add photos, remove photos, delete.
     Album(cmd::album::Args),
+    /// The originals fetched from stores kept on this computer: size, count, cap.
+    Cache(cmd::cache::Args),
 }
 
 fn main() -> ExitCode {
@@ -134,6 +136,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Trash(a) => cmd::trash::run(&cli, a),
         Command::Devices(a) => cmd::devices::run(&cli, a),
         Command::Album(a) => cmd::album::run(&cli, a),
+        Command::Cache(a) => cmd::cache::run(&cli, a),
     }
 }
 

@@ -32,7 +32,7 @@ pub use shoebox_store::{
     BackupReport, RestoreReport, Target, TestReport, VerifyOptions, VerifyReport,
 };
 pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
-pub use sync::{Fetched, SyncReport, wall_ms};
+pub use sync::{CacheReport, Fetched, SyncReport, wall_ms};
 pub use targets::{
     PruneReport, TargetStatus, adhoc_target, default_backup_dir, restore, target_of,
 };

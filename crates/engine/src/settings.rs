@@ -21,6 +21,9 @@ pub struct Settings {
     pub watch_folders: Vec<WatchFolderSetting>,
     /// How long a watched file must stay unchanged before it is imported, milliseconds.
     pub watch_quiet_ms: u64,
+    /// Most bytes of originals fetched from stores kept in `.shoebox/cache/`; the least recently
+    /// used go first.
+    pub cache_max_size: u64,
 }
 
 /// One watch folder, as stored.
@@ -45,6 +48,7 @@ impl Default for Settings {
             preview_size: 1440,
             watch_folders: Vec::new(),
             watch_quiet_ms: 3000,
+            cache_max_size: 10 << 30,
         }
     }
 }
@@ -85,6 +89,11 @@ impl Settings {
                 "grid_size must be 64–4096 and preview_size 256–8192 pixels".into(),
             ));
         }
+        if self.cache_max_size == 0 {
+            return Err(Error::Setting(
+                "cache_max_size must be more than 0 (e.g. 20G)".into(),
+            ));
+        }
         if !(100..=3_600_000).contains(&self.watch_quiet_ms) {
             return Err(Error::Setting("watch_quiet_ms must be 100–3600000".into()));
         }
@@ -104,9 +113,10 @@ impl Settings {
             "grid_size" => self.grid_size = num(value)? as u32,
             "preview_size" => self.preview_size = num(value)? as u32,
             "watch_quiet_ms" => self.watch_quiet_ms = num(value)?,
+            "cache_max_size" => self.cache_max_size = num(value)?,
             _ => {
                 return Err(Error::Setting(format!(
-                    "unknown setting {key:?}; known: allowed_extensions, max_file_size, grid_size, preview_size, watch_quiet_ms"
+                    "unknown setting {key:?}; known: allowed_extensions, max_file_size, grid_size, preview_size, watch_quiet_ms, cache_max_size"
                 )));
             }
         }

@@ -48,6 +48,15 @@ pub struct Fetched {
     pub already_here: bool,
 }
 
+/// The cache of originals fetched from stores.
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheReport {
+    pub files: u64,
+    pub bytes: u64,
+    pub max_bytes: u64,
+    pub folder: PathBuf,
+}
+
 /// Wall-clock milliseconds, moved by `SHOEBOX_CLOCK_OFFSET_MS` (tests give each device a clock
 /// that is hours slow or a year fast; the hybrid clock must cope).
 pub fn wall_ms() -> u64 {
@@ -266,20 +275,94 @@ impl Library {
             .join(format!("{h}{ext}")))
     }
 
+    fn cache_dir(&self) -> PathBuf {
+        self.paths.meta_dir().join("cache")
+    }
+
+    fn cached_files(&self) -> Vec<(std::time::SystemTime, u64, PathBuf)> {
+        let mut out = Vec::new();
+        let Ok(shards) = std::fs::read_dir(self.cache_dir()) else {
+            return out;
+        };
+        for shard in shards.flatten() {
+            let Ok(files) = std::fs::read_dir(shard.path()) else {
+                continue;
+            };
+            for f in files.flatten() {
+                if let Ok(m) = f.metadata()
+                    && m.is_file()
+                {
+                    let used = m.modified().unwrap_or(std::time::UNIX_EPOCH);
+                    out.push((used, m.len(), f.path()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Size, count and cap of the cache of fetched originals.
+    pub fn cache(&self) -> Result<CacheReport> {
+        let files = self.cached_files();
+        Ok(CacheReport {
+            files: files.len() as u64,
+            bytes: files.iter().map(|f| f.1).sum(),
+            max_bytes: self.settings().cache_max_size,
+            folder: self.cache_dir(),
+        })
+    }
+
+    /// Evicts the least recently used fetched originals until the cache is under its cap,
+    /// never `keep` (the one just fetched: the cap is exceeded by at most that file). Only
+    /// fetched originals live here, so everything evicted is on a store.
+    fn evict(&self, keep: &std::path::Path) -> Result<u64> {
+        let cap = self.settings().cache_max_size;
+        let mut files = self.cached_files();
+        let mut total: u64 = files.iter().map(|f| f.1).sum();
+        files.sort();
+        let mut evicted = 0;
+        for (_, size, path) in files {
+            if total <= cap {
+                break;
+            }
+            if path == keep {
+                continue;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total -= size;
+                evicted += 1;
+            }
+        }
+        Ok(evicted)
+    }
+
     /// Brings a photo's original onto this computer from the first target that holds it,
     /// checked against its hash before it is used. A photo already here is left as it is.
     pub fn fetch(&mut self, key: &str) -> Result<Fetched> {
         let a = self.show(key)?;
-        if let Some(f) = self.local_original(&a) {
-            return Ok(Fetched {
-                hash: a.hash,
-                path: a.path,
-                file: f,
-                bytes: 0,
-                already_here: true,
-            });
-        }
         let dest = self.cache_path(&a)?;
+        if let Some(f) = self.local_original(&a) {
+            // A cached copy is checked before it is trusted: a damaged one is fetched again.
+            let good =
+                f != dest || shoebox_layout::hash_file(&f).is_ok_and(|h| h == a.hash.as_str());
+            if good {
+                if f == dest {
+                    // Used now: the last to be evicted.
+                    let _ = std::fs::File::options()
+                        .append(true)
+                        .open(&f)
+                        .and_then(|h| h.set_modified(std::time::SystemTime::now()));
+                }
+                return Ok(Fetched {
+                    hash: a.hash,
+                    path: a.path,
+                    file: f,
+                    bytes: 0,
+                    already_here: true,
+                });
+            }
+            tracing::warn!(file = %f.display(), "a cached original is damaged; fetching it again");
+            let _ = std::fs::remove_file(&f);
+        }
         let mut why = Vec::new();
         for t in self.chosen(None)? {
             let Some(k) = self.catalog.store_key_on(&t.name, &a.hash)? else {
@@ -290,6 +373,7 @@ impl Library {
                 .and_then(|(s, _)| Ok(s.fetch_original(&k, &a.hash, &dest, &self.paths.tmp())?));
             match got {
                 Ok(bytes) => {
+                    self.evict(&dest)?;
                     return Ok(Fetched {
                         hash: a.hash,
                         path: a.path,

@@ -2,6 +2,7 @@
 
 pub mod album;
 pub mod backup;
+pub mod cache;
 pub mod caption;
 pub mod check;
 pub mod devices;
