@@ -669,3 +669,60 @@ fn the_cache_of_fetched_originals_keeps_its_cap_and_heals() {
     assert_eq!(f["fetched"][0]["already_here"], true, "{f}");
     assert_eq!(json(&mut a.sb(&["cache", "--json"]), 0)["files"], 0);
 }
+
+/// A pinned album's originals come to this computer, photos added to it later on another
+/// device too, and the cache never evicts them, however full it gets.
+#[test]
+fn a_pinned_album_stays_on_this_computer() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let h: Vec<String> = (0..6)
+        .map(|i| {
+            photo(
+                &t.path().join("src"),
+                &format!("P{i}.JPG"),
+                i,
+                "2023:07:01 12:00:00",
+            )
+        })
+        .collect();
+    a.import(&t.path().join("src"));
+    run_ok(&mut a.sb(&["album", "add", "Rome", &h[0], &h[1]]), 0);
+    sync(&a);
+    let b = Device::new(t.path(), "b", &store);
+    sync(&b);
+    // A cache too small for even one photo: only pinned ones may exceed it.
+    run_ok(&mut b.sb(&["settings", "set", "cache_max_size", "1"]), 0);
+    run_ok(&mut b.sb(&["pin", "Rome"]), 0);
+    for x in &h[2..5] {
+        json(&mut b.sb(&["fetch", "--json", x]), 0);
+    }
+    let local = |d: &Device| -> Vec<String> {
+        let mut v: Vec<String> = json(&mut d.sb(&["ls", "--json"]), 0)
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["local"] == true)
+            .map(|x| x["hash"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut want = vec![h[0].clone(), h[1].clone(), h[4].clone()];
+    want.sort();
+    assert_eq!(local(&b), want, "Rome's two and the one just fetched");
+    // Added to Rome on the other device: here after the next sync, without asking.
+    run_ok(&mut a.sb(&["album", "add", "Rome", &h[5]]), 0);
+    sync(&a);
+    let r = sync(&b);
+    assert_eq!(r["fetched_for_pins"], 1, "{r}");
+    assert!(local(&b).contains(&h[5]));
+    run_ok(&mut b.sb(&["unpin", "Rome"]), 0);
+    json(&mut b.sb(&["fetch", "--json", &h[3]]), 0);
+    assert_eq!(
+        local(&b),
+        vec![h[3].clone()],
+        "unpinned: evicted like the rest"
+    );
+}

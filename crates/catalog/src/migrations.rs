@@ -128,6 +128,7 @@ const STEPS: &[&str] = &[
     // `origin` is the device that imported a photo (NULL: this one); `announced` marks this
     // device's photos already written to its log. Albums get an id that is the same on every
     // device (`uid`); their name, deletion and each membership are fields like a photo's.
+    // `pinned` (this device only) keeps an album's originals on this computer.
     r#"
     CREATE TABLE changes (
         seq INTEGER PRIMARY KEY,
@@ -152,6 +153,7 @@ const STEPS: &[&str] = &[
     ALTER TABLE albums ADD COLUMN uid TEXT;
     UPDATE albums SET uid = lower(hex(randomblob(8)));
     CREATE UNIQUE INDEX albums_by_uid ON albums (uid);
+    ALTER TABLE albums ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
     "#,
 ];
 

@@ -294,6 +294,24 @@ impl Catalog {
             .flatten())
     }
 
+    /// Keeps (or stops keeping) an album's originals on this computer.
+    pub fn set_pinned(&mut self, id: i64, on: bool) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE albums SET pinned = ?2 WHERE id = ?1",
+            params![id, on],
+        )? > 0)
+    }
+
+    /// Photos in pinned albums, by hash.
+    pub fn pinned_photos(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT aa.hash FROM album_assets aa JOIN albums al ON al.id = aa.album_id \
+             WHERE al.pinned = 1 ORDER BY aa.hash",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The photos in an album, by hash.
     pub fn album_members(&self, id: i64) -> Result<Vec<String>> {
         let mut stmt = self

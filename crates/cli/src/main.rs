@@ -70,6 +70,10 @@ enum Command {
     Album(cmd::album::Args),
     /// The originals fetched from stores kept on this computer: size, count, cap.
     Cache(cmd::cache::Args),
+    /// Keep an album's originals on this computer, photos added to it later too.
+    Pin(cmd::pin::Args),
+    /// Stop keeping an album's originals on this computer.
+    Unpin(cmd::pin::Args),
 }
 
 fn main() -> ExitCode {
@@ -137,6 +141,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Devices(a) => cmd::devices::run(&cli, a),
         Command::Album(a) => cmd::album::run(&cli, a),
         Command::Cache(a) => cmd::cache::run(&cli, a),
+        Command::Pin(a) => cmd::pin::run(&cli, a),
+        Command::Unpin(a) => cmd::pin::run_unpin(&cli, a),
     }
 }
 

@@ -33,6 +33,8 @@ pub struct SyncReport {
     /// Edits that lost to later ones.
     pub edits_superseded: usize,
     pub thumbnails: usize,
+    /// Originals of pinned albums brought onto this computer.
+    pub fetched_for_pins: usize,
     /// What could not be taken in this time (a torn segment, a device's malformed edit): tried
     /// again at the next sync; nothing is lost.
     pub problems: Vec<String>,
@@ -47,6 +49,9 @@ pub struct Fetched {
     pub bytes: u64,
     pub already_here: bool,
 }
+
+/// What keeping pinned albums on this computer fetched, and what it could not (hash, why).
+pub type PinFetch = (Vec<Fetched>, Vec<(String, String)>);
 
 /// The cache of originals fetched from stores.
 #[derive(Debug, Clone, Serialize)]
@@ -125,6 +130,11 @@ impl Library {
                 Ok(b) => match self.exchange(&t.name) {
                     Ok(mut r) => {
                         r.uploaded = b.uploaded.len();
+                        // Pinned albums stay on this computer, photos added to them too.
+                        let (got, failed) = self.fetch_pinned()?;
+                        r.fetched_for_pins = got.len();
+                        r.problems
+                            .extend(failed.into_iter().map(|(h, e)| format!("{h}: {e}")));
                         if r.new_photos + r.edits_applied + r.announced + r.pushed > 0 {
                             // The catalog changed: its snapshot on the store follows now, so
                             // the next sync with nothing new makes no backup requests.
@@ -316,6 +326,8 @@ impl Library {
     /// fetched originals live here, so everything evicted is on a store.
     fn evict(&self, keep: &std::path::Path) -> Result<u64> {
         let cap = self.settings().cache_max_size;
+        let pinned: std::collections::HashSet<String> =
+            self.catalog.pinned_photos()?.into_iter().collect();
         let mut files = self.cached_files();
         let mut total: u64 = files.iter().map(|f| f.1).sum();
         files.sort();
@@ -324,7 +336,11 @@ impl Library {
             if total <= cap {
                 break;
             }
-            if path == keep {
+            let hash = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if path == keep || pinned.contains(&hash) {
                 continue;
             }
             if std::fs::remove_file(&path).is_ok() {
@@ -333,6 +349,37 @@ impl Library {
             }
         }
         Ok(evicted)
+    }
+
+    /// Keeps an album's originals on this computer: fetches those not here yet (and, at each
+    /// sync, photos added to it later); the cache never evicts them. Returns what was fetched
+    /// and what could not be.
+    pub fn pin(&mut self, album: i64) -> Result<PinFetch> {
+        if !self.catalog.set_pinned(album, true)? {
+            return Err(Error::NotFound(format!("album {album}")));
+        }
+        self.fetch_pinned()
+    }
+
+    pub fn unpin(&mut self, album: i64) -> Result<()> {
+        if !self.catalog.set_pinned(album, false)? {
+            return Err(Error::NotFound(format!("album {album}")));
+        }
+        Ok(())
+    }
+
+    /// Fetches the originals of pinned albums that are not on this computer.
+    pub fn fetch_pinned(&mut self) -> Result<PinFetch> {
+        let mut got = Vec::new();
+        let mut failed = Vec::new();
+        for h in self.catalog.pinned_photos()? {
+            match self.fetch(&h) {
+                Ok(f) if !f.already_here => got.push(f),
+                Ok(_) => {}
+                Err(e) => failed.push((h, e.to_string())),
+            }
+        }
+        Ok((got, failed))
     }
 
     /// Brings a photo's original onto this computer from the first target that holds it,

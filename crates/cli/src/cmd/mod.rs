@@ -11,6 +11,7 @@ pub mod fetch;
 pub mod import;
 pub mod inspect;
 pub mod ls;
+pub mod pin;
 pub mod prune;
 pub mod restore;
 pub mod settings;
