@@ -362,3 +362,49 @@ fn an_emptied_bucket_is_not_a_complete_backup() {
         "{st}"
     );
 }
+
+/// A device that never comes back keeps its photos' bytes on the store until it is retired;
+/// then a prune deletes what only it relied on.
+#[test]
+fn a_retired_device_no_longer_holds_bytes_back() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let b = Device::new(t.path(), "b", &store);
+    let p = photo(&t.path().join("shared"), "P.JPG", 1);
+    for i in 2..12 {
+        photo(&t.path().join("more"), &format!("M{i}.JPG"), i);
+    }
+    a.import(&t.path().join("shared"));
+    a.import(&t.path().join("more"));
+    b.import(&t.path().join("shared"));
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    // B is gone for good (a stolen laptop). A lets go of P: B still holds it back.
+    a.delete(&p);
+    let r = prune_all(&a, 0);
+    assert_eq!(
+        r["kept_for_other_devices"].as_array().unwrap().len(),
+        3,
+        "{r}"
+    );
+    assert_eq!(objects_named(&store, &p).len(), 3);
+    // Retired by the name `devices` shows, then pruned again: P goes.
+    let devs = json(&mut a.sb(&["devices", "--json"]), 0);
+    let b_id = devs["others"][0]["device"].as_str().unwrap().to_owned();
+    run_ok(&mut a.sb(&["device", "retire", &b_id]), 0);
+    assert_eq!(
+        json(&mut a.sb(&["devices", "--json"]), 0)["retired"][0],
+        b_id.as_str()
+    );
+    let r = prune_all(&a, 0);
+    assert!(
+        r["kept_for_other_devices"].as_array().unwrap().is_empty(),
+        "{r}"
+    );
+    assert_eq!(r["deleted"].as_array().unwrap().len(), 3, "{r}");
+    assert!(objects_named(&store, &p).is_empty());
+    // A's other photos are intact.
+    json(&mut a.sb(&["verify", "--deep", "--json"]), 0);
+}

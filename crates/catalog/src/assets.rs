@@ -113,7 +113,11 @@ impl Catalog {
             |r| r.get(0),
         )?;
         if has_objects {
-            let mut stmt = self.conn.prepare("SELECT key FROM store_objects")?;
+            // Only the objects of photos it still has: its leftovers (photos it let go of and
+            // has not pruned yet) hold nothing back.
+            let mut stmt = self
+                .conn
+                .prepare("SELECT key FROM store_objects WHERE hash IN (SELECT hash FROM assets)")?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
             for k in rows {
                 out.push(k?);

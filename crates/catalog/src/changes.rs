@@ -254,6 +254,17 @@ impl Catalog {
         Ok(out)
     }
 
+    /// Devices retired by any device of the library (they will never come back: what only
+    /// they rely on may be pruned).
+    pub fn retired_devices(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT substr(hash, 8) FROM field_values \
+             WHERE hash LIKE 'device:%' AND field = 'retired' AND value = 'true' ORDER BY hash",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// How far each other device's log has been applied here.
     pub fn peer_applied(&self, device: &str) -> Result<i64> {
         Ok(self
@@ -269,9 +280,11 @@ impl Catalog {
 
     /// Every other device this library has heard of.
     pub fn peers(&self) -> Result<Vec<Peer>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT device, name, applied_seq, last_seen FROM peers ORDER BY device")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT device, name, applied_seq, last_seen, \
+                 (SELECT count(*) FROM assets WHERE origin = peers.device) AS photos \
+                 FROM peers ORDER BY device",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok(Peer {
                 device: r.get("device")?,
@@ -378,17 +391,21 @@ impl Catalog {
                 }
                 Op::Set { hash, field, value } => {
                     let album = hash.strip_prefix("album:");
-                    let known_field = match album {
-                        Some(uid) => {
-                            is_uid(uid)
-                                && (field == "name"
-                                    || field == "deleted"
-                                    || field
-                                        .strip_prefix("member:")
-                                        .is_some_and(shoebox_layout_is_hash))
-                        }
-                        None => column_of(field).is_some(),
-                    };
+                    let retiring = hash
+                        .strip_prefix("device:")
+                        .is_some_and(|d| is_uid(d) && field == "retired");
+                    let known_field = retiring
+                        || match album {
+                            Some(uid) => {
+                                is_uid(uid)
+                                    && (field == "name"
+                                        || field == "deleted"
+                                        || field
+                                            .strip_prefix("member:")
+                                            .is_some_and(shoebox_layout_is_hash))
+                            }
+                            None => column_of(field).is_some(),
+                        };
                     if !known_field {
                         out.rejected
                             .push(format!("unknown field {field:?} of {hash:?}"));
@@ -417,6 +434,7 @@ impl Catalog {
                         params![hash, field, c.hlc, v],
                     )?;
                     let changed = match album {
+                        _ if retiring => true,
                         Some(uid) => apply_album(&tx, uid, field, value)?,
                         None => set_column(&tx, hash, field, &v)?,
                     };

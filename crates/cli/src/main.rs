@@ -74,6 +74,8 @@ enum Command {
     Pin(cmd::pin::Args),
     /// Stop keeping an album's originals on this computer.
     Unpin(cmd::pin::Args),
+    /// Retire a device that will never come back.
+    Device(cmd::devices::DeviceArgs),
 }
 
 fn main() -> ExitCode {
@@ -143,6 +145,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Cache(a) => cmd::cache::run(&cli, a),
         Command::Pin(a) => cmd::pin::run(&cli, a),
         Command::Unpin(a) => cmd::pin::run_unpin(&cli, a),
+        Command::Device(a) => cmd::devices::run_device(&cli, a),
     }
 }
 

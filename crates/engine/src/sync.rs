@@ -104,6 +104,38 @@ impl Library {
         Ok((self.device_id()?, self.catalog.peers()?))
     }
 
+    /// Retires another device that will never come back (by id, or by the name `devices`
+    /// shows): every device learns it at its next sync, and prune no longer keeps what only
+    /// that device relied on.
+    pub fn retire(&mut self, who: &str) -> Result<String> {
+        let me = self.device_id()?;
+        let peers = self.catalog.peers()?;
+        let id = peers
+            .iter()
+            .find(|p| p.device == who || p.name.as_deref() == Some(who))
+            .map(|p| p.device.clone())
+            .or_else(|| shoebox_store::is_device_id(who).then(|| who.to_owned()))
+            .ok_or_else(|| {
+                Error::NotFound(format!("{who}: no such device (see `shoebox devices`)"))
+            })?;
+        if id == me {
+            return Err(Error::Setting(
+                "this is the device itself; retire it from another one".into(),
+            ));
+        }
+        self.record(
+            "retired",
+            &[format!("device:{id}")],
+            serde_json::json!(true),
+        )?;
+        Ok(id)
+    }
+
+    /// Devices retired by any device of the library.
+    pub fn retired_devices(&self) -> Result<Vec<String>> {
+        Ok(self.catalog.retired_devices()?)
+    }
+
     /// Sets or clears a photo's caption (its `description`).
     pub fn set_caption(&mut self, hash: &str, text: Option<&str>) -> Result<bool> {
         let changed = self.catalog.set_caption(hash, text)?;

@@ -482,8 +482,8 @@ pub struct PruneReport {
     pub objects: u64,
     pub deleted: Vec<String>,
     /// Candidates another device of the store still relies on (the same photo backed up
-    /// there, or a thumbnail of a photo it has): not deleted, and no longer counted as this
-    /// library's.
+    /// there, or a thumbnail of a photo it has): not deleted now; a later prune deletes them
+    /// once no device relies on them.
     pub kept_for_other_devices: Vec<String>,
     /// Why nothing (or not everything) was deleted.
     pub refused: Option<String>,
@@ -532,7 +532,8 @@ impl Library {
         // what their newest snapshots rely on, and keep that. Unknown means keep everything.
         let (store, _) = self.open_target(target)?;
         let own = self.device_id()?;
-        let refs = match store.others_refs(&own, &self.paths.tmp()) {
+        let retired = self.catalog.retired_devices()?;
+        let refs = match store.others_refs(&own, &retired, &self.paths.tmp()) {
             Ok(refs) => refs,
             Err(e) => {
                 r.refused = Some(format!(
@@ -551,7 +552,8 @@ impl Library {
         if dry_run {
             return Ok(r);
         }
-        self.catalog.forget_store_objects(target, &kept)?;
+        // The kept ones stay recorded as this library's leftovers: a later prune deletes them
+        // once no device relies on them (it let go too, or was retired).
         let (deleted, err) = store.delete(&r.candidates);
         let gone: Vec<_> = orphans
             .into_iter()

@@ -433,7 +433,12 @@ impl Store {
     /// Reads every other device's newest snapshot (as untrusted catalogs) and collects what it
     /// relies on. Fails, rather than guessing, when any device's pointer or snapshot cannot be
     /// read: a torn or missing object means "not known", never "nothing referenced".
-    pub fn others_refs(&self, own_device: &str, tmp_dir: &Path) -> Result<OthersRefs> {
+    pub fn others_refs(
+        &self,
+        own_device: &str,
+        retired: &[String],
+        tmp_dir: &Path,
+    ) -> Result<OthersRefs> {
         self.rt.block_on(async {
             let entries = match self.op.list_with("catalogs/").recursive(true).await {
                 Ok(e) => e,
@@ -449,7 +454,7 @@ impl Store {
                 else {
                     continue;
                 };
-                if dev == own_device || dev.contains('/') {
+                if dev == own_device || dev.contains('/') || retired.iter().any(|r| r == dev) {
                     continue;
                 }
                 let b = self.op.read(e.path()).await.map_err(|e| self.store_err(&e))?;

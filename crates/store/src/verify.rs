@@ -140,11 +140,17 @@ impl Store {
             target: self.target.name.clone(),
             ..Default::default()
         };
-        let objs = catalog.store_objects(&self.target.name)?;
         let assets: HashMap<String, shoebox_catalog::Asset> = catalog
             .list_assets()?
             .into_iter()
             .map(|a| (a.hash.clone(), a))
+            .collect();
+        // Objects of photos this library let go of are leftovers for `prune`, not backups: a
+        // device that pruned them may already have deleted them.
+        let objs: Vec<_> = catalog
+            .store_objects(&self.target.name)?
+            .into_iter()
+            .filter(|o| assets.contains_key(&o.hash))
             .collect();
         let mut throttle = Throttle::new(progress);
         let mut p = Progress {

@@ -48,7 +48,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         std::io::stdin().read_line(&mut answer)?;
         matches!(answer.trim(), "y" | "Y" | "yes")
     };
-    let nothing_to_do = plan.candidates.is_empty() && plan.kept_for_other_devices.is_empty();
+    let nothing_to_do = plan.candidates.is_empty();
     let r = if *dry_run || plan.refused.is_some() || nothing_to_do || !confirmed {
         plan
     } else {
