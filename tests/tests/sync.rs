@@ -17,6 +17,13 @@ fn photo(dir: &Path, name: &str, seed: u64, when: &str) -> String {
     blake3::hash(&b).to_hex().to_string()
 }
 
+/// `n` photos `P0.JPG`… taken on one day, in `dir`; their hashes.
+fn photos(dir: &Path, n: u64) -> Vec<String> {
+    (0..n)
+        .map(|i| photo(dir, &format!("P{i}.JPG"), i, "2023:07:01 12:00:00"))
+        .collect()
+}
+
 fn sync(d: &Device) -> Value {
     let r = json(&mut d.sb(&["sync", "--json"]), 0);
     assert!(r["targets"][0]["error"].is_null(), "{r}");
@@ -564,16 +571,7 @@ fn albums_merge_per_photo_and_a_deleted_album_stays_deleted() {
         let store = Server::rclone_s3();
         let a = Device::new(t.path(), "a", &store);
         let b = Device::new(t.path(), "b", &store);
-        let h: Vec<String> = (0..5)
-            .map(|i| {
-                photo(
-                    &t.path().join("src"),
-                    &format!("P{i}.JPG"),
-                    i,
-                    "2023:07:01 12:00:00",
-                )
-            })
-            .collect();
+        let h = photos(&t.path().join("src"), 5);
         a.import(&t.path().join("src"));
         run_ok(&mut a.sb(&["album", "add", "Rome", &h[0], &h[1]]), 0);
         run_ok(&mut a.sb(&["album", "add", "Trip", &h[4]]), 0);
@@ -610,16 +608,7 @@ fn the_cache_of_fetched_originals_keeps_its_cap_and_heals() {
     let t = tempfile::tempdir().unwrap();
     let store = Server::rclone_s3();
     let a = Device::new(t.path(), "a", &store);
-    let h: Vec<String> = (0..4)
-        .map(|i| {
-            photo(
-                &t.path().join("src"),
-                &format!("P{i}.JPG"),
-                i,
-                "2023:07:01 12:00:00",
-            )
-        })
-        .collect();
+    let h = photos(&t.path().join("src"), 4);
     a.import(&t.path().join("src"));
     sync(&a);
     let b = Device::new(t.path(), "b", &store);
@@ -677,16 +666,7 @@ fn a_pinned_album_stays_on_this_computer() {
     let t = tempfile::tempdir().unwrap();
     let store = Server::rclone_s3();
     let a = Device::new(t.path(), "a", &store);
-    let h: Vec<String> = (0..6)
-        .map(|i| {
-            photo(
-                &t.path().join("src"),
-                &format!("P{i}.JPG"),
-                i,
-                "2023:07:01 12:00:00",
-            )
-        })
-        .collect();
+    let h = photos(&t.path().join("src"), 6);
     a.import(&t.path().join("src"));
     run_ok(&mut a.sb(&["album", "add", "Rome", &h[0], &h[1]]), 0);
     sync(&a);

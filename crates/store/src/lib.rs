@@ -336,7 +336,8 @@ impl Store {
 
 /// `unreachable`, `tls`, `credentials`, `missing` or `error`.
 pub fn classify(e: &opendal::Error) -> &'static str {
-    let text = format!("{e:?}").to_ascii_lowercase();
+    // Display, not Debug: a captured backtrace (RUST_BACKTRACE) has line numbers that read as codes.
+    let text = format!("{e}").to_ascii_lowercase();
     match e.kind() {
         opendal::ErrorKind::PermissionDenied => "credentials",
         opendal::ErrorKind::NotFound => "missing",
@@ -355,17 +356,24 @@ pub fn classify(e: &opendal::Error) -> &'static str {
         {
             "unreachable"
         }
-        _ if text.contains("403")
+        _ if text.contains("nosuchbucket") => "missing",
+        // Status codes as whole words: the text also holds the endpoint, whose port may well
+        // contain "403" (127.0.0.1:40371 once made a missing bucket look like bad credentials).
+        _ if has_word(&text, "403")
             || text.contains("accessdenied")
             || text.contains("signaturedoesnotmatch")
             || text.contains("invalidaccesskeyid")
-            || text.contains("401") =>
+            || has_word(&text, "401") =>
         {
             "credentials"
         }
-        _ if text.contains("nosuchbucket") => "missing",
         _ => "error",
     }
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w == word)
 }
 
 /// A message a person can act on.
@@ -460,4 +468,25 @@ pub(crate) async fn hash_object(
         n += chunk.len() as u64;
     }
     Ok((h.finalize().to_hex().to_string(), n))
+}
+
+#[cfg(test)]
+mod classify_tests {
+    use super::*;
+
+    #[test]
+    fn a_port_with_403_in_it_is_not_a_403() {
+        let e = opendal::Error::new(
+            opendal::ErrorKind::Unexpected,
+            "PUT http://127.0.0.1:40371/nope/probe: NoSuchBucket",
+        );
+        assert_eq!(classify(&e), "missing");
+        let e = opendal::Error::new(
+            opendal::ErrorKind::Unexpected,
+            "PUT http://127.0.0.1:40371/photos/probe: status 403 Forbidden",
+        );
+        assert_eq!(classify(&e), "credentials");
+        let e = opendal::Error::new(opendal::ErrorKind::Unexpected, "http://10.0.0.1:4011/x");
+        assert_eq!(classify(&e), "error");
+    }
 }
