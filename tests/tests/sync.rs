@@ -706,3 +706,39 @@ fn a_pinned_album_stays_on_this_computer() {
         "unpinned: evicted like the rest"
     );
 }
+
+/// A segment the store lost is written again by its owner (`verify --repair`; nobody else may
+/// write under its prefix), byte for byte from its log, and the others then take it in.
+#[test]
+fn a_lost_segment_is_repaired_from_its_owner() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let h = photos(&t.path().join("src"), 2);
+    a.import(&t.path().join("src"));
+    sync(&a);
+    run_ok(&mut a.sb(&["favourite", &h[1]]), 0);
+    sync(&a);
+    let mut segs: Vec<_> = files_below(&store.backing.join("devices"))
+        .into_iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("seg-"))
+        .collect();
+    segs.sort();
+    assert_eq!(segs.len(), 2);
+    let lost = segs[1].clone();
+    let bytes = std::fs::read(&lost).unwrap();
+    std::fs::remove_file(&lost).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let b = Device::new(t.path(), "b", &store);
+    json(&mut b.sb(&["sync", "--json"]), 1);
+    assert!(!state(&b)[&h[1]].0, "the favourite is in the lost segment");
+    let v = json(&mut a.sb(&["verify", "--json"]), 1);
+    assert_eq!(v["targets"][0]["problems"][0]["kind"], "segment", "{v}");
+    let v = json(&mut a.sb(&["verify", "--repair", "--json"]), 0);
+    assert_eq!(v["targets"][0]["problems"][0]["repaired"], true, "{v}");
+    assert_eq!(std::fs::read(&lost).unwrap(), bytes, "the same bytes again");
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    sync(&b);
+    assert!(state(&b)[&h[1]].0);
+    assert_eq!(state(&a), state(&b));
+}

@@ -395,13 +395,54 @@ impl Library {
                 .check_identity(&t)
                 .and_then(|_| self.open_target(&t.name))
                 .and_then(|(store, _)| {
-                    store
+                    let mut r = store
                         .verify(&self.paths, &mut self.catalog, opts, progress)
-                        .map_err(Error::from)
+                        .map_err(Error::from)?;
+                    self.verify_own_log(&store, opts, &mut r)?;
+                    Ok(r)
                 });
             out.push(res.map_err(|e| (t.name.clone(), e.to_string())));
         }
         Ok(out)
+    }
+
+    /// Checks this device's change-log segments on the store; with `repair`, writes the lost or
+    /// damaged ones again from the local log (other devices cannot: one writer per prefix).
+    fn verify_own_log(
+        &mut self,
+        store: &shoebox_store::Store,
+        opts: &VerifyOptions,
+        r: &mut VerifyReport,
+    ) -> Result<()> {
+        let dev = self.device_id()?;
+        let Some(head) = store.read_head(&dev)? else {
+            return Ok(());
+        };
+        for seg in store.damaged_segments(&head, opts.deep)? {
+            let mut repaired = false;
+            let mut detail = "this device's change-log segment is lost or damaged on the store; \
+                              other devices wait for it"
+                .to_owned();
+            if opts.repair {
+                let changes: Vec<_> = self
+                    .catalog
+                    .changes_after(seg.first - 1)?
+                    .into_iter()
+                    .take_while(|(s, _)| *s <= seg.last)
+                    .collect();
+                match store.rewrite_segment(&head, &seg, &changes) {
+                    Ok(()) => repaired = true,
+                    Err(e) => detail = format!("{detail}; repair failed: {e}"),
+                }
+            }
+            r.problems.push(shoebox_store::VerifyProblem {
+                kind: "segment".into(),
+                key: seg.key.clone(),
+                detail,
+                repaired,
+            });
+        }
+        Ok(())
     }
 
     /// Per-target figures for `status`: aggregates in SQL, so a 100k-photo library answers in

@@ -182,6 +182,58 @@ impl Store {
         Ok(s.changes)
     }
 
+    /// The segments of this device's `head` that the store lost or holds damaged: checked by
+    /// size, and with `deep` by BLAKE3 too.
+    pub fn damaged_segments(&self, head: &Head, deep: bool) -> Result<Vec<SegmentRef>> {
+        self.rt.block_on(async {
+            let mut bad = Vec::new();
+            for seg in &head.segments {
+                let ok = match self.op.stat(&seg.key).await {
+                    Ok(m) if m.content_length() == seg.size => {
+                        !deep
+                            || crate::hash_object(&self.op, &seg.key)
+                                .await
+                                .is_ok_and(|(h, _)| h == seg.blake3)
+                    }
+                    Ok(_) => false,
+                    Err(e) if e.kind() == opendal::ErrorKind::NotFound => false,
+                    Err(e) => return Err(self.store_err(&e)),
+                };
+                if !ok {
+                    bad.push(seg.clone());
+                }
+            }
+            Ok(bad)
+        })
+    }
+
+    /// Writes a lost or damaged segment of this device again from its own log: the same
+    /// changes serialise to the same bytes, which must match the head's BLAKE3.
+    pub fn rewrite_segment(
+        &self,
+        head: &Head,
+        seg: &SegmentRef,
+        changes: &[(i64, Change)],
+    ) -> Result<()> {
+        let body = serde_json::to_vec(&Segment {
+            device: head.device.clone(),
+            changes: changes.iter().map(|(_, c)| c.clone()).collect(),
+        })
+        .map_err(|e| Error::Store(e.to_string()))?;
+        let hash = blake3_hex(&body);
+        if hash != seg.blake3 || body.len() as u64 != seg.size {
+            return Err(Error::Store(format!(
+                "{}: this device's log no longer gives the same bytes; not rewritten",
+                seg.key
+            )));
+        }
+        self.rt.block_on(async {
+            put_verified(&self.op, &seg.key, body, &hash)
+                .await
+                .map_err(|e| Error::Store(format!("{}: {e}", seg.key)))
+        })
+    }
+
     /// Fetches thumbnails (content-addressed, so any device's copy will do) that the library
     /// lacks; returns how many arrived.
     pub fn fetch_thumbs(
