@@ -94,11 +94,19 @@ pub fn resolve_original(
         // Only a checked path is served: a catalog row that leads outside `originals/` names
         // nothing.
         Ok(a) => match lib.paths().resolve(&a.path) {
-            Ok(p) => Ok((p, a.meta.mime)),
             Err(_) => Err((
                 StatusCode::FORBIDDEN,
                 "the catalog's path for this photo is unsafe",
             )),
+            // In the library, or fetched from a store into the cache.
+            Ok(p) => match lib.local_original(&a) {
+                Some(f) => Ok((f, a.meta.mime)),
+                None if a.device.is_some() => Err((
+                    StatusCode::NOT_FOUND,
+                    "the original is on the store and not on this computer yet (`shoebox fetch`)",
+                )),
+                None => Ok((p, a.meta.mime)),
+            },
         },
         Err(_) => Err((StatusCode::NOT_FOUND, "no such photo")),
     }
