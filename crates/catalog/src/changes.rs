@@ -127,9 +127,23 @@ impl Catalog {
 
     /// A new clock reading for an edit made here; `wall_ms` is the wall clock.
     pub fn clock_now(&self, device: &str, wall_ms: u64) -> Result<Hlc> {
-        let h = Hlc::tick(self.last_hlc()?.as_ref(), wall_ms, device);
-        self.set_setting(HLC_KEY, &h.encode())?;
-        Ok(h)
+        Ok(self.clock_readings(device, wall_ms, 1)?.remove(0))
+    }
+
+    /// `n` consecutive clock readings, with one read and one write of the stored clock (a
+    /// first sync announces every photo of the library at once).
+    fn clock_readings(&self, device: &str, wall_ms: u64, n: usize) -> Result<Vec<Hlc>> {
+        let mut last = self.last_hlc()?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let h = Hlc::tick(last.as_ref(), wall_ms, device);
+            last = Some(h.clone());
+            out.push(h);
+        }
+        if let Some(l) = &last {
+            self.set_setting(HLC_KEY, &l.encode())?;
+        }
+        Ok(out)
     }
 
     /// Moves this device's clock past a reading seen from another device.
@@ -159,10 +173,11 @@ impl Catalog {
         hashes: &[String],
         value: &serde_json::Value,
     ) -> Result<()> {
-        let mut stamps = Vec::with_capacity(hashes.len());
-        for _ in hashes {
-            stamps.push(self.clock_now(device, wall_ms)?.encode());
-        }
+        let stamps: Vec<String> = self
+            .clock_readings(device, wall_ms, hashes.len())?
+            .iter()
+            .map(Hlc::encode)
+            .collect();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -202,10 +217,14 @@ impl Catalog {
             })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        let mut stamps = Vec::with_capacity(rows.len());
-        for _ in &rows {
-            stamps.push(self.clock_now(device, wall_ms)?.encode());
+        if rows.is_empty() {
+            return Ok(0);
         }
+        let stamps: Vec<String> = self
+            .clock_readings(device, wall_ms, rows.len())?
+            .iter()
+            .map(Hlc::encode)
+            .collect();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -309,10 +328,8 @@ impl Catalog {
         target: &str,
     ) -> Result<Applied> {
         let mut out = Applied::default();
-        for c in changes {
-            if let Some(h) = Hlc::parse(&c.hlc) {
-                self.clock_seen(&h)?;
-            }
+        if let Some(latest) = changes.iter().filter_map(|c| Hlc::parse(&c.hlc)).max() {
+            self.clock_seen(&latest)?;
         }
         let tx = self
             .conn
@@ -328,7 +345,7 @@ impl Catalog {
                     thumb_state,
                     key,
                 } => {
-                    if !shoebox_layout_is_hash(hash) || key.is_empty() {
+                    if !shoebox_layout::is_hash(hash) || key.is_empty() {
                         out.rejected
                             .push(format!("photo {hash:?}: not a content hash"));
                         continue;
@@ -402,7 +419,7 @@ impl Catalog {
                                         || field == "deleted"
                                         || field
                                             .strip_prefix("member:")
-                                            .is_some_and(shoebox_layout_is_hash))
+                                            .is_some_and(shoebox_layout::is_hash))
                             }
                             None => column_of(field).is_some(),
                         };
@@ -534,10 +551,6 @@ fn apply_album(
     Ok(n > 0)
 }
 
-fn shoebox_layout_is_hash(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 /// Sets an asset column from a travelling field value; true when a row changed.
 fn set_column(
     tx: &rusqlite::Transaction<'_>,
@@ -568,39 +581,30 @@ fn free_remote_path(
     let Some((folder, name)) = path.rsplit_once('/') else {
         return Ok(None);
     };
-    if !valid_rel(path) {
+    if shoebox_layout::RelPath::parse(path).is_err() {
         return Ok(None);
     }
     let mut stmt =
         tx.prepare_cached("SELECT path FROM assets WHERE path >= ?1 || '/' AND path < ?1 || '0'")?;
-    let taken: std::collections::HashSet<String> = stmt
+    let taken = stmt
         .query_map([folder], |r| r.get::<_, String>(0))?
-        .filter_map(|p| p.ok())
-        .map(|p| fold(&p))
-        .collect();
-    let (stem, ext) = match name.rfind('.') {
-        Some(i) if i > 0 && name.len() - i <= 10 => (&name[..i], &name[i..]),
-        _ => (name, ""),
-    };
-    for i in 1..10_000u32 {
-        let candidate = if i == 1 {
-            path.to_owned()
-        } else {
-            format!("{folder}/{stem} ({i}){ext}")
-        };
-        if !taken.contains(&fold(&candidate)) {
+        .map(|p| p.map(|p| shoebox_layout::fold_key(&p)))
+        .collect::<rusqlite::Result<std::collections::HashSet<String>>>()?;
+    let (stem, ext) = shoebox_layout::split_ext(name);
+    let candidates = (1..10_000u32)
+        .map(|i| match i {
+            1 => path.to_owned(),
+            _ => format!("{folder}/{stem} ({i}){ext}"),
+        })
+        .chain(std::iter::once(format!("{folder}/{stem}.{hash}{ext}")));
+    for candidate in candidates {
+        if !taken.contains(&shoebox_layout::fold_key(&candidate))
+            && shoebox_layout::RelPath::parse(&candidate).is_ok()
+        {
             return Ok(Some(candidate));
         }
     }
-    Ok(Some(format!("{folder}/{stem}.{hash}{ext}")))
-}
-
-fn fold(s: &str) -> String {
-    shoebox_layout::fold_key(s)
-}
-
-fn valid_rel(p: &str) -> bool {
-    shoebox_layout::RelPath::parse(p).is_ok()
+    Ok(None)
 }
 
 #[cfg(test)]
