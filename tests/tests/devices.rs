@@ -275,6 +275,7 @@ fn a_store_that_is_not_what_it_was_is_refused() {
     let disk = Server::fs();
     let a = Device::new(t.path(), "a", &disk);
     photo(&t.path().join("src"), "P.JPG", 1);
+    let gone = photo(&t.path().join("src"), "Q.JPG", 2);
     a.import(&t.path().join("src"));
     json(&mut a.sb(&["backup", "--json"]), 0);
 
@@ -291,9 +292,15 @@ fn a_store_that_is_not_what_it_was_is_refused() {
     let out = run_ok(&mut a.sb(&["verify", "--repair"]), 1);
     assert!(String::from_utf8_lossy(&out.stdout).contains("is the disk mounted"));
     assert!(!disk.backing.exists());
-    let r = json(
-        &mut a.sb(&["prune", "--target", "shared", "--yes", "--json"]),
-        0,
+    // With something to prune (Q deleted here), prune refuses: the last backup failed.
+    a.delete(&gone);
+    let r = prune_all(&a, 1);
+    assert!(
+        r["refused"]
+            .as_str()
+            .unwrap()
+            .contains("ended with an error"),
+        "{r}"
     );
     assert!(r["deleted"].as_array().unwrap().is_empty(), "{r}");
     // Plugged in again: all is well.
