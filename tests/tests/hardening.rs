@@ -140,6 +140,9 @@ fn a_decoder_panic_rejects_one_file_and_the_import_goes_on() {
     for x in r["rejected"].as_array().unwrap() {
         assert!(!x["reason"].as_str().unwrap().is_empty(), "{x}");
     }
+    for x in r["rejected"].as_array().unwrap() {
+        eprintln!("{}: {}", x["path"], x["reason"]);
+    }
     assert!(
         r["rejected"]
             .as_array()
