@@ -242,27 +242,38 @@ impl Store {
         wanted: &[(shoebox_layout::Hash, u32)],
         concurrency: usize,
     ) -> usize {
+        let jobs: Vec<_> = wanted
+            .iter()
+            .map(|(h, s)| (shoebox_layout::thumb_key(h, *s), lib.thumb(h, *s)))
+            .filter(|(_, dest)| !dest.exists())
+            .collect();
+        self.rt
+            .block_on(self.fetch_thumbs_async(lib, jobs, concurrency, &mut |_| {}))
+    }
+
+    /// Fetches thumbnails `(key, file)` several at a time into the library's thumbnail cache;
+    /// `each` hears of every one (arrived or not). Returns how many arrived.
+    pub(crate) async fn fetch_thumbs_async(
+        &self,
+        lib: &shoebox_layout::LibraryPaths,
+        jobs: Vec<(String, std::path::PathBuf)>,
+        concurrency: usize,
+        each: &mut dyn FnMut(bool),
+    ) -> usize {
         use futures::StreamExt;
-        self.rt.block_on(async {
-            let op = &self.op;
-            let jobs: Vec<_> = wanted
-                .iter()
-                .map(|(h, s)| (shoebox_layout::thumb_key(h, *s), lib.thumb(h, *s)))
-                .filter(|(_, dest)| !dest.exists())
-                .collect();
-            let mut got = 0;
-            let mut s = futures::stream::iter(jobs)
-                .map(|(key, dest)| async move { (op.read(&key).await, dest) })
-                .buffer_unordered(concurrency.max(1));
-            while let Some((res, dest)) = s.next().await {
-                if let Ok(b) = res
-                    && shoebox_layout::write_atomic_cache(&dest, &lib.tmp(), &b.to_vec()).is_ok()
-                {
-                    got += 1;
-                }
-            }
-            got
-        })
+        let op = &self.op;
+        let mut got = 0;
+        let mut s = futures::stream::iter(jobs)
+            .map(|(key, dest)| async move { (op.read(&key).await, dest) })
+            .buffer_unordered(concurrency.max(1));
+        while let Some((res, dest)) = s.next().await {
+            let ok = res.is_ok_and(|b| {
+                shoebox_layout::write_atomic_cache(&dest, &lib.tmp(), &b.to_vec()).is_ok()
+            });
+            got += ok as usize;
+            each(ok);
+        }
+        got
     }
 
     /// Brings the original at `key` to `dest`, proven to hash to `hash` (streamed to a temp

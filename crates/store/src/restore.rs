@@ -321,19 +321,12 @@ impl Store {
         }
         p.done = 0;
         p.total = thumbs.len() as u64;
-        let mut fetched = futures::stream::iter(thumbs)
-            .map(|(key, dest)| async move { (op.read(&key).await, dest) })
-            .buffer_unordered(concurrency.max(1));
-        while let Some((res, dest)) = fetched.next().await {
-            p.done += 1;
-            if let Ok(b) = res
-                && shoebox_layout::write_atomic_cache(&dest, &lib.tmp(), &b.to_vec()).is_ok()
-            {
-                r.thumbnails += 1;
-            }
-            throttle.send(&p, false);
-        }
-        drop(fetched);
+        r.thumbnails += self
+            .fetch_thumbs_async(&lib, thumbs, concurrency, &mut |_| {
+                p.done += 1;
+                throttle.send(&p, false);
+            })
+            .await as u64;
         if r.failed.is_empty() {
             // Until then a re-run resumes: what is in place and checks out is kept.
             let _ = std::fs::write(&done_marker, newest.snapshot.as_bytes());
