@@ -7,6 +7,7 @@
 //!   (opened by the viewer on demand); byte ranges are honoured so videos can seek.
 
 use shoebox_engine::Library;
+use shoebox_layout::is_hash;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -18,8 +19,6 @@ const RANGE_CHUNK: u64 = 4 << 20;
 /// Largest original sent whole to a request without a range; a bigger one gets its first part
 /// (206), so no request holds more than this in memory.
 const WHOLE_MAX: u64 = 64 << 20;
-
-use shoebox_layout::is_hash;
 
 fn status(code: StatusCode, text: &str) -> Response<Vec<u8>> {
     Response::builder()

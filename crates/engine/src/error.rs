@@ -88,9 +88,7 @@ impl Error {
             match e {
                 shoebox_catalog::Error::Damaged { .. } => ErrorKind::Damaged,
                 shoebox_catalog::Error::TooNew { .. } => ErrorKind::TooNew,
-                other if other.to_string().contains("database or disk is full") => {
-                    ErrorKind::DiskFull
-                }
+                other if other.is_disk_full() => ErrorKind::DiskFull,
                 _ => ErrorKind::Other,
             }
         }
