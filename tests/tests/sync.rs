@@ -764,3 +764,72 @@ fn a_lost_segment_is_repaired_from_its_owner() {
     assert!(state(&b)[&h[1]].0);
     assert_eq!(state(&a), state(&b));
 }
+
+/// A store written by format 1 (backups only, no change logs) becomes format 2 in place: only
+/// `shoebox.json` is rewritten (same id), every object already there keeps its key and bytes,
+/// the device's photos enter its change log at its first sync, a new device joins, and
+/// `restore --to` still reads it.
+#[test]
+fn a_format_1_store_is_upgraded_in_place_and_loses_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::fs();
+    let a = Device::new(t.path(), "a", &store);
+    let hashes = photos(&t.path().join("src"), 3);
+    a.import(&t.path().join("src"));
+    json(&mut a.sb(&["backup", "--json"]), 0);
+    // What format 1 wrote: a marker and pointers saying 1, no `devices/`.
+    let marker_path = store.backing.join("shoebox.json");
+    let marker: Value = serde_json::from_slice(&std::fs::read(&marker_path).unwrap()).unwrap();
+    let id = marker["store_id"].as_str().unwrap().to_owned();
+    std::fs::write(
+        &marker_path,
+        serde_json::to_vec(&serde_json::json!({
+            "format": 1, "store_id": id, "created_by": "shoebox 0.1.0",
+            "layout": "originals/YYYY/MM/<name>, thumbs/<2 hex>/<hash>-<size>.jpg, catalogs/…"
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    for p in files_below(&store.backing.join("catalogs")) {
+        if p.ends_with("latest.json") {
+            let mut v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            v["format"] = 1.into();
+            std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        }
+    }
+    assert!(!store.backing.join("devices").exists());
+    let before: BTreeMap<_, _> = files_below(&store.backing.join("originals"))
+        .into_iter()
+        .chain(files_below(&store.backing.join("thumbs")))
+        .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+        .collect();
+
+    let ra = sync(&a);
+    assert_eq!(ra["announced"], 3, "{ra}");
+    let up: Value = serde_json::from_slice(&std::fs::read(&marker_path).unwrap()).unwrap();
+    assert_eq!(up["format"], 2, "{up}");
+    assert_eq!(up["upgraded_from"], 1, "{up}");
+    assert_eq!(up["store_id"], id.as_str(), "the same store: {up}");
+    assert_eq!(up["created_by"], "shoebox 0.1.0", "{up}");
+    for (p, bytes) in &before {
+        assert_eq!(
+            &std::fs::read(p).unwrap(),
+            bytes,
+            "{} kept byte for byte",
+            p.display()
+        );
+    }
+
+    let b = Device::new(t.path(), "b", &store);
+    let rb = sync(&b);
+    assert_eq!(rb["new_photos"], 3, "{rb}");
+    let f = json(&mut b.sb(&["fetch", "--json", &hashes[1]]), 0);
+    assert_eq!(
+        hash_of(Path::new(f["fetched"][0]["file"].as_str().unwrap())),
+        hashes[1]
+    );
+    let restored = t.path().join("restored");
+    let mut c = b.sb(&["restore", "--json", "--to"]);
+    c.arg(&restored).args(store.cli_args());
+    assert_eq!(json(&mut c, 0)["restored"], 3);
+}

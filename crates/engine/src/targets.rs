@@ -185,8 +185,11 @@ impl Library {
             )));
         }
         let (store, _) = self.open_target(&t.name)?;
-        let found = store.identity()?;
-        match (&known, &found) {
+        let (found, format) = match store.identity()? {
+            Some((id, f)) => (Some(id), f),
+            None => (None, shoebox_store::FORMAT),
+        };
+        let res = match (&known, &found) {
             (Some(k), Some(f)) if k != f => Err(Error::Setting(format!(
                 "{where_} is another Shoebox store than the one target {} backed up to \
                  (id {f}, expected {k}); {hint} Nothing was written. {reset}",
@@ -207,7 +210,13 @@ impl Library {
                 Ok(Some(f.clone()))
             }
             _ => Ok(known),
+        }?;
+        if format != shoebox_store::FORMAT {
+            // The store this target knows, in an older format (upgraded in place) or a newer
+            // one (refused).
+            store.upgrade()?;
         }
+        Ok(res)
     }
 
     /// Forgets what target `name` held and which store it was, keeping its configuration: the
@@ -362,7 +371,7 @@ impl Library {
             if res.is_ok()
                 && known_id.is_none()
                 && let Ok((store, _)) = self.open_target(&t.name)
-                && let Ok(Some(id)) = store.identity()
+                && let Ok(Some((id, _))) = store.identity()
             {
                 // The first backup wrote the store's shoebox.json: remember whose it is.
                 self.catalog

@@ -31,8 +31,18 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// The store format this build writes and reads.
-pub const FORMAT: u64 = 1;
+/// The store format this build writes and reads. Format 2 added the devices' change logs
+/// (`devices/`), content-tagged original keys and the store id; a format 1 store is upgraded
+/// in place by rewriting only `shoebox.json` (every other object stays as it is and is read as
+/// it was).
+pub const FORMAT: u64 = 2;
+
+/// What `shoebox.json` says the layout is, for people reading the store without Shoebox.
+const LAYOUT: &str = "originals/YYYY/MM/<name>~<16 hex of its BLAKE3>.<ext>, \
+                      thumbs/<2 hex>/<hash>-<size>.jpg, \
+                      catalogs/<device>/<snapshot>.db, catalogs/<device>/latest.json, \
+                      devices/<device>/seg-<first>-<last>.json, \
+                      devices/<device>/checkpoint-<last>.json, devices/<device>/head.json";
 
 /// A backup target: a name, an OpenDAL scheme and its options. Secrets are kept apart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +125,28 @@ pub struct Marker {
     pub created_by: String,
     #[serde(default)]
     pub layout: String,
+    /// The format the store had before it was upgraded in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgraded_from: Option<u64>,
+}
+
+/// The marker of an older store upgraded to [`FORMAT`]: the same id (a marker without one keeps
+/// the digest of its old bytes, which is what identified it), the same creator. Two devices
+/// upgrading at once write the same bytes, so the race is harmless.
+fn upgraded_marker(old: &Marker, old_bytes: &[u8]) -> Marker {
+    Marker {
+        format: FORMAT,
+        store_id: Some(store_id_of(old, old_bytes)),
+        created_by: old.created_by.clone(),
+        layout: LAYOUT.into(),
+        upgraded_from: Some(old.upgraded_from.unwrap_or(old.format)),
+    }
+}
+
+fn store_id_of(m: &Marker, bytes: &[u8]) -> String {
+    m.store_id
+        .clone()
+        .unwrap_or_else(|| blake3_hex(bytes)[..16].to_owned())
 }
 
 /// The outcome of `shoebox target test`.
@@ -225,11 +257,13 @@ impl Store {
         }
     }
 
-    /// Reads `shoebox.json`, writing it first when the store is new. Refuses newer formats.
+    /// Reads `shoebox.json`, writing it first when the store is new, and upgrading a format 1
+    /// store in place. Refuses newer formats.
     pub(crate) async fn ensure_marker(&self) -> Result<()> {
         match self.op.read("shoebox.json").await {
             Ok(buf) => {
-                let m: Marker = serde_json::from_slice(&buf.to_vec()).map_err(|e| {
+                let bytes = buf.to_vec();
+                let m: Marker = serde_json::from_slice(&bytes).map_err(|e| {
                     Error::Store(format!(
                         "shoebox.json on {} is unreadable: {e}",
                         self.target.describe()
@@ -241,6 +275,16 @@ impl Store {
                         supported: FORMAT,
                     });
                 }
+                if m.format < FORMAT {
+                    let up = upgraded_marker(&m, &bytes);
+                    let body =
+                        serde_json::to_vec_pretty(&up).map_err(|e| Error::Store(e.to_string()))?;
+                    let h = blake3_hex(&body);
+                    backup::put_verified(&self.op, "shoebox.json", body, &h)
+                        .await
+                        .map_err(|e| Error::Store(format!("upgrading shoebox.json: {e}")))?;
+                    tracing::info!(from = m.format, to = FORMAT, "store format upgraded");
+                }
                 Ok(())
             }
             Err(e) if e.kind() == opendal::ErrorKind::NotFound => {
@@ -248,11 +292,8 @@ impl Store {
                     format: FORMAT,
                     store_id: Some(format!("{:016x}", fastrand::u64(..))),
                     created_by: format!("shoebox {}", env!("CARGO_PKG_VERSION")),
-                    layout: "originals/YYYY/MM/<name>~<16 hex of its BLAKE3>.<ext>, \
-                             thumbs/<2 hex>/<hash>-<size>.jpg, \
-                             catalogs/<device>/<snapshot>.db, catalogs/<device>/latest.json, \
-                             devices/<device>/seg-<first>-<last>.json, devices/<device>/head.json"
-                        .into(),
+                    layout: LAYOUT.into(),
+                    upgraded_from: None,
                 };
                 let body =
                     serde_json::to_vec_pretty(&m).map_err(|e| Error::Store(e.to_string()))?;
@@ -266,9 +307,10 @@ impl Store {
         }
     }
 
-    /// The store's identity (see [`Marker::store_id`]), or `None` when it has no `shoebox.json`:
-    /// a new store, or one that is not there (a disk not mounted, a bucket emptied). One request.
-    pub fn identity(&self) -> Result<Option<String>> {
+    /// The store's identity (see [`Marker::store_id`]) and format, or `None` when it has no
+    /// `shoebox.json`: a new store, or one that is not there (a disk not mounted, a bucket
+    /// emptied). One request.
+    pub fn identity(&self) -> Result<Option<(String, u64)>> {
         self.rt.block_on(async {
             match self.op.read("shoebox.json").await {
                 Ok(b) => {
@@ -279,15 +321,18 @@ impl Store {
                             self.target.describe()
                         ))
                     })?;
-                    Ok(Some(
-                        m.store_id
-                            .unwrap_or_else(|| blake3_hex(&b)[..16].to_owned()),
-                    ))
+                    Ok(Some((store_id_of(&m, &b), m.format)))
                 }
                 Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(self.store_err(&e)),
             }
         })
+    }
+
+    /// Brings an older store to [`FORMAT`] in place (only `shoebox.json` is rewritten; see
+    /// [`FORMAT`]); refuses a newer one.
+    pub fn upgrade(&self) -> Result<()> {
+        self.rt.block_on(self.ensure_marker())
     }
 
     /// Tells apart: unreachable, TLS error, bad credentials, missing bucket or folder, read-only, OK.
