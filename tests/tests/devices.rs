@@ -111,6 +111,19 @@ fn prune_never_deletes_bytes_another_device_relies_on() {
     b.delete(&shared);
     json(&mut b.sb(&["backup", "--json"]), 0);
     json(&mut a.sb(&["backup", "--json"]), 0);
+    // The store is shared: the bytes wait out the grace period first.
+    let r = prune_all(&b, 0);
+    assert!(
+        r["kept_for_other_devices"].as_array().unwrap().is_empty(),
+        "{r}"
+    );
+    assert_eq!(r["waiting"].as_array().unwrap().len(), 3, "{r}");
+    assert!(
+        r["waiting_for"][0].as_str().unwrap().contains("grace"),
+        "{r}"
+    );
+    assert_eq!(objects_named(&store, &shared).len(), 3);
+    run_ok(&mut b.sb(&["settings", "set", "prune_grace_days", "0"]), 0);
     let r = prune_all(&b, 0);
     assert!(
         r["kept_for_other_devices"].as_array().unwrap().is_empty(),
@@ -414,4 +427,126 @@ fn a_retired_device_no_longer_holds_bytes_back() {
     assert!(objects_named(&store, &p).is_empty());
     // A's other photos are intact.
     json(&mut a.sb(&["verify", "--deep", "--json"]), 0);
+}
+
+/// Deletion driven by the change logs, in two phases: A deletes its photo P for good; the bytes
+/// stay until B has synced (seen the deletion: P lands in B's trash), and while B keeps P in
+/// its trash; once B empties it, a prune by A deletes them and says so in A's log, so a device
+/// that joins later does not count on them. A device with a log but no snapshot blocks prune.
+#[test]
+fn store_bytes_go_only_after_every_device_has_seen_the_deletion() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let b = Device::new(t.path(), "b", &store);
+    for i in 2..12 {
+        photo(&t.path().join("a"), &format!("M{i}.JPG"), i);
+    }
+    a.import(&t.path().join("a"));
+    run_ok(&mut a.sb(&["settings", "set", "prune_grace_days", "0"]), 0);
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    // P arrives on A after B's last sync.
+    let p = photo(&t.path().join("p"), "P.JPG", 1);
+    a.import(&t.path().join("p"));
+    json(&mut a.sb(&["sync", "--json"]), 0);
+
+    // Phase one: A lets go; B has not heard yet.
+    a.delete(&p);
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    let r = prune_all(&a, 0);
+    assert!(r["deleted"].as_array().unwrap().is_empty(), "{r}");
+    assert!(
+        r["waiting_for"][0]
+            .as_str()
+            .unwrap()
+            .contains("has not synced since"),
+        "{r}"
+    );
+    assert_eq!(objects_named(&store, &p).len(), 3);
+    let text = String::from_utf8_lossy(
+        &run_ok(
+            &mut a.sb(&["prune", "--target", "shared", "--yes", "--max-share", "100"]),
+            0,
+        )
+        .stdout,
+    )
+    .into_owned();
+    assert!(text.contains("wait before they can go"), "{text}");
+
+    // B syncs: P is in its trash, recoverable, so the bytes stay.
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    let trash = json(&mut b.sb(&["ls", "--trash", "--json"]), 0);
+    assert_eq!(trash.as_array().unwrap().len(), 1, "{trash}");
+    let r = prune_all(&a, 0);
+    assert_eq!(
+        r["kept_for_other_devices"].as_array().unwrap().len(),
+        3,
+        "{r}"
+    );
+    assert_eq!(objects_named(&store, &p).len(), 3);
+    let f = json(&mut b.sb(&["fetch", "--json", &p]), 0);
+    assert_eq!(
+        hash_of(Path::new(f["fetched"][0]["file"].as_str().unwrap())),
+        p
+    );
+
+    // B empties its trash and syncs: nobody relies on P; a prune deletes it.
+    run_ok(&mut b.sb(&["trash", "--empty", "--yes"]), 0);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    let r = prune_all(&a, 0);
+    assert_eq!(r["deleted"].as_array().unwrap().len(), 3, "{r}");
+    assert!(objects_named(&store, &p).is_empty());
+    json(&mut a.sb(&["sync", "--json"]), 0);
+
+    // A device joining now reads P's import and deletion, and that its bytes are gone: it
+    // neither lists P nor counts on its original.
+    let c = Device::new(t.path(), "c", &store);
+    let rc = json(&mut c.sb(&["sync", "--json"]), 0);
+    assert_eq!(rc["targets"][0]["new_photos"], 10, "{rc}");
+    for trash in [false, true] {
+        let mut cmd = c.sb(&["ls", "--json"]);
+        if trash {
+            cmd.arg("--trash");
+        }
+        let ls = json(&mut cmd, 0);
+        assert!(
+            ls.as_array()
+                .unwrap()
+                .iter()
+                .all(|x| x["hash"] != p.as_str()),
+            "{ls}"
+        );
+    }
+    let v = json(&mut c.sb(&["verify", "--json"]), 0);
+    assert!(
+        v["targets"][0]["problems"].as_array().unwrap().is_empty(),
+        "{v}"
+    );
+
+    // C's snapshot goes missing (as if it stopped between its log and its snapshot): what it
+    // relies on is unknown, so A's next prune deletes nothing.
+    std::fs::remove_dir_all(
+        store.backing.join("catalogs").join(
+            json(&mut c.sb(&["devices", "--json"]), 0)["this_device"]
+                .as_str()
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let q = photo(&t.path().join("q"), "Q.JPG", 77);
+    a.import(&t.path().join("q"));
+    json(&mut a.sb(&["backup", "--json"]), 0);
+    a.delete(&q);
+    let r = prune_all(&a, 0);
+    assert!(r["deleted"].as_array().unwrap().is_empty(), "{r}");
+    assert!(
+        r["waiting_for"][0]
+            .as_str()
+            .unwrap()
+            .contains("no catalog snapshot"),
+        "{r}"
+    );
+    assert_eq!(objects_named(&store, &q).len(), 3);
 }

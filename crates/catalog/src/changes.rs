@@ -399,12 +399,17 @@ impl Catalog {
                             )?;
                         }
                     }
+                    // Unless a prune already deleted those bytes (see `gone:` below).
                     tx.execute(
                         "INSERT INTO store_objects (target, hash, kind, key, size, uploaded_at, verified_at) \
-                         VALUES (?1, ?2, 'original', ?3, ?4, ?5, NULL) \
+                         SELECT ?1, ?2, 'original', ?3, ?4, ?5, NULL WHERE NOT EXISTS \
+                         (SELECT 1 FROM field_values WHERE hash = ?2 AND field = 'gone:' || ?3) \
                          ON CONFLICT (target, hash, kind) DO NOTHING",
                         params![target, hash, key, *size as i64, now()],
                     )?;
+                    if drop_if_lost(&tx, hash)? {
+                        out.new_assets.retain(|h| h != hash);
+                    }
                 }
                 Op::Set { hash, field, value } => {
                     let album = hash.strip_prefix("album:");
@@ -421,7 +426,13 @@ impl Catalog {
                                             .strip_prefix("member:")
                                             .is_some_and(shoebox_layout::is_hash))
                             }
-                            None => column_of(field).is_some(),
+                            None => {
+                                column_of(field).is_some()
+                                    || field.strip_prefix("gone:").is_some_and(|k| {
+                                        k.starts_with("originals/")
+                                            && shoebox_layout::key_problem(k).is_none()
+                                    })
+                            }
                         };
                     if !known_field {
                         out.rejected
@@ -453,7 +464,16 @@ impl Catalog {
                     let changed = match album {
                         _ if retiring => true,
                         Some(uid) => apply_album(&tx, uid, field, value)?,
-                        None => set_column(&tx, hash, field, &v)?,
+                        None => match field.strip_prefix("gone:") {
+                            Some(key) => {
+                                let dropped = apply_gone(&tx, hash, key, target)?;
+                                if dropped {
+                                    out.new_assets.retain(|h| h != hash);
+                                }
+                                dropped
+                            }
+                            None => set_column(&tx, hash, field, &v)?,
+                        },
                     };
                     if changed {
                         out.fields += 1;
@@ -548,6 +568,32 @@ fn apply_album(
             params![id, photo],
         )?
     };
+    Ok(n > 0)
+}
+
+/// A prune deleted the original at `key` from the store (`gone:<key>`, written by the device
+/// that pruned it once every device it knew had let go): this catalog no longer counts on it.
+fn apply_gone(tx: &rusqlite::Transaction<'_>, hash: &str, key: &str, target: &str) -> Result<bool> {
+    tx.execute(
+        "DELETE FROM store_objects WHERE hash = ?1 AND kind = 'original' AND key = ?2 \
+         AND target = ?3",
+        params![hash, key, target],
+    )?;
+    drop_if_lost(tx, hash)
+}
+
+/// Drops another device's photo that sits in the trash here and whose original no store holds
+/// any more (deleted for good everywhere, then pruned): a trash entry that could never be
+/// restored. A photo not in the trash stays (its thumbnails and metadata).
+fn drop_if_lost(tx: &rusqlite::Transaction<'_>, hash: &str) -> Result<bool> {
+    let n = tx.execute(
+        "DELETE FROM assets WHERE hash = ?1 AND origin IS NOT NULL AND trashed_at IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM store_objects o WHERE o.hash = ?1 AND o.kind = 'original')",
+        [hash],
+    )?;
+    if n > 0 {
+        tx.execute("DELETE FROM album_assets WHERE hash = ?1", [hash])?;
+    }
     Ok(n > 0)
 }
 

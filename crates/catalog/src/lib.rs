@@ -22,7 +22,7 @@ mod settings;
 pub use changes::{Applied, Change, FIELDS, Hlc, Op, Peer};
 pub use error::{Error, Result};
 pub use migrations::SCHEMA_VERSION;
-pub use organise::{Album, Bucket, StoreMark, View};
+pub use organise::{Album, Bucket, Purge, StoreMark, View};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};

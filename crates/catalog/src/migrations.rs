@@ -155,6 +155,16 @@ const STEPS: &[&str] = &[
     CREATE UNIQUE INDEX albums_by_uid ON albums (uid);
     ALTER TABLE albums ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
     "#,
+    // v7: photos deleted for good here (the trash emptied), with what this device had seen of
+    // every change log then (`frontier`, JSON {device: seq}): prune deletes their store bytes
+    // only once every other active device has seen as much and let go of them too.
+    r#"
+    CREATE TABLE purges (
+        hash     TEXT PRIMARY KEY,
+        frontier TEXT NOT NULL,
+        at_ms    INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -35,7 +35,8 @@ impl Catalog {
         tx.execute("DELETE FROM store_state WHERE target = ?1", [target])?;
         // The store it remembered and how far this device's log went there.
         tx.execute(
-            "DELETE FROM settings WHERE key IN ('store_id:' || ?1, 'pushed_seq:' || ?1)",
+            "DELETE FROM settings WHERE key IN ('store_id:' || ?1, 'pushed_seq:' || ?1, \
+             'head_written:' || ?1)",
             [target],
         )?;
         tx.commit()?;

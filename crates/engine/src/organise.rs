@@ -54,7 +54,8 @@ impl Library {
 
     fn empty_trash_locked(&mut self, _lock: crate::WriteLock) -> Result<EmptyTrashReport> {
         let mut report = EmptyTrashReport::default();
-        for a in self.catalog.take_trash()? {
+        let dev = self.device_id()?;
+        for a in self.catalog.take_trash(&dev, crate::sync::wall_ms())? {
             // Only a checked path is deleted: a row that leads outside `originals/` (a restored
             // or hostile catalog) deletes nothing.
             let p = match self.paths.resolve(&a.path) {

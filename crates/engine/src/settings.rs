@@ -24,6 +24,10 @@ pub struct Settings {
     /// Most bytes of originals fetched from stores kept in `.shoebox/cache/`; the least recently
     /// used go first.
     pub cache_max_size: u64,
+    /// Days a photo deleted for good must stay deleted before `prune` removes its bytes from
+    /// a store that other devices share (0: as soon as every device has seen the deletion and
+    /// let go). A store with this device alone has no grace period.
+    pub prune_grace_days: u64,
 }
 
 /// One watch folder, as stored.
@@ -49,6 +53,7 @@ impl Default for Settings {
             watch_folders: Vec::new(),
             watch_quiet_ms: 3000,
             cache_max_size: 10 << 30,
+            prune_grace_days: 7,
         }
     }
 }
@@ -89,6 +94,9 @@ impl Settings {
                 "grid_size must be 64–4096 and preview_size 256–8192 pixels".into(),
             ));
         }
+        if self.prune_grace_days > 3650 {
+            return Err(Error::Setting("prune_grace_days must be 0–3650".into()));
+        }
         if self.cache_max_size == 0 {
             return Err(Error::Setting(
                 "cache_max_size must be more than 0 (e.g. 20G)".into(),
@@ -114,9 +122,14 @@ impl Settings {
             "preview_size" => self.preview_size = num(value)? as u32,
             "watch_quiet_ms" => self.watch_quiet_ms = num(value)?,
             "cache_max_size" => self.cache_max_size = num(value)?,
+            "prune_grace_days" => {
+                self.prune_grace_days = value.trim().parse().map_err(|_| {
+                    Error::Setting(format!("{key}: {value:?} is not a number of days"))
+                })?
+            }
             _ => {
                 return Err(Error::Setting(format!(
-                    "unknown setting {key:?}; known: allowed_extensions, max_file_size, grid_size, preview_size, watch_quiet_ms, cache_max_size"
+                    "unknown setting {key:?}; known: allowed_extensions, max_file_size, grid_size, preview_size, watch_quiet_ms, cache_max_size, prune_grace_days"
                 )));
             }
         }

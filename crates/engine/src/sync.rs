@@ -208,7 +208,9 @@ impl Library {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
         let pending = self.catalog.changes_after(pushed)?;
-        if !pending.is_empty() {
+        let known_key = format!("head_written:{target}");
+        let known = self.catalog.setting(&known_key)?.is_some();
+        if !pending.is_empty() || !known {
             let head = match store.read_head(&dev)? {
                 Some(h) if h.nonce != nonce => {
                     return Err(Error::Setting(format!(
@@ -218,15 +220,23 @@ impl Library {
                     )));
                 }
                 Some(h) => h,
-                None => Head {
-                    format: shoebox_store::CHANGES_FORMAT,
-                    device: dev.clone(),
-                    nonce: nonce.clone(),
-                    name: host_name(),
-                    seq: 0,
-                    segments: Vec::new(),
-                    updated_at: shoebox_catalog::now(),
-                },
+                None => {
+                    let h = Head {
+                        format: shoebox_store::CHANGES_FORMAT,
+                        device: dev.clone(),
+                        nonce: nonce.clone(),
+                        name: host_name(),
+                        seq: 0,
+                        segments: Vec::new(),
+                        updated_at: shoebox_catalog::now(),
+                    };
+                    if pending.is_empty() {
+                        // Joining: the store learns of this device before it takes anything
+                        // in, so no prune deletes what it is about to rely on.
+                        store.write_head(&h)?;
+                    }
+                    h
+                }
             };
             // What the head already lists was sent before (a crash after the head, before the
             // setting): send only the rest.
@@ -235,6 +245,7 @@ impl Library {
             r.pushed = rest.len();
             self.catalog
                 .set_setting(&pushed_key, &head.seq.to_string())?;
+            self.catalog.set_setting(&known_key, "1")?;
         }
 
         // Pull: every other device's segments not applied yet, in order.
@@ -252,7 +263,6 @@ impl Library {
                             seg.last,
                             target,
                         )?;
-                        r.new_photos += a.new_assets.len();
                         r.edits_applied += a.fields;
                         r.edits_superseded += a.superseded;
                         r.problems.extend(a.rejected);
@@ -266,6 +276,16 @@ impl Library {
                 }
             }
         }
+
+        // A photo whose deletion and pruning arrived in a later segment is not new after all.
+        let mut still = Vec::with_capacity(new_assets.len());
+        for h in new_assets {
+            if self.catalog.asset_by_hash(&h)?.is_some() {
+                still.push(h);
+            }
+        }
+        let new_assets = still;
+        r.new_photos = new_assets.len();
 
         // Thumbnails of the new photos, so the timeline shows them at once.
         let sizes = [self.settings().grid_size, self.settings().preview_size];

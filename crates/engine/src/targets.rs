@@ -325,11 +325,12 @@ impl Library {
         check_store: bool,
     ) -> Result<Vec<std::result::Result<BackupReport, (String, String)>>> {
         let _lock = self.write_lock(waiting)?;
-        let opts = BackupOptions {
+        let mut opts = BackupOptions {
             concurrency: 8,
             device_id: self.device_id()?,
             thumb_sizes: vec![self.settings().grid_size, self.settings().preview_size],
             cancel: cancel.clone(),
+            marker_known: false,
         };
         let mut out = Vec::new();
         for t in self.chosen(target)? {
@@ -355,6 +356,9 @@ impl Library {
                     continue;
                 }
             };
+            // A known id was read (and its format brought up to date) just now, or earlier in
+            // this sync.
+            opts.marker_known = known_id.is_some();
             // Nothing new for this target: done without a request more.
             if shoebox_store::up_to_date(&self.catalog, &t.name, &opts.thumb_sizes)? {
                 out.push(Ok(BackupReport {
@@ -535,6 +539,11 @@ pub struct PruneReport {
     /// there, or a thumbnail of a photo it has): not deleted now; a later prune deletes them
     /// once no device relies on them.
     pub kept_for_other_devices: Vec<String>,
+    /// Candidates whose deletion other devices have not seen yet, or still in the grace period
+    /// (`prune_grace_days`): a later prune deletes them.
+    pub waiting: Vec<String>,
+    /// Why they wait, for people.
+    pub waiting_for: Vec<String>,
     /// Why nothing (or not everything) was deleted.
     pub refused: Option<String>,
 }
@@ -597,6 +606,66 @@ impl Library {
             refs.keys.contains(&o.key) || (o.kind != "original" && refs.hashes.contains(&o.hash))
         });
         r.kept_for_other_devices = kept.iter().map(|o| o.key.clone()).collect();
+        // Two phases: the deletion must have reached every other active device (each one's
+        // newest snapshot has read the logs that tell of the photo as far as this device had
+        // when it emptied its trash), and, on a shared store, be older than the grace period.
+        let hashes: Vec<String> = orphans.iter().map(|o| o.hash.clone()).collect();
+        let purges = self.catalog.purges(&hashes)?;
+        let shared = !refs.devices.is_empty() || !refs.unknown.is_empty();
+        let grace_ms = self.settings().prune_grace_days.saturating_mul(86_400_000);
+        let now = crate::sync::wall_ms();
+        let mut why = std::collections::BTreeSet::new();
+        let (waiting, orphans): (Vec<_>, Vec<_>) = orphans.into_iter().partition(|o| {
+            if let Some(u) = refs.unknown.first() {
+                why.insert(format!(
+                    "device {u} writes a change log on {target} but has no catalog snapshot \
+                     there yet (it is syncing now, or stopped half-way); what it relies on is \
+                     unknown until its next sync"
+                ));
+                return true;
+            }
+            let Some(p) = purges.get(&o.hash) else {
+                return false;
+            };
+            let mut wait = false;
+            if shared && p.at_ms.saturating_add(grace_ms) > now {
+                let days = self.settings().prune_grace_days;
+                why.insert(format!(
+                    "the grace period: photos deleted for good stay on a shared store for \
+                     {days} day(s) (`shoebox settings set prune_grace_days N`)"
+                ));
+                wait = true;
+            }
+            for d in &refs.devices {
+                let seen = refs.applied.get(d);
+                for (x, seq) in &p.frontier {
+                    let read = if x == d {
+                        i64::MAX
+                    } else {
+                        seen.and_then(|m| m.get(x)).copied().unwrap_or(0)
+                    };
+                    if read < *seq {
+                        let name = self
+                            .catalog
+                            .peers()
+                            .ok()
+                            .and_then(|ps| ps.into_iter().find(|p| &p.device == d))
+                            .and_then(|p| p.name)
+                            .map(|n| format!("{n} ({d})"))
+                            .unwrap_or_else(|| d.clone());
+                        why.insert(format!(
+                            "device {name} has not synced since the deletion (it must sync \
+                             once, or be retired with `shoebox device retire` if it is gone for \
+                             good)"
+                        ));
+                        wait = true;
+                    }
+                }
+            }
+            wait
+        });
+        r.waiting = waiting.iter().map(|o| o.key.clone()).collect();
+        r.waiting_for = why.into_iter().collect();
         r.candidates = orphans.iter().map(|o| o.key.clone()).collect();
         r.candidate_bytes = orphans.iter().map(|o| o.size).sum();
         if dry_run {
@@ -610,6 +679,16 @@ impl Library {
             .filter(|o| deleted.contains(&o.key))
             .collect();
         self.catalog.forget_store_objects(target, &gone)?;
+        // Devices that learn of these photos later (from the logs) must not count on them.
+        for o in gone.iter().filter(|o| o.kind == "original") {
+            if purges.get(&o.hash).is_some_and(|p| !p.frontier.is_empty()) {
+                self.record(
+                    &format!("gone:{}", o.key),
+                    std::slice::from_ref(&o.hash),
+                    serde_json::json!(true),
+                )?;
+            }
+        }
         r.deleted = deleted;
         r.refused = err.map(|e| format!("stopped: {e}"));
         Ok(r)

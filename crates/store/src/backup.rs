@@ -23,6 +23,9 @@ pub struct BackupOptions {
     /// Set to stop: transfers in flight are abandoned (nothing half-written reaches a final
     /// key), what finished is recorded, and no snapshot is written.
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// The caller has just read this store's `shoebox.json` (its id checked, its format
+    /// current): not read again.
+    pub marker_known: bool,
 }
 
 /// An object that could not be backed up, and why.
@@ -460,7 +463,9 @@ impl Store {
             throttle.send(&p, true);
             return Ok(report);
         }
-        self.ensure_marker().await?;
+        if !opts.marker_known {
+            self.ensure_marker().await?;
+        }
         p.total = items.len() as u64;
         p.bytes_total = items.iter().map(|i| i.size).sum();
         throttle.send(&p, true);

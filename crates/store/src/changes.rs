@@ -120,6 +120,20 @@ impl Store {
         })
     }
 
+    /// Writes a head as it is: a device's first, empty head says "this device exists and
+    /// relies on this store" before it takes anything in (prune waits for a device it cannot
+    /// read the snapshot of).
+    pub fn write_head(&self, head: &Head) -> Result<()> {
+        let body = serde_json::to_vec_pretty(head).map_err(|e| Error::Store(e.to_string()))?;
+        let h = blake3_hex(&body);
+        let hk = head_key(&head.device);
+        self.rt.block_on(async {
+            put_verified(&self.op, &hk, body, &h)
+                .await
+                .map_err(|e| Error::Store(format!("{hk}: {e}")))
+        })
+    }
+
     /// The heads of every other device (one listing, one read per device). Torn or missing
     /// heads are left out: those devices' news arrive at a later sync.
     pub fn other_heads(&self, own: &str) -> Result<Vec<Head>> {

@@ -420,6 +420,10 @@ pub struct OthersRefs {
     pub keys: HashSet<String>,
     /// Content hashes of their photos (thumbnail keys are named by these).
     pub hashes: HashSet<String>,
+    /// For each device read, how far its snapshot had applied every other device's log.
+    pub applied: std::collections::HashMap<String, std::collections::HashMap<String, i64>>,
+    /// Devices that write a change log but have no snapshot yet: what they rely on is unknown.
+    pub unknown: Vec<String>,
 }
 
 impl Store {
@@ -469,12 +473,34 @@ impl Store {
                     let cat = Catalog::open_untrusted(&path)?;
                     refs.hashes.extend(cat.all_hashes()?);
                     refs.keys.extend(cat.referenced_keys()?);
+                    refs.applied.insert(dev.to_owned(), cat.applied_map()?);
                     Ok::<_, Error>(())
                 }
                 .await;
                 let _ = std::fs::remove_file(&path);
                 got?;
                 refs.devices.push(dev.to_owned());
+            }
+            let logs = match self.op.list("devices/").await {
+                Ok(e) => e,
+                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
+                Err(e) => return Err(self.store_err(&e)),
+            };
+            for e in logs {
+                let Some(dev) = e
+                    .path()
+                    .strip_prefix("devices/")
+                    .map(|d| d.trim_end_matches('/'))
+                else {
+                    continue;
+                };
+                if crate::is_device_id(dev)
+                    && dev != own_device
+                    && !retired.iter().any(|r| r == dev)
+                    && !refs.devices.iter().any(|d| d == dev)
+                {
+                    refs.unknown.push(dev.to_owned());
+                }
             }
             Ok(refs)
         })

@@ -69,6 +69,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
                 r.kept_for_other_devices.len()
             );
         }
+        if !r.waiting.is_empty() {
+            println!(
+                "{target}: {} object(s) wait before they can go:",
+                r.waiting.len()
+            );
+            for w in &r.waiting_for {
+                println!("  - {w}");
+            }
+        }
         match &r.refused {
             Some(why) => println!("{target}: nothing more deleted — {why}"),
             None if !confirmed => println!("{target}: nothing deleted"),
