@@ -473,6 +473,9 @@ pub struct Device {
     pub lib: PathBuf,
     /// Milliseconds added to this device's wall clock (`SHOEBOX_CLOCK_OFFSET_MS`).
     pub clock_offset_ms: i64,
+    /// Segments after which its change log is compacted (`SHOEBOX_CHECKPOINT_EVERY`; 0: the
+    /// default).
+    pub checkpoint_every: usize,
 }
 
 impl Device {
@@ -481,6 +484,7 @@ impl Device {
             home: root.join(format!("{name}-home")),
             lib: root.join(format!("{name}-lib")),
             clock_offset_ms: 0,
+            checkpoint_every: 0,
         };
         std::fs::create_dir_all(&d.home).unwrap();
         run_ok(d.sb(&["target", "add", "shared"]).args(store.cli_args()), 0);
@@ -492,6 +496,12 @@ impl Device {
         c.env("HOME", &self.home)
             .env("SHOEBOX_SECRETS_FILE", self.home.join("secrets.json"))
             .env("SHOEBOX_CLOCK_OFFSET_MS", self.clock_offset_ms.to_string());
+        if self.checkpoint_every > 0 {
+            c.env(
+                "SHOEBOX_CHECKPOINT_EVERY",
+                self.checkpoint_every.to_string(),
+            );
+        }
         c
     }
     pub fn import(&self, dir: &Path) {

@@ -260,6 +260,7 @@ fn a_restored_library_is_a_new_device() {
         home: a.home.clone(),
         lib: restored,
         clock_offset_ms: 0,
+        checkpoint_every: 0,
     };
     run_ok(
         r.sb(&["target", "add", "shared2"]).args(store.cli_args()),

@@ -395,6 +395,10 @@ fn three_devices_random_edits_and_syncs_converge() {
         .collect();
     devices[1].clock_offset_ms = -2 * 3600 * 1000;
     devices[2].clock_offset_ms = 30 * 24 * 3600 * 1000;
+    // Change logs compacted into checkpoints every few syncs, while others read them.
+    for (i, d) in devices.iter_mut().enumerate() {
+        d.checkpoint_every = 2 + i;
+    }
     let mut known: Vec<String> = Vec::new();
     let mut edits = 0;
     let mut torn = Vec::new();
@@ -454,7 +458,10 @@ fn three_devices_random_edits_and_syncs_converge() {
                 if rng.u8(..4) == 0 {
                     let segs: Vec<_> = files_below(&store.backing.join("devices"))
                         .into_iter()
-                        .filter(|p| p.to_string_lossy().contains("seg-"))
+                        .filter(|p| {
+                            let n = p.to_string_lossy();
+                            n.contains("seg-") || n.contains("checkpoint-")
+                        })
                         .collect();
                     if let Some(p) = segs.get(rng.usize(..segs.len().max(1))) {
                         let whole = std::fs::read(p).unwrap();
@@ -556,8 +563,25 @@ fn three_devices_random_edits_and_syncs_converge() {
             assert_eq!(&hash_of(&p), h, "{}", p.display());
         }
     }
+    let checkpoints = files_below(&store.backing.join("devices"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("checkpoint-"))
+        .count();
+    assert!(
+        checkpoints >= 2,
+        "the logs were compacted: {checkpoints} checkpoints"
+    );
+    // A device joining now reads each log's checkpoint and a few segments, not its history,
+    // and ends with the same catalog.
+    let late = Device::new(t.path(), "late", &store);
+    sync(&late);
+    assert_eq!(
+        state(&late),
+        first,
+        "a device joining from checkpoints (seed {seed})"
+    );
     eprintln!(
-        "{edits} edits, {} photos, converged in {:?}",
+        "{edits} edits, {} photos, {checkpoints} checkpoints, converged in {:?}",
         first.len(),
         started.elapsed()
     );
@@ -832,4 +856,88 @@ fn a_format_1_store_is_upgraded_in_place_and_loses_nothing() {
     let mut c = b.sb(&["restore", "--json", "--to"]);
     c.arg(&restored).args(store.cli_args());
     assert_eq!(json(&mut c, 0)["restored"], 3);
+}
+
+/// A device's log is compacted into a checkpoint every few segments: the segments it covers
+/// are deleted from its prefix, a new device joins from the checkpoint (one object instead of
+/// the history) with the same catalog, and a lost checkpoint is written again, byte for byte,
+/// by its owner.
+#[test]
+fn change_logs_are_compacted_into_checkpoints() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let mut a = Device::new(t.path(), "a", &store);
+    a.checkpoint_every = 4;
+    let h = photos(&t.path().join("src"), 5);
+    a.import(&t.path().join("src"));
+    let mut checkpointed = 0;
+    for round in 0..10 {
+        let mut c = a.sb(&["favourite"]);
+        c.args(&h);
+        if round % 2 == 1 {
+            c.arg("--off");
+        }
+        run_ok(&mut c, 0);
+        run_ok(
+            &mut a.sb(&["caption", &h[round % 5], &format!("round {round}")]),
+            0,
+        );
+        checkpointed += sync(&a)["checkpoint"].as_bool().unwrap() as usize;
+    }
+    // 11 segments written (the first sync also announces the photos): a checkpoint at the
+    // 4th and the 8th, each replacing all before it.
+    assert_eq!(checkpointed, 2);
+    let names: Vec<String> = files_below(&store.backing.join("devices"))
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let cps: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("checkpoint-"))
+        .collect();
+    let segs = names.iter().filter(|n| n.starts_with("seg-")).count();
+    assert_eq!(cps.len(), 1, "the older checkpoint was replaced: {names:?}");
+    assert_eq!(
+        segs, 2,
+        "only the segments after the checkpoint remain: {names:?}"
+    );
+    let head: Value = serde_json::from_slice(
+        &std::fs::read(
+            files_below(&store.backing.join("devices"))
+                .into_iter()
+                .find(|p| p.ends_with("head.json"))
+                .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(head["segments"].as_array().unwrap().len(), 2, "{head}");
+    assert!(
+        head["checkpoint"]["key"]
+            .as_str()
+            .unwrap()
+            .contains("checkpoint-")
+    );
+
+    let b = Device::new(t.path(), "b", &store);
+    let rb = sync(&b);
+    assert_eq!(rb["new_photos"], 5, "{rb}");
+    assert_eq!(state(&a), state(&b), "the same catalog from the checkpoint");
+
+    // The checkpoint lost on the store: the owner's verify finds it and writes it again.
+    let cp = store
+        .backing
+        .join(head["checkpoint"]["key"].as_str().unwrap());
+    let bytes = std::fs::read(&cp).unwrap();
+    std::fs::remove_file(&cp).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let v = json(&mut a.sb(&["verify", "--json"]), 1);
+    assert_eq!(v["targets"][0]["problems"][0]["kind"], "segment", "{v}");
+    let v = json(&mut a.sb(&["verify", "--repair", "--json"]), 0);
+    assert_eq!(v["targets"][0]["problems"][0]["repaired"], true, "{v}");
+    assert_eq!(std::fs::read(&cp).unwrap(), bytes, "the same bytes again");
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let c = Device::new(t.path(), "c", &store);
+    sync(&c);
+    assert_eq!(state(&a), state(&c));
 }

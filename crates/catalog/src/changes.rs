@@ -273,6 +273,35 @@ impl Catalog {
         Ok(out)
     }
 
+    /// This device's log up to `upto`, compacted for a checkpoint: every photo's import and
+    /// the last edit of each (photo, field), in log order. Deterministic, so a lost checkpoint
+    /// can be written again byte for byte.
+    pub fn compacted_changes(&self, upto: i64) -> Result<Vec<(i64, Change)>> {
+        let all: Vec<(i64, Change)> = self
+            .changes_after(0)?
+            .into_iter()
+            .take_while(|(s, _)| *s <= upto)
+            .collect();
+        let mut last: std::collections::HashMap<(String, String), i64> = Default::default();
+        for (seq, c) in &all {
+            let k = match &c.op {
+                Op::Asset { hash, .. } => (hash.clone(), String::new()),
+                Op::Set { hash, field, .. } => (hash.clone(), field.clone()),
+            };
+            last.insert(k, *seq);
+        }
+        Ok(all
+            .into_iter()
+            .filter(|(seq, c)| {
+                let k = match &c.op {
+                    Op::Asset { hash, .. } => (hash.clone(), String::new()),
+                    Op::Set { hash, field, .. } => (hash.clone(), field.clone()),
+                };
+                last.get(&k) == Some(seq)
+            })
+            .collect())
+    }
+
     /// Devices retired by any device of the library (they will never come back: what only
     /// they rely on may be pruned).
     pub fn retired_devices(&self) -> Result<Vec<String>> {

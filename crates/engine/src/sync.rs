@@ -35,6 +35,8 @@ pub struct SyncReport {
     pub thumbnails: usize,
     /// Originals of pinned albums brought onto this computer.
     pub fetched_for_pins: usize,
+    /// This device's change log on the store was compacted into a checkpoint.
+    pub checkpoint: bool,
     /// What could not be taken in this time (a torn segment, a device's malformed edit): tried
     /// again at the next sync; nothing is lost.
     pub problems: Vec<String>,
@@ -227,6 +229,7 @@ impl Library {
                         nonce: nonce.clone(),
                         name: host_name(),
                         seq: 0,
+                        checkpoint: None,
                         segments: Vec::new(),
                         updated_at: shoebox_catalog::now(),
                     };
@@ -241,8 +244,13 @@ impl Library {
             // What the head already lists was sent before (a crash after the head, before the
             // setting): send only the rest.
             let rest: Vec<_> = pending.into_iter().filter(|(s, _)| *s > head.seq).collect();
-            let head = store.push_changes(head, &rest)?;
+            let mut head = store.push_changes(head, &rest)?;
             r.pushed = rest.len();
+            if head.segments.len() >= checkpoint_every() {
+                let compacted = self.catalog.compacted_changes(head.seq)?;
+                head = store.write_checkpoint(head, &compacted)?;
+                r.checkpoint = true;
+            }
             self.catalog
                 .set_setting(&pushed_key, &head.seq.to_string())?;
             self.catalog.set_setting(&known_key, "1")?;
@@ -253,7 +261,14 @@ impl Library {
         for h in store.other_heads(&dev)? {
             r.devices += 1;
             let applied = self.catalog.peer_applied(&h.device)?;
-            for seg in h.segments.iter().filter(|s| s.last > applied) {
+            // A checkpoint newer than what was applied stands for everything before its
+            // segments; segments it covers are not listed any more.
+            let cp = h.checkpoint.iter().filter(|c| c.last > applied);
+            let from = h
+                .checkpoint
+                .as_ref()
+                .map_or(applied, |c| c.last.max(applied));
+            for seg in cp.chain(h.segments.iter().filter(|s| s.last > from)) {
                 match store.read_segment(&h, seg) {
                     Ok(changes) => {
                         let a = self.catalog.apply_remote(
@@ -490,6 +505,16 @@ impl Library {
             format!("{}: {}", a.path, why.join("; "))
         }))
     }
+}
+
+/// Segments of a device's log on a store after which it is compacted into a checkpoint (each
+/// sync with edits writes one). `SHOEBOX_CHECKPOINT_EVERY` changes it, for tests.
+fn checkpoint_every() -> usize {
+    std::env::var("SHOEBOX_CHECKPOINT_EVERY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(64)
 }
 
 fn host_name() -> Option<String> {

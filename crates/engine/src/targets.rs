@@ -437,12 +437,15 @@ impl Library {
                               other devices wait for it"
                 .to_owned();
             if opts.repair {
-                let changes: Vec<_> = self
-                    .catalog
-                    .changes_after(seg.first - 1)?
-                    .into_iter()
-                    .take_while(|(s, _)| *s <= seg.last)
-                    .collect();
+                let changes: Vec<_> = if seg.key.contains("/checkpoint-") {
+                    self.catalog.compacted_changes(seg.last)?
+                } else {
+                    self.catalog
+                        .changes_after(seg.first - 1)?
+                        .into_iter()
+                        .take_while(|(s, _)| *s <= seg.last)
+                        .collect()
+                };
                 match store.rewrite_segment(&head, &seg, &changes) {
                     Ok(()) => repaired = true,
                     Err(e) => detail = format!("{detail}; repair failed: {e}"),

@@ -3,9 +3,18 @@
 //!
 //! ```text
 //! devices/<device>/seg-<first seq>-<last seq>.json   {"device", "changes": [...]}, never rewritten
+//! devices/<device>/checkpoint-<last seq>.json         the same form: the device's log up to
+//!                                                       `last`, compacted (each photo's import,
+//!                                                       the last edit of each field)
 //! devices/<device>/head.json                          {"format": 2, "device", "nonce", "seq",
-//!                                                       "segments": [{key, first, last, size, blake3}]}
+//!                                                       "checkpoint": {key, first, last, size,
+//!                                                       blake3} (optional), "segments": [...]}
 //! ```
+//!
+//! A checkpoint replaces the segments it covers: a new device reads one object instead of years
+//! of history. Applying it is the same as applying the segments (the last edit of a field by one
+//! device is also its latest by the clock), so a device that had read some of them already
+//! reads it again harmlessly.
 //!
 //! Only the device itself writes under its prefix (one writer per changeable object). A reader
 //! takes a missing or torn head or segment for "not written yet", never for "deleted": it applies
@@ -40,6 +49,9 @@ pub struct Head {
     #[serde(default)]
     pub name: Option<String>,
     pub seq: i64,
+    /// The device's log up to `checkpoint.last`, compacted; `segments` follow it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<SegmentRef>,
     pub segments: Vec<SegmentRef>,
     pub updated_at: String,
 }
@@ -165,11 +177,60 @@ impl Store {
         })
     }
 
-    /// The changes of one segment a head lists, when the bytes prove to be what the head says
-    /// (size and BLAKE3) and name only that device's prefix; otherwise why not.
+    /// Replaces the head's checkpoint and segments by a new checkpoint of `compacted` (this
+    /// device's log up to `head.seq`, compacted): the checkpoint first, the head next, then the
+    /// objects it no longer lists are deleted from this device's prefix (only its owner writes
+    /// there; a reader still holding the old head finds a segment gone, takes it for "not yet
+    /// written" and reads the checkpoint at its next sync).
+    pub fn write_checkpoint(&self, mut head: Head, compacted: &[(i64, Change)]) -> Result<Head> {
+        let body = serde_json::to_vec(&Segment {
+            device: head.device.clone(),
+            changes: compacted.iter().map(|(_, c)| c.clone()).collect(),
+        })
+        .map_err(|e| Error::Store(e.to_string()))?;
+        let key = format!("devices/{}/checkpoint-{:012}.json", head.device, head.seq);
+        let hash = blake3_hex(&body);
+        let size = body.len() as u64;
+        let old: Vec<String> = head
+            .checkpoint
+            .iter()
+            .chain(&head.segments)
+            .map(|s| s.key.clone())
+            .filter(|k| *k != key)
+            .collect();
+        head = self.rt.block_on(async {
+            put_verified(&self.op, &key, body, &hash)
+                .await
+                .map_err(|e| Error::Store(format!("{key}: {e}")))?;
+            head.checkpoint = Some(SegmentRef {
+                key,
+                first: 1,
+                last: head.seq,
+                size,
+                blake3: hash,
+            });
+            head.segments.clear();
+            head.updated_at = shoebox_catalog::now();
+            Ok::<_, Error>(head)
+        })?;
+        self.write_head(&head)?;
+        let (_, err) = self.delete(&old);
+        if let Some(e) = err {
+            // Left behind, unlisted: harmless; the next checkpoint tries again.
+            tracing::warn!("old change-log segments not deleted: {e}");
+        }
+        Ok(head)
+    }
+
+    /// The changes of one segment or checkpoint a head lists, when the bytes prove to be what
+    /// the head says (size and BLAKE3) and name only that device's prefix; otherwise why not.
     pub fn read_segment(&self, head: &Head, seg: &SegmentRef) -> Result<Vec<Change>> {
-        let prefix = format!("devices/{}/seg-", head.device);
-        if !seg.key.starts_with(&prefix) || crate::unsafe_key_reason(&seg.key).is_some() {
+        let prefix = format!("devices/{}/", head.device);
+        let named = seg
+            .key
+            .strip_prefix(&prefix)
+            .is_some_and(|n| n.starts_with("seg-") || n.starts_with("checkpoint-"));
+        if !named || crate::unsafe_key_reason(&seg.key).is_some() {
             return Err(Error::Store(format!(
                 "device {}'s head names {:?}, outside its prefix; ignored",
                 head.device, seg.key
@@ -201,7 +262,7 @@ impl Store {
     pub fn damaged_segments(&self, head: &Head, deep: bool) -> Result<Vec<SegmentRef>> {
         self.rt.block_on(async {
             let mut bad = Vec::new();
-            for seg in &head.segments {
+            for seg in head.checkpoint.iter().chain(&head.segments) {
                 let ok = match self.op.stat(&seg.key).await {
                     Ok(m) if m.content_length() == seg.size => {
                         !deep
@@ -221,8 +282,8 @@ impl Store {
         })
     }
 
-    /// Writes a lost or damaged segment of this device again from its own log: the same
-    /// changes serialise to the same bytes, which must match the head's BLAKE3.
+    /// Writes a lost or damaged segment (or checkpoint) of this device again from its own log:
+    /// the same changes serialise to the same bytes, which must match the head's BLAKE3.
     pub fn rewrite_segment(
         &self,
         head: &Head,

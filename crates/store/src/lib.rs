@@ -222,7 +222,8 @@ impl Store {
     }
 
     /// Deletes objects, one at a time, stopping at the first error. Returns the keys deleted
-    /// and, when it stopped early, why. Only `shoebox prune` calls this.
+    /// and, when it stopped early, why. Only `shoebox prune` (and a device compacting its own
+    /// change log into a checkpoint) calls this.
     pub fn delete(&self, keys: &[String]) -> (Vec<String>, Option<String>) {
         self.rt.block_on(async {
             let mut done = Vec::new();
