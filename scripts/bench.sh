@@ -4,6 +4,7 @@
 #   scripts/bench.sh watch [--count 20000] [--quiet-ms 1000]   watch latency, burst vs inotifywait
 #   scripts/bench.sh backup [--small 5000] [--big 200]         no-op and first backup vs rclone
 #   scripts/bench.sh memory [--mb 2048]                         peak RSS of one big video, vs rclone
+#   scripts/bench.sh join [--count 50000] [--rounds 3]         a second computer joining, vs rclone copy
 #   scripts/bench.sh app [--count 100000] [--rounds 5]         the desktop app on 1k vs 100k assets
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,4 +18,4 @@ if [[ "${1:-}" == "app" ]]; then
   exec node ui/e2e/perf.mjs "$@"
 fi
 cargo build --release -q -p shoebox-cli -p shoebox-tests
-exec target/release/shoebox-bench "${@:-import}"
+exec "${CARGO_TARGET_DIR:-target}/release/shoebox-bench" "${@:-import}"

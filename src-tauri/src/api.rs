@@ -129,7 +129,7 @@ pub struct AssetInfo {
     pub mime: String,
     /// RFC 3339 when the offset is known, else local time.
     pub taken: String,
-    /// `exif`, `exif_digitized`, `container`, `filename` or `mtime`.
+    /// `exif`, `exif_other`, `container`, `filename`, `mtime` or `takeout`.
     pub taken_source: String,
     pub width: Option<u32>,
     pub height: Option<u32>,

@@ -165,6 +165,15 @@ const STEPS: &[&str] = &[
         at_ms    INTEGER NOT NULL
     );
     "#,
+    // v8: what a Google Takeout sidecar said about a photo, kept as it was (so backups and
+    // restores carry it).
+    r#"
+    CREATE TABLE sidecars (
+        hash TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        json TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

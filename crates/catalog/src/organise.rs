@@ -230,6 +230,10 @@ impl Catalog {
             "DELETE FROM album_assets WHERE hash IN (SELECT hash FROM assets WHERE trashed_at IS NOT NULL)",
             [],
         )?;
+        tx.execute(
+            "DELETE FROM sidecars WHERE hash IN (SELECT hash FROM assets WHERE trashed_at IS NOT NULL)",
+            [],
+        )?;
         tx.execute("DELETE FROM assets WHERE trashed_at IS NOT NULL", [])?;
         tx.commit()?;
         self.bump_generation()?;
@@ -259,6 +263,28 @@ impl Catalog {
             }
         }
         Ok(out)
+    }
+
+    /// Keeps what a Google Takeout sidecar (`name`) said about a photo, as it was.
+    pub fn put_sidecar(&mut self, hash: &str, name: &str, json: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sidecars (hash, name, json) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (hash) DO UPDATE SET name = excluded.name, json = excluded.json",
+            params![hash, name, json],
+        )?;
+        Ok(())
+    }
+
+    /// A photo's kept Takeout sidecar: its file name and JSON.
+    pub fn sidecar(&self, hash: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name, json FROM sidecars WHERE hash = ?1",
+                [hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
     }
 
     /// How far this catalog had applied each other device's log (empty for a catalog that

@@ -225,14 +225,96 @@ impl Library {
             thumbnailer: t,
             threads: 0,
         };
-        Ok(shoebox_import::run_import(
+        let mut report = shoebox_import::run_import(
             sources,
             &self.paths,
             &mut self.catalog,
             &opts,
             progress,
             cancel,
-        )?)
+        )?;
+        self.apply_takeout(&mut report)?;
+        Ok(report)
+    }
+
+    /// What a Google Takeout's sidecars say beyond the file's own metadata: favourites, trash,
+    /// albums (also for photos already in the library) and the sidecar itself, kept with the
+    /// photo. Recorded like edits made here, so other devices hear of them.
+    fn apply_takeout(&mut self, report: &mut ImportReport) -> Result<()> {
+        let actions = std::mem::take(&mut report.takeout_actions);
+        let Some(tk) = report.takeout.as_mut() else {
+            return Ok(());
+        };
+        let mut favourites = Vec::new();
+        let mut trashed = Vec::new();
+        let mut albums: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let new: std::collections::HashSet<&str> = actions
+            .iter()
+            .filter(|a| a.new)
+            .map(|a| a.hash.as_str())
+            .collect();
+        for a in &actions {
+            // The same photo twice in the export (a year folder and an album): whichever copy
+            // was imported, a favourite in either sidecar counts.
+            if !a.new && a.favourite && new.contains(a.hash.as_str()) {
+                favourites.push(a.hash.clone());
+            }
+            if a.new {
+                if a.favourite {
+                    favourites.push(a.hash.clone());
+                }
+                if a.trashed {
+                    trashed.push(a.hash.clone());
+                }
+                if let Some(s) = &a.sidecar {
+                    let name = s
+                        .path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    self.catalog.put_sidecar(&a.hash, &name, &s.raw)?;
+                    if let Some(x) = self.catalog.asset_by_hash(&a.hash)? {
+                        if x.meta.taken_at_source == shoebox_types::TimeSource::Takeout {
+                            tk.dates_from_sidecar += 1;
+                        }
+                        let same = |a: f64, b: f64| (a - b).abs() < 1e-7;
+                        if let (Some(g), Some(h)) = (s.gps, x.meta.gps)
+                            && same(g.lat, h.lat)
+                            && same(g.lon, h.lon)
+                        {
+                            tk.places_from_sidecar += 1;
+                        }
+                    }
+                }
+            }
+            if let Some(album) = &a.album {
+                albums
+                    .entry(album.clone())
+                    .or_default()
+                    .push(a.hash.clone());
+            }
+        }
+        if !favourites.is_empty() {
+            self.set_favourite(&favourites, true)?;
+        }
+        if !trashed.is_empty() {
+            self.set_trashed(&trashed, true)?;
+        }
+        let existing = self.albums()?;
+        for (name, mut hashes) in albums {
+            hashes.sort();
+            hashes.dedup();
+            let id = match existing.iter().find(|a| a.name == name) {
+                Some(a) => a.id,
+                None => self.album_create(&name)?.id,
+            };
+            self.album_add(id, &hashes)?;
+            tk.albums.push(shoebox_import::takeout::AlbumRebuilt {
+                name,
+                photos: hashes.len() as u64,
+            });
+        }
+        Ok(())
     }
 
     /// Every asset, newest first.

@@ -17,6 +17,7 @@
 mod error;
 mod place;
 mod scan;
+pub mod takeout;
 
 pub use error::{Error, Result};
 pub use place::{ReconcileReport, reconcile};
@@ -116,6 +117,13 @@ pub struct ImportReport {
     pub counts: Counts,
     /// True when the import was cancelled before every file was looked at.
     pub cancelled: bool,
+    /// When the sources were (or held) a Google Takeout export: what its sidecars gave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub takeout: Option<takeout::TakeoutReport>,
+    /// What the library does with the Takeout's photos after the import (favourites, trash,
+    /// albums, kept sidecars): the engine applies these, so other devices hear of them.
+    #[serde(skip)]
+    pub takeout_actions: Vec<takeout::TakeoutAction>,
     pub started_at: String,
     pub finished_at: String,
 }
@@ -141,6 +149,8 @@ const BATCH_MAX: usize = 256;
 pub(crate) struct Candidate {
     pub path: PathBuf,
     pub size: u64,
+    /// Its Google Takeout sidecar, when the import has them.
+    pub sidecar: Option<Arc<takeout::Sidecar>>,
 }
 
 /// What a worker made of one candidate.
@@ -184,12 +194,152 @@ pub fn run_import(
     for dir in [lib.tmp(), lib.thumbs(), lib.originals()] {
         create_dir_durable(&dir)?;
     }
-    let candidates = scan::scan(sources, lib, opts, &mut report, cancel);
+    // Takeout parts given as archives are unpacked into the library's temp folder first (media
+    // and JSON entries only), and imported from there.
+    let staging = lib.tmp().join(format!("takeout-{:08x}", fastrand::u32(..)));
+    let mut parts: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut tk = takeout::TakeoutReport::default();
+    let mut roots = Vec::new();
+    for (i, src) in sources.iter().enumerate() {
+        if !takeout::is_archive(src) {
+            roots.push(src.clone());
+            continue;
+        }
+        p.phase = "unpack".into();
+        p.current = Some(src.display().to_string());
+        throttle.send(&p, true);
+        let dest = staging.join(format!("part-{i}"));
+        let allowed = |name: &str| {
+            shoebox_media::extension_of(Path::new(name))
+                .is_some_and(|e| e == "json" || opts.allowed_extensions.contains(&e))
+        };
+        match takeout::unpack(src, &dest, &allowed) {
+            Ok(problems) => {
+                for (entry, why) in problems {
+                    report.rejected.push(Rejected {
+                        path: format!("{}!{entry}", src.display()),
+                        reason: why,
+                    });
+                }
+                tk.archives.push(src.display().to_string());
+                parts.push((dest.clone(), src.clone()));
+                roots.push(dest);
+            }
+            Err(why) => {
+                report.rejected.push(Rejected {
+                    path: src.display().to_string(),
+                    reason: format!("{why}; nothing imported from it"),
+                });
+            }
+        }
+    }
+    let result = import_from(
+        &roots,
+        lib,
+        catalog,
+        opts,
+        cancel,
+        &mut report,
+        &mut tk,
+        &mut p,
+        &mut throttle,
+    );
+    let _ = std::fs::remove_dir_all(&staging);
+    result?;
+    // Paths inside an unpacked part are reported as `part.zip!inner/path`.
+    let shown = |s: &mut String| {
+        for (dir, archive) in &parts {
+            let d = dir.display().to_string();
+            if let Some(rest) = s.strip_prefix(&d) {
+                *s = format!("{}!{}", archive.display(), rest.trim_start_matches('/'));
+            }
+        }
+    };
+    for i in &mut report.imported {
+        shown(&mut i.source);
+    }
+    for d in &mut report.duplicates {
+        shown(&mut d.path);
+    }
+    for x in &mut report.skipped {
+        shown(&mut x.path);
+    }
+    for x in &mut report.rejected {
+        shown(&mut x.path);
+    }
+    if let Some(t) = &mut report.takeout {
+        for x in t.without_sidecar.iter_mut().chain(t.other_json.iter_mut()) {
+            shown(&mut x.path);
+        }
+        for u in &mut t.unmatched_sidecars {
+            shown(u);
+        }
+    }
+    report.cancelled = report.cancelled || (cancel.load(Ordering::Relaxed) && p.done < p.total);
+    p.phase = "done".into();
+    p.current = None;
+    throttle.send(&p, true);
+    report.finish();
+    catalog.record_import(&shoebox_catalog::ImportRecord {
+        started_at: report.started_at.clone(),
+        finished_at: report.finished_at.clone(),
+        imported: report.counts.imported,
+        duplicates: report.counts.duplicates,
+        skipped: report.counts.skipped,
+        rejected: report.counts.rejected,
+    })?;
+    Ok(report)
+}
+
+/// The import proper, from folders (unpacked parts among them).
+#[allow(clippy::too_many_arguments)]
+fn import_from(
+    sources: &[PathBuf],
+    lib: &LibraryPaths,
+    catalog: &mut Catalog,
+    opts: &ImportOptions,
+    cancel: &AtomicBool,
+    report: &mut ImportReport,
+    tk: &mut takeout::TakeoutReport,
+    p: &mut Progress,
+    throttle: &mut Throttle<'_>,
+) -> Result<()> {
+    let mut jsons = Vec::new();
+    let mut candidates = scan::scan(sources, lib, opts, report, cancel, &mut jsons);
+    let mut index = takeout::Index::build(&jsons, sources, tk);
+    let mut albums: std::collections::HashMap<PathBuf, String> = Default::default();
+    let is_takeout = !index.is_empty() || !tk.archives.is_empty();
+    if is_takeout {
+        for c in &mut candidates {
+            match index.sidecar_of(&c.path) {
+                Ok(s) => {
+                    tk.matched += 1;
+                    c.sidecar = Some(s);
+                }
+                Err(why) => tk.without_sidecar.push(Skipped {
+                    path: c.path.display().to_string(),
+                    reason: why,
+                }),
+            }
+            if let Some(a) = index.album_of(&c.path) {
+                albums.insert(c.path.clone(), a);
+            }
+        }
+        tk.unmatched_sidecars = index.unused();
+    } else {
+        // No Takeout here: JSON files are just not photos.
+        for j in jsons {
+            report.skipped.push(Skipped {
+                path: j.display().to_string(),
+                reason: ".json is not an allowed extension (setting allowed_extensions)".into(),
+            });
+        }
+    }
     p.phase = "import".into();
     p.total = candidates.len() as u64;
     p.bytes_total = candidates.iter().map(|c| c.size).sum();
     p.errors = report.rejected.len() as u64;
-    throttle.send(&p, true);
+    throttle.send(p, true);
 
     let known: Arc<Mutex<HashSet<String>>> =
         Arc::new(Mutex::new(catalog.all_hashes()?.into_iter().collect()));
@@ -236,16 +386,8 @@ pub fn run_import(
                     Ok(x) => Some(x),
                     // Nothing ready (or the workers are done): commit what we have, then wait.
                     Err(_) => {
-                        flush(
-                            &mut batch,
-                            &mut report,
-                            &mut failure,
-                            lib,
-                            catalog,
-                            &known,
-                            stop,
-                        );
-                        throttle.send(&p, false);
+                        flush(&mut batch, report, &mut failure, lib, catalog, &known, stop);
+                        throttle.send(p, false);
                         continue;
                     }
                 }
@@ -265,15 +407,7 @@ pub fn run_import(
                     p.current = Some(prep.source.display().to_string());
                     batch.push(*prep);
                     if batch.len() >= BATCH_MAX {
-                        flush(
-                            &mut batch,
-                            &mut report,
-                            &mut failure,
-                            lib,
-                            catalog,
-                            &known,
-                            stop,
-                        );
+                        flush(&mut batch, report, &mut failure, lib, catalog, &known, stop);
                     }
                 }
                 Outcome::Duplicate { source, hash } => {
@@ -302,36 +436,50 @@ pub fn run_import(
                     });
                 }
             }
-            throttle.send(&p, false);
+            throttle.send(p, false);
         }
-        flush(
-            &mut batch,
-            &mut report,
-            &mut failure,
-            lib,
-            catalog,
-            &known,
-            stop,
-        );
+        flush(&mut batch, report, &mut failure, lib, catalog, &known, stop);
         failure
     });
     if let Some(e) = result {
         return Err(e);
     }
     report.cancelled = cancel.load(Ordering::Relaxed) && (p.done as usize) < candidates.len();
-    p.phase = "done".into();
-    p.current = None;
-    throttle.send(&p, true);
-    report.finish();
-    catalog.record_import(&shoebox_catalog::ImportRecord {
-        started_at: report.started_at.clone(),
-        finished_at: report.finished_at.clone(),
-        imported: report.counts.imported,
-        duplicates: report.counts.duplicates,
-        skipped: report.counts.skipped,
-        rejected: report.counts.rejected,
-    })?;
-    Ok(report)
+    if is_takeout {
+        // Favourites, trash, albums and the kept sidecar, for the engine to apply.
+        let by_source: std::collections::HashMap<String, &Candidate> = candidates
+            .iter()
+            .map(|c| (c.path.display().to_string(), c))
+            .collect();
+        let mut actions = Vec::new();
+        for (source, hash, new) in report
+            .imported
+            .iter()
+            .map(|i| (&i.source, &i.hash, true))
+            .chain(report.duplicates.iter().map(|d| (&d.path, &d.hash, false)))
+        {
+            let Some(c) = by_source.get(source) else {
+                continue;
+            };
+            let s = c.sidecar.clone();
+            actions.push(takeout::TakeoutAction {
+                hash: hash.clone(),
+                new,
+                favourite: s.as_ref().is_some_and(|s| s.favourite),
+                trashed: s.as_ref().is_some_and(|s| s.trashed),
+                album: albums.get(&c.path).cloned(),
+                sidecar: s,
+            });
+        }
+        for a in actions.iter().filter(|a| a.new) {
+            tk.favourites += a.favourite as u64;
+            tk.trashed += a.trashed as u64;
+            tk.archived += a.sidecar.as_ref().is_some_and(|s| s.archived) as u64;
+        }
+        report.takeout_actions = actions;
+        report.takeout = Some(std::mem::take(tk));
+    }
+    Ok(())
 }
 
 /// Commits a batch, or after a failure only removes its temp files.

@@ -127,13 +127,16 @@ fn prepare_inner(
     } else {
         shoebox_media::probe(&name, &mut Cursor::new(&bytes[..]), mtime)
     };
-    let meta = match meta {
+    let mut meta = match meta {
         Ok(m) => m,
         Err(e) => {
             let _ = fs::remove_file(&tmp);
             return Ok(reject(src, e.to_string()));
         }
     };
+    if let Some(s) = &c.sidecar {
+        crate::takeout::apply(&mut meta, s);
+    }
     let (thumb_state, thumb_note) = make_thumbs(lib, &opts.thumbnailer, src, &bytes, &meta, &hash)?;
     if thumb_state == ThumbState::Failed && meta.kind == Kind::Photo {
         let _ = fs::remove_file(&tmp);

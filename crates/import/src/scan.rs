@@ -6,14 +6,19 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use walkdir::WalkDir;
 
+/// The files to import, and the JSON files among the sources (possible Takeout sidecars: read
+/// by `takeout`, never imported).
 pub(crate) fn scan(
     sources: &[PathBuf],
     lib: &LibraryPaths,
     opts: &ImportOptions,
     report: &mut ImportReport,
     cancel: &AtomicBool,
+    jsons: &mut Vec<PathBuf>,
 ) -> Vec<Candidate> {
     let lib_root = lib.root.canonicalize().unwrap_or_else(|_| lib.root.clone());
+    // Takeout parts are unpacked into the library's temp folder: those are to be imported.
+    let staging = lib.tmp().canonicalize().unwrap_or_else(|_| lib.tmp());
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut out = Vec::new();
     for src in sources {
@@ -44,7 +49,7 @@ pub(crate) fn scan(
                 continue;
             }
             if let Ok(canon) = path.canonicalize() {
-                if canon.starts_with(&lib_root) {
+                if canon.starts_with(&lib_root) && !canon.starts_with(&staging) {
                     report.skipped.push(Skipped {
                         path: path.display().to_string(),
                         reason: "already inside this library".into(),
@@ -55,6 +60,15 @@ pub(crate) fn scan(
                 if !seen.insert(canon) {
                     continue;
                 }
+            }
+            if ft.is_file()
+                && shoebox_media::extension_of(path).as_deref() == Some("json")
+                && !path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
+                jsons.push(path.to_owned());
+                continue;
             }
             if let Some(reason) = skip_reason(path, opts) {
                 report.skipped.push(Skipped {
@@ -101,6 +115,7 @@ pub(crate) fn scan(
             out.push(Candidate {
                 path: path.to_owned(),
                 size,
+                sidecar: None,
             });
         }
     }

@@ -49,6 +49,10 @@ pub enum TimeSource {
     Filename,
     /// The file's modification time.
     Mtime,
+    /// Google Photos' `photoTakenTime` from a Takeout sidecar (an instant in UTC): used when the
+    /// file has no capture time of its own, or when Google's date was edited (it differs from
+    /// the file's by more than any time-zone difference).
+    Takeout,
 }
 
 impl TimeSource {
@@ -59,6 +63,7 @@ impl TimeSource {
             TimeSource::Container => "container",
             TimeSource::Filename => "filename",
             TimeSource::Mtime => "mtime",
+            TimeSource::Takeout => "takeout",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -68,6 +73,7 @@ impl TimeSource {
             "container" => TimeSource::Container,
             "filename" => TimeSource::Filename,
             "mtime" => TimeSource::Mtime,
+            "takeout" => TimeSource::Takeout,
             _ => return None,
         })
     }

@@ -7,6 +7,8 @@
 //! shoebox-bench backup [--small N] [--big N] [--rounds R]         no-op and first backup vs rclone
 //! shoebox-bench memory [--mb 2048]                                peak RSS moving one big video,
 //!                                                               shoebox backup/restore vs rclone
+//! shoebox-bench join [--count 50000] [--rounds 3]                a second computer joining a library:
+//!                                                               shoebox sync vs rclone copy of thumbs
 //! shoebox-bench sample DIR                                      a small sample to try Shoebox on
 //! ```
 //! Speed is reported as medians and ratios over rounds run in one process, on the same files;
@@ -86,6 +88,20 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-memory"));
             bench_memory(&work, mb)
         }
+        Some("join") => {
+            let count: usize = flag("--count")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(50_000);
+            let rounds: usize = flag("--rounds")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(3);
+            let work = flag("--work")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-join"));
+            bench_join(&work, count, rounds)
+        }
         Some("watch") => {
             let count: usize = flag("--count")
                 .map(|c| c.parse())
@@ -102,7 +118,7 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage: shoebox-bench import [--count N] [--rounds R] [--work DIR] \
-             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | sample DIR | hostile-sample DIR | catalog DIR [--count N]"
+             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | join [--count N] [--rounds R] | sample DIR | hostile-sample DIR | catalog DIR [--count N]"
         ),
     }
 }
@@ -993,5 +1009,134 @@ fn bench_memory(work: &Path, mb: usize) -> Result<()> {
     );
     drop(s3);
     let _ = std::fs::remove_dir_all(work);
+    Ok(())
+}
+
+/// A second computer joining a library of `count` photos from `rclone serve s3` on loopback:
+/// the time until its catalog lists every photo (polled from its catalog file every 20 ms) and
+/// until both thumbnail sizes of every photo are on disk (the sync finished), side by side with
+/// `rclone copy --transfers 8` of the same thumbnails (taking turns to go first); then idle
+/// syncs of the joined device, timed and counted by a proxy.
+fn bench_join(work: &Path, count: usize, rounds: usize) -> Result<()> {
+    let shoebox = bin_dir()?.join("shoebox");
+    anyhow::ensure!(
+        shoebox.exists(),
+        "build it first: cargo build --release -p shoebox-cli"
+    );
+    std::fs::create_dir_all(work)?;
+    let sb = |home: &Path, lib: &Path, args: &[&str]| {
+        let mut c = Command::new(&shoebox);
+        c.arg("--library")
+            .arg(lib)
+            .args(args)
+            .env("HOME", home)
+            .env("SHOEBOX_SECRETS_FILE", home.join("secrets.json"))
+            .stdout(Stdio::null());
+        c
+    };
+    let point = |home: &Path, lib: &Path, port: u16| -> Result<()> {
+        std::fs::create_dir_all(home)?;
+        let _ = sb(home, lib, &["target", "remove", "bench"])
+            .stderr(Stdio::null())
+            .status();
+        let _ = sb(home, lib, &["target", "remove", "local"])
+            .stderr(Stdio::null())
+            .status();
+        let st = sb(home, lib, &["target", "add", "bench"])
+            .args(bench_target_args(port))
+            .status()?;
+        anyhow::ensure!(st.success(), "target add failed");
+        Ok(())
+    };
+    let base = Jpeg::new(16, 16).bytes();
+    let lib_a = bench_library(work, "small", count, &|i| tiny_jpeg(&base, i as u64))?;
+    let s3 = start_s3(&work.join("s3-join"))?;
+    let home_a = work.join("home-a");
+    let _ = std::fs::remove_dir_all(&home_a);
+    point(&home_a, &lib_a, s3.port)?;
+    eprintln!("device A sends {count} photos and its change log (not timed) …");
+    timed(&mut sb(&home_a, &lib_a, &["sync", "--target", "bench"]))?;
+
+    let mut ls_t = Vec::new();
+    let mut all_t = Vec::new();
+    let mut rclone_t = Vec::new();
+    let mut thumbs = 0;
+    for round in 0..rounds {
+        for turn in 0..2 {
+            let ours = (round + turn) % 2 == 0;
+            settle()?;
+            if ours {
+                let home = work.join("home-b");
+                let lib = work.join("lib-b");
+                let _ = std::fs::remove_dir_all(&home);
+                let _ = std::fs::remove_dir_all(&lib);
+                point(&home, &lib, s3.port)?;
+                let start = Instant::now();
+                let mut child = sb(&home, &lib, &["sync", "--target", "bench"]).spawn()?;
+                let db = lib.join(".shoebox/catalog.db");
+                let mut listed = None;
+                let status = loop {
+                    if let Some(st) = child.try_wait()? {
+                        break st;
+                    }
+                    if listed.is_none()
+                        && let Ok(c) = rusqlite::Connection::open_with_flags(
+                            &db,
+                            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+                        )
+                        && c.query_row("SELECT count(*) FROM assets", [], |r| r.get::<_, i64>(0))
+                            .is_ok_and(|n| n as usize >= count)
+                    {
+                        listed = Some(start.elapsed());
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                };
+                let all = start.elapsed();
+                anyhow::ensure!(status.success(), "sync of the joining device failed");
+                let n = shoebox_tests::files_below(&lib.join(".shoebox/thumbs")).len();
+                anyhow::ensure!(n >= 2 * count, "only {n} thumbnails arrived");
+                thumbs = n;
+                ls_t.push(listed.unwrap_or(all).as_secs_f64());
+                all_t.push(all.as_secs_f64());
+            } else {
+                let dest = work.join("rclone-thumbs");
+                let _ = std::fs::remove_dir_all(&dest);
+                let from = format!(
+                    ":s3,provider=Other,endpoint='http://127.0.0.1:{}',access_key_id=AKBENCH,secret_access_key=SKBENCHSECRET:shoebox/thumbs",
+                    s3.port
+                );
+                let (t, _) = timed(
+                    Command::new("rclone")
+                        .args(["copy", "--transfers", "8", "--checkers", "8", "--fast-list"])
+                        .arg(&from)
+                        .arg(&dest),
+                )?;
+                rclone_t.push(t);
+            }
+        }
+    }
+    // Idle syncs of the joined device, through a counting proxy.
+    let home = work.join("home-b");
+    let lib = work.join("lib-b");
+    let proxy = proxy::start(s3.port, Mode::Count);
+    point(&home, &lib, proxy.port)?;
+    timed(&mut sb(&home, &lib, &["sync", "--target", "bench"]))?;
+    let mut idle = Vec::new();
+    for _ in 0..rounds.max(3) {
+        proxy.reset();
+        idle.push(timed(&mut sb(&home, &lib, &["sync", "--target", "bench"]))?.0);
+    }
+    let (ls, all, rc) = (median(ls_t), median(all_t), median(rclone_t));
+    println!("join a library of {count} photos from rclone serve s3 (medians of {rounds}):");
+    println!(
+        "  shoebox sync: every photo listed after {ls:.2} s; all {thumbs} thumbnails after {all:.2} s"
+    );
+    println!("  rclone copy --transfers 8 of the same thumbnails: {rc:.2} s");
+    println!("  ratio (rclone / shoebox, thumbnails): {:.2}x", rc / all);
+    println!(
+        "  idle sync of the joined device (2 devices): {:.3} s, {} (last run)",
+        median(idle),
+        counts(&proxy)
+    );
     Ok(())
 }

@@ -75,7 +75,7 @@ path: string, name: string, size: number, kind: string, mime: string,
  */
 taken: string, 
 /**
- * `exif`, `exif_digitized`, `container`, `filename` or `mtime`.
+ * `exif`, `exif_other`, `container`, `filename`, `mtime` or `takeout`.
  */
 taken_source: string, width: number | null, height: number | null, make: string | null, model: string | null, lens: string | null, iso: number | null, exposure_time: number | null, f_number: number | null, focal_length_mm: number | null, lat: number | null, lon: number | null, alt: number | null, duration_ms: number | null, description: string | null, imported_at: string, favourite: boolean, trashed: boolean, thumb: boolean, 
 /**

@@ -58,9 +58,11 @@ export function coords(lat: number | null, lon: number | null): string | null {
 export const SOURCE_LABEL: Record<string, string> = {
   exif: 'camera (EXIF)',
   exif_digitized: 'camera (EXIF, digitized)',
+  exif_other: 'camera (EXIF, another date)',
   container: 'video container',
   filename: 'file name',
   mtime: 'file modification time',
+  takeout: 'Google Photos (Takeout)',
 };
 
 /** `2026-11-22T10:00:00Z` → a relative phrase for "last backup". */

@@ -1,0 +1,782 @@
+//! Google Takeout: the export's `.zip`/`.tgz` parts unpacked safely, and its JSON sidecars
+//! matched to the photos they describe.
+//!
+//! A sidecar belongs to a photo in the same folder (relative to its part, so a photo and its
+//! sidecar may come in different parts). Google names it after the photo's original name
+//! (`IMG.jpg.json`, since 2024 `IMG.jpg.supplemental-metadata.json`), cuts that name at 46
+//! characters (`…supplemen.json`, `…supp.json`, `IMG_verylong…jp.json`), and puts the number of
+//! a duplicate name after the extension (`IMG(1).jpg` ↔ `IMG.jpg(1).json` ↔
+//! `IMG.jpg.supplemental-metadata(1).json`). An edited copy (`IMG-edited.jpg`, `-bearbeitet`,
+//! `-modifié`, …) shares its original's sidecar. JSON is classified by content: a photo's has
+//! `photoTakenTime`; an album's has a `title` and no `photoTakenTime`.
+
+use crate::scan::describe_io;
+use serde::Serialize;
+use shoebox_types::{CaptureTime, Gps, Metadata, TimeSource};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use unicode_normalization::UnicodeNormalization;
+
+/// Largest JSON read as a sidecar (real ones are a few KB).
+const SIDECAR_MAX: u64 = 4 << 20;
+/// An archive entry that inflates more than this many times its compressed size (and beyond
+/// 16 MiB) is taken for a bomb.
+const BOMB_RATIO: u64 = 1000;
+/// Most entries read from one archive.
+const ENTRIES_MAX: usize = 2_000_000;
+/// Google cuts a sidecar's name (before `.json` and the duplicate number) at this length.
+const CUT_AT: usize = 46;
+
+/// Suffixes Google Photos gives edited copies, in the languages seen in exports.
+const EDITED: &[&str] = &[
+    "-edited",
+    "-bearbeitet",
+    "-modifié",
+    "-editado",
+    "-editada",
+    "-modificato",
+    "-bewerkt",
+    "-redigeret",
+    "-redigert",
+    "-redigerad",
+    "-muokattu",
+    "-edytowane",
+    "-upravené",
+    "-upraveno",
+    "-szerkesztett",
+    "-編集済み",
+    "-已编辑",
+    "-已編輯",
+    "-편집됨",
+    "-измененный",
+    "-düzenlendi",
+];
+
+/// What a photo's sidecar says that Shoebox uses.
+#[derive(Debug, Clone, Default)]
+pub struct Sidecar {
+    /// The sidecar file, for reports.
+    pub path: PathBuf,
+    /// `photoTakenTime.timestamp`, seconds since 1970 (UTC).
+    pub taken: Option<i64>,
+    pub gps: Option<Gps>,
+    pub description: Option<String>,
+    pub favourite: bool,
+    pub archived: bool,
+    pub trashed: bool,
+    /// Names of the people Google recognised.
+    pub people: Vec<String>,
+    /// The sidecar as it was, kept with the photo.
+    pub raw: String,
+}
+
+/// The Takeout part of an import report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TakeoutReport {
+    /// Archives unpacked (`.zip`, `.tgz` parts).
+    pub archives: Vec<String>,
+    /// Photo sidecars found.
+    pub sidecars: u64,
+    /// Photos and videos matched with a sidecar.
+    pub matched: u64,
+    /// Photos and videos without one, and why.
+    pub without_sidecar: Vec<crate::Skipped>,
+    /// Sidecars that no photo of the import took.
+    pub unmatched_sidecars: Vec<String>,
+    /// JSON files that are neither a photo's nor an album's sidecar, or could not be read.
+    pub other_json: Vec<crate::Skipped>,
+    /// Albums rebuilt from album folders, with how many photos each got.
+    pub albums: Vec<AlbumRebuilt>,
+    pub favourites: u64,
+    /// Photos Google had in its trash: they go to Shoebox's trash, not the timeline.
+    pub trashed: u64,
+    /// Photos Google had archived: imported into the timeline (Shoebox has no archive), the
+    /// mark kept in their sidecar.
+    pub archived: u64,
+    /// Photos whose capture time came from the sidecar.
+    pub dates_from_sidecar: u64,
+    /// Photos whose place came from the sidecar.
+    pub places_from_sidecar: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlbumRebuilt {
+    pub name: String,
+    pub photos: u64,
+}
+
+/// What the engine does with an imported (or already present) photo of a Takeout, after the
+/// import: its favourite, trash, album and the kept sidecar.
+#[derive(Debug, Clone)]
+pub struct TakeoutAction {
+    pub hash: String,
+    /// Newly imported by this run (favourite, trash and the sidecar apply only then: a second
+    /// import of the same export changes nothing).
+    pub new: bool,
+    pub favourite: bool,
+    pub trashed: bool,
+    pub album: Option<String>,
+    pub sidecar: Option<Arc<Sidecar>>,
+}
+
+/// A sidecar's name, taken apart.
+#[derive(Debug, Clone)]
+struct SidecarName {
+    /// Before the duplicate number and `.json`, NFC.
+    base: String,
+    counter: Option<u32>,
+    /// The `title` inside (the photo's name at Google), NFC.
+    title: Option<String>,
+    data: Arc<Sidecar>,
+}
+
+/// Every sidecar of an import, by folder (relative to its part or source).
+#[derive(Default)]
+pub(crate) struct Index {
+    photos: HashMap<PathBuf, Vec<SidecarName>>,
+    albums: HashMap<PathBuf, String>,
+    used: std::collections::HashSet<PathBuf>,
+    roots: Vec<PathBuf>,
+}
+
+fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// `name(3)` → (`name`, 3).
+fn split_counter(s: &str) -> (&str, Option<u32>) {
+    if let Some(inner) = s.strip_suffix(')')
+        && let Some(open) = inner.rfind('(')
+        && let Ok(n) = inner[open + 1..].parse::<u32>()
+        && open + 1 < inner.len()
+    {
+        return (&s[..open], Some(n));
+    }
+    (s, None)
+}
+
+fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// A base cut at Google's limit (counted in code points or in UTF-16 units: both are seen).
+fn is_cut(b: &str) -> bool {
+    let c = char_len(b);
+    let u = b.encode_utf16().count();
+    c == CUT_AT || u == CUT_AT || c == CUT_AT + 1 || u == CUT_AT + 1
+}
+
+fn parse_sidecar(path: &Path, v: &serde_json::Value, raw: String) -> Sidecar {
+    let num = |v: &serde_json::Value| -> Option<f64> {
+        v.as_f64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    };
+    let geo = |key: &str| -> Option<Gps> {
+        let g = v.get(key)?;
+        let lat = num(g.get("latitude")?)?;
+        let lon = num(g.get("longitude")?)?;
+        // (0, 0) is how Google says "no place".
+        if (lat == 0.0 && lon == 0.0)
+            || !(-90.0..=90.0).contains(&lat)
+            || !(-180.0..=180.0).contains(&lon)
+        {
+            return None;
+        }
+        let alt = g.get("altitude").and_then(num).filter(|a| *a != 0.0);
+        Some(Gps { lat, lon, alt })
+    };
+    let flag = |k: &str| v.get(k).and_then(|b| b.as_bool()).unwrap_or(false);
+    Sidecar {
+        path: path.to_owned(),
+        taken: v
+            .get("photoTakenTime")
+            .and_then(|t| t.get("timestamp"))
+            .and_then(num)
+            .map(|s| s as i64)
+            .filter(|s| *s > 0),
+        gps: geo("geoData").or_else(|| geo("geoDataExif")),
+        description: v
+            .get("description")
+            .and_then(|d| d.as_str())
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty()),
+        favourite: flag("favorited"),
+        archived: flag("archived"),
+        trashed: flag("trashed"),
+        people: v
+            .get("people")
+            .and_then(|p| p.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p.get("name").and_then(|n| n.as_str()))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        raw,
+    }
+}
+
+impl Index {
+    /// Reads the JSON files of an import. Those that are not sidecars are reported, never
+    /// imported.
+    pub(crate) fn build(jsons: &[PathBuf], roots: &[PathBuf], report: &mut TakeoutReport) -> Index {
+        let mut ix = Index {
+            roots: roots.to_vec(),
+            ..Default::default()
+        };
+        for p in jsons {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let other = |reason: String| crate::Skipped {
+                path: p.display().to_string(),
+                reason,
+            };
+            let text = match std::fs::File::open(p).and_then(|f| {
+                let mut s = String::new();
+                f.take(SIDECAR_MAX + 1).read_to_string(&mut s).map(|_| s)
+            }) {
+                Ok(t) if t.len() as u64 > SIDECAR_MAX => {
+                    report.other_json.push(other(format!(
+                        "larger than {} MiB: not a Takeout sidecar; left alone",
+                        SIDECAR_MAX >> 20
+                    )));
+                    continue;
+                }
+                Ok(t) => t,
+                Err(e) => {
+                    report.other_json.push(other(format!(
+                        "unreadable ({}): not used",
+                        if e.kind() == std::io::ErrorKind::InvalidData {
+                            "not UTF-8 text".to_owned()
+                        } else {
+                            describe_io(&e)
+                        }
+                    )));
+                    continue;
+                }
+            };
+            let v: serde_json::Value = match serde_json::from_str(&text) {
+                Ok(v) => v,
+                Err(e) => {
+                    report
+                        .other_json
+                        .push(other(format!("not JSON ({e}): not a Takeout sidecar")));
+                    continue;
+                }
+            };
+            let dir = ix.key_of(p.parent().unwrap_or(Path::new("")));
+            if v.get("photoTakenTime").is_some() {
+                let stem = name
+                    .strip_suffix(".json")
+                    .or_else(|| name.strip_suffix(".JSON"))
+                    .unwrap_or(&name);
+                let stem = nfc(stem);
+                let (base, counter) = split_counter(&stem);
+                let data = Arc::new(parse_sidecar(p, &v, text.clone()));
+                report.sidecars += 1;
+                ix.photos.entry(dir).or_default().push(SidecarName {
+                    base: base.to_owned(),
+                    counter,
+                    title: v.get("title").and_then(|t| t.as_str()).map(nfc),
+                    data,
+                });
+            } else if let Some(title) = v
+                .get("title")
+                .and_then(|t| t.as_str())
+                .map(|t| t.trim())
+                .filter(|t| !t.is_empty())
+            {
+                // An album folder's metadata (`metadata.json`, `Metadaten.json`, …).
+                ix.albums.insert(dir, title.to_owned());
+            } else {
+                report.other_json.push(other(
+                    "JSON without photoTakenTime or title: not a Takeout sidecar".into(),
+                ));
+            }
+        }
+        ix
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.photos.is_empty() && self.albums.is_empty()
+    }
+
+    /// A folder relative to the source (or unpacked part) it is in: the same album folder in
+    /// two parts is one folder.
+    fn key_of(&self, dir: &Path) -> PathBuf {
+        self.roots
+            .iter()
+            .filter_map(|r| dir.strip_prefix(r).ok())
+            .min_by_key(|rel| rel.components().count())
+            .map(|rel| {
+                // NFC per component, so a zip made on macOS (NFD) matches.
+                rel.components()
+                    .map(|c| nfc(&c.as_os_str().to_string_lossy()))
+                    .collect()
+            })
+            .unwrap_or_else(|| dir.to_owned())
+    }
+
+    /// The album of the folder a photo is in, when that folder has an album's metadata.
+    pub(crate) fn album_of(&self, media: &Path) -> Option<String> {
+        self.albums.get(&self.key_of(media.parent()?)).cloned()
+    }
+
+    /// The sidecar of a photo or video, or why there is none.
+    pub(crate) fn sidecar_of(&mut self, media: &Path) -> std::result::Result<Arc<Sidecar>, String> {
+        let dir = self.key_of(media.parent().unwrap_or(Path::new("")));
+        let name = nfc(&media
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default());
+        let Some(list) = self.photos.get(&dir) else {
+            return Err("no sidecar in its folder".into());
+        };
+        let (stem, ext) = shoebox_layout::split_ext(&name);
+        let (plain, counter) = split_counter(stem);
+        let mut tries: Vec<(String, Option<u32>)> = vec![(name.clone(), None)];
+        if counter.is_some() {
+            tries.push((format!("{plain}{ext}"), counter));
+        }
+        for suffix in EDITED {
+            // `IMG-edited(1).jpg`: the edited copy of `IMG(1).jpg`.
+            if let Some(orig) = plain.strip_suffix(suffix) {
+                tries.push((format!("{orig}{ext}"), counter));
+            }
+            // `IMG(1)-edited.jpg`: the same, numbered the other way round.
+            if let Some(orig) = stem.strip_suffix(suffix) {
+                let (orig, k) = split_counter(orig);
+                tries.push((format!("{orig}{ext}"), k));
+            }
+        }
+        for (full, k) in &tries {
+            let long = format!("{full}.supplemental-metadata");
+            let (fstem, _) = shoebox_layout::split_ext(full);
+            let exact = list
+                .iter()
+                .find(|s| s.counter == *k && (s.base == *full || s.base == long));
+            let cut = || {
+                list.iter().find(|s| {
+                    s.counter == *k
+                        && is_cut(&s.base)
+                        && (full.starts_with(&s.base)
+                            || long.starts_with(&s.base)
+                            || (char_len(fstem) >= CUT_AT - 6 && s.base.starts_with(fstem)))
+                })
+            };
+            let titled = || {
+                list.iter()
+                    .find(|s| s.counter == *k && s.title.as_deref() == Some(full.as_str()))
+            };
+            if let Some(s) = exact.or_else(cut).or_else(titled) {
+                self.used.insert(s.data.path.clone());
+                return Ok(s.data.clone());
+            }
+        }
+        Err(match counter {
+            Some(k) => format!(
+                "no sidecar for a duplicate name numbered ({k}) in its folder (a sidecar without \
+                 the number belongs to the photo without it)"
+            ),
+            None => "no sidecar named after it in its folder".into(),
+        })
+    }
+
+    /// Sidecars no photo took.
+    pub(crate) fn unused(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .photos
+            .values()
+            .flatten()
+            .filter(|s| !self.used.contains(&s.data.path))
+            .map(|s| s.data.path.display().to_string())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// Applies a sidecar to what the file itself says: the file's own capture time, place and
+/// caption win, except a date Google had edited (more than 26 hours — more than any time zone —
+/// from the file's), which takes the sidecar's. Returns (date used, place used).
+pub(crate) fn apply(meta: &mut Metadata, s: &Sidecar) -> (bool, bool) {
+    let mut date = false;
+    if let Some(ts) = s.taken
+        && let Some(utc) = chrono::DateTime::from_timestamp(ts, 0)
+    {
+        let own = matches!(
+            meta.taken_at_source,
+            TimeSource::Exif | TimeSource::ExifOther | TimeSource::Container
+        );
+        let file_utc = meta.taken_at.local
+            - chrono::Duration::minutes(meta.taken_at.offset_minutes.unwrap_or(0) as i64);
+        let edited = (file_utc - utc.naive_utc()).num_hours().abs() > 26;
+        if !own || edited {
+            meta.taken_at = CaptureTime {
+                local: utc.naive_utc(),
+                offset_minutes: Some(0),
+            };
+            meta.taken_at_source = TimeSource::Takeout;
+            date = true;
+        }
+    }
+    let mut place = false;
+    if meta.gps.is_none() && s.gps.is_some() {
+        meta.gps = s.gps;
+        place = true;
+    }
+    if meta.description.is_none() {
+        meta.description = s.description.clone();
+    }
+    (date, place)
+}
+
+/// Is this source an archive Shoebox unpacks (a Takeout part)?
+pub(crate) fn is_archive(p: &Path) -> bool {
+    let n = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    p.is_file() && (n.ends_with(".zip") || n.ends_with(".tgz") || n.ends_with(".tar.gz"))
+}
+
+/// Unpacks an archive into `dest`, safely: only media and JSON entries, each under `dest`
+/// (entries with `..`, absolute paths, drive letters or links are refused and reported),
+/// none inflating beyond [`BOMB_RATIO`] times its compressed size, at most [`ENTRIES_MAX`].
+/// Returns the problems met (entry, reason); an `Err` means the archive could not be read at
+/// all, or the library's disk could not be written.
+pub(crate) fn unpack(
+    archive: &Path,
+    dest: &Path,
+    wanted: &dyn Fn(&str) -> bool,
+) -> std::result::Result<Vec<(String, String)>, String> {
+    std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    let lower = archive.to_string_lossy().to_ascii_lowercase();
+    if lower.ends_with(".zip") {
+        unpack_zip(archive, dest, wanted)
+    } else {
+        unpack_tgz(archive, dest, wanted)
+    }
+}
+
+/// A checked relative path for an archive entry, or why not.
+fn entry_path(name: &str) -> std::result::Result<PathBuf, &'static str> {
+    if name.contains('\\') {
+        return Err("a backslash in the name");
+    }
+    if name.contains('\0') {
+        return Err("a NUL byte in the name");
+    }
+    let p = Path::new(name);
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::Normal(s) => {
+                let s = s.to_string_lossy();
+                if s.len() >= 2 && s.as_bytes()[1] == b':' {
+                    return Err("a drive letter");
+                }
+                out.push(&*s)
+            }
+            Component::CurDir => {}
+            Component::ParentDir => return Err("`..` would leave the folder"),
+            Component::RootDir | Component::Prefix(_) => return Err("an absolute path"),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        return Err("an empty name");
+    }
+    Ok(out)
+}
+
+fn copy_bounded(r: &mut dyn Read, to: &Path, limit: u64) -> std::result::Result<u64, String> {
+    if let Some(d) = to.parent() {
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    let mut f = std::fs::File::create(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let n = std::io::copy(&mut r.take(limit + 1), &mut f)
+        .map_err(|e| format!("{}: {e}", to.display()))?;
+    if n > limit {
+        drop(f);
+        let _ = std::fs::remove_file(to);
+        return Err("inflates beyond what its header says (a zip bomb?)".into());
+    }
+    Ok(n)
+}
+
+fn unpack_zip(
+    archive: &Path,
+    dest: &Path,
+    wanted: &dyn Fn(&str) -> bool,
+) -> std::result::Result<Vec<(String, String)>, String> {
+    let f = std::fs::File::open(archive).map_err(|e| describe_io(&e))?;
+    let mut z = zip::ZipArchive::new(std::io::BufReader::new(f))
+        .map_err(|e| format!("not a readable zip archive ({e})"))?;
+    if z.len() > ENTRIES_MAX {
+        return Err(format!(
+            "{} entries, more than the {ENTRIES_MAX} a Takeout part has",
+            z.len()
+        ));
+    }
+    let mut problems = Vec::new();
+    for i in 0..z.len() {
+        let mut e = match z.by_index(i) {
+            Ok(e) => e,
+            Err(err) => {
+                problems.push((format!("entry {i}"), format!("unreadable ({err})")));
+                continue;
+            }
+        };
+        let name = match e.name() {
+            Ok(n) => n.into_owned(),
+            Err(err) => {
+                problems.push((format!("entry {i}"), format!("unreadable name ({err})")));
+                continue;
+            }
+        };
+        if e.is_dir() {
+            continue;
+        }
+        if e.is_symlink() {
+            problems.push((name, "a link; not followed".into()));
+            continue;
+        }
+        let rel = match entry_path(&name) {
+            Ok(r) => r,
+            Err(why) => {
+                problems.push((name, format!("refused: {why}")));
+                continue;
+            }
+        };
+        if !wanted(&name) {
+            continue;
+        }
+        let (size, packed) = (e.size(), e.compressed_size().max(1));
+        if size > 16 << 20 && size / packed > BOMB_RATIO {
+            problems.push((
+                name,
+                format!("refused: inflates {}× (a zip bomb?)", size / packed),
+            ));
+            continue;
+        }
+        match copy_bounded(&mut e, &dest.join(&rel), size) {
+            Ok(_) => {}
+            Err(why) if why.contains("zip bomb") => problems.push((name, why)),
+            Err(why) => return Err(why),
+        }
+    }
+    Ok(problems)
+}
+
+fn unpack_tgz(
+    archive: &Path,
+    dest: &Path,
+    wanted: &dyn Fn(&str) -> bool,
+) -> std::result::Result<Vec<(String, String)>, String> {
+    let f = std::fs::File::open(archive).map_err(|e| describe_io(&e))?;
+    let mut t = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(f)));
+    let mut problems = Vec::new();
+    let entries = t
+        .entries()
+        .map_err(|e| format!("not a readable .tgz archive ({e})"))?;
+    for (i, e) in entries.enumerate() {
+        if i >= ENTRIES_MAX {
+            problems.push((
+                archive.display().to_string(),
+                format!("more than {ENTRIES_MAX} entries; the rest left out"),
+            ));
+            break;
+        }
+        let mut e = match e {
+            Ok(e) => e,
+            Err(err) => {
+                // A damaged stream: nothing after this point can be trusted.
+                problems.push((format!("entry {i}"), format!("unreadable ({err})")));
+                break;
+            }
+        };
+        let name = e
+            .path()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let kind = e.header().entry_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            problems.push((name, "not a plain file (a link or device); left out".into()));
+            continue;
+        }
+        let rel = match entry_path(&name) {
+            Ok(r) => r,
+            Err(why) => {
+                problems.push((name, format!("refused: {why}")));
+                continue;
+            }
+        };
+        if !wanted(&name) {
+            continue;
+        }
+        let size = e.size();
+        copy_bounded(&mut e, &dest.join(&rel), size)?;
+    }
+    Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sidecar(dir: &Path, name: &str, title: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(
+            &p,
+            format!(r#"{{"title": "{title}", "photoTakenTime": {{"timestamp": "1562000000"}}}}"#),
+        )
+        .unwrap();
+        p
+    }
+
+    fn matched(ix: &mut Index, dir: &Path, media: &str) -> Option<String> {
+        ix.sidecar_of(&dir.join(media))
+            .ok()
+            .map(|s| s.path.file_name().unwrap().to_string_lossy().into_owned())
+    }
+
+    #[test]
+    fn sidecars_are_matched_in_every_naming_google_uses() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        let long = "Screenshot_20190714-101530_Some Very Long App Name.jpg";
+        let files = [
+            sidecar(d, "IMG_0001.jpg.json", "IMG_0001.jpg"),
+            sidecar(d, "IMG_0002.jpg.supplemental-metadata.json", "IMG_0002.jpg"),
+            sidecar(d, "IMG_0003.jpg.supp.json", "IMG_0003.jpg"),
+            sidecar(d, "IMG.jpg.json", "IMG.jpg"),
+            sidecar(d, "IMG.jpg(1).json", "IMG.jpg"),
+            sidecar(d, "PIC.jpg.supplemental-metadata(2).json", "PIC.jpg"),
+            sidecar(d, "DSC_0104.JPG.json", "DSC_0104.JPG"),
+            sidecar(d, &format!("{}.json", &long[..46]), long),
+            sidecar(d, "Straße.jpg.json", "Straße.jpg"),
+        ];
+        let mut report = TakeoutReport::default();
+        let mut ix = Index::build(&files, &[d.to_owned()], &mut report);
+        assert_eq!(report.sidecars, 9);
+        assert_eq!(
+            matched(&mut ix, d, "IMG_0001.jpg").as_deref(),
+            Some("IMG_0001.jpg.json")
+        );
+        assert_eq!(
+            matched(&mut ix, d, "IMG_0002.jpg").as_deref(),
+            Some("IMG_0002.jpg.supplemental-metadata.json")
+        );
+        assert_eq!(
+            matched(&mut ix, d, "IMG_0003.jpg").as_deref(),
+            Some("IMG_0003.jpg.supp.json")
+        );
+        assert_eq!(
+            matched(&mut ix, d, "IMG.jpg").as_deref(),
+            Some("IMG.jpg.json")
+        );
+        assert_eq!(
+            matched(&mut ix, d, "IMG(1).jpg").as_deref(),
+            Some("IMG.jpg(1).json")
+        );
+        assert_eq!(
+            matched(&mut ix, d, "PIC(2).jpg").as_deref(),
+            Some("PIC.jpg.supplemental-metadata(2).json")
+        );
+        assert_eq!(
+            matched(&mut ix, d, "IMG-edited.jpg").as_deref(),
+            Some("IMG.jpg.json")
+        );
+        assert_eq!(
+            matched(&mut ix, d, "IMG(1)-bearbeitet.jpg").as_deref(),
+            Some("IMG.jpg(1).json")
+        );
+        assert_eq!(
+            matched(&mut ix, d, "IMG-bearbeitet(1).jpg").as_deref(),
+            Some("IMG.jpg(1).json")
+        );
+        assert_eq!(
+            matched(&mut ix, d, "DSC_0104(1).JPG"),
+            None,
+            "(1) must not take the plain sidecar"
+        );
+        assert_eq!(
+            matched(&mut ix, d, long).as_deref(),
+            Some(&*format!("{}.json", &long[..46]))
+        );
+        // A zip made on macOS writes names decomposed (NFD).
+        let nfd: String = "Straße.jpg".nfd().collect();
+        assert_eq!(
+            matched(&mut ix, d, &nfd).as_deref(),
+            Some("Straße.jpg.json")
+        );
+        assert!(ix.unused().iter().all(|u| !u.ends_with("IMG.jpg.json")));
+    }
+
+    #[test]
+    fn archive_entries_that_would_leave_the_folder_are_refused() {
+        for bad in [
+            "../x.jpg",
+            "/etc/x.jpg",
+            "a/../../x.jpg",
+            "C:/x.jpg",
+            "a\\..\\x.jpg",
+        ] {
+            assert!(entry_path(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            entry_path("Takeout/Google Photos/Trip/IMG.jpg").unwrap(),
+            PathBuf::from("Takeout/Google Photos/Trip/IMG.jpg")
+        );
+    }
+
+    #[test]
+    fn a_sidecar_date_is_used_when_the_file_has_none_or_google_edited_it() {
+        let mut m = Metadata {
+            kind: shoebox_types::Kind::Photo,
+            mime: "image/jpeg".into(),
+            taken_at: CaptureTime::parse("2020-01-01T10:00:00").unwrap(),
+            taken_at_source: TimeSource::Mtime,
+            width: None,
+            height: None,
+            orientation: None,
+            make: None,
+            model: None,
+            lens: None,
+            iso: None,
+            exposure_time: None,
+            f_number: None,
+            focal_length_mm: None,
+            gps: None,
+            duration_ms: None,
+            description: None,
+        };
+        let s = Sidecar {
+            taken: Some(1_562_000_000), // 2019-07-01T16:53:20Z
+            ..Default::default()
+        };
+        let mut a = m.clone();
+        assert_eq!(apply(&mut a, &s), (true, false));
+        assert_eq!(a.taken_at.to_string(), "2019-07-01T16:53:20+00:00");
+        assert_eq!(a.taken_at_source, TimeSource::Takeout);
+        // EXIF a few hours off (its time zone): the camera's local time stays.
+        m.taken_at = CaptureTime::parse("2019-07-01T18:53:20+02:00").unwrap();
+        m.taken_at_source = TimeSource::Exif;
+        let mut b = m.clone();
+        assert_eq!(apply(&mut b, &s), (false, false));
+        assert_eq!(b.taken_at_source, TimeSource::Exif);
+        // Days off: the date was edited in Google Photos.
+        m.taken_at = CaptureTime::parse("2019-06-20T18:53:20").unwrap();
+        let mut c = m.clone();
+        assert!(apply(&mut c, &s).0);
+        assert_eq!(c.taken_at_source, TimeSource::Takeout);
+    }
+}
