@@ -228,6 +228,23 @@ pub struct ImportSummary {
     pub skipped: Vec<FileProblem>,
     pub rejected: Vec<FileProblem>,
     pub cancelled: bool,
+    /// When the import was a Google Takeout export: what its sidecars gave.
+    pub takeout: Option<TakeoutSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TakeoutSummary {
+    /// Photo sidecars found, and photos matched with one.
+    pub sidecars: u32,
+    pub matched: u32,
+    /// Photos without a sidecar, and why.
+    pub without_sidecar: Vec<FileProblem>,
+    /// Albums rebuilt from album folders.
+    pub albums: Vec<String>,
+    pub favourites: u32,
+    /// Photos Google had in its trash, now in Shoebox's.
+    pub trashed: u32,
+    pub dates_from_sidecar: u32,
 }
 
 #[derive(Debug, Clone, Default, Serialize, TS)]

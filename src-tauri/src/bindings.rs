@@ -20,6 +20,7 @@ pub fn typescript() -> String {
         JobEvent::decl(),
         FileProblem::decl(),
         ImportSummary::decl(),
+        TakeoutSummary::decl(),
         TargetBackup::decl(),
         TargetVerify::decl(),
         EmptyTrash::decl(),

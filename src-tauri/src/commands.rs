@@ -334,7 +334,17 @@ pub async fn import(
         let r = lib
             .import(&sources, job.progress, &job.cancel, job.waiting)
             .map_err(AppError::from)?;
+        let takeout = r.takeout.clone().map(|t| TakeoutSummary {
+            sidecars: t.sidecars as u32,
+            matched: t.matched as u32,
+            without_sidecar: problems(t.without_sidecar, |s| (s.path, s.reason)),
+            albums: t.albums.into_iter().map(|a| a.name).collect(),
+            favourites: t.favourites as u32,
+            trashed: t.trashed as u32,
+            dates_from_sidecar: t.dates_from_sidecar as u32,
+        });
         Ok(ImportSummary {
+            takeout,
             imported: r.counts.imported as u32,
             bytes: r.counts.bytes_imported as f64,
             duplicates: problems(r.duplicates, |d| {

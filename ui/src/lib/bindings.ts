@@ -99,7 +99,29 @@ export type JobEvent = { "event": "progress", phase: string, done: number, total
 
 export type FileProblem = { path: string, reason: string, };
 
-export type ImportSummary = { imported: number, bytes: number, duplicates: Array<FileProblem>, skipped: Array<FileProblem>, rejected: Array<FileProblem>, cancelled: boolean, };
+export type ImportSummary = { imported: number, bytes: number, duplicates: Array<FileProblem>, skipped: Array<FileProblem>, rejected: Array<FileProblem>, cancelled: boolean, 
+/**
+ * When the import was a Google Takeout export: what its sidecars gave.
+ */
+takeout: TakeoutSummary | null, };
+
+export type TakeoutSummary = { 
+/**
+ * Photo sidecars found, and photos matched with one.
+ */
+sidecars: number, matched: number, 
+/**
+ * Photos without a sidecar, and why.
+ */
+without_sidecar: Array<FileProblem>, 
+/**
+ * Albums rebuilt from album folders.
+ */
+albums: Array<string>, favourites: number, 
+/**
+ * Photos Google had in its trash, now in Shoebox's.
+ */
+trashed: number, dates_from_sidecar: number, };
 
 export type TargetBackup = { target: string, ok: boolean, 
 /**
