@@ -385,3 +385,86 @@ fn a_video_without_ffmpeg_still_imports_with_a_placeholder() {
     assert_eq!(st["by_kind"]["video"], 1);
     assert_eq!(st["thumbnails_missing"], 1);
 }
+
+/// WebM, MKV, AVI and MTS (made here with ffmpeg, which CI installs): imported as videos with
+/// their container's date where it has one, size, length and a poster frame; without ffmpeg
+/// they still import, with the file's date and a placeholder.
+#[test]
+fn webm_mkv_avi_and_mts_are_read() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    for (name, codec, meta) in [
+        ("a.webm", "libvpx-vp9", "creation_time=2021-03-04T05:06:07Z"),
+        ("b.MKV", "libx264", "creation_time=2022-01-02T03:04:05Z"),
+        ("c.avi", "mpeg4", "date=2020-05-06"),
+        ("d.MTS", "libx264", "title=camcorder"),
+    ] {
+        let st = std::process::Command::new("ffmpeg")
+            .args(["-y", "-loglevel", "error", "-f", "lavfi", "-i"])
+            .arg("testsrc=size=64x48:rate=10")
+            .args([
+                "-t",
+                "1.5",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:v",
+                codec,
+                "-metadata",
+                meta,
+            ])
+            .arg(src.join(name))
+            .status()
+            .expect("ffmpeg (scripts/setup.sh installs it)");
+        assert!(st.success(), "{name}");
+    }
+    std::fs::write(src.join("broken.mkv"), b"\x1a\x45\xdf\xa3 not really").unwrap();
+    let lib = t.path().join("lib");
+    let report = json(shoebox(&lib, &["import", "--json"]).arg(&src), 0);
+    assert_eq!(report["counts"]["imported"], 5, "{report}");
+    let assets = json(&mut shoebox(&lib, &["ls", "--json"]), 0);
+    let assets = assets.as_array().unwrap();
+    let webm = by_name(assets, "a.webm");
+    assert_eq!(webm["kind"], "video");
+    assert_eq!(webm["mime"], "video/webm");
+    assert_eq!(webm["taken_at_source"], "container");
+    assert_eq!(webm["taken_at"], "2021-03-04T05:06:07+00:00");
+    assert_eq!(webm["duration_ms"], 1500);
+    assert_eq!(
+        (webm["width"].as_u64(), webm["height"].as_u64()),
+        (Some(64), Some(48))
+    );
+    assert_eq!(webm["has_thumbnail"], true, "{webm}");
+    let mkv = by_name(assets, "b.MKV");
+    assert_eq!(mkv["mime"], "video/x-matroska");
+    assert_eq!(mkv["taken_at"], "2022-01-02T03:04:05+00:00");
+    let avi = by_name(assets, "c.avi");
+    assert_eq!(avi["mime"], "video/x-msvideo");
+    assert_eq!(avi["taken_at_source"], "container");
+    assert!(
+        avi["taken_at"].as_str().unwrap().starts_with("2020-05-06"),
+        "{avi}"
+    );
+    assert_eq!(avi["has_thumbnail"], true);
+    let mts = by_name(assets, "d.MTS");
+    assert_eq!(mts["mime"], "video/mp2t");
+    assert_eq!(
+        mts["taken_at_source"], "mtime",
+        "an MTS file carries no date ffprobe reads"
+    );
+    assert_eq!(mts["has_thumbnail"], true);
+    // Not a video at all: imported as a file without a preview, not a crash.
+    let broken = by_name(assets, "broken.mkv");
+    assert_eq!(broken["has_thumbnail"], false, "{broken}");
+
+    // Without ffmpeg and ffprobe: imported all the same.
+    let lib2 = t.path().join("lib2");
+    let r = json(
+        shoebox(&lib2, &["import", "--json"])
+            .arg(src.join("a.webm"))
+            .env("PATH", "/nonexistent"),
+        0,
+    );
+    assert_eq!(r["counts"]["imported"], 1, "{r}");
+    assert_eq!(r["imported"][0]["has_thumbnail"], false);
+}

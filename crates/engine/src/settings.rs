@@ -42,7 +42,7 @@ pub struct WatchFolderSetting {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            version: 1,
+            version: 2,
             allowed_extensions: shoebox_media::DEFAULT_EXTENSIONS
                 .iter()
                 .map(|s| s.to_string())
@@ -63,6 +63,22 @@ impl Settings {
 
     /// Checks and normalises; the one place invalid values are turned away.
     pub fn validated(mut self) -> Result<Self> {
+        if self.version < 2 {
+            // Version 2 reads more video containers: a library that allowed every format of
+            // version 1 allows them too; a list narrowed on purpose stays as it was.
+            let all_old = shoebox_media::DEFAULT_EXTENSIONS
+                .iter()
+                .filter(|e| !shoebox_media::ADDED_EXTENSIONS.contains(e))
+                .all(|e| self.allowed_extensions.iter().any(|a| a == e));
+            if all_old {
+                self.allowed_extensions.extend(
+                    shoebox_media::ADDED_EXTENSIONS
+                        .iter()
+                        .map(|e| e.to_string()),
+                );
+            }
+            self.version = 2;
+        }
         self.allowed_extensions = self
             .allowed_extensions
             .iter()
@@ -165,5 +181,31 @@ mod tests {
         bad.set("allowed_extensions", "exe").unwrap();
         assert!(bad.validated().is_err());
         assert!(Settings::default().set("colour", "red").is_err());
+    }
+
+    #[test]
+    fn version_1_settings_gain_the_new_video_formats_unless_narrowed() {
+        let old: Vec<String> = shoebox_media::DEFAULT_EXTENSIONS
+            .iter()
+            .filter(|e| !shoebox_media::ADDED_EXTENSIONS.contains(e))
+            .map(|e| e.to_string())
+            .collect();
+        let v1 = Settings {
+            version: 1,
+            allowed_extensions: old.clone(),
+            ..Default::default()
+        }
+        .validated()
+        .unwrap();
+        assert_eq!(v1.version, 2);
+        assert!(v1.allowed_extensions.iter().any(|e| e == "webm"));
+        let narrowed = Settings {
+            version: 1,
+            allowed_extensions: vec!["jpg".into(), "png".into()],
+            ..Default::default()
+        }
+        .validated()
+        .unwrap();
+        assert_eq!(narrowed.allowed_extensions, vec!["jpg", "png"]);
     }
 }

@@ -19,7 +19,7 @@ mod video;
 pub use error::{Error, Result};
 pub use heif::read_heif_size;
 pub use metadata::{date_from_file_name, probe, probe_file};
-pub use thumbs::{Limits, Thumbnail, Thumbnailer, ffmpeg_available, heic_supported};
+pub use thumbs::{Limits, Thumbnail, Thumbnailer, ffmpeg_available, ffprobe_path, heic_supported};
 pub use video::{VideoInfo, read_video_info};
 
 use shoebox_types::Kind;
@@ -35,12 +35,14 @@ pub enum Format {
     Heif,
     /// MP4, MOV, M4V, 3GP: all ISO base media files.
     IsoVideo,
+    /// WebM, MKV, AVI, MTS/M2TS: read through ffprobe and ffmpeg when installed.
+    OtherVideo,
 }
 
 impl Format {
     pub fn kind(self) -> Kind {
         match self {
-            Format::IsoVideo => Kind::Video,
+            Format::IsoVideo | Format::OtherVideo => Kind::Video,
             _ => Kind::Photo,
         }
     }
@@ -49,7 +51,12 @@ impl Format {
 /// The default allowed extensions, lower case.
 pub const DEFAULT_EXTENSIONS: &[&str] = &[
     "jpg", "jpeg", "png", "webp", "gif", "tif", "tiff", "heic", "heif", "mp4", "mov", "m4v", "3gp",
+    "webm", "mkv", "avi", "mts", "m2ts",
 ];
+
+/// Extensions added to [`DEFAULT_EXTENSIONS`] after the first release: a library whose settings
+/// predate them gains them (unless it had removed them on purpose since: see the settings).
+pub const ADDED_EXTENSIONS: &[&str] = &["webm", "mkv", "avi", "mts", "m2ts"];
 
 /// Format and MIME type for a file extension (any case).
 pub fn format_for_extension(ext: &str) -> Option<(Format, &'static str)> {
@@ -65,6 +72,10 @@ pub fn format_for_extension(ext: &str) -> Option<(Format, &'static str)> {
         "m4v" => (Format::IsoVideo, "video/x-m4v"),
         "mov" => (Format::IsoVideo, "video/quicktime"),
         "3gp" => (Format::IsoVideo, "video/3gpp"),
+        "webm" => (Format::OtherVideo, "video/webm"),
+        "mkv" => (Format::OtherVideo, "video/x-matroska"),
+        "avi" => (Format::OtherVideo, "video/x-msvideo"),
+        "mts" | "m2ts" => (Format::OtherVideo, "video/mp2t"),
         _ => return None,
     })
 }

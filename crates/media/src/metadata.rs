@@ -79,6 +79,14 @@ fn probe_inner<R: BufRead + Seek>(
             })
             .or_else(|| v.created_utc.map(utc_to_local))
             .map(|t| (t, TimeSource::Container));
+    } else if format == Format::OtherVideo {
+        let v = crate::video::probe_other_video(r)?;
+        meta.width = v.width;
+        meta.height = v.height;
+        meta.duration_ms = v.duration_ms;
+        taken = v
+            .created_utc
+            .map(|t| (utc_to_local(t), TimeSource::Container));
     } else {
         let (w, h) = image_size(format, r)?;
         r.seek(SeekFrom::Start(0))
@@ -153,6 +161,7 @@ pub(crate) fn format_name(f: Format) -> &'static str {
         Format::Tiff => "TIFF",
         Format::Heif => "HEIF",
         Format::IsoVideo => "MP4/MOV",
+        Format::OtherVideo => "video",
     }
 }
 

@@ -66,6 +66,85 @@ pub fn ffmpeg_available() -> bool {
     ffmpeg_path().is_some()
 }
 
+/// ffprobe, beside the ffmpeg that was found (they ship together).
+pub fn ffprobe_path() -> Option<std::path::PathBuf> {
+    let ffmpeg = ffmpeg_path()?;
+    let name = if cfg!(windows) {
+        "ffprobe.exe"
+    } else {
+        "ffprobe"
+    };
+    let p = match ffmpeg.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(name),
+        _ => std::path::PathBuf::from(name),
+    };
+    Some(p)
+}
+
+/// Runs `cmd` with `input` streamed to its stdin (until it stops reading), killed after
+/// `limit`.
+pub(crate) fn run_fed(
+    cmd: &mut Command,
+    input: &mut dyn std::io::Read,
+    limit: std::time::Duration,
+) -> std::io::Result<std::process::Output> {
+    use std::io::{Read, Write};
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let mut out = child.stdout.take().expect("piped");
+    let err = child.stderr.take().expect("piped");
+    let out_reader = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = out.read_to_end(&mut b);
+        b
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = err.take(64 << 10).read_to_end(&mut b);
+        b
+    });
+    let start = std::time::Instant::now();
+    let mut buf = vec![0u8; 256 << 10];
+    loop {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            break;
+        }
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(e);
+            }
+        };
+        // The reader has what it needs and closed its input: fine.
+        if stdin.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    drop(stdin);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(std::process::Output {
+                status,
+                stdout: out_reader.join().unwrap_or_default(),
+                stderr: err_reader.join().unwrap_or_default(),
+            });
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 /// Longest an ffmpeg run may take for one poster frame; a file that makes it hang is killed.
 const FFMPEG_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -114,7 +193,7 @@ pub fn ffmpeg_path() -> Option<&'static Path> {
 }
 
 /// A command that opens no console window on Windows.
-fn quiet_command(program: &Path) -> Command {
+pub(crate) fn quiet_command(program: &Path) -> Command {
     #[allow(unused_mut)]
     let mut c = Command::new(program);
     #[cfg(windows)]
@@ -190,12 +269,12 @@ impl Thumbnailer {
         let img = match format {
             Format::Jpeg => self.decode_jpeg(bytes, largest)?,
             Format::Heif => decode_heif(bytes, self.limits)?,
-            Format::IsoVideo => poster_frame(path, largest)?,
+            Format::IsoVideo | Format::OtherVideo => poster_frame(path, largest)?,
             other => self.decode_generic(bytes, other)?,
         };
         let img = match (format, meta.orientation) {
             // libheif and ffmpeg have already turned the picture.
-            (Format::Heif | Format::IsoVideo, _) | (_, None | Some(1)) => img,
+            (Format::Heif | Format::IsoVideo | Format::OtherVideo, _) | (_, None | Some(1)) => img,
             (_, Some(o)) => {
                 let mut d = DynamicImage::ImageRgb8(img);
                 if let Some(o) = image::metadata::Orientation::from_exif(o) {

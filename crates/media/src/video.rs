@@ -1,4 +1,5 @@
-//! Just enough of ISO BMFF (MP4, MOV, M4V, 3GP) to read a video's creation time, size and length.
+//! Just enough of ISO BMFF (MP4, MOV, M4V, 3GP) to read a video's creation time, size and length;
+//! other containers (WebM, MKV, AVI, MTS) through ffprobe.
 
 use crate::{Error, Result};
 use chrono::{DateTime, NaiveDateTime};
@@ -236,4 +237,56 @@ mod tests {
         assert!(read_video_info(&mut Cursor::new(junk)).is_err());
         assert!(read_video_info(&mut Cursor::new(Vec::new())).is_err());
     }
+}
+
+/// A WebM, MKV, AVI or MTS file's creation time (`creation_time`, or a `date` tag), size and
+/// length, from ffprobe reading the bytes on its stdin. Without ffprobe, or when it cannot
+/// make sense of the file, nothing is known (the video imports with the file's date and a
+/// poster frame if ffmpeg can make one).
+pub fn probe_other_video<R: Read>(r: &mut R) -> Result<VideoInfo> {
+    let Some(ffprobe) = crate::thumbs::ffprobe_path() else {
+        return Ok(VideoInfo::default());
+    };
+    let mut cmd = crate::thumbs::quiet_command(&ffprobe);
+    cmd.args([
+        "-v",
+        "error",
+        "-print_format",
+        "json",
+        "-show_entries",
+        "format=duration:format_tags=creation_time,date:stream=width,height",
+        "-i",
+        "pipe:0",
+    ]);
+    let out = match crate::thumbs::run_fed(&mut cmd, r, std::time::Duration::from_secs(60)) {
+        Ok(o) if o.status.success() => o,
+        _ => return Ok(VideoInfo::default()),
+    };
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let mut info = VideoInfo::default();
+    if let Some(s) = v["streams"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["width"].as_u64().is_some()))
+    {
+        info.width = s["width"].as_u64().map(|w| w as u32);
+        info.height = s["height"].as_u64().map(|h| h as u32);
+    }
+    info.duration_ms = v["format"]["duration"]
+        .as_str()
+        .and_then(|d| d.parse::<f64>().ok())
+        .filter(|d| *d > 0.0)
+        .map(|d| (d * 1000.0) as u64);
+    let tags = &v["format"]["tags"];
+    info.created_utc = tags["creation_time"]
+        .as_str()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.naive_utc())
+        .or_else(|| {
+            let d = tags["date"].as_str()?;
+            chrono::NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(12, 0, 0))
+        })
+        .filter(|t| t.and_utc().timestamp() > 0);
+    Ok(info)
 }
