@@ -189,56 +189,6 @@ fn parse_quicktime_date(s: &str) -> Option<DateTime<chrono::FixedOffset>> {
         .ok()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Cursor;
-
-    fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-        let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.extend_from_slice(payload);
-        v
-    }
-
-    #[test]
-    fn reads_mvhd_and_tkhd_with_moov_at_the_end() {
-        let mut mvhd = vec![0u8; 100];
-        let created = (1_688_214_896i64 + MAC_EPOCH_TO_UNIX) as u32; // 2023-07-01T12:34:56Z
-        mvhd[4..8].copy_from_slice(&created.to_be_bytes());
-        mvhd[12..16].copy_from_slice(&1000u32.to_be_bytes());
-        mvhd[16..20].copy_from_slice(&5_500u32.to_be_bytes());
-        let mut tkhd = vec![0u8; 84];
-        tkhd[40..44].copy_from_slice(&0x0001_0000u32.to_be_bytes());
-        tkhd[56..60].copy_from_slice(&0x0001_0000u32.to_be_bytes());
-        tkhd[76..80].copy_from_slice(&(1920u32 << 16).to_be_bytes());
-        tkhd[80..84].copy_from_slice(&(1080u32 << 16).to_be_bytes());
-        let moov = bx(
-            b"moov",
-            &[bx(b"mvhd", &mvhd), bx(b"trak", &bx(b"tkhd", &tkhd))].concat(),
-        );
-        let file = [
-            bx(b"ftyp", b"isom\0\0\0\0isom"),
-            bx(b"mdat", &[0u8; 1000]),
-            moov,
-        ]
-        .concat();
-        let info = read_video_info(&mut Cursor::new(file)).unwrap();
-        assert_eq!(info.created_utc.unwrap().to_string(), "2023-07-01 12:34:56");
-        assert_eq!(info.duration_ms, Some(5_500));
-        assert_eq!((info.width, info.height), (Some(1920), Some(1080)));
-    }
-
-    #[test]
-    fn random_bytes_are_not_a_video() {
-        let junk: Vec<u8> = (0..5000u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-            .collect();
-        assert!(read_video_info(&mut Cursor::new(junk)).is_err());
-        assert!(read_video_info(&mut Cursor::new(Vec::new())).is_err());
-    }
-}
-
 /// A WebM, MKV, AVI or MTS file's creation time (`creation_time`, or a `date` tag), size and
 /// length, from ffprobe reading the bytes on its stdin. Without ffprobe, or when it cannot
 /// make sense of the file, nothing is known (the video imports with the file's date and a
@@ -289,4 +239,54 @@ pub fn probe_other_video<R: Read>(r: &mut R) -> Result<VideoInfo> {
         })
         .filter(|t| t.and_utc().timestamp() > 0);
     Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+        let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(payload);
+        v
+    }
+
+    #[test]
+    fn reads_mvhd_and_tkhd_with_moov_at_the_end() {
+        let mut mvhd = vec![0u8; 100];
+        let created = (1_688_214_896i64 + MAC_EPOCH_TO_UNIX) as u32; // 2023-07-01T12:34:56Z
+        mvhd[4..8].copy_from_slice(&created.to_be_bytes());
+        mvhd[12..16].copy_from_slice(&1000u32.to_be_bytes());
+        mvhd[16..20].copy_from_slice(&5_500u32.to_be_bytes());
+        let mut tkhd = vec![0u8; 84];
+        tkhd[40..44].copy_from_slice(&0x0001_0000u32.to_be_bytes());
+        tkhd[56..60].copy_from_slice(&0x0001_0000u32.to_be_bytes());
+        tkhd[76..80].copy_from_slice(&(1920u32 << 16).to_be_bytes());
+        tkhd[80..84].copy_from_slice(&(1080u32 << 16).to_be_bytes());
+        let moov = bx(
+            b"moov",
+            &[bx(b"mvhd", &mvhd), bx(b"trak", &bx(b"tkhd", &tkhd))].concat(),
+        );
+        let file = [
+            bx(b"ftyp", b"isom\0\0\0\0isom"),
+            bx(b"mdat", &[0u8; 1000]),
+            moov,
+        ]
+        .concat();
+        let info = read_video_info(&mut Cursor::new(file)).unwrap();
+        assert_eq!(info.created_utc.unwrap().to_string(), "2023-07-01 12:34:56");
+        assert_eq!(info.duration_ms, Some(5_500));
+        assert_eq!((info.width, info.height), (Some(1920), Some(1080)));
+    }
+
+    #[test]
+    fn random_bytes_are_not_a_video() {
+        let junk: Vec<u8> = (0..5000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert!(read_video_info(&mut Cursor::new(junk)).is_err());
+        assert!(read_video_info(&mut Cursor::new(Vec::new())).is_err());
+    }
 }
