@@ -363,6 +363,9 @@ impl Catalog {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // The names taken in each month folder, read once per folder (a first sync takes in a
+        // whole library: tens of thousands of photos, often in one month).
+        let mut taken = std::collections::HashMap::new();
         for c in changes {
             match &c.op {
                 Op::Asset {
@@ -385,7 +388,7 @@ impl Catalog {
                         })
                         .optional()?;
                     if known.is_none() {
-                        let Some(path) = free_remote_path(&tx, path, hash)? else {
+                        let Some(path) = free_remote_path(&tx, path, hash, &mut taken)? else {
                             out.rejected
                                 .push(format!("photo {hash}: unusable path {path:?}"));
                             continue;
@@ -652,6 +655,7 @@ fn free_remote_path(
     tx: &rusqlite::Transaction<'_>,
     path: &str,
     hash: &str,
+    taken: &mut std::collections::HashMap<String, std::collections::HashSet<String>>,
 ) -> Result<Option<String>> {
     let Some((folder, name)) = path.rsplit_once('/') else {
         return Ok(None);
@@ -659,12 +663,17 @@ fn free_remote_path(
     if shoebox_layout::RelPath::parse(path).is_err() {
         return Ok(None);
     }
-    let mut stmt =
-        tx.prepare_cached("SELECT path FROM assets WHERE path >= ?1 || '/' AND path < ?1 || '0'")?;
-    let taken = stmt
-        .query_map([folder], |r| r.get::<_, String>(0))?
-        .map(|p| p.map(|p| shoebox_layout::fold_key(&p)))
-        .collect::<rusqlite::Result<std::collections::HashSet<String>>>()?;
+    if !taken.contains_key(folder) {
+        let mut stmt = tx.prepare_cached(
+            "SELECT path FROM assets WHERE path >= ?1 || '/' AND path < ?1 || '0'",
+        )?;
+        let names = stmt
+            .query_map([folder], |r| r.get::<_, String>(0))?
+            .map(|p| p.map(|p| shoebox_layout::fold_key(&p)))
+            .collect::<rusqlite::Result<std::collections::HashSet<String>>>()?;
+        taken.insert(folder.to_owned(), names);
+    }
+    let names = taken.get_mut(folder).expect("just filled");
     let (stem, ext) = shoebox_layout::split_ext(name);
     let candidates = (1..10_000u32)
         .map(|i| match i {
@@ -673,9 +682,10 @@ fn free_remote_path(
         })
         .chain(std::iter::once(format!("{folder}/{stem}.{hash}{ext}")));
     for candidate in candidates {
-        if !taken.contains(&shoebox_layout::fold_key(&candidate))
-            && shoebox_layout::RelPath::parse(&candidate).is_ok()
-        {
+        let key = shoebox_layout::fold_key(&candidate);
+        if !names.contains(&key) && shoebox_layout::RelPath::parse(&candidate).is_ok() {
+            // Taken from now on, by the row the caller inserts.
+            names.insert(key);
             return Ok(Some(candidate));
         }
     }

@@ -166,13 +166,15 @@ const STEPS: &[&str] = &[
     );
     "#,
     // v8: what a Google Takeout sidecar said about a photo, kept as it was (so backups and
-    // restores carry it).
+    // restores carry it); field values found by field.
     r#"
     CREATE TABLE sidecars (
         hash TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         json TEXT NOT NULL
     );
+    -- Albums a photo was put in before it arrived are looked up by field when it arrives.
+    CREATE INDEX field_values_by_field ON field_values (field);
     "#,
 ];
 
