@@ -468,3 +468,87 @@ fn webm_mkv_avi_and_mts_are_read() {
     assert_eq!(r["counts"]["imported"], 1, "{r}");
     assert_eq!(r["imported"][0]["has_thumbnail"], false);
 }
+
+/// Camera RAW files, built here as cameras lay them out (no tool on this machine writes a real
+/// one): a TIFF-based "DNG" with its EXIF in the file and two embedded JPEGs (a small thumbnail
+/// and a larger preview), and a Fuji-style RAF whose EXIF is inside its preview JPEG. Imported
+/// byte-identical, EXIF read, the thumbnail made from the largest preview.
+#[test]
+fn raw_files_import_with_exif_and_a_preview() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    let exif = Jpeg::new(8, 8)
+        .taken("2021:06:07 08:09:10", Some("+01:00"))
+        .camera("NIKON CORPORATION", "NIKON Z 6", "24-70mm f/4")
+        .exif_block()
+        .unwrap();
+    let mut dng = exif[6..].to_vec();
+    dng.extend(Jpeg::new(160, 120).seed(1).bytes());
+    dng.extend(vec![0x55u8; 4096]);
+    dng.extend(
+        Jpeg::new(600, 400)
+            .pixels(smooth_pixels(600, 400, 3))
+            .bytes(),
+    );
+    std::fs::write(src.join("DSC_0001.NEF"), &dng).unwrap();
+    let mut raf = b"FUJIFILMCCD-RAW 0201FF383501".to_vec();
+    raf.extend(vec![0u8; 100]);
+    raf.extend(
+        Jpeg::new(480, 320)
+            .taken("2020:02:03 04:05:06", None)
+            .camera("FUJIFILM", "X-T3", "")
+            .bytes(),
+    );
+    raf.extend(vec![0x11u8; 2048]);
+    std::fs::write(src.join("DSCF0002.RAF"), &raf).unwrap();
+    std::fs::write(src.join("empty.dng"), b"II*\0 nothing inside").unwrap();
+
+    let lib = t.path().join("lib");
+    let out = shoebox(&lib, &["import", "--json"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["counts"]["imported"], 2, "{report}");
+    assert!(
+        report["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("preview"),
+        "{report}"
+    );
+    let assets = json(&mut shoebox(&lib, &["ls", "--json"]), 0);
+    let assets = assets.as_array().unwrap();
+    let nef = by_name(assets, "DSC_0001.NEF");
+    assert_eq!(nef["kind"], "photo");
+    assert_eq!(nef["mime"], "image/x-nikon-nef");
+    assert_eq!(nef["taken_at"], "2021-06-07T08:09:10+01:00");
+    assert_eq!(nef["model"], "NIKON Z 6");
+    assert_eq!(
+        (nef["width"].as_u64(), nef["height"].as_u64()),
+        (Some(600), Some(400))
+    );
+    assert_eq!(nef["has_thumbnail"], true);
+    assert_eq!(
+        std::fs::read(lib.join(nef["path"].as_str().unwrap())).unwrap(),
+        dng,
+        "the RAW is kept byte for byte"
+    );
+    let thumb = image::open(
+        lib.join(".shoebox/thumbs")
+            .join(&nef["hash"].as_str().unwrap()[..2])
+            .join(format!("{}-320.jpg", nef["hash"].as_str().unwrap())),
+    )
+    .unwrap();
+    assert_eq!(
+        (thumb.width(), thumb.height()),
+        (320, 213),
+        "made from the 600×400 preview"
+    );
+    let raf = by_name(assets, "DSCF0002.RAF");
+    assert_eq!(raf["mime"], "image/x-fuji-raf");
+    assert_eq!(raf["model"], "X-T3");
+    assert_eq!(raf["taken_at_source"], "exif");
+    assert_eq!(raf["has_thumbnail"], true);
+}

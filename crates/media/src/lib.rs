@@ -13,6 +13,7 @@
 mod error;
 mod heif;
 mod metadata;
+pub mod raw;
 mod thumbs;
 mod video;
 
@@ -37,6 +38,8 @@ pub enum Format {
     IsoVideo,
     /// WebM, MKV, AVI, MTS/M2TS: read through ffprobe and ffmpeg when installed.
     OtherVideo,
+    /// Camera RAW (DNG, CR2, CR3, NEF, ARW, ORF, RW2, RAF): EXIF, and the embedded preview.
+    Raw,
 }
 
 impl Format {
@@ -51,12 +54,14 @@ impl Format {
 /// The default allowed extensions, lower case.
 pub const DEFAULT_EXTENSIONS: &[&str] = &[
     "jpg", "jpeg", "png", "webp", "gif", "tif", "tiff", "heic", "heif", "mp4", "mov", "m4v", "3gp",
-    "webm", "mkv", "avi", "mts", "m2ts",
+    "webm", "mkv", "avi", "mts", "m2ts", "dng", "cr2", "cr3", "nef", "arw", "orf", "rw2", "raf",
 ];
 
 /// Extensions added to [`DEFAULT_EXTENSIONS`] after the first release: a library whose settings
 /// predate them gains them (unless it had removed them on purpose since: see the settings).
-pub const ADDED_EXTENSIONS: &[&str] = &["webm", "mkv", "avi", "mts", "m2ts"];
+pub const ADDED_EXTENSIONS: &[&str] = &[
+    "webm", "mkv", "avi", "mts", "m2ts", "dng", "cr2", "cr3", "nef", "arw", "orf", "rw2", "raf",
+];
 
 /// Format and MIME type for a file extension (any case).
 pub fn format_for_extension(ext: &str) -> Option<(Format, &'static str)> {
@@ -76,6 +81,14 @@ pub fn format_for_extension(ext: &str) -> Option<(Format, &'static str)> {
         "mkv" => (Format::OtherVideo, "video/x-matroska"),
         "avi" => (Format::OtherVideo, "video/x-msvideo"),
         "mts" | "m2ts" => (Format::OtherVideo, "video/mp2t"),
+        "dng" => (Format::Raw, "image/x-adobe-dng"),
+        "cr2" => (Format::Raw, "image/x-canon-cr2"),
+        "cr3" => (Format::Raw, "image/x-canon-cr3"),
+        "nef" => (Format::Raw, "image/x-nikon-nef"),
+        "arw" => (Format::Raw, "image/x-sony-arw"),
+        "orf" => (Format::Raw, "image/x-olympus-orf"),
+        "rw2" => (Format::Raw, "image/x-panasonic-rw2"),
+        "raf" => (Format::Raw, "image/x-fuji-raf"),
         _ => return None,
     })
 }

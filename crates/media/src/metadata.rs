@@ -79,6 +79,51 @@ fn probe_inner<R: BufRead + Seek>(
             })
             .or_else(|| v.created_utc.map(utc_to_local))
             .map(|t| (t, TimeSource::Container));
+    } else if format == Format::Raw {
+        let mut bytes = Vec::new();
+        r.read_to_end(&mut bytes)
+            .map_err(|e| Error::corrupt("RAW", e))?;
+        let preview = crate::raw::largest_preview(&bytes);
+        // TIFF-based RAWs carry EXIF in the file; RAF and CR3 in their preview JPEG.
+        let exif = exif::Reader::new()
+            .read_from_container(&mut std::io::Cursor::new(&bytes))
+            .ok()
+            .or_else(|| {
+                let p = preview?;
+                exif::Reader::new()
+                    .read_from_container(&mut std::io::Cursor::new(&bytes[p.offset..]))
+                    .ok()
+            });
+        if let Some(exif) = &exif {
+            read_exif(exif, &mut meta);
+            taken = exif_time(exif);
+        }
+        let dims = exif
+            .as_ref()
+            .and_then(|e| {
+                let w = e
+                    .get_field(Tag::PixelXDimension, In::PRIMARY)?
+                    .value
+                    .get_uint(0)?;
+                let h = e
+                    .get_field(Tag::PixelYDimension, In::PRIMARY)?
+                    .value
+                    .get_uint(0)?;
+                (w > 0 && h > 0).then_some((w, h))
+            })
+            .or(preview.map(|p| (p.width, p.height)));
+        let Some((w, h)) = dims else {
+            return Err(Error::corrupt(
+                "RAW",
+                "neither EXIF dimensions nor an embedded preview",
+            ));
+        };
+        let turned = matches!(meta.orientation, Some(5..=8));
+        (meta.width, meta.height) = if turned {
+            (Some(h), Some(w))
+        } else {
+            (Some(w), Some(h))
+        };
     } else if format == Format::OtherVideo {
         let v = crate::video::probe_other_video(r)?;
         meta.width = v.width;
@@ -162,6 +207,7 @@ pub(crate) fn format_name(f: Format) -> &'static str {
         Format::Heif => "HEIF",
         Format::IsoVideo => "MP4/MOV",
         Format::OtherVideo => "video",
+        Format::Raw => "RAW",
     }
 }
 

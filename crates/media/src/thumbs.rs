@@ -268,6 +268,7 @@ impl Thumbnailer {
         let largest = self.sizes.iter().copied().max().unwrap_or(320);
         let img = match format {
             Format::Jpeg => self.decode_jpeg(bytes, largest)?,
+            Format::Raw => self.decode_jpeg(crate::raw::preview_bytes(bytes)?, largest)?,
             Format::Heif => decode_heif(bytes, self.limits)?,
             Format::IsoVideo | Format::OtherVideo => poster_frame(path, largest)?,
             other => self.decode_generic(bytes, other)?,
