@@ -91,6 +91,19 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Where an asset was imported from (a path on this computer), when known.
+    pub fn source_path_of(&self, hash: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT source_path FROM assets WHERE hash = ?1",
+                [hash],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
     /// Every hash in the catalog (for quick duplicate checks).
     pub fn all_hashes(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("SELECT hash FROM assets")?;

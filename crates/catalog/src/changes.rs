@@ -86,6 +86,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("favourite", "favourite"),
     ("caption", "description"),
     ("trashed", "trashed_at"),
+    ("motion_of", "motion_of"),
 ];
 
 fn column_of(field: &str) -> Option<&'static str> {

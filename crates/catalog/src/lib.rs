@@ -81,6 +81,10 @@ pub struct Asset {
     /// fetched).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
+    /// A video that is the motion part of a Live Photo: the photo's hash. It is shown with the
+    /// photo, not on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motion_of: Option<String>,
 }
 
 impl Asset {
@@ -178,7 +182,7 @@ pub struct Catalog {
 const ASSET_COLUMNS: &str = "hash, path, original_name, size, kind, mime, taken_local, taken_offset, \
     taken_source, width, height, orientation, make, model, lens, iso, exposure_time, f_number, \
     focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, description, imported_at, thumb_state, \
-    favourite, trashed_at, origin";
+    favourite, trashed_at, origin, motion_of";
 
 impl Catalog {
     /// Opens (creating if needed) and migrates the catalog at `path`.
@@ -401,5 +405,6 @@ fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
         favourite: r.get("favourite")?,
         trashed_at: r.get("trashed_at")?,
         device: r.get("origin")?,
+        motion_of: r.get("motion_of")?,
     })
 }

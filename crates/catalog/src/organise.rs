@@ -33,12 +33,14 @@ impl View {
     /// The `WHERE` clause (parameter-free: an album id is an integer).
     fn filter(self) -> String {
         match self {
-            View::All => "trashed_at IS NULL".into(),
-            View::Favourites => "trashed_at IS NULL AND favourite = 1".into(),
+            // A Live Photo's video is shown with its photo, never on its own.
+            View::All => "trashed_at IS NULL AND motion_of IS NULL".into(),
+            View::Favourites => "trashed_at IS NULL AND favourite = 1 AND motion_of IS NULL".into(),
             View::Album(id) => format!(
-                "trashed_at IS NULL AND hash IN (SELECT hash FROM album_assets WHERE album_id = {id})"
+                "trashed_at IS NULL AND motion_of IS NULL \
+                 AND hash IN (SELECT hash FROM album_assets WHERE album_id = {id})"
             ),
-            View::Trash => "trashed_at IS NOT NULL".into(),
+            View::Trash => "trashed_at IS NOT NULL AND motion_of IS NULL".into(),
         }
     }
 }
@@ -260,6 +262,90 @@ impl Catalog {
                         at_ms: at.max(0) as u64,
                     },
                 );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Makes `video` the motion part of the Live Photo `photo`.
+    pub fn set_motion_of(&mut self, video: &str, photo: &str) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE assets SET motion_of = ?2 WHERE hash = ?1 AND kind = 'video' \
+             AND (motion_of IS NULL OR motion_of != ?2)",
+            params![video, photo],
+        )?;
+        if n > 0 {
+            self.bump_generation()?;
+        }
+        Ok(n > 0)
+    }
+
+    /// The motion part of a Live Photo.
+    pub fn motion_part(&self, photo: &str) -> Result<Option<Asset>> {
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE motion_of = ?1 LIMIT 1");
+        Ok(self
+            .conn
+            .query_row(&sql, [photo], asset_from_row)
+            .optional()?)
+    }
+
+    /// The motion parts of these photos (their hashes).
+    pub fn motion_parts(&self, photos: &[String]) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT hash FROM assets WHERE motion_of = ?1")?;
+        let mut out = Vec::new();
+        for p in photos {
+            for h in stmt.query_map([p], |r| r.get::<_, String>(0))? {
+                out.push(h?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Assets imported from the same folder under the same name stem (any case, any
+    /// extension) as `source_path`, other than `hash`: a Live Photo's other half.
+    pub fn same_stem(&self, source_path: &str, hash: &str) -> Result<Vec<Asset>> {
+        let p = std::path::Path::new(source_path);
+        let (Some(dir), Some(stem)) = (p.parent(), p.file_stem()) else {
+            return Ok(Vec::new());
+        };
+        let prefix = format!(
+            "{}{}{}.",
+            dir.display(),
+            std::path::MAIN_SEPARATOR,
+            stem.to_string_lossy()
+        );
+        let escaped: String = prefix
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let sql = format!(
+            "SELECT {ASSET_COLUMNS}, source_path FROM assets \
+             WHERE source_path LIKE ?1 ESCAPE '\\' AND hash != ?2"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![format!("{escaped}%"), hash], |r| {
+            Ok((
+                asset_from_row(r)?,
+                r.get::<_, Option<String>>("source_path")?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (a, src) = row?;
+            // LIKE folds ASCII case only, and `%` may span a dot: compare the stems exactly.
+            let Some(src) = src else { continue };
+            let q = std::path::Path::new(&src);
+            if q.parent() == Some(dir)
+                && q.file_stem().is_some_and(|s| {
+                    s.to_string_lossy().to_lowercase() == stem.to_string_lossy().to_lowercase()
+                })
+            {
+                out.push(a);
             }
         }
         Ok(out)

@@ -234,7 +234,70 @@ impl Library {
             cancel,
         )?;
         self.apply_takeout(&mut report)?;
+        report.live_photos = self.pair_live_photos(&report)?;
         Ok(report)
+    }
+
+    /// Live Photos: a photo (HEIC, JPEG) and a short video (MOV, MP4) from the same folder with
+    /// the same name stem become one: the video is the photo's motion part, shown with it and
+    /// never on its own (both files kept as they are and backed up). The halves may arrive in
+    /// different imports (a phone folder that syncs the video later). Returns how many pairs
+    /// were made.
+    fn pair_live_photos(&mut self, report: &ImportReport) -> Result<u64> {
+        const PHOTO: &[&str] = &["heic", "heif", "jpg", "jpeg"];
+        const VIDEO: &[&str] = &["mov", "mp4"];
+        /// A Live Photo's video is about 3 s; longer clips are videos of their own.
+        const MOTION_MAX_MS: u64 = 6_000;
+        let mut made = 0;
+        for i in &report.imported {
+            let Some(a) = self.catalog.asset_by_hash(&i.hash)? else {
+                continue;
+            };
+            let Some(src) = self.catalog.source_path_of(&a.hash)? else {
+                continue;
+            };
+            let ext = shoebox_media::extension_of(Path::new(&src)).unwrap_or_default();
+            let is_photo = PHOTO.contains(&ext.as_str());
+            let is_video = VIDEO.contains(&ext.as_str());
+            if !is_photo && !is_video {
+                continue;
+            }
+            let partners = self.catalog.same_stem(&src, &a.hash)?;
+            let short =
+                |v: &shoebox_catalog::Asset| v.meta.duration_ms.is_none_or(|d| d <= MOTION_MAX_MS);
+            let pair = if is_photo {
+                partners
+                    .into_iter()
+                    .find(|v| {
+                        v.meta.kind == shoebox_types::Kind::Video
+                            && short(v)
+                            && v.motion_of.is_none()
+                    })
+                    .map(|v| (v.hash, a.hash.clone()))
+            } else if short(&a) && a.motion_of.is_none() {
+                partners
+                    .into_iter()
+                    .find(|p| {
+                        p.meta.kind == shoebox_types::Kind::Photo
+                            && shoebox_media::extension_of(Path::new(&p.original_name))
+                                .is_some_and(|e| PHOTO.contains(&e.as_str()))
+                    })
+                    .map(|p| (a.hash.clone(), p.hash))
+            } else {
+                None
+            };
+            if let Some((video, photo)) = pair
+                && self.catalog.set_motion_of(&video, &photo)?
+            {
+                self.record(
+                    "motion_of",
+                    std::slice::from_ref(&video),
+                    serde_json::json!(photo),
+                )?;
+                made += 1;
+            }
+        }
+        Ok(made)
     }
 
     /// What a Google Takeout's sidecars say beyond the file's own metadata: favourites, trash,

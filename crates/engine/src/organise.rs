@@ -23,6 +23,19 @@ impl Library {
         Ok(self.catalog.assets_in_month(view, month)?)
     }
 
+    /// The hashes and, for Live Photos, their motion parts too (they go to the trash and back
+    /// with their photo).
+    fn with_motion(&self, hashes: &[String]) -> Result<Vec<String>> {
+        let mut all = hashes.to_vec();
+        all.extend(self.catalog.motion_parts(hashes)?);
+        Ok(all)
+    }
+
+    /// The motion part of a Live Photo.
+    pub fn motion_part(&self, photo: &str) -> Result<Option<Asset>> {
+        Ok(self.catalog.motion_part(photo)?)
+    }
+
     pub fn set_favourite(&mut self, hashes: &[String], on: bool) -> Result<usize> {
         let n = self.catalog.set_favourite(hashes, on)?;
         self.record("favourite", hashes, serde_json::json!(on))?;
@@ -34,7 +47,12 @@ impl Library {
     pub fn set_trashed(&mut self, hashes: &[String], on: bool) -> Result<usize> {
         let at = on.then(shoebox_catalog::now);
         let n = self.catalog.set_trashed_at(hashes, at.as_deref())?;
-        self.record("trashed", hashes, serde_json::json!(at))?;
+        let all = self.with_motion(hashes)?;
+        if all.len() > hashes.len() {
+            self.catalog
+                .set_trashed_at(&all[hashes.len()..], at.as_deref())?;
+        }
+        self.record("trashed", &all, serde_json::json!(at))?;
         Ok(n)
     }
 

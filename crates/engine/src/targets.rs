@@ -205,10 +205,9 @@ impl Library {
                      photos there: {hint} Nothing was written. {reset}",
                 t.name
             ))),
-            (None, Some(f)) => {
-                self.catalog.set_setting(&key, f)?;
-                Ok(Some(f.clone()))
-            }
+            // First contact with a store that has an id: it is remembered after this backup
+            // (devices starting on a new store at once may still be writing theirs).
+            (None, Some(_)) => Ok(None),
             _ => Ok(known),
         }?;
         if format != shoebox_store::FORMAT {

@@ -124,6 +124,8 @@ pub struct ImportReport {
     /// albums, kept sidecars): the engine applies these, so other devices hear of them.
     #[serde(skip)]
     pub takeout_actions: Vec<takeout::TakeoutAction>,
+    /// Live Photos made (a photo and its short video with the same name, now one).
+    pub live_photos: u64,
     pub started_at: String,
     pub finished_at: String,
 }

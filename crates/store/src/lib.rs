@@ -37,6 +37,9 @@ use std::time::Duration;
 /// it was).
 pub const FORMAT: u64 = 2;
 
+/// How long a device that created `shoebox.json` waits before it reads the store's id back.
+const MARKER_SETTLE: Duration = Duration::from_millis(750);
+
 /// What `shoebox.json` says the layout is, for people reading the store without Shoebox.
 const LAYOUT: &str = "originals/YYYY/MM/<name>~<16 hex of its BLAKE3>.<ext>, \
                       thumbs/<2 hex>/<hash>-<size>.jpg, \
@@ -302,6 +305,11 @@ impl Store {
                     .write("shoebox.json", body)
                     .await
                     .map_err(|e| self.store_err(&e))?;
+                // Devices starting on a new store at the same moment each write a marker with
+                // their own id; the last one stays. Everyone reads the id back only after the
+                // others' writes have landed (they follow their "not found" within
+                // milliseconds), so all remember the same one.
+                tokio::time::sleep(MARKER_SETTLE).await;
                 Ok(())
             }
             Err(e) => Err(self.store_err(&e)),

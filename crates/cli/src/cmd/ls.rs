@@ -21,6 +21,16 @@ struct Listed<'a> {
     /// Only with --trash.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     trashed: bool,
+    /// A Live Photo's video (listed here, with its photo, not on its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    motion: Option<Motion>,
+}
+
+#[derive(Serialize)]
+struct Motion {
+    hash: String,
+    path: String,
+    duration_ms: Option<u64>,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
@@ -29,17 +39,24 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let assets: Vec<Asset> = lib
         .list()?
         .into_iter()
-        .filter(|a| a.trashed_at.is_some() == *trash)
+        .filter(|a| a.trashed_at.is_some() == *trash && a.motion_of.is_none())
         .collect();
     if *json {
         let listed: Vec<Listed<'_>> = assets
             .iter()
-            .map(|a| Listed {
-                asset: a,
-                local: lib.local_original(a).is_some(),
-                trashed: *trash,
+            .map(|a| {
+                Ok(Listed {
+                    asset: a,
+                    local: lib.local_original(a).is_some(),
+                    trashed: *trash,
+                    motion: lib.motion_part(&a.hash)?.map(|m| Motion {
+                        hash: m.hash,
+                        path: m.path,
+                        duration_ms: m.meta.duration_ms,
+                    }),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         print_json(&listed)?;
     } else {
         let mut out = std::io::stdout().lock();

@@ -1,0 +1,103 @@
+//! Live Photos (issue 13): a photo and a short video with the same name become one asset with a
+//! motion part, whichever arrives first; the video is kept, backed up and synced, but never
+//! shown on its own; trash and restore take both.
+
+use serde_json::Value;
+use shoebox_tests::servers::Server;
+use shoebox_tests::*;
+use std::path::Path;
+
+fn video(path: &Path, seconds: &str) {
+    let st = std::process::Command::new("ffmpeg")
+        .args(["-y", "-loglevel", "error", "-f", "lavfi", "-i"])
+        .arg("testsrc=size=64x48:rate=10")
+        .args([
+            "-t", seconds, "-pix_fmt", "yuv420p", "-c:v", "libx264", "-f", "mov",
+        ])
+        .arg(path)
+        .status()
+        .expect("ffmpeg (scripts/setup.sh installs it)");
+    assert!(st.success());
+}
+
+fn by_name<'a>(ls: &'a Value, name: &str) -> &'a Value {
+    ls.as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["original_name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {ls}"))
+}
+
+#[test]
+fn a_photo_and_its_short_video_are_one_live_photo() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::fs();
+    let a = Device::new(t.path(), "a", &store);
+    let phone = t.path().join("phone");
+    std::fs::create_dir_all(&phone).unwrap();
+    std::fs::copy(data_dir().join("sample.heic"), phone.join("IMG_0001.HEIC")).unwrap();
+    video(&phone.join("IMG_0001.MOV"), "1.5");
+    Jpeg::new(64, 48).seed(2).write(&phone.join("IMG_0002.JPG"));
+    video(&phone.join("IMG_0002.MOV"), "12"); // a video of its own: too long for a Live Photo
+    Jpeg::new(64, 48).seed(3).write(&phone.join("IMG_0003.JPG"));
+    let r = json(a.sb(&["import", "--json"]).arg(&phone), 0);
+    assert_eq!(r["counts"]["imported"], 5, "{r}");
+    assert_eq!(r["live_photos"], 1, "{r}");
+
+    // IMG_0003's video arrives later (a phone folder that syncs it after the photo).
+    video(&phone.join("IMG_0003.mov"), "2");
+    let r = json(
+        a.sb(&["import", "--json"]).arg(phone.join("IMG_0003.mov")),
+        0,
+    );
+    assert_eq!(r["live_photos"], 1, "the late half found its photo: {r}");
+
+    let ls = json(&mut a.sb(&["ls", "--json"]), 0);
+    assert_eq!(
+        ls.as_array().unwrap().len(),
+        4,
+        "the motion parts are not listed: {ls}"
+    );
+    let live = by_name(&ls, "IMG_0001.HEIC");
+    assert!(
+        live["motion"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("IMG_0001.MOV"),
+        "{live}"
+    );
+    assert_eq!(live["motion"]["duration_ms"], 1500);
+    assert!(by_name(&ls, "IMG_0003.JPG")["motion"].is_object());
+    assert!(by_name(&ls, "IMG_0002.JPG")["motion"].is_null());
+    assert_eq!(by_name(&ls, "IMG_0002.MOV")["kind"], "video");
+    let st = json(&mut a.sb(&["status", "--json"]), 0);
+    assert_eq!(st["assets"], 6, "both halves are kept: {st}");
+
+    // Trash takes both halves; restore brings both back.
+    let h = live["hash"].as_str().unwrap().to_owned();
+    run_ok(&mut a.sb(&["trash", &h]), 0);
+    let trash = json(&mut a.sb(&["ls", "--trash", "--json"]), 0);
+    assert_eq!(trash.as_array().unwrap().len(), 1, "{trash}");
+    assert!(trash[0]["motion"].is_object());
+    run_ok(&mut a.sb(&["trash", "--restore", &h]), 0);
+    assert_eq!(
+        json(&mut a.sb(&["ls", "--json"]), 0)
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+
+    // Backed up (both files) and synced: another computer sees one Live Photo.
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    let movs = files_below(&store.backing.join("originals"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().to_lowercase().ends_with(".mov"))
+        .count();
+    assert_eq!(movs, 3, "every video is on the store");
+    let b = Device::new(t.path(), "b", &store);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    let lb = json(&mut b.sb(&["ls", "--json"]), 0);
+    assert_eq!(lb.as_array().unwrap().len(), 4, "{lb}");
+    assert!(by_name(&lb, "IMG_0001.HEIC")["motion"].is_object(), "{lb}");
+}
