@@ -15,7 +15,7 @@ pub use shoebox_media::quiet_decoder_panics;
 mod organise;
 mod secrets;
 mod settings;
-mod sync;
+pub mod sync;
 mod targets;
 mod watch;
 

@@ -14,6 +14,9 @@ use std::path::PathBuf;
 
 const NONCE_KEY: &str = "sync_nonce";
 
+/// Thumbnails fetched at once when photos arrive (small objects: the wait is the round trip).
+pub const THUMB_FETCHES: usize = 16;
+
 /// What one sync with one target did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SyncReport {
@@ -309,7 +312,7 @@ impl Library {
             .filter_map(|h| Hash::parse(h).ok())
             .flat_map(|h| sizes.map(|s| (h.clone(), s)))
             .collect();
-        r.thumbnails = store.fetch_thumbs(&self.paths, &wanted, 8);
+        r.thumbnails = store.fetch_thumbs(&self.paths, &wanted, THUMB_FETCHES);
         let on_store: Vec<shoebox_catalog::StoreObject> = wanted
             .iter()
             .filter(|(h, s)| self.paths.thumb(h, *s).is_file())

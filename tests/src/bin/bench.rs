@@ -1015,7 +1015,8 @@ fn bench_memory(work: &Path, mb: usize) -> Result<()> {
 /// A second computer joining a library of `count` photos from `rclone serve s3` on loopback:
 /// the time until its catalog lists every photo (polled from its catalog file every 20 ms) and
 /// until both thumbnail sizes of every photo are on disk (the sync finished), side by side with
-/// `rclone copy --transfers 8` of the same thumbnails (taking turns to go first); then idle
+/// `rclone copy` of the same thumbnails with as many transfers as Shoebox fetches at once
+/// (taking turns to go first); then idle
 /// syncs of the joined device, timed and counted by a proxy.
 fn bench_join(work: &Path, count: usize, rounds: usize) -> Result<()> {
     let shoebox = bin_dir()?.join("shoebox");
@@ -1107,7 +1108,9 @@ fn bench_join(work: &Path, count: usize, rounds: usize) -> Result<()> {
                 );
                 let (t, _) = timed(
                     Command::new("rclone")
-                        .args(["copy", "--transfers", "8", "--checkers", "8", "--fast-list"])
+                        .args(["copy", "--fast-list", "--transfers"])
+                        .arg(shoebox_engine::sync::THUMB_FETCHES.to_string())
+                        .args(["--checkers", "8"])
                         .arg(&from)
                         .arg(&dest),
                 )?;
@@ -1131,10 +1134,18 @@ fn bench_join(work: &Path, count: usize, rounds: usize) -> Result<()> {
     println!(
         "  shoebox sync: every photo listed after {ls:.2} s; all {thumbs} thumbnails after {all:.2} s"
     );
-    println!("  rclone copy --transfers 8 of the same thumbnails: {rc:.2} s");
-    println!("  ratio (rclone / shoebox, thumbnails): {:.2}x", rc / all);
     println!(
-        "  idle sync of the joined device (2 devices): {:.3} s, {} (last run)",
+        "  rclone copy --transfers {} of the same thumbnails: {rc:.2} s",
+        shoebox_engine::sync::THUMB_FETCHES
+    );
+    println!("  ratio (rclone / shoebox, thumbnails): {:.2}x", rc / all);
+    // Every round joined as a new device: A and `rounds` joined ones write heads there.
+    let devices = std::fs::read_dir(work.join("s3-join/shoebox/devices"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    println!(
+        "  idle sync of the last joined device ({devices} devices on the store, goal ≤ {} requests): {:.3} s, {} (last run)",
+        devices + 1,
         median(idle),
         counts(&proxy)
     );
