@@ -104,6 +104,15 @@ impl Catalog {
             .flatten())
     }
 
+    /// The photos other devices imported (their originals are on a store until fetched).
+    pub fn remote_hashes(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT hash FROM assets WHERE origin IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every hash in the catalog (for quick duplicate checks).
     pub fn all_hashes(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("SELECT hash FROM assets")?;

@@ -166,7 +166,7 @@ const STEPS: &[&str] = &[
     );
     "#,
     // v8: what a Google Takeout sidecar said about a photo, kept as it was (so backups and
-    // restores carry it); field values found by field; Live Photos' motion parts.
+    // restores carry it); field values found by field.
     r#"
     CREATE TABLE sidecars (
         hash TEXT PRIMARY KEY,
@@ -175,7 +175,9 @@ const STEPS: &[&str] = &[
     );
     -- Albums a photo was put in before it arrived are looked up by field when it arrives.
     CREATE INDEX field_values_by_field ON field_values (field);
-    -- The video of a Live Photo points at its photo and is shown with it.
+    "#,
+    // v9: the video of a Live Photo points at its photo and is shown with it.
+    r#"
     ALTER TABLE assets ADD COLUMN motion_of TEXT;
     CREATE INDEX assets_by_motion_of ON assets (motion_of) WHERE motion_of IS NOT NULL;
     "#,

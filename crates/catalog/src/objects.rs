@@ -36,7 +36,7 @@ impl Catalog {
         // The store it remembered and how far this device's log went there.
         tx.execute(
             "DELETE FROM settings WHERE key IN ('store_id:' || ?1, 'pushed_seq:' || ?1, \
-             'head_written:' || ?1)",
+             'head_written:' || ?1, 'thumbs_pending:' || ?1)",
             [target],
         )?;
         tx.commit()?;

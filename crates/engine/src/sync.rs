@@ -261,9 +261,22 @@ impl Library {
 
         // Pull: every other device's segments not applied yet, in order.
         let mut new_assets = Vec::new();
+        // Set before anything is taken in, cleared once every thumbnail is here: a sync
+        // stopped in between (kill -9, the store gone) fetches the missing ones next time.
+        let pending_key = format!("thumbs_pending:{target}");
+        let mut thumbs_pending = self.catalog.setting(&pending_key)?.is_some();
         for h in store.other_heads(&dev)? {
             r.devices += 1;
             let applied = self.catalog.peer_applied(&h.device)?;
+            let news = h
+                .checkpoint
+                .iter()
+                .chain(&h.segments)
+                .any(|s| s.last > applied);
+            if news && !thumbs_pending {
+                self.catalog.set_setting(&pending_key, "1")?;
+                thumbs_pending = true;
+            }
             // A checkpoint newer than what was applied stands for everything before its
             // segments; segments it covers are not listed any more.
             let cp = h.checkpoint.iter().filter(|c| c.last > applied);
@@ -305,15 +318,29 @@ impl Library {
         let new_assets = still;
         r.new_photos = new_assets.len();
 
-        // Thumbnails of the new photos, so the timeline shows them at once.
+        // Thumbnails of the new photos, so the timeline shows them at once (after an
+        // interrupted sync: of every other device's photo that lacks them).
         let sizes = [self.settings().grid_size, self.settings().preview_size];
-        let wanted: Vec<(Hash, u32)> = new_assets
+        let photos = if thumbs_pending {
+            self.catalog.remote_hashes()?
+        } else {
+            new_assets
+        };
+        let all: Vec<(Hash, u32)> = photos
             .iter()
             .filter_map(|h| Hash::parse(h).ok())
             .flat_map(|h| sizes.map(|s| (h.clone(), s)))
             .collect();
+        let wanted: Vec<(Hash, u32)> = all
+            .iter()
+            .filter(|(h, s)| !self.paths.thumb(h, *s).is_file())
+            .cloned()
+            .collect();
         r.thumbnails = store.fetch_thumbs(&self.paths, &wanted, THUMB_FETCHES);
-        let on_store: Vec<shoebox_catalog::StoreObject> = wanted
+        if thumbs_pending && r.thumbnails == wanted.len() {
+            self.catalog.delete_setting(&pending_key)?;
+        }
+        let on_store: Vec<shoebox_catalog::StoreObject> = all
             .iter()
             .filter(|(h, s)| self.paths.thumb(h, *s).is_file())
             .map(|(h, s)| shoebox_catalog::StoreObject {
