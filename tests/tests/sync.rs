@@ -1014,3 +1014,37 @@ fn kill_9_during_sync_and_a_rerun_converge() {
         "{v}"
     );
 }
+
+/// Every kind of store (a folder, `rclone serve s3`, `rclone serve webdav`, nginx WebDAV): a
+/// second computer joins, fetches an original, both edit, and they converge.
+#[test]
+fn join_fetch_and_sync_both_ways_on_every_kind_of_store() {
+    for kind in shoebox_tests::servers::all_kinds() {
+        let t = tempfile::tempdir().unwrap();
+        let store = kind();
+        let a = Device::new(t.path(), "a", &store);
+        let h = photos(&t.path().join("src"), 3);
+        a.import(&t.path().join("src"));
+        sync(&a);
+        let b = Device::new(t.path(), "b", &store);
+        let rb = sync(&b);
+        assert_eq!(rb["new_photos"], 3, "{}: {rb}", store.kind);
+        let f = json(&mut b.sb(&["fetch", "--json", &h[0]]), 0);
+        assert_eq!(
+            hash_of(Path::new(f["fetched"][0]["file"].as_str().unwrap())),
+            h[0],
+            "{}",
+            store.kind
+        );
+        run_ok(&mut b.sb(&["favourite", &h[1]]), 0);
+        run_ok(&mut a.sb(&["caption", &h[2], "from A"]), 0);
+        photo(&t.path().join("b-src"), "B.JPG", 50, "2023:07:02 12:00:00");
+        b.import(&t.path().join("b-src"));
+        sync(&b);
+        sync(&a);
+        sync(&b);
+        assert_eq!(state(&a), state(&b), "{}", store.kind);
+        assert_eq!(state(&a).len(), 4, "{}", store.kind);
+        assert!(state(&a)[&h[1]].0, "{}", store.kind);
+    }
+}
