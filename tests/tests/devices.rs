@@ -551,3 +551,72 @@ fn store_bytes_go_only_after_every_device_has_seen_the_deletion() {
     );
     assert_eq!(objects_named(&store, &q).len(), 3);
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    for p in files_below(from) {
+        let dest = to.join(p.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&p, dest).unwrap();
+    }
+}
+
+/// A library restored from an old copy over itself (same computer, same folder) finds its head
+/// on the store newer than its catalog: it takes a new device id instead of reusing sequence
+/// numbers the store already has, and nothing made on either side is lost. The same library
+/// folder on another computer is another device.
+#[test]
+fn a_catalog_restored_from_an_old_copy_becomes_a_new_device_and_loses_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    let h: Vec<String> = (0..3)
+        .map(|i| photo(&t.path().join("src"), &format!("P{i}.JPG"), i))
+        .collect();
+    a.import(&t.path().join("src"));
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    let old_id = json(&mut a.sb(&["devices", "--json"]), 0)["this_device"].clone();
+    let aside = t.path().join("aside");
+    copy_dir(&a.lib, &aside);
+    // Edits after the copy was taken, sent to the store.
+    run_ok(&mut a.sb(&["caption", &h[0], "made before the restore"]), 0);
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    // The old copy put back over the library, then a new edit.
+    std::fs::remove_dir_all(&a.lib).unwrap();
+    copy_dir(&aside, &a.lib);
+    run_ok(&mut a.sb(&["favourite", &h[1]]), 0);
+    let r = json(&mut a.sb(&["sync", "--json"]), 1);
+    assert!(
+        r["targets"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("older than what it wrote"),
+        "{r}"
+    );
+    let new_id = json(&mut a.sb(&["devices", "--json"]), 0)["this_device"].clone();
+    assert_ne!(new_id, old_id);
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    // Another device sees both the edit made before the restore and the one after; the
+    // restored library takes its own lost edit back from its old log.
+    let b = Device::new(t.path(), "b", &store);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    for d in [&a, &b] {
+        let ls = json(&mut d.sb(&["ls", "--json"]), 0);
+        let get = |x: &str| {
+            ls.as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["hash"] == x)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(get(&h[0])["description"], "made before the restore", "{ls}");
+        assert_eq!(get(&h[1])["favourite"], true, "{ls}");
+    }
+
+    // The same folder opened on another computer: another device.
+    let mut c = a.sb(&["devices", "--json"]);
+    c.env("SHOEBOX_MACHINE_ID", "another-computer");
+    let there = json(&mut c, 0)["this_device"].clone();
+    assert_ne!(there, new_id);
+}

@@ -250,6 +250,15 @@ impl Catalog {
         Ok(rows.len())
     }
 
+    /// The sequence number of this device's latest edit (0: none).
+    pub fn last_change_seq(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     /// This device's edits after `seq`, oldest first, with their sequence numbers.
     pub fn changes_after(&self, seq: i64) -> Result<Vec<(i64, Change)>> {
         let mut stmt = self

@@ -33,7 +33,8 @@ impl Catalog {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM store_objects WHERE target = ?1", [target])?;
         tx.execute("DELETE FROM store_state WHERE target = ?1", [target])?;
-        // The store it remembered and how far this device's log went there.
+        // The store it remembered and how far this device's log went there (not the nonce of
+        // its head: pointed at the same store again, the head there is still its own).
         tx.execute(
             "DELETE FROM settings WHERE key IN ('store_id:' || ?1, 'pushed_seq:' || ?1, \
              'head_written:' || ?1, 'thumbs_pending:' || ?1)",

@@ -47,4 +47,17 @@ impl Catalog {
             .execute("DELETE FROM settings WHERE key = ?1", [key])?;
         Ok(())
     }
+
+    /// Forgets how far this device's log went on every store (it has a new device id: its whole
+    /// log and its photos go up again under it).
+    pub fn forget_pushes(&self) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM settings WHERE key LIKE 'pushed_seq:%' OR key LIKE 'head_written:%' \
+             OR key LIKE 'sync_nonce%'",
+            [],
+        )?;
+        self.conn
+            .execute("UPDATE assets SET announced = 0 WHERE origin IS NULL", [])?;
+        Ok(())
+    }
 }

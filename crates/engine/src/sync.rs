@@ -82,12 +82,34 @@ pub fn wall_ms() -> u64 {
 }
 
 impl Library {
-    fn sync_nonce(&self) -> Result<String> {
-        if let Some(n) = self.catalog.setting(NONCE_KEY)? {
-            return Ok(n);
+    /// The nonces this catalog may find in its head on `target`: the one it wrote last and
+    /// the one before (a crash between writing the head and recording it). Each push writes a
+    /// new one, so a catalog restored from an old copy over itself finds a nonce it does not
+    /// know.
+    fn sync_nonces(&self, target: &str) -> Result<(String, Option<String>)> {
+        let key = format!("{NONCE_KEY}:{target}");
+        if let Some(n) = self.catalog.setting(&key)? {
+            let prev = self
+                .catalog
+                .setting(&format!("{NONCE_KEY}_prev:{target}"))?;
+            return Ok((n, prev));
         }
+        // Catalogs before per-target nonces had one for every store.
+        let n = match self.catalog.setting(NONCE_KEY)? {
+            Some(n) => n,
+            None => format!("{:016x}", fastrand::u64(..)),
+        };
+        self.catalog.set_setting(&key, &n)?;
+        Ok((n, None))
+    }
+
+    /// A new nonce for the head about to be written on `target`, recorded first.
+    fn next_nonce(&self, target: &str, current: &str) -> Result<String> {
         let n = format!("{:016x}", fastrand::u64(..));
-        self.catalog.set_setting(NONCE_KEY, &n)?;
+        self.catalog
+            .set_setting(&format!("{NONCE_KEY}_prev:{target}"), current)?;
+        self.catalog
+            .set_setting(&format!("{NONCE_KEY}:{target}"), &n)?;
         Ok(n)
     }
 
@@ -201,7 +223,7 @@ impl Library {
             ..Default::default()
         };
         let dev = self.device_id()?;
-        let nonce = self.sync_nonce()?;
+        let (nonce, prev_nonce) = self.sync_nonces(target)?;
         let (store, _) = self.open_target(target)?;
         r.announced = self.catalog.announce_assets(&dev, wall_ms(), target)?;
 
@@ -216,12 +238,18 @@ impl Library {
         let known_key = format!("head_written:{target}");
         let known = self.catalog.setting(&known_key)?.is_some();
         if !pending.is_empty() || !known {
-            let head = match store.read_head(&dev)? {
-                Some(h) if h.nonce != nonce => {
+            let mut head = match store.read_head(&dev)? {
+                Some(h)
+                    if (h.nonce != nonce && prev_nonce.as_deref() != Some(h.nonce.as_str()))
+                        || h.seq > self.catalog.last_change_seq()? =>
+                {
+                    // Restored from an old copy over itself: the store has edits this catalog
+                    // never made. Continue as a new device (the next sync writes under it).
+                    let id = self.rolled_back()?;
                     return Err(Error::Setting(format!(
-                        "another copy of this library writes to {target} as device {dev}; \
-                         this one stops writing there (a copied catalog gets its own id when \
-                         moved to another folder)"
+                        "this library's catalog is older than what it wrote to {target} as \
+                         device {dev} (restored from an old copy?); it is now device {id} and \
+                         sends its photos and edits under that id: run sync again"
                     )));
                 }
                 Some(h) => h,
@@ -247,6 +275,9 @@ impl Library {
             // What the head already lists was sent before (a crash after the head, before the
             // setting): send only the rest.
             let rest: Vec<_> = pending.into_iter().filter(|(s, _)| *s > head.seq).collect();
+            if !rest.is_empty() {
+                head.nonce = self.next_nonce(target, &nonce)?;
+            }
             let mut head = store.push_changes(head, &rest)?;
             r.pushed = rest.len();
             if head.segments.len() >= checkpoint_every() {

@@ -257,31 +257,58 @@ impl Library {
         Ok(self.open_target(name)?.0.test())
     }
 
-    /// This library's device id on stores. Bound to the catalog where it lives: a catalog that
-    /// was restored or copied to another folder gets a new id, so it never writes under (or
-    /// prunes as) the device it came from.
+    /// This library's device id on stores. Bound to the computer and the folder where its
+    /// catalog lives: a catalog restored or copied to another folder or another computer gets a
+    /// new id, so it never writes under (or prunes as) the device it came from.
     pub(crate) fn device_id(&self) -> Result<String> {
-        let here = self
+        let path = self
             .root()
             .canonicalize()
             .unwrap_or_else(|_| self.root().to_owned())
             .display()
             .to_string();
+        let here = format!("{}|{path}", machine_id());
         if let Some(id) = self.catalog.setting(DEVICE_KEY)? {
             match self.catalog.setting(DEVICE_BOUND_KEY)? {
                 Some(b) if b == here => return Ok(id),
-                // A library from before ids were bound keeps its id, bound from now on.
+                // A library from before ids were bound (or bound to its folder alone) keeps
+                // its id, bound from now on.
                 None => {
+                    self.catalog.set_setting(DEVICE_BOUND_KEY, &here)?;
+                    return Ok(id);
+                }
+                Some(b) if b == path => {
                     self.catalog.set_setting(DEVICE_BOUND_KEY, &here)?;
                     return Ok(id);
                 }
                 Some(_) => {}
             }
         }
+        self.new_device_id(&here)
+    }
+
+    /// Gives this library a new device id (see [`Self::device_id`]): what it wrote under the
+    /// old one stays there; its photos and edits are announced again under the new one.
+    fn new_device_id(&self, here: &str) -> Result<String> {
         let id = format!("{:016x}", fastrand::u64(..));
         self.catalog.set_setting(DEVICE_KEY, &id)?;
-        self.catalog.set_setting(DEVICE_BOUND_KEY, &here)?;
+        self.catalog.set_setting(DEVICE_BOUND_KEY, here)?;
+        self.catalog.forget_pushes()?;
         Ok(id)
+    }
+
+    /// A catalog older than what its device wrote to a store (restored from an old copy over
+    /// itself): its next edits would reuse sequence numbers the store already has, so it takes
+    /// a new device id instead.
+    pub(crate) fn rolled_back(&self) -> Result<String> {
+        let path = self
+            .root()
+            .canonicalize()
+            .unwrap_or_else(|_| self.root().to_owned())
+            .display()
+            .to_string();
+        tracing::warn!("this catalog is older than what its device wrote; taking a new device id");
+        self.new_device_id(&format!("{}|{path}", machine_id()))
     }
 
     pub(crate) fn chosen(&self, name: Option<&str>) -> Result<Vec<Target>> {
@@ -695,4 +722,18 @@ impl Library {
         r.refused = err.map(|e| format!("stopped: {e}"));
         Ok(r)
     }
+}
+
+/// This computer, for binding a device id: `SHOEBOX_MACHINE_ID` (tests), the OS's machine id,
+/// else the host name.
+fn machine_id() -> String {
+    std::env::var("SHOEBOX_MACHINE_ID")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/machine-id").ok())
+        .or_else(|| std::fs::read_to_string("/var/lib/dbus/machine-id").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".into())
 }
