@@ -628,6 +628,18 @@ fn apply_gone(tx: &rusqlite::Transaction<'_>, hash: &str, key: &str, target: &st
 /// any more (deleted for good everywhere, then pruned): a trash entry that could never be
 /// restored. A photo not in the trash stays (its thumbnails and metadata).
 fn drop_if_lost(tx: &rusqlite::Transaction<'_>, hash: &str) -> Result<bool> {
+    // Almost every photo taken in is not in the trash: answered by the row alone.
+    let trashed_remote: bool = tx
+        .query_row(
+            "SELECT origin IS NOT NULL AND trashed_at IS NOT NULL FROM assets WHERE hash = ?1",
+            [hash],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if !trashed_remote {
+        return Ok(false);
+    }
     let n = tx.execute(
         "DELETE FROM assets WHERE hash = ?1 AND origin IS NOT NULL AND trashed_at IS NOT NULL \
          AND NOT EXISTS (SELECT 1 FROM store_objects o WHERE o.hash = ?1 AND o.kind = 'original')",

@@ -181,6 +181,11 @@ const STEPS: &[&str] = &[
     ALTER TABLE assets ADD COLUMN motion_of TEXT;
     CREATE INDEX assets_by_motion_of ON assets (motion_of) WHERE motion_of IS NOT NULL;
     "#,
+    // v10: a photo's objects on any store, found by its hash (taking in another device's
+    // photos asks this for each one).
+    r#"
+    CREATE INDEX store_objects_by_hash ON store_objects (hash, kind);
+    "#,
 ];
 
 /// The schema version this build writes.
