@@ -93,6 +93,11 @@ pub struct Item {
     pub favourite: bool,
     /// A thumbnail exists (else the tile says why not).
     pub thumb: bool,
+    /// Its original is not on this computer (another device's photo, not fetched): the tile
+    /// shows a cloud.
+    pub remote: bool,
+    /// A Live Photo: it has a motion part.
+    pub live: bool,
 }
 
 impl From<&engine::Asset> for Item {
@@ -107,6 +112,8 @@ impl From<&engine::Asset> for Item {
             duration_ms: a.meta.duration_ms.map(|d| d.min(u32::MAX as u64) as u32),
             favourite: a.favourite,
             thumb: a.has_thumbnail,
+            remote: false,
+            live: false,
         }
     }
 }
@@ -153,6 +160,47 @@ pub struct AssetInfo {
     pub albums: Vec<i32>,
     /// One line per configured target.
     pub backups: Vec<BackupState>,
+    /// Its original is only on a store (fetch it with `fetch_original`).
+    pub remote: bool,
+    /// The device that imported it, when not this one (its name when known).
+    pub device: Option<String>,
+    /// A Live Photo's video, by hash (served by the `original:` scheme once here).
+    pub motion: Option<String>,
+}
+
+/// What one sync with one target did.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+pub struct TargetSync {
+    pub target: String,
+    pub ok: bool,
+    /// Objects sent (originals, thumbnails, the snapshot).
+    pub uploaded: u32,
+    /// This device's edits and photos sent.
+    pub pushed: u32,
+    /// Other devices read.
+    pub devices: u32,
+    pub new_photos: u32,
+    pub edits_applied: u32,
+    /// What could not be taken in this time (tried again at the next sync).
+    pub problems: Vec<String>,
+    /// Why the whole target failed (unreachable, another store in its place…).
+    pub error: Option<String>,
+}
+
+/// This device and the others of the library.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Devices {
+    pub this_device: String,
+    pub others: Vec<DeviceInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DeviceInfo {
+    pub device: String,
+    pub name: Option<String>,
+    pub last_seen: Option<String>,
+    pub photos: u32,
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

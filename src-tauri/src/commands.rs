@@ -165,10 +165,17 @@ pub async fn month_items(
             .into_iter()
             .map(|m| {
                 let items = lib.assets_in_month(view.into(), &m)?;
-                Ok(MonthItems {
-                    month: m,
-                    items: items.iter().map(Item::from).collect(),
-                })
+                let items = items
+                    .iter()
+                    .map(|a| {
+                        let mut i = Item::from(a);
+                        // Only another device's photo can lack its original here.
+                        i.remote = a.device.is_some() && lib.local_original(a).is_none();
+                        i.live = lib.motion_part(&a.hash)?.is_some();
+                        Ok(i)
+                    })
+                    .collect::<engine::Result<_>>()?;
+                Ok(MonthItems { month: m, items })
             })
             .collect()
     })
@@ -228,6 +235,19 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
             trashed: a.trashed_at.is_some(),
             thumb: a.has_thumbnail,
             backups,
+            remote: lib.local_original(&a).is_none(),
+            device: match &a.device {
+                Some(d) => Some(
+                    lib.devices()?
+                        .1
+                        .into_iter()
+                        .find(|p| &p.device == d)
+                        .and_then(|p| p.name)
+                        .unwrap_or_else(|| d.clone()),
+                ),
+                None => None,
+            },
+            motion: lib.motion_part(&a.hash)?.map(|m| m.hash),
         })
     })
     .await
@@ -409,6 +429,86 @@ pub async fn backup(
                 },
             })
             .collect())
+    })
+    .await
+}
+
+/// Sends this device's photos and edits to every enabled target (or one) and takes in the other
+/// devices': new photos appear with their thumbnails, originals stay on the store.
+#[tauri::command]
+pub async fn sync(
+    state: State<'_, AppState>,
+    target: Option<String>,
+    on_event: Channel<JobEvent>,
+) -> Res<Vec<TargetSync>> {
+    with_job(&state, on_event, move |lib, job| {
+        let out = lib
+            .sync(target.as_deref(), job.progress, job.waiting)
+            .map_err(AppError::from)?;
+        Ok(out
+            .into_iter()
+            .map(|r| match r {
+                Ok(r) => TargetSync {
+                    ok: r.problems.is_empty(),
+                    target: r.target,
+                    uploaded: r.uploaded as u32,
+                    pushed: (r.pushed + r.announced) as u32,
+                    devices: r.devices as u32,
+                    new_photos: r.new_photos as u32,
+                    edits_applied: r.edits_applied as u32,
+                    problems: r.problems,
+                    error: None,
+                },
+                Err((target, error)) => TargetSync {
+                    target,
+                    error: Some(error),
+                    ..Default::default()
+                },
+            })
+            .collect())
+    })
+    .await
+}
+
+/// This device and the other devices of the library it has synced with.
+#[tauri::command]
+pub async fn devices(state: State<'_, AppState>) -> Res<Devices> {
+    with_lib(&state, move |lib| {
+        let (me, peers) = lib.devices()?;
+        let retired = lib.retired_devices()?;
+        Ok(Devices {
+            this_device: me,
+            others: peers
+                .into_iter()
+                .map(|p| DeviceInfo {
+                    retired: retired.contains(&p.device),
+                    device: p.device,
+                    name: p.name,
+                    last_seen: p.last_seen,
+                    photos: p.photos.max(0) as u32,
+                })
+                .collect(),
+        })
+    })
+    .await
+}
+
+/// Retires a device that will never come back (every device learns it at its next sync).
+#[tauri::command]
+pub async fn device_retire(state: State<'_, AppState>, device: String) -> Res<()> {
+    with_lib(&state, move |lib| lib.retire(&device).map(|_| ())).await
+}
+
+/// Brings a photo's original (and a Live Photo's video) from the store onto this computer,
+/// checked against its hash.
+#[tauri::command]
+pub async fn fetch_original(state: State<'_, AppState>, hash: String) -> Res<()> {
+    with_lib(&state, move |lib| {
+        lib.fetch(&hash)?;
+        if let Some(m) = lib.motion_part(&hash)? {
+            lib.fetch(&m.hash)?;
+        }
+        Ok(())
     })
     .await
 }

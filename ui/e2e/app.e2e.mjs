@@ -277,3 +277,56 @@ test('Backup puts originals and a catalog snapshot on the default target', async
   assert.equal(back.length, listed.length);
   assert.equal(back.find((a) => a.original_name === 'IMG_0100.JPG').favourite, true);
 });
+
+test('Sync brings another computer\'s photo with a cloud until its original is fetched', async () => {
+  // Another library on this machine uses the same default backup folder as its store: it
+  // imports a photo of its own and syncs.
+  const other = join(w.root, 'other-library');
+  const src = join(w.root, 'other-src');
+  mkdirSync(src, { recursive: true });
+  const bytes = Buffer.concat([readFileSync(join(w.fixtures, 'IMG_0100.JPG')), Buffer.from('another computer')]);
+  writeFileSync(join(src, 'FROM_LAPTOP.JPG'), bytes);
+  const otherCli = (args) => execFileSync(bin('shoebox'), ['--library', other, ...args], {
+    env: { ...process.env, HOME: w.home, SHOEBOX_SECRETS_FILE: join(w.home, 'secrets.json'), SHOEBOX_DEVICE_NAME: 'laptop' },
+    encoding: 'utf8',
+  });
+  otherCli(['import', src]);
+  otherCli(['sync']);
+
+  await d.findElement(By.css('[data-testid=backup-status]')).click();
+  await waitFor('panel', () => d.findElements(By.css('[data-testid=backup-panel]')).then((e) => e.length > 0));
+  await d.findElement(By.css('[data-testid=sync-now]')).click();
+  const result = await waitFor('sync result', async () => {
+    const e = await d.findElements(By.css('[data-testid=sync-result]'));
+    return e.length ? e[0].getText() : null;
+  }, 120000);
+  assert.match(result, /local: 1 new photo\(s\) and \d+ change\(s\) from 1 other device\(s\)/);
+  const devices = await waitFor('devices', async () => {
+    const t = await text('[data-testid=devices]');
+    return t.includes('laptop') ? t : null;
+  });
+  assert.match(devices, /laptop · 1 photo\(s\)/);
+  await shot('sync');
+  await js("document.querySelector('[data-testid=backup-panel] .close').click()");
+
+  // The laptop's photo is in the timeline with a cloud: its original is still on the store.
+  const tile = await tileNamed('FROM_LAPTOP.JPG');
+  assert.equal((await tile.findElements(By.css('[data-testid=cloud]'))).length, 1);
+  await tile.click();
+  await waitFor('viewer', () => d.findElements(By.css('[data-testid=viewer]')).then((e) => e.length > 0));
+  const original = await waitFor('original line', async () => {
+    const t = await text('[data-testid=info-panel] [data-field=original]');
+    return t.includes('on the store') ? t : null;
+  });
+  assert.match(original, /on the store/);
+  assert.equal(await text('[data-testid=info-panel] [data-field=device]'), 'laptop');
+  await d.findElement(By.css('[data-testid=fetch-original]')).click();
+  await waitFor('original here', async () => (await text('[data-testid=info-panel] [data-field=original]')) === 'on this computer');
+  await d.findElement(By.css('body')).sendKeys(Key.ESCAPE);
+  await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
+  const again = await tileNamed('FROM_LAPTOP.JPG');
+  assert.equal((await again.findElements(By.css('[data-testid=cloud]'))).length, 0, 'no cloud once the original is here');
+  // And the CLI agrees: the original is on this computer now.
+  const a = JSON.parse(cli(w, ['ls', '--json'])).find((x) => x.original_name === 'FROM_LAPTOP.JPG');
+  assert.equal(a.local, true);
+});

@@ -4,6 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
   MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View,
+  TargetSync, Devices,
 } from './bindings';
 
 export type * from './bindings';
@@ -34,6 +35,11 @@ export const api = {
   backup: (on: (e: JobEvent) => void, target: string | null = null) =>
     invoke<TargetBackup[]>('backup', { target, onEvent: channel(on) }),
   verify: (on: (e: JobEvent) => void) => invoke<TargetVerify[]>('verify', { onEvent: channel(on) }),
+  sync: (on: (e: JobEvent) => void, target: string | null = null) =>
+    invoke<TargetSync[]>('sync', { target, onEvent: channel(on) }),
+  devices: () => invoke<Devices>('devices'),
+  deviceRetire: (device: string) => invoke<void>('device_retire', { device }),
+  fetchOriginal: (hash: string) => invoke<void>('fetch_original', { hash }),
   targetSave: (form: TargetForm) => invoke<SavedTarget>('target_save', { form }),
   targetRemove: (name: string) => invoke<void>('target_remove', { name }),
   targetTest: (name: string) => invoke<TargetTest>('target_test', { name }),

@@ -61,7 +61,16 @@ w: number, h: number, video: boolean, duration_ms: number | null, favourite: boo
 /**
  * A thumbnail exists (else the tile says why not).
  */
-thumb: boolean, };
+thumb: boolean, 
+/**
+ * Its original is not on this computer (another device's photo, not fetched): the tile
+ * shows a cloud.
+ */
+remote: boolean, 
+/**
+ * A Live Photo: it has a motion part.
+ */
+live: boolean, };
 
 export type MonthItems = { month: string, items: Array<Item>, };
 
@@ -85,7 +94,19 @@ albums: Array<number>,
 /**
  * One line per configured target.
  */
-backups: Array<BackupState>, };
+backups: Array<BackupState>, 
+/**
+ * Its original is only on a store (fetch it with `fetch_original`).
+ */
+remote: boolean, 
+/**
+ * The device that imported it, when not this one (its name when known).
+ */
+device: string | null, 
+/**
+ * A Live Photo's video, by hash (served by the `original:` scheme once here).
+ */
+motion: string | null, };
 
 export type BackupState = { target: string, 
 /**
@@ -122,6 +143,32 @@ albums: Array<string>, favourites: number,
  * Photos Google had in its trash, now in Shoebox's.
  */
 trashed: number, dates_from_sidecar: number, };
+
+export type TargetSync = { target: string, ok: boolean, 
+/**
+ * Objects sent (originals, thumbnails, the snapshot).
+ */
+uploaded: number, 
+/**
+ * This device's edits and photos sent.
+ */
+pushed: number, 
+/**
+ * Other devices read.
+ */
+devices: number, new_photos: number, edits_applied: number, 
+/**
+ * What could not be taken in this time (tried again at the next sync).
+ */
+problems: Array<string>, 
+/**
+ * Why the whole target failed (unreachable, another store in its place…).
+ */
+error: string | null, };
+
+export type Devices = { this_device: string, others: Array<DeviceInfo>, };
+
+export type DeviceInfo = { device: string, name: string | null, last_seen: string | null, photos: number, retired: boolean, };
 
 export type TargetBackup = { target: string, ok: boolean, 
 /**

@@ -1,9 +1,9 @@
 // The app's state (Svelte 5 runes) and the actions that change it.
-import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type View, type WatchEvent } from './api';
+import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type TargetSync, type Devices, type View, type WatchEvent } from './api';
 import { eta } from './format';
 
 export interface Job {
-  kind: 'import' | 'backup' | 'verify';
+  kind: 'import' | 'backup' | 'verify' | 'sync';
   phase: string;
   done: number;
   total: number;
@@ -35,6 +35,8 @@ class AppStore {
   importResult = $state<ImportSummary | null>(null);
   backupResult = $state<TargetBackup[] | null>(null);
   verifyResult = $state<TargetVerify[] | null>(null);
+  syncResult = $state<TargetSync[] | null>(null);
+  devices = $state<Devices | null>(null);
   panel = $state<'none' | 'backup' | 'settings'>('none');
   toasts = $state<Toast[]>([]);
   /** The watch folders' last word, for the indicator in the top bar. */
@@ -178,6 +180,40 @@ class AppStore {
     } finally {
       this.job = null;
       await this.refreshInfo();
+    }
+  }
+
+  /** Sends this device's photos and edits and takes in the other devices'. */
+  async sync() {
+    if (this.job) return;
+    this.syncResult = null;
+    try {
+      this.syncResult = await api.sync(this.onJob('sync'));
+      const bad = this.syncResult.filter((r) => r.error);
+      if (bad.length) this.toast(`Sync with ${bad.map((b) => b.target).join(', ')} did not finish: ${bad[0].error}`, true);
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.job = null;
+      await Promise.all([this.refreshInfo(), this.reload(), this.loadDevices()]);
+    }
+  }
+
+  async loadDevices() {
+    try {
+      this.devices = await api.devices();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async retire(device: string) {
+    try {
+      await api.deviceRetire(device);
+      this.toast('Retired: the other devices learn it at their next sync');
+      await this.loadDevices();
+    } catch (e) {
+      this.fail(e);
     }
   }
 
