@@ -1048,3 +1048,31 @@ fn join_fetch_and_sync_both_ways_on_every_kind_of_store() {
         assert!(state(&a)[&h[1]].0, "{}", store.kind);
     }
 }
+
+/// A torn head (an upload cut short, or a server serving half of it) is "not written yet": the
+/// other devices take in nothing from it and report nothing lost; once whole, everything
+/// arrives.
+#[test]
+fn a_torn_head_is_not_written_yet() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::fs();
+    let a = Device::new(t.path(), "a", &store);
+    let h = photos(&t.path().join("src"), 3);
+    a.import(&t.path().join("src"));
+    sync(&a);
+    let head = files_below(&store.backing.join("devices"))
+        .into_iter()
+        .find(|p| p.ends_with("head.json"))
+        .unwrap();
+    let whole = std::fs::read(&head).unwrap();
+    std::fs::write(&head, &whole[..whole.len() / 2]).unwrap();
+    let b = Device::new(t.path(), "b", &store);
+    let rb = sync(&b);
+    assert_eq!(rb["new_photos"], 0, "{rb}");
+    assert!(state(&b).is_empty());
+    std::fs::write(&head, &whole).unwrap();
+    let rb = sync(&b);
+    assert_eq!(rb["new_photos"], 3, "{rb}");
+    assert_eq!(state(&a), state(&b));
+    assert!(state(&b).contains_key(&h[0]));
+}
