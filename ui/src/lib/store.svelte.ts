@@ -37,6 +37,9 @@ class AppStore {
   verifyResult = $state<TargetVerify[] | null>(null);
   syncResult = $state<TargetSync[] | null>(null);
   devices = $state<Devices | null>(null);
+  /** The settings were opened from the empty state to join a library on a store: the target
+   * saved there is synced at once. */
+  joining = $state(false);
   panel = $state<'none' | 'backup' | 'settings'>('none');
   toasts = $state<Toast[]>([]);
   /** The watch folders' last word, for the indicator in the top bar. */

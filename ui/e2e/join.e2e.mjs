@@ -1,0 +1,91 @@
+// End to end: a second computer opens a library from a store. Another library (made with the
+// CLI) imports the sample photos and syncs them to a folder; the app, on an empty library,
+// uses "Open a library from a store…": every photo appears with a cloud, no original is
+// downloaded, and opening one shows where its original is.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { By } from 'selenium-webdriver';
+import { bin, cli, launch, world } from './harness.mjs';
+
+const w = world();
+let app;
+let d;
+
+async function waitFor(what, fn, ms = 30000) {
+  const until = Date.now() + ms;
+  let last;
+  while (Date.now() < until) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+const js = (src, ...args) => d.executeScript(src, ...args);
+const store = join(w.root, 'nas-share');
+const desktop = join(w.root, 'desktop-library');
+
+before(async () => {
+  execFileSync(bin('shoebox-bench'), ['sample', w.fixtures]);
+  const env = { ...process.env, HOME: join(w.root, 'desktop-home'), SHOEBOX_SECRETS_FILE: join(w.root, 'desktop-home', 'secrets.json'), SHOEBOX_DEVICE_NAME: 'desktop' };
+  mkdirSync(env.HOME, { recursive: true });
+  const sb = (args) => execFileSync(bin('shoebox'), ['--library', desktop, ...args], { env, encoding: 'utf8' });
+  sb(['import', w.fixtures]);
+  sb(['target', 'add', 'nas', '--scheme', 'fs', '--opt', `root=${store}`]);
+  sb(['target', 'remove', 'local']);
+  sb(['sync']);
+  app = await launch(w);
+  d = app.driver;
+  await waitFor('the UI', () => js("return document.body.dataset.ready === 'true'"));
+});
+
+after(async () => {
+  await app?.stop();
+});
+
+test('a second computer opens a library from a store without downloading originals', async () => {
+  const link = await waitFor('join link', () => d.findElement(By.css('[data-testid=join-store]')));
+  await link.click();
+  await waitFor('target form', () => d.findElements(By.css('[data-testid=join-hint]')).then((e) => e.length > 0));
+  const root = await d.findElement(By.css('[data-testid=target-form] input[data-field=root]'));
+  await root.sendKeys(store);
+  await d.findElement(By.css('[data-testid=target-save]')).click();
+
+  const expected = JSON.parse(execFileSync(bin('shoebox'), ['--library', desktop, 'ls', '--json'], { encoding: 'utf8' })).length;
+  const tiles = await waitFor('the whole timeline', async () => {
+    const n = await js("return document.querySelectorAll('[data-testid=tile]').length");
+    const clouds = await js("return document.querySelectorAll('[data-testid=tile] [data-testid=cloud]').length");
+    return n > 0 && n === clouds && !(await js("return !!document.querySelector('[data-testid=job]')")) ? n : null;
+  }, 120000);
+  assert.ok(tiles > 0);
+  const listed = JSON.parse(cli(w, ['ls', '--json']));
+  assert.equal(listed.length, expected, 'every photo of the other computer');
+  assert.ok(listed.every((a) => a.local === false), 'no original downloaded');
+  assert.equal(existsSync(join(w.library, 'originals')) ? readdirSync(join(w.library, 'originals')).length : 0, 0);
+  // The thumbnails came along: every tile shows its picture.
+  await waitFor('thumbnails shown', () => js(`const imgs = [...document.querySelectorAll('[data-testid=tile] img')];
+    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);`));
+  await new Promise((r) => setTimeout(r, 1500)); // let the webview paint them
+  const dir = process.env.SHOEBOX_SCREENSHOTS;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'join.png'), await d.takeScreenshot(), 'base64');
+  }
+
+  // Opening one: the preview at once, and where the original is.
+  await js("document.querySelector('[data-testid=tile]').click()");
+  const where = await waitFor('original line', async () => {
+    const e = await d.findElements(By.css('[data-testid=info-panel] [data-field=original]'));
+    return e.length ? e[0].getText() : null;
+  });
+  assert.match(where, /on the store/);
+  assert.equal(await (await d.findElement(By.css('[data-testid=info-panel] [data-field=device]'))).getText(), 'desktop');
+});
