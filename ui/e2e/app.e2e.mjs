@@ -332,4 +332,18 @@ test('Sync brings another computer\'s photo with a cloud until its original is f
   // And the CLI agrees: the original is on this computer now.
   const a = JSON.parse(cli(w, ['ls', '--json'])).find((x) => x.original_name === 'FROM_LAPTOP.JPG');
   assert.equal(a.local, true);
+
+  // The library is shared now: it syncs on its own. The laptop favourites its photo; when the
+  // window regains focus the heart appears without a click, and the top bar says so.
+  otherCli(['favourite', a.hash]);
+  otherCli(['sync']);
+  await js("window.dispatchEvent(new Event('focus'))");
+  await waitFor('the laptop\'s favourite', async () => {
+    const t = await tileNamed('FROM_LAPTOP.JPG');
+    return (await t.findElements(By.css('.heart'))).length === 1;
+  }, 60000);
+  const state = await waitFor('sync state', () => js("return document.querySelector('[data-testid=sync-state]')?.textContent.trim()"));
+  assert.match(state, /Synced just now/);
+  assert.ok(await (await d.findElement(By.css('[data-testid=sync-state]'))).isDisplayed(), 'shown in the top bar');
+  await shot('synced');
 });

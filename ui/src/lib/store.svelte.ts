@@ -40,6 +40,8 @@ class AppStore {
   /** The settings were opened from the empty state to join a library on a store: the target
    * saved there is synced at once. */
   joining = $state(false);
+  /** The last sync's outcome, for the top bar (shared libraries only). */
+  syncState = $state<{ at: string; error: string | null } | null>(null);
   panel = $state<'none' | 'backup' | 'settings'>('none');
   toasts = $state<Toast[]>([]);
   /** The watch folders' last word, for the indicator in the top bar. */
@@ -186,20 +188,33 @@ class AppStore {
     }
   }
 
-  /** Sends this device's photos and edits and takes in the other devices'. */
-  async sync() {
+  /** Sends this device's photos and edits and takes in the other devices'. `quiet` (the
+   * automatic syncs) reports problems in the top bar instead of a toast each time. */
+  async sync(quiet = false) {
     if (this.job) return;
-    this.syncResult = null;
+    if (!quiet) this.syncResult = null;
     try {
-      this.syncResult = await api.sync(this.onJob('sync'));
-      const bad = this.syncResult.filter((r) => r.error);
-      if (bad.length) this.toast(`Sync with ${bad.map((b) => b.target).join(', ')} did not finish: ${bad[0].error}`, true);
+      const r = await api.sync(this.onJob('sync'));
+      if (!quiet || r.some((t) => t.new_photos || t.edits_applied)) this.syncResult = r;
+      const bad = r.filter((t) => t.error);
+      this.syncState = { at: new Date().toISOString(), error: bad.length ? `${bad[0].target}: ${bad[0].error}` : null };
+      if (bad.length && !quiet) this.toast(`Sync with ${bad.map((b) => b.target).join(', ')} did not finish: ${bad[0].error}`, true);
     } catch (e) {
-      this.fail(e);
+      this.syncState = { at: new Date().toISOString(), error: errorText(e) };
+      if (!quiet) this.fail(e);
     } finally {
       this.job = null;
       await Promise.all([this.refreshInfo(), this.reload(), this.loadDevices()]);
     }
+  }
+
+  /** Syncs on its own when the library is shared with other devices (on start, every minute,
+   * when the window regains focus) and nothing else is running. */
+  async autoSync() {
+    if (this.job || this.joining) return;
+    if (!this.devices) await this.loadDevices();
+    if (!this.devices?.others.some((o) => !o.retired)) return;
+    await this.sync(true);
   }
 
   async loadDevices() {
