@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, bytes, coords, dayLabel, duration, eta, exposure, monthLabel } from './format';
+import { ago, bytes, coords, dayLabel, duration, eta, exposure, monthLabel, takenWords } from './format';
 
 describe('format', () => {
   it('sizes', () => {
@@ -28,5 +28,12 @@ describe('format', () => {
     expect(exposure(2)).toBe('2 s');
     expect(exposure(null)).toBe(null);
     expect(coords(48.8584, -2.2945)).toBe('48.85840° N, 2.29450° W');
+  });
+  it('says capture times in words, in the camera\'s own time', () => {
+    expect(takenWords('2022-01-01T10:20:00+01:00')).toBe('Sat 1 Jan 2022, 10:20 · UTC+1');
+    expect(takenWords('2019-07-14T10:26:40+00:00')).toBe('Sun 14 Jul 2019, 10:26 · UTC');
+    expect(takenWords('2021-03-04T14:06:07.250-05:30')).toBe('Thu 4 Mar 2021, 14:06 · UTC-5:30');
+    expect(takenWords('2023-12-31T23:59:59')).toBe('Sun 31 Dec 2023, 23:59');
+    expect(takenWords('not a date')).toBe('not a date');
   });
 });

@@ -76,3 +76,21 @@ export function ago(iso: string | null, now = Date.now()): string {
   if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
   return new Date(t).toLocaleDateString();
 }
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/**
+ * A capture time the way people read it, in the camera's own time:
+ * `2022-01-01T10:20:00+01:00` → `Sat 1 Jan 2022, 10:20 · UTC+1`; without an offset, no zone.
+ */
+export function takenWords(taken: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/.exec(taken);
+  if (!m) return taken;
+  const [, y, mo, d, h, mi, off] = m;
+  const day = DAYS[new Date(Date.UTC(+y, +mo - 1, +d)).getUTCDay()];
+  const when = `${day} ${+d} ${MONTHS[+mo - 1].slice(0, 3)} ${y}, ${h}:${mi}`;
+  if (!off) return when;
+  if (off === 'Z' || off === '+00:00' || off === '-00:00') return `${when} · UTC`;
+  const [oh, om] = off.slice(1).split(':');
+  return `${when} · UTC${off[0]}${+oh}${om === '00' ? '' : `:${om}`}`;
+}
