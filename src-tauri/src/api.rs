@@ -218,6 +218,17 @@ pub struct Album {
     pub name: String,
     pub count: u32,
     pub cover: Option<String>,
+    /// Its originals are kept on this computer.
+    pub pinned: bool,
+}
+
+/// What keeping an album on this computer fetched.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PinResult {
+    pub fetched: u32,
+    pub bytes: f64,
+    /// Originals that could not be fetched now (the store offline…); tried again at each sync.
+    pub failed: Vec<FileProblem>,
 }
 
 impl From<engine::Album> for Album {
@@ -227,6 +238,7 @@ impl From<engine::Album> for Album {
             name: a.name,
             count: a.count as u32,
             cover: a.cover,
+            pinned: a.pinned,
         }
     }
 }

@@ -24,6 +24,7 @@ pub fn typescript() -> String {
         TargetSync::decl(),
         Devices::decl(),
         DeviceInfo::decl(),
+        PinResult::decl(),
         TargetBackup::decl(),
         TargetVerify::decl(),
         EmptyTrash::decl(),

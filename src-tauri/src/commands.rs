@@ -493,6 +493,37 @@ pub async fn devices(state: State<'_, AppState>) -> Res<Devices> {
     .await
 }
 
+/// Keeps an album's originals on this computer (fetching those on the store, and at each sync
+/// those added later), or lets them go (`on` false: they may be evicted from the cache).
+#[tauri::command]
+pub async fn album_pin(
+    state: State<'_, AppState>,
+    id: i32,
+    on: bool,
+    on_event: Channel<JobEvent>,
+) -> Res<PinResult> {
+    with_job(&state, on_event, move |lib, _job| {
+        if !on {
+            lib.unpin(id as i64).map_err(AppError::from)?;
+            return Ok(PinResult {
+                fetched: 0,
+                bytes: 0.0,
+                failed: Vec::new(),
+            });
+        }
+        let (got, failed) = lib.pin(id as i64).map_err(AppError::from)?;
+        Ok(PinResult {
+            fetched: got.len() as u32,
+            bytes: got.iter().map(|f| f.bytes).sum::<u64>() as f64,
+            failed: failed
+                .into_iter()
+                .map(|(path, reason)| FileProblem { path, reason })
+                .collect(),
+        })
+    })
+    .await
+}
+
 /// Retires a device that will never come back (every device learns it at its next sync).
 #[tauri::command]
 pub async fn device_retire(state: State<'_, AppState>, device: String) -> Res<()> {

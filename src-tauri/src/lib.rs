@@ -76,6 +76,7 @@ pub fn run() {
             commands::devices,
             commands::device_retire,
             commands::fetch_original,
+            commands::album_pin,
             commands::target_save,
             commands::target_remove,
             commands::target_test,

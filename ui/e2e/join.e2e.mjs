@@ -32,6 +32,7 @@ async function waitFor(what, fn, ms = 30000) {
 const js = (src, ...args) => d.executeScript(src, ...args);
 const store = join(w.root, 'nas-share');
 const desktop = join(w.root, 'desktop-library');
+let tripHash;
 
 before(async () => {
   execFileSync(bin('shoebox-bench'), ['sample', w.fixtures]);
@@ -39,6 +40,9 @@ before(async () => {
   mkdirSync(env.HOME, { recursive: true });
   const sb = (args) => execFileSync(bin('shoebox'), ['--library', desktop, ...args], { env, encoding: 'utf8' });
   sb(['import', w.fixtures]);
+  const first = JSON.parse(sb(['ls', '--json']))[0];
+  sb(['album', 'add', 'Trip', first.hash]);
+  tripHash = first.hash;
   sb(['target', 'add', 'nas', '--scheme', 'fs', '--opt', `root=${store}`]);
   sb(['target', 'remove', 'local']);
   sb(['sync']);
@@ -88,4 +92,17 @@ test('a second computer opens a library from a store without downloading origina
   });
   assert.match(where, /on the store/);
   assert.equal(await (await d.findElement(By.css('[data-testid=info-panel] [data-field=device]'))).getText(), 'desktop');
+
+  await d.findElement(By.css('body')).sendKeys('\uE00C'); // Escape closes the viewer
+  await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
+
+  // Keep the album on this computer: its original comes down and the album is marked.
+  await (await waitFor('album', () => d.findElement(By.css('[data-testid=album][data-album=Trip]')))).click();
+  await (await waitFor('pin button', () => d.findElement(By.css('[data-testid=album-pin]')))).click();
+  await waitFor('kept', async () => (await (await d.findElement(By.css('[data-testid=album-pin]'))).getText()) === '✓ Kept on this computer', 60000);
+  const kept = JSON.parse(cli(w, ['ls', '--json'])).find((a) => a.hash === tripHash);
+  assert.equal(kept.local, true, 'the pinned album\'s original is here');
+  assert.match(await (await d.findElement(By.css('[data-testid=album][data-album=Trip]'))).getText(), /⤓/);
+  const others = JSON.parse(cli(w, ['ls', '--json'])).filter((a) => a.hash !== tripHash);
+  assert.ok(others.every((a) => a.local === false), 'nothing else was fetched');
 });

@@ -60,6 +60,8 @@ pub struct Album {
     /// Hash of the newest photo, for the cover.
     pub cover: Option<String>,
     pub created_at: String,
+    /// Its originals are kept on this computer (`shoebox pin`).
+    pub pinned: bool,
 }
 
 /// An object of one asset on one target.
@@ -396,7 +398,7 @@ impl Catalog {
                  WHERE aa.album_id = al.id AND a.trashed_at IS NULL), \
                (SELECT a.hash FROM album_assets aa JOIN assets a ON a.hash = aa.hash \
                  WHERE aa.album_id = al.id AND a.trashed_at IS NULL \
-                 ORDER BY a.taken_local DESC LIMIT 1) \
+                 ORDER BY a.taken_local DESC LIMIT 1), al.pinned \
              FROM albums al ORDER BY al.name COLLATE NOCASE, al.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -406,6 +408,7 @@ impl Catalog {
                 created_at: r.get(2)?,
                 count: r.get::<_, i64>(3)? as u64,
                 cover: r.get(4)?,
+                pinned: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

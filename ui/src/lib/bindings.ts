@@ -114,7 +114,11 @@ export type BackupState = { target: string,
  */
 key: string | null, uploaded_at: string | null, verified_at: string | null, };
 
-export type Album = { id: number, name: string, count: number, cover: string | null, };
+export type Album = { id: number, name: string, count: number, cover: string | null, 
+/**
+ * Its originals are kept on this computer.
+ */
+pinned: boolean, };
 
 export type JobEvent = { "event": "progress", phase: string, done: number, total: number, bytes_done: number, bytes_total: number, current: string | null, errors: number, } | { "event": "waiting", message: string, };
 
@@ -169,6 +173,12 @@ error: string | null, };
 export type Devices = { this_device: string, others: Array<DeviceInfo>, };
 
 export type DeviceInfo = { device: string, name: string | null, last_seen: string | null, photos: number, retired: boolean, };
+
+export type PinResult = { fetched: number, bytes: number, 
+/**
+ * Originals that could not be fetched now (the store offline…); tried again at each sync.
+ */
+failed: Array<FileProblem>, };
 
 export type TargetBackup = { target: string, ok: boolean, 
 /**

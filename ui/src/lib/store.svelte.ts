@@ -3,7 +3,7 @@ import { api, errorHint, errorKind, errorText, type Album, type Bucket, type Imp
 import { eta } from './format';
 
 export interface Job {
-  kind: 'import' | 'backup' | 'verify' | 'sync';
+  kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin';
   phase: string;
   done: number;
   total: number;
@@ -204,7 +204,24 @@ class AppStore {
       if (!quiet) this.fail(e);
     } finally {
       this.job = null;
-      await Promise.all([this.refreshInfo(), this.reload(), this.loadDevices()]);
+      await Promise.all([this.refreshInfo(), this.reload(), this.refreshAlbums(), this.loadDevices()]);
+    }
+  }
+
+  /** Keeps an album's originals on this computer (fetching what is on the store), or lets
+   * them go. */
+  async pin(album: number, on: boolean) {
+    if (this.job) return;
+    try {
+      const r = await api.albumPin(album, on, this.onJob('pin'));
+      if (!on) this.toast('No longer kept: its originals from the store may be removed to free space.');
+      else if (r.failed.length) this.toast(`${r.fetched} original(s) brought here; ${r.failed.length} could not be fetched now (${r.failed[0].reason}) — tried again at the next sync`, true);
+      else this.toast(`Kept on this computer${r.fetched ? `: ${r.fetched} original(s) brought here` : ''}.`);
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.job = null;
+      await Promise.all([this.refreshAlbums(), this.reload()]);
     }
   }
 
