@@ -366,6 +366,16 @@ pub struct TargetTest {
 pub struct LibrarySettings {
     pub allowed_extensions: Vec<String>,
     pub max_file_size: f64,
+    /// Most bytes of originals fetched from stores kept on this computer.
+    pub cache_max_size: f64,
+}
+
+/// The originals fetched from stores and kept on this computer.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CacheInfo {
+    pub files: u32,
+    pub bytes: f64,
+    pub max_bytes: f64,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -524,6 +524,35 @@ pub async fn album_pin(
     .await
 }
 
+/// Size and cap of the originals fetched from stores.
+#[tauri::command]
+pub async fn cache_info(state: State<'_, AppState>) -> Res<CacheInfo> {
+    with_lib(&state, |lib| {
+        let c = lib.cache()?;
+        Ok(CacheInfo {
+            files: c.files as u32,
+            bytes: c.bytes as f64,
+            max_bytes: c.max_bytes as f64,
+        })
+    })
+    .await
+}
+
+/// Frees the space of fetched originals no pinned album keeps (they stay on the store).
+#[tauri::command]
+pub async fn cache_free(state: State<'_, AppState>) -> Res<CacheInfo> {
+    with_lib(&state, |lib| {
+        lib.free_cache()?;
+        let c = lib.cache()?;
+        Ok(CacheInfo {
+            files: c.files as u32,
+            bytes: c.bytes as f64,
+            max_bytes: c.max_bytes as f64,
+        })
+    })
+    .await
+}
+
 /// Retires a device that will never come back (every device learns it at its next sync).
 #[tauri::command]
 pub async fn device_retire(state: State<'_, AppState>, device: String) -> Res<()> {
@@ -613,6 +642,7 @@ pub async fn settings_get(state: State<'_, AppState>) -> Res<LibrarySettings> {
         Ok(LibrarySettings {
             allowed_extensions: s.allowed_extensions.clone(),
             max_file_size: s.max_file_size as f64,
+            cache_max_size: s.cache_max_size as f64,
         })
     })
     .await
@@ -629,6 +659,12 @@ pub async fn settings_set(state: State<'_, AppState>, settings: LibrarySettings)
             ));
         }
         s.max_file_size = settings.max_file_size as u64;
+        if !(settings.cache_max_size.is_finite() && settings.cache_max_size >= 1.0) {
+            return Err(engine::Error::Setting(
+                "the space for originals from the store must be a positive number of bytes".into(),
+            ));
+        }
+        s.cache_max_size = settings.cache_max_size as u64;
         lib.save_settings(s)
     })
     .await

@@ -77,6 +77,8 @@ pub fn run() {
             commands::device_retire,
             commands::fetch_original,
             commands::album_pin,
+            commands::cache_info,
+            commands::cache_free,
             commands::target_save,
             commands::target_remove,
             commands::target_test,

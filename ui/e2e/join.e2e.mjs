@@ -105,4 +105,14 @@ test('a second computer opens a library from a store without downloading origina
   assert.match(await (await d.findElement(By.css('[data-testid=album][data-album=Trip]'))).getText(), /⤓/);
   const others = JSON.parse(cli(w, ['ls', '--json'])).filter((a) => a.hash !== tripHash);
   assert.ok(others.every((a) => a.local === false), 'nothing else was fetched');
+
+  // Free up space: a photo opened (fetched) earlier goes; the kept album's original stays.
+  cli(w, ['fetch', others[0].hash]);
+  await d.findElement(By.css('[data-testid=settings-button]')).click();
+  await waitFor('cache info', async () => /2 original\(s\)/.test(await (await d.findElement(By.css('[data-testid=cache-info]'))).getText()));
+  await d.findElement(By.css('[data-testid=cache-free]')).click();
+  await waitFor('freed', async () => /^1 original\(s\)/.test(await (await d.findElement(By.css('[data-testid=cache-info]'))).getText()));
+  const after = JSON.parse(cli(w, ['ls', '--json']));
+  assert.equal(after.find((a) => a.hash === others[0].hash).local, false, 'freed');
+  assert.equal(after.find((a) => a.hash === tripHash).local, true, 'the kept album stays');
 });

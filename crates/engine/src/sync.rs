@@ -479,6 +479,25 @@ impl Library {
         Ok(evicted)
     }
 
+    /// Removes every fetched original that no pinned album keeps ("Free up space"): they are
+    /// all on a store and come back when opened. Returns (files, bytes) removed.
+    pub fn free_cache(&self) -> Result<(u64, u64)> {
+        let pinned: std::collections::HashSet<String> =
+            self.catalog.pinned_photos()?.into_iter().collect();
+        let (mut files, mut bytes) = (0, 0);
+        for (_, size, path) in self.cached_files() {
+            let hash = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !pinned.contains(&hash) && std::fs::remove_file(&path).is_ok() {
+                files += 1;
+                bytes += size;
+            }
+        }
+        Ok((files, bytes))
+    }
+
     /// Keeps an album's originals on this computer: fetches those not here yet (and, at each
     /// sync, photos added to it later); the cache never evicts them. Returns what was fetched
     /// and what could not be.

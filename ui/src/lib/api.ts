@@ -4,7 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
   MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View,
-  TargetSync, Devices, PinResult,
+  TargetSync, Devices, PinResult, CacheInfo,
 } from './bindings';
 
 export type * from './bindings';
@@ -40,6 +40,8 @@ export const api = {
   devices: () => invoke<Devices>('devices'),
   deviceRetire: (device: string) => invoke<void>('device_retire', { device }),
   fetchOriginal: (hash: string) => invoke<void>('fetch_original', { hash }),
+  cacheInfo: () => invoke<CacheInfo>('cache_info'),
+  cacheFree: () => invoke<CacheInfo>('cache_free'),
   albumPin: (id: number, on: boolean, on_: (e: JobEvent) => void) =>
     invoke<PinResult>('album_pin', { id, on, onEvent: channel(on_) }),
   targetSave: (form: TargetForm) => invoke<SavedTarget>('target_save', { form }),

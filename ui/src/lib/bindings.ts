@@ -180,6 +180,8 @@ export type PinResult = { fetched: number, bytes: number,
  */
 failed: Array<FileProblem>, };
 
+export type CacheInfo = { files: number, bytes: number, max_bytes: number, };
+
 export type TargetBackup = { target: string, ok: boolean, 
 /**
  * Stopped by the user; what finished is recorded.
@@ -210,7 +212,11 @@ export type TargetTest = {
  */
 status: string, message: string, };
 
-export type LibrarySettings = { allowed_extensions: Array<string>, max_file_size: number, };
+export type LibrarySettings = { allowed_extensions: Array<string>, max_file_size: number, 
+/**
+ * Most bytes of originals fetched from stores kept on this computer.
+ */
+cache_max_size: number, };
 
 export type SavedTarget = { 
 /**
