@@ -166,6 +166,8 @@ pub struct AssetInfo {
     pub device: Option<String>,
     /// A Live Photo's video, by hash (served by the `original:` scheme once here).
     pub motion: Option<String>,
+    /// In the trash because another device put it there: that device.
+    pub trashed_by: Option<String>,
 }
 
 /// What one sync with one target did.

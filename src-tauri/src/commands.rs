@@ -248,6 +248,11 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
                 None => None,
             },
             motion: lib.motion_part(&a.hash)?.map(|m| m.hash),
+            trashed_by: if a.trashed_at.is_some() {
+                lib.trashed_elsewhere(&a.hash)?
+            } else {
+                None
+            },
         })
     })
     .await

@@ -345,4 +345,21 @@ test('Sync brings another computer\'s photo with a cloud until its original is f
   const state = await waitFor('sync state', () => js("return document.querySelector('[data-testid=sync-state]')?.textContent.trim()"));
   assert.match(state, /Synced just now/);
   assert.ok(await (await d.findElement(By.css('[data-testid=sync-state]'))).isDisplayed(), 'shown in the top bar');
+
+  // Deleted on the laptop: it moves to this computer's trash, which says where it was deleted.
+  otherCli(['trash', a.hash]);
+  otherCli(['sync']);
+  await js("window.dispatchEvent(new Event('focus'))");
+  await waitFor('gone from the timeline', async () => !JSON.parse(cli(w, ['ls', '--json'])).some((x) => x.hash === a.hash), 60000);
+  await d.findElement(By.css('[data-testid=nav-trash]')).click();
+  const trashed = await tileNamed('FROM_LAPTOP.JPG');
+  await trashed.click();
+  const by = await waitFor('where it was deleted', async () => {
+    const e = await d.findElements(By.css('[data-testid=info-panel] [data-field=trashed_by]'));
+    return e.length ? e[0].getText() : null;
+  });
+  assert.equal(by, 'deleted on laptop; restore it to keep it');
+  await d.findElement(By.css('body')).sendKeys(Key.ESCAPE);
+  await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
+  await js("[...document.querySelectorAll('nav.side button')].find((b) => b.textContent.trim() === 'Photos').click()");
 });

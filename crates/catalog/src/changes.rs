@@ -250,6 +250,19 @@ impl Catalog {
         Ok(rows.len())
     }
 
+    /// The device whose edit set a (photo, field) to its current value, when one did.
+    pub fn field_set_by(&self, hash: &str, field: &str) -> Result<Option<String>> {
+        let hlc: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT hlc FROM field_values WHERE hash = ?1 AND field = ?2",
+                params![hash, field],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(hlc.as_deref().and_then(Hlc::parse).map(|h| h.device))
+    }
+
     /// The sequence number of this device's latest edit (0: none).
     pub fn last_change_seq(&self) -> Result<i64> {
         Ok(self

@@ -131,6 +131,26 @@ impl Library {
         Ok((self.device_id()?, self.catalog.peers()?))
     }
 
+    /// The device (its name when known) that put a photo in the trash, when it was not this
+    /// one.
+    pub fn trashed_elsewhere(&self, hash: &str) -> Result<Option<String>> {
+        let me = self.device_id()?;
+        let Some(by) = self.catalog.field_set_by(hash, "trashed")? else {
+            return Ok(None);
+        };
+        if by == me {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.catalog
+                .peers()?
+                .into_iter()
+                .find(|p| p.device == by)
+                .and_then(|p| p.name)
+                .unwrap_or(by),
+        ))
+    }
+
     /// Retires another device that will never come back (by id, or by the name `devices`
     /// shows): every device learns it at its next sync, and prune no longer keeps what only
     /// that device relied on.

@@ -106,7 +106,11 @@ device: string | null,
 /**
  * A Live Photo's video, by hash (served by the `original:` scheme once here).
  */
-motion: string | null, };
+motion: string | null, 
+/**
+ * In the trash because another device put it there: that device.
+ */
+trashed_by: string | null, };
 
 export type BackupState = { target: string, 
 /**
