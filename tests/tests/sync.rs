@@ -1076,3 +1076,33 @@ fn a_torn_head_is_not_written_yet() {
     assert_eq!(state(&a), state(&b));
     assert!(state(&b).contains_key(&h[0]));
 }
+
+/// A joined library whose folder store is not mounted: fetching an original says what to check
+/// and creates no empty folder where the disk should be.
+#[test]
+fn fetching_from_an_unmounted_disk_creates_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::fs();
+    let a = Device::new(t.path(), "a", &store);
+    let h = photos(&t.path().join("src"), 2);
+    a.import(&t.path().join("src"));
+    sync(&a);
+    let b = Device::new(t.path(), "b", &store);
+    sync(&b);
+    let aside = t.path().join("unplugged");
+    std::fs::rename(&store.backing, &aside).unwrap();
+    let out = run_ok(&mut b.sb(&["fetch", &h[0]]), 1);
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("is the disk mounted"), "{text}");
+    assert!(
+        !store.backing.exists(),
+        "no folder made where the disk should be"
+    );
+    std::fs::rename(&aside, &store.backing).unwrap();
+    let f = json(&mut b.sb(&["fetch", "--json", &h[0]]), 0);
+    assert_eq!(
+        hash_of(Path::new(f["fetched"][0]["file"].as_str().unwrap())),
+        h[0]
+    );
+}

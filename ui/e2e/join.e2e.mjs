@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { By } from 'selenium-webdriver';
 import { bin, cli, launch, world } from './harness.mjs';
@@ -119,4 +119,29 @@ test('a second computer opens a library from a store without downloading origina
   assert.equal(after.find((a) => a.hash === others[0].hash).local, false, 'freed');
   if (opened !== tripHash) assert.equal(after.find((a) => a.hash === opened).local, false, 'freed');
   assert.equal(after.find((a) => a.hash === tripHash).local, true, 'the kept album stays');
+  await js("document.querySelector('[data-testid=settings] .close').click()");
+
+  // The store goes away (the NAS is off): the top bar says so at the next sync, and a photo
+  // whose original is there still shows its preview, with the original said to be offline.
+  renameSync(store, `${store}-away`);
+  await js("[...document.querySelectorAll('nav.side button')].find((b) => b.textContent.trim() === 'Photos').click()");
+  await js("window.dispatchEvent(new Event('focus'))");
+  const state = await waitFor('offline in the top bar', async () => {
+    const t = await js("return document.querySelector('[data-testid=sync-state]')?.textContent.trim() ?? ''");
+    return t.startsWith('⚠ Sync:') ? t : null;
+  }, 60000);
+  assert.match(state, /nas/);
+  const remote = new Set(JSON.parse(cli(w, ['ls', '--json'])).filter((a) => !a.local).map((a) => a.hash));
+  const shown = await waitFor('a remote tile', () => js(`return [...document.querySelectorAll('[data-testid=tile]')]
+    .map((t) => t.dataset.hash).find((h) => arguments[0].includes(h)) ?? null`, [...remote]));
+  await js("document.querySelector(`[data-testid=tile][data-hash='${arguments[0]}']`).click()", shown);
+  const offline = await waitFor('original offline', async () => {
+    const e = await d.findElements(By.css('[data-testid=info-panel] .error'));
+    return e.length ? e[0].getText() : null;
+  }, 60000);
+  assert.match(offline, /^Original offline/);
+  const img = await d.findElement(By.css('[data-testid=viewer-image]'));
+  assert.match(await img.getAttribute('src'), /thumb/);
+  assert.ok(await js('return arguments[0].complete && arguments[0].naturalWidth > 0', img), 'the preview is shown');
+  renameSync(`${store}-away`, store);
 });

@@ -250,6 +250,19 @@ impl Library {
     /// Opens a target with its secrets; also says where the secrets came from.
     pub fn open_target(&self, name: &str) -> Result<(Store, Vec<String>)> {
         let (t, secret, from) = self.target_with_secrets(name)?;
+        // Opening a folder store creates its folder: never where a disk that held this
+        // library's store is not mounted now (fetching an original, verifying, syncing).
+        if t.scheme == "fs"
+            && let Some(root) = t.options.get("root")
+            && !std::path::Path::new(root).exists()
+            && (self.catalog.setting(&format!("store_id:{name}"))?.is_some()
+                || self.catalog.store_totals(name)?.0 > 0)
+        {
+            return Err(Error::Setting(format!(
+                "{root} is not there, but target {name} holds this library's photos: is the \
+                 disk mounted and the folder right? Nothing was written."
+            )));
+        }
         Ok((Store::open(&t, &secret)?, from))
     }
 

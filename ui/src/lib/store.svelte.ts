@@ -170,6 +170,7 @@ class AppStore {
     } finally {
       this.job = null;
       await Promise.all([this.refreshInfo(), this.reload()]);
+      this.syncSoon();
     }
   }
 
@@ -223,6 +224,17 @@ class AppStore {
       this.job = null;
       await Promise.all([this.refreshAlbums(), this.reload()]);
     }
+  }
+
+  private syncTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** After imports and edits: a sync a few seconds later (edits in a row make one). */
+  syncSoon() {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      this.autoSync();
+    }, 3000);
   }
 
   /** Syncs on its own when the library is shared with other devices (on start, every minute,
@@ -295,6 +307,7 @@ class AppStore {
       await api.setFavourite(hashes, on);
       this.patchItems(hashes, { favourite: on });
       if (this.view.kind === 'favourites') await this.reload();
+      this.syncSoon();
     } catch (e) {
       this.fail(e);
     }
@@ -306,6 +319,7 @@ class AppStore {
       this.toast(on ? `Moved ${n} to the trash` : `Restored ${n} from the trash`);
       this.selection = new Set();
       await Promise.all([this.reload(), this.refreshAlbums(), this.refreshInfo()]);
+      this.syncSoon();
     } catch (e) {
       this.fail(e);
     }
