@@ -186,6 +186,11 @@ const STEPS: &[&str] = &[
     r#"
     CREATE INDEX store_objects_by_hash ON store_objects (hash, kind);
     "#,
+    // v11: assets found by where they were imported from (a Live Photo's other half, looked up
+    // for every file an import adds).
+    r#"
+    CREATE INDEX assets_by_source ON assets (source_path) WHERE source_path IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

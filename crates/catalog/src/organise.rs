@@ -305,48 +305,34 @@ impl Catalog {
         Ok(out)
     }
 
-    /// Assets imported from the same folder under the same name stem (any case, any
-    /// extension) as `source_path`, other than `hash`: a Live Photo's other half.
+    /// Assets imported from the same folder under the same name stem (any extension) as
+    /// `source_path`, other than `hash`: a Live Photo's other half. One index range (it runs
+    /// for every file an import adds).
     pub fn same_stem(&self, source_path: &str, hash: &str) -> Result<Vec<Asset>> {
         let p = std::path::Path::new(source_path);
         let (Some(dir), Some(stem)) = (p.parent(), p.file_stem()) else {
             return Ok(Vec::new());
         };
-        let prefix = format!(
-            "{}{}{}.",
+        // `<dir>/<stem>.` up to, not including, `<dir>/<stem>/` ('/' follows '.').
+        let base = format!(
+            "{}{}{}",
             dir.display(),
             std::path::MAIN_SEPARATOR,
             stem.to_string_lossy()
         );
-        let escaped: String = prefix
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
         let sql = format!(
             "SELECT {ASSET_COLUMNS}, source_path FROM assets \
-             WHERE source_path LIKE ?1 ESCAPE '\\' AND hash != ?2"
+             WHERE source_path >= ?1 AND source_path < ?2 AND hash != ?3"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![format!("{escaped}%"), hash], |r| {
-            Ok((
-                asset_from_row(r)?,
-                r.get::<_, Option<String>>("source_path")?,
-            ))
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![format!("{base}."), format!("{base}/"), hash], |r| {
+            Ok((asset_from_row(r)?, r.get::<_, String>("source_path")?))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (a, src) = row?;
-            // LIKE folds ASCII case only, and `%` may span a dot: compare the stems exactly.
-            let Some(src) = src else { continue };
-            let q = std::path::Path::new(&src);
-            if q.parent() == Some(dir)
-                && q.file_stem().is_some_and(|s| {
-                    s.to_string_lossy().to_lowercase() == stem.to_string_lossy().to_lowercase()
-                })
-            {
+            // The range also holds `<stem>.x.y`: the stem must be the same.
+            if std::path::Path::new(&src).file_stem() == Some(stem) {
                 out.push(a);
             }
         }

@@ -250,18 +250,19 @@ impl Library {
         const MOTION_MAX_MS: u64 = 6_000;
         let mut made = 0;
         for i in &report.imported {
+            // The library keeps the source's extension: decided before any query.
+            let ext = shoebox_media::extension_of(Path::new(&i.path)).unwrap_or_default();
+            let is_photo = PHOTO.contains(&ext.as_str());
+            let is_video = VIDEO.contains(&ext.as_str());
+            if !is_photo && !is_video {
+                continue;
+            }
             let Some(a) = self.catalog.asset_by_hash(&i.hash)? else {
                 continue;
             };
             let Some(src) = self.catalog.source_path_of(&a.hash)? else {
                 continue;
             };
-            let ext = shoebox_media::extension_of(Path::new(&src)).unwrap_or_default();
-            let is_photo = PHOTO.contains(&ext.as_str());
-            let is_video = VIDEO.contains(&ext.as_str());
-            if !is_photo && !is_video {
-                continue;
-            }
             let partners = self.catalog.same_stem(&src, &a.hash)?;
             let short =
                 |v: &shoebox_catalog::Asset| v.meta.duration_ms.is_none_or(|d| d <= MOTION_MAX_MS);
