@@ -170,20 +170,8 @@ impl Library {
              next backup uploads everything again",
             t.name
         );
-        // A folder target whose folder is gone: refused before opening it (opening a folder
-        // store creates its folder, which would put an empty one where the disk should be).
         let used = known.is_some() || self.catalog.store_totals(&t.name)?.0 > 0;
-        if t.scheme == "fs"
-            && used
-            && let Some(root) = t.options.get("root")
-            && !std::path::Path::new(root).exists()
-        {
-            return Err(Error::Setting(format!(
-                "{where_} is not there, but target {} backed up there before: {hint} Nothing \
-                 was written. {reset}",
-                t.name
-            )));
-        }
+        // (A folder target whose folder is gone is refused by `open_target`.)
         let (store, _) = self.open_target(&t.name)?;
         let (found, format) = match store.identity()? {
             Some((id, f)) => (Some(id), f),
@@ -259,8 +247,10 @@ impl Library {
                 || self.catalog.store_totals(name)?.0 > 0)
         {
             return Err(Error::Setting(format!(
-                "{root} is not there, but target {name} holds this library's photos: is the \
-                 disk mounted and the folder right? Nothing was written."
+                "{root} is not there, but target {name} backed up there before: is the disk \
+                 mounted and the folder right? Nothing was written. If this is a new, empty \
+                 store on purpose, run `shoebox target reset {name}` and the next backup \
+                 uploads everything again"
             )));
         }
         Ok((Store::open(&t, &secret)?, from))
@@ -274,13 +264,7 @@ impl Library {
     /// catalog lives: a catalog restored or copied to another folder or another computer gets a
     /// new id, so it never writes under (or prunes as) the device it came from.
     pub(crate) fn device_id(&self) -> Result<String> {
-        let path = self
-            .root()
-            .canonicalize()
-            .unwrap_or_else(|_| self.root().to_owned())
-            .display()
-            .to_string();
-        let here = format!("{}|{path}", machine_id());
+        let (path, here) = self.binding();
         if let Some(id) = self.catalog.setting(DEVICE_KEY)? {
             match self.catalog.setting(DEVICE_BOUND_KEY)? {
                 Some(b) if b == here => return Ok(id),
@@ -314,14 +298,21 @@ impl Library {
     /// itself): its next edits would reuse sequence numbers the store already has, so it takes
     /// a new device id instead.
     pub(crate) fn rolled_back(&self) -> Result<String> {
+        tracing::warn!("this catalog is older than what its device wrote; taking a new device id");
+        self.new_device_id(&self.binding().1)
+    }
+
+    /// Where this catalog lives: its folder, and the folder on this computer (what a device id
+    /// is bound to).
+    fn binding(&self) -> (String, String) {
         let path = self
             .root()
             .canonicalize()
             .unwrap_or_else(|_| self.root().to_owned())
             .display()
             .to_string();
-        tracing::warn!("this catalog is older than what its device wrote; taking a new device id");
-        self.new_device_id(&format!("{}|{path}", machine_id()))
+        let here = format!("{}|{path}", machine_id());
+        (path, here)
     }
 
     pub(crate) fn chosen(&self, name: Option<&str>) -> Result<Vec<Target>> {
