@@ -964,8 +964,13 @@ fn kill_9_during_sync_and_a_rerun_converge() {
     let start = std::time::Instant::now();
     sync(&probe);
     let full = start.elapsed();
+    // And a join of it, for the joiner's kills.
+    let probe_b = Device::new(t.path(), "probe-b", &probe_store);
+    let start = std::time::Instant::now();
+    sync(&probe_b);
+    let join_full = start.elapsed();
 
-    let kill_at = |d: &Device, rng: &mut fastrand::Rng| {
+    let kill_at = |d: &Device, full: std::time::Duration, rng: &mut fastrand::Rng| {
         let mut child = d
             .sb(&["sync", "--json"])
             .stdout(std::process::Stdio::null())
@@ -981,13 +986,30 @@ fn kill_9_during_sync_and_a_rerun_converge() {
         let mut c = a.sb(&["favourite"]);
         c.args(&h[round * 5..round * 5 + 5]);
         run_ok(&mut c, 0);
-        kill_at(&a, &mut rng);
+        kill_at(&a, full, &mut rng);
     }
     sync(&a);
     // The joiner killed while it takes in photos and thumbnails.
-    let b = Device::new(t.path(), "b", &store);
-    for _ in 0..4 {
-        kill_at(&b, &mut rng);
+    // The joiner killed while it takes in photos and thumbnails: new joiners until a kill
+    // leaves one half-way (photos or thumbnails missing), so the re-run has something to mend.
+    let half_way = |d: &Device| {
+        let photos = d
+            .sb(&["ls", "--json"])
+            .output()
+            .ok()
+            .and_then(|o| serde_json::from_slice::<Value>(&o.stdout).ok())
+            .map_or(0, |v| v.as_array().map_or(0, Vec::len));
+        photos < 60 || files_below(&d.lib.join(".shoebox/thumbs")).len() < 120
+    };
+    let b = (0..20)
+        .find_map(|i| {
+            let b = Device::new(t.path(), &format!("b{i}"), &store);
+            kill_at(&b, join_full.mul_f64(0.3 + 0.7 * rng.f64()), &mut rng);
+            half_way(&b).then_some(b)
+        })
+        .unwrap_or_else(|| panic!("no kill landed mid-join in 20 tries (seed {seed})"));
+    for _ in 0..2 {
+        kill_at(&b, join_full, &mut rng);
     }
     sync(&b);
     sync(&a);
