@@ -224,6 +224,14 @@ pub struct Album {
     pub pinned: bool,
 }
 
+/// What keeping an album on this computer would bring here: its originals that are on the
+/// store only.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AlbumSpace {
+    pub originals: u32,
+    pub bytes: f64,
+}
+
 /// What keeping an album on this computer fetched.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct PinResult {

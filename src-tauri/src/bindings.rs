@@ -25,6 +25,7 @@ pub fn typescript() -> String {
         Devices::decl(),
         DeviceInfo::decl(),
         PinResult::decl(),
+        AlbumSpace::decl(),
         CacheInfo::decl(),
         TargetBackup::decl(),
         TargetVerify::decl(),

@@ -299,6 +299,19 @@ pub async fn albums(state: State<'_, AppState>) -> Res<Vec<Album>> {
     .await
 }
 
+/// What keeping an album on this computer would bring here.
+#[tauri::command]
+pub async fn album_space(state: State<'_, AppState>, id: i32) -> Res<AlbumSpace> {
+    with_lib(&state, move |lib| {
+        let (originals, bytes) = lib.album_space(id.into())?;
+        Ok(AlbumSpace {
+            originals: originals as u32,
+            bytes: bytes as f64,
+        })
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn album_create(state: State<'_, AppState>, name: String) -> Res<Album> {
     with_lib(&state, move |lib| Ok(lib.album_create(&name)?.into())).await
@@ -619,6 +632,19 @@ pub async fn target_save(state: State<'_, AppState>, form: TargetForm) -> Res<Sa
     with_lib(&state, move |lib| {
         let secrets_in = lib.target_add(&form.name, &form.scheme, form.options, form.secrets)?;
         Ok(SavedTarget { secrets_in })
+    })
+    .await
+}
+
+/// The form's *Test*: the target as typed, before it is saved.
+#[tauri::command]
+pub async fn target_probe(state: State<'_, AppState>, form: TargetForm) -> Res<TargetTest> {
+    with_lib(&state, move |lib| {
+        let r = lib.target_probe(&form.name, &form.scheme, form.options, form.secrets)?;
+        Ok(TargetTest {
+            status: r.status,
+            message: r.message,
+        })
     })
     .await
 }

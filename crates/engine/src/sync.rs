@@ -535,6 +535,23 @@ impl Library {
         Ok(())
     }
 
+    /// What keeping an album on this computer would bring here: how many originals and
+    /// bytes are on the store only.
+    pub fn album_space(&self, album: i64) -> Result<(u64, u64)> {
+        let mut n = 0;
+        let mut bytes = 0;
+        for h in self.catalog.album_members(album)? {
+            let Some(a) = self.catalog.asset_by_hash(&h)? else {
+                continue;
+            };
+            if a.trashed_at.is_none() && self.local_original(&a).is_none() {
+                n += 1;
+                bytes += a.size;
+            }
+        }
+        Ok((n, bytes))
+    }
+
     /// Fetches the originals of pinned albums that are not on this computer.
     pub fn fetch_pinned(&mut self) -> Result<PinFetch> {
         let mut got = Vec::new();

@@ -71,6 +71,26 @@ impl Library {
         format!("{}#{target}", self.root().display())
     }
 
+    /// An empty secret when editing a target keeps the stored one (forms never read secrets
+    /// back).
+    fn keep_stored_secrets(&self, name: &str, secret: &mut BTreeMap<String, String>) {
+        if secret.values().any(|v| v.is_empty()) {
+            let kept = self
+                .target_with_secrets(name)
+                .map(|(_, s, _)| s)
+                .unwrap_or_default();
+            secret.retain(|k, v| {
+                if v.is_empty() {
+                    match kept.get(k) {
+                        Some(old) => *v = old.clone(),
+                        None => return false,
+                    }
+                }
+                true
+            });
+        }
+    }
+
     /// Adds (or replaces) a target. Secret options go to the secrets store; returns where. An
     /// empty secret value keeps the one stored for a target of that name.
     pub fn target_add(
@@ -91,23 +111,7 @@ impl Library {
         }
         let (options, mut secret) = split_secrets(options);
         secret.extend(secrets_given);
-        // An empty secret when editing a target keeps the stored one (forms never read secrets
-        // back).
-        if secret.values().any(|v| v.is_empty()) {
-            let kept = self
-                .target_with_secrets(name)
-                .map(|(_, s, _)| s)
-                .unwrap_or_default();
-            secret.retain(|k, v| {
-                if v.is_empty() {
-                    match kept.get(k) {
-                        Some(old) => *v = old.clone(),
-                        None => return false,
-                    }
-                }
-                true
-            });
-        }
+        self.keep_stored_secrets(name, &mut secret);
         let target = Target {
             name: name.to_owned(),
             scheme: scheme.to_owned(),
@@ -258,6 +262,74 @@ impl Library {
 
     pub fn target_test(&self, name: &str) -> Result<TestReport> {
         Ok(self.open_target(name)?.0.test())
+    }
+
+    /// Tests a target before it is saved (the form's *Test*): reach, list, write, read back,
+    /// and what the place already holds — a Shoebox library and its devices, or nothing yet.
+    /// Writes nothing but the probe it deletes.
+    /// An empty secret is the one stored for the target called `name` (a form being edited).
+    pub fn target_probe(
+        &self,
+        name: &str,
+        scheme: &str,
+        options: BTreeMap<String, String>,
+        secrets_given: BTreeMap<String, String>,
+    ) -> Result<TestReport> {
+        let (options, mut secret) = split_secrets(options);
+        secret.extend(secrets_given);
+        self.keep_stored_secrets(name, &mut secret);
+        let target = Target {
+            name: "probe".into(),
+            scheme: scheme.to_owned(),
+            options,
+            enabled: true,
+            secrets: secret.keys().cloned().collect(),
+        };
+        if scheme == "fs"
+            && let Some(root) = target.options.get("root")
+            && !Path::new(root).is_dir()
+        {
+            return Ok(TestReport {
+                status: "missing".into(),
+                message: format!("{root} is not a folder on this computer"),
+            });
+        }
+        let store = Store::open(&target, &secret)?;
+        let mut r = store.test();
+        if r.status != "ok" && r.status != "read_only" {
+            return Ok(r);
+        }
+        match store.identity() {
+            Ok(Some((_, format))) => {
+                let heads = store.other_heads("").unwrap_or_default();
+                let names: Vec<String> = heads
+                    .iter()
+                    .map(|h| h.name.clone().unwrap_or_else(|| h.device.clone()))
+                    .collect();
+                r.message = if names.is_empty() {
+                    format!("{} It holds a Shoebox backup (format {format}).", r.message)
+                } else {
+                    format!(
+                        "{} It holds a Shoebox library (format {format}) shared by {}: {}.",
+                        r.message,
+                        if names.len() == 1 {
+                            "1 device".to_owned()
+                        } else {
+                            format!("{} devices", names.len())
+                        },
+                        names.join(", ")
+                    )
+                };
+            }
+            Ok(None) => {
+                r.message = format!("{} No Shoebox library there yet.", r.message);
+            }
+            Err(e) => {
+                r.status = "error".into();
+                r.message = e.to_string();
+            }
+        }
+        Ok(r)
     }
 
     /// This library's device id on stores. Bound to the computer and the folder where its

@@ -4,7 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
   MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View,
-  TargetSync, Devices, PinResult, CacheInfo,
+  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace,
 } from './bindings';
 
 export type * from './bindings';
@@ -42,11 +42,13 @@ export const api = {
   fetchOriginal: (hash: string) => invoke<void>('fetch_original', { hash }),
   cacheInfo: () => invoke<CacheInfo>('cache_info'),
   cacheFree: () => invoke<CacheInfo>('cache_free'),
+  albumSpace: (id: number) => invoke<AlbumSpace>('album_space', { id }),
   albumPin: (id: number, on: boolean, on_: (e: JobEvent) => void) =>
     invoke<PinResult>('album_pin', { id, on, onEvent: channel(on_) }),
   targetSave: (form: TargetForm) => invoke<SavedTarget>('target_save', { form }),
   targetRemove: (name: string) => invoke<void>('target_remove', { name }),
   targetTest: (name: string) => invoke<TargetTest>('target_test', { name }),
+  targetProbe: (form: TargetForm) => invoke<TargetTest>('target_probe', { form }),
   settingsGet: () => invoke<LibrarySettings>('settings_get'),
   settingsSet: (settings: LibrarySettings) => invoke<void>('settings_set', { settings }),
   watchAdd: (path: string, poll: boolean) => invoke<void>('watch_add', { path, poll }),

@@ -184,6 +184,8 @@ export type PinResult = { fetched: number, bytes: number,
  */
 failed: Array<FileProblem>, };
 
+export type AlbumSpace = { originals: number, bytes: number, };
+
 export type CacheInfo = { files: number, bytes: number, max_bytes: number, };
 
 export type TargetBackup = { target: string, ok: boolean, 

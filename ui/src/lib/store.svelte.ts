@@ -238,9 +238,11 @@ class AppStore {
   }
 
   /** Syncs on its own when the library is shared with other devices (on start, every minute,
-   * when the window regains focus) and nothing else is running. */
-  async autoSync() {
+   * when the window regains focus) and nothing else is running. `minGapMs`: not if the last
+   * sync ended less than that ago (focus comes and goes). */
+  async autoSync(minGapMs = 0) {
     if (this.job || this.joining) return;
+    if (minGapMs && this.syncState && Date.now() - Date.parse(this.syncState.at) < minGapMs) return;
     if (!this.devices) await this.loadDevices();
     if (!this.devices?.others.some((o) => !o.retired)) return;
     await this.sync(true);
