@@ -5,17 +5,20 @@
 #   scripts/bench.sh backup [--small 5000] [--big 200]         no-op and first backup vs rclone
 #   scripts/bench.sh memory [--mb 2048]                         peak RSS of one big video, vs rclone
 #   scripts/bench.sh join [--count 50000] [--rounds 3]         a second computer joining, vs rclone copy
-#   scripts/bench.sh app [--count 100000] [--rounds 5]         the desktop app on 1k vs 100k assets
+#   scripts/bench.sh app [--count 100000] [--rounds 5] [--join 50000]
+#                                                               the desktop app on 1k vs 100k assets,
+#                                                               and joining a library through its UI
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --bench
 if [[ "${1:-}" == "app" ]]; then
   shift
-  scripts/build-app.sh
+  # Release builds, as people run them (the join moves 100,000 thumbnails).
+  scripts/build-app.sh --release
   if ! command -v tauri-driver >/dev/null && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
     cargo install tauri-driver --version ^2 --locked --quiet
   fi
-  exec node ui/e2e/perf.mjs "$@"
+  SHOEBOX_PROFILE=release exec node ui/e2e/perf.mjs "$@"
 fi
 cargo build --release -q -p shoebox-cli -p shoebox-tests
 exec "${CARGO_TARGET_DIR:-target}/release/shoebox-bench" "${@:-import}"

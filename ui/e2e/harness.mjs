@@ -35,6 +35,16 @@ async function waitPort(port, ms) {
   throw new Error(`nothing listens on ${port} after ${ms} ms`);
 }
 
+/** `rclone serve s3` on 127.0.0.1 (rclone from PyPI, as the Rust store tests use): each folder
+ * of `root` is a bucket (`bucket` is made). Resolves to { child, port }. */
+export async function serveS3(root, bucket, auth) {
+  const port = await freePort();
+  mkdirSync(join(root, bucket), { recursive: true });
+  const child = spawn('rclone', ['serve', 's3', '--dir-cache-time', '500ms', '--addr', `127.0.0.1:${port}`, '--auth-key', auth, root], { stdio: 'ignore' });
+  await waitPort(port, 15000);
+  return { child, port };
+}
+
 /** A fresh world: temp home, library and fixture folders. */
 export function world() {
   const root = mkdtempSync(join(tmpdir(), 'shoebox-e2e-'));

@@ -6,12 +6,11 @@
 // timeline, and with the server stopped B says so and still shows its previews.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import net from 'node:net';
 import { By } from 'selenium-webdriver';
-import { bin, cli, launch, world } from './harness.mjs';
+import { bin, cli, launch, serveS3, world } from './harness.mjs';
 
 const w = world();
 let app;
@@ -46,21 +45,6 @@ const shot = async (name) => {
 };
 let tripHash;
 
-/** `rclone serve s3` on 127.0.0.1 (from PyPI, as the Rust store tests use): the bucket is a
- * folder of its root. */
-async function startS3(root) {
-  port ??= await new Promise((ok) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => ok(p)); });
-  });
-  mkdirSync(join(root, 'photos'), { recursive: true });
-  const child = spawn('rclone', ['serve', 's3', '--dir-cache-time', '500ms', '--addr', `127.0.0.1:${port}`, '--auth-key', 'AKTEST,SKTEST', root], { stdio: 'ignore' });
-  await waitFor('rclone serve s3', () => new Promise((r) => {
-    const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); });
-    c.on('error', () => r(false));
-  }), 15000);
-  return child;
-}
-
 /** How the open timeline shows a photo (`none`, `plain` or `favourite`), scrolled to its month
  * the way the scrubber does (the grid only draws what is on screen). */
 async function tileShows(asset) {
@@ -88,7 +72,7 @@ async function syncB(what, fn, ms = 60000) {
 
 before(async () => {
   execFileSync(bin('shoebox-bench'), ['sample', w.fixtures]);
-  s3 = await startS3(join(w.root, 's3'));
+  ({ child: s3, port } = await serveS3(join(w.root, 's3'), 'photos', 'AKTEST,SKTEST'));
   mkdirSync(desktopEnv.HOME, { recursive: true });
   sb(['import', w.fixtures]);
   const first = JSON.parse(sb(['ls', '--json']))[0];

@@ -3,12 +3,17 @@
 //    first frame with tiles (wall clock, same machine), and the part of it from the page's
 //    navigation start (the rest is process, WebKit and WebDriver start-up);
 //  - jump to a month: `jumpTo(month)` (what the scrubber calls) until that month's tiles are in
-//    the DOM and a frame is painted; months spread over the middle of the timeline.
-// Prints medians and the 100k/1k ratio. Usage: node e2e/perf.mjs [--rounds N] [--count N]
+//    the DOM and a frame is painted; months spread over the middle of the timeline;
+//  - joining a library of `--join` photos (default 50,000) through the UI from `rclone serve s3`
+//    on loopback: from the click on "Save and sync" in the S3 form to the first painted grid,
+//    to every thumbnail of the first screen shown, and to the end of the sync (every grid
+//    thumbnail and preview here).
+// Prints medians and the 100k/1k ratio. Usage: node e2e/perf.mjs [--rounds N] [--count N] [--join N]
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bin, launch, world } from './harness.mjs';
+import { By } from 'selenium-webdriver';
+import { bin, launch, serveS3, world } from './harness.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -16,6 +21,7 @@ const arg = (name, dflt) => {
 };
 const rounds = arg('--rounds', 3);
 const big = arg('--count', 100000);
+const joinCount = arg('--join', 50000);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measure(count) {
@@ -54,6 +60,68 @@ async function measure(count) {
   return { count, launch: median(launches), page: median(pages), jump: median(jumps), launches, jumps };
 }
 
+async function measureJoin(count) {
+  const work = join(process.env.SHOEBOX_BENCH_CACHE ?? '/tmp', 'shoebox-bench-join'); // shared with `bench.sh join`
+  const root = execFileSync(bin('shoebox-bench'), ['join-store', work, '--count', String(count)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const devices = join(root, 'shoebox', 'devices');
+  const deviceA = new Set(readdirSync(devices));
+  const { child, port } = await serveS3(root, 'shoebox', 'AKBENCH,SKBENCHSECRET');
+  const out = { grid: [], screen: [], all: [] };
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const w = world();
+      const app = await launch(w);
+      const d = app.driver;
+      const until = async (what, fn, ms) => {
+        const end = Date.now() + ms;
+        for (;;) {
+          const v = await fn().catch(() => null);
+          if (v) return v;
+          if (Date.now() > end) throw new Error(`timed out: ${what}`);
+          await new Promise((ok) => setTimeout(ok, 50));
+        }
+      };
+      await until('the UI', () => d.executeScript("return document.body.dataset.ready === 'true'"), 30000);
+      await (await until('join link', () => d.findElement(By.css('[data-testid=join-store]')), 10000)).click();
+      await (await until('S3', () => d.findElement(By.css('[data-testid=target-kind] option[value=s3]')), 10000)).click();
+      const type = async (k, v) => (await until(k, () => d.findElement(By.css(`[data-testid=target-form] input[data-field=${k}]`)), 10000)).sendKeys(v);
+      await type('endpoint', `http://127.0.0.1:${port}`);
+      await type('bucket', 'shoebox');
+      await type('access_key_id', 'AKBENCH');
+      await type('secret_access_key', 'SKBENCHSECRET');
+      // Timed in the page, from the click: the first frame with tiles, then the first frame
+      // where every tile on screen shows its thumbnail.
+      await d.executeScript(`const t0 = performance.now();
+        const j = window.__join = {};
+        const tick = () => {
+          const now = performance.now();
+          const tiles = [...document.querySelectorAll('[data-testid=tile]')];
+          if (tiles.length && j.grid == null) j.grid = now - t0;
+          const onScreen = tiles.filter((t) => { const b = t.getBoundingClientRect(); return b.bottom > 0 && b.top < innerHeight; });
+          if (onScreen.length && onScreen.every((t) => { const i = t.querySelector('img'); return i && i.complete && i.naturalWidth > 0; })) j.screen = now - t0;
+          else requestAnimationFrame(tick);
+        };
+        document.querySelector('[data-testid=target-save]').click();
+        requestAnimationFrame(tick);
+        j.t0 = t0;`);
+      const screen = await until('first screen of thumbnails', () => d.executeScript('return window.__join.screen ?? null'), 600000);
+      const all = await until('the end of the sync', () => d.executeScript(`return document.querySelector('[data-testid=job]') || !document.querySelector('[data-testid=tile]')
+        ? null : performance.now() - window.__join.t0`), 1200000);
+      out.grid.push(await d.executeScript('return window.__join.grid'));
+      out.screen.push(screen);
+      out.all.push(all);
+      await app.stop();
+      // The next round joins as a new device again: this one's prefix goes.
+      for (const dev of readdirSync(devices)) if (!deviceA.has(dev)) rmSync(join(devices, dev), { recursive: true, force: true });
+      rmSync(w.root, { recursive: true, force: true });
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+  return out;
+}
+
+const joined = joinCount > 0 ? await measureJoin(joinCount) : null;
 const small = await measure(1000);
 const large = await measure(big);
 for (const r of [small, large]) {
@@ -62,3 +130,8 @@ for (const r of [small, large]) {
     `(${r.jumps.length} jumps, max ${Math.max(...r.jumps).toFixed(1)})`);
 }
 console.log(`ratio ${big}/1000: launch ${(large.launch / small.launch).toFixed(2)}×, jump ${(large.jump / small.jump).toFixed(2)}×`);
+if (joined) {
+  const f = (xs) => xs.map((x) => (x / 1000).toFixed(2)).join(', ');
+  console.log(`join ${joinCount} photos through the UI from rclone serve s3: first painted grid median ${(median(joined.grid) / 1000).toFixed(2)} s (${f(joined.grid)}), ` +
+    `first screen of thumbnails ${(median(joined.screen) / 1000).toFixed(2)} s (${f(joined.screen)}), whole sync ${(median(joined.all) / 1000).toFixed(1)} s (${f(joined.all)})`);
+}

@@ -104,11 +104,12 @@ impl Catalog {
             .flatten())
     }
 
-    /// The photos other devices imported (their originals are on a store until fetched).
+    /// The photos other devices imported (their originals are on a store until fetched),
+    /// newest first (the order the timeline opens in).
     pub fn remote_hashes(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT hash FROM assets WHERE origin IS NOT NULL")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT hash FROM assets WHERE origin IS NOT NULL ORDER BY taken_local DESC",
+        )?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -206,7 +206,7 @@ impl Library {
                 .pop()
                 .unwrap_or_else(|| Err((t.name.clone(), "not backed up".into())));
             let res = match backed {
-                Ok(b) => match self.exchange(&t.name) {
+                Ok(b) => match self.exchange(&t.name, progress) {
                     Ok(mut r) => {
                         r.uploaded = b.uploaded.len();
                         // Pinned albums stay on this computer, photos added to them too.
@@ -236,7 +236,7 @@ impl Library {
     }
 
     /// The change-log half of a sync with one target.
-    fn exchange(&mut self, target: &str) -> Result<SyncReport> {
+    fn exchange(&mut self, target: &str, progress: &dyn Fn(&Progress)) -> Result<SyncReport> {
         let _lock = self.write_lock(&|| {})?;
         let mut r = SyncReport {
             target: target.to_owned(),
@@ -370,24 +370,41 @@ impl Library {
         r.new_photos = new_assets.len();
 
         // Thumbnails of the new photos, so the timeline shows them at once (after an
-        // interrupted sync: of every other device's photo that lacks them).
+        // interrupted sync: of every other device's photo that lacks them). The timeline can
+        // show the photos now (phase `listed`); the grid's thumbnails come first, newest
+        // first, the way the timeline opens, then the viewer's previews.
         let sizes = [self.settings().grid_size, self.settings().preview_size];
         let photos = if thumbs_pending {
             self.catalog.remote_hashes()?
         } else {
             new_assets
         };
-        let all: Vec<(Hash, u32)> = photos
+        let mut throttle = shoebox_types::Throttle::new(progress);
+        let mut p = Progress {
+            phase: "listed".into(),
+            done: r.new_photos as u64,
+            total: r.new_photos as u64,
+            ..Default::default()
+        };
+        throttle.send(&p, true);
+        let photos: Vec<Hash> = photos.iter().filter_map(|h| Hash::parse(h).ok()).collect();
+        let all: Vec<(Hash, u32)> = sizes
             .iter()
-            .filter_map(|h| Hash::parse(h).ok())
-            .flat_map(|h| sizes.map(|s| (h.clone(), s)))
+            .flat_map(|s| photos.iter().map(|h| (h.clone(), *s)))
             .collect();
         let wanted: Vec<(Hash, u32)> = all
             .iter()
             .filter(|(h, s)| !self.paths.thumb(h, *s).is_file())
             .cloned()
             .collect();
-        r.thumbnails = store.fetch_thumbs(&self.paths, &wanted, THUMB_FETCHES);
+        p.phase = "thumbnails".into();
+        p.done = 0;
+        p.total = wanted.len() as u64;
+        r.thumbnails = store.fetch_thumbs(&self.paths, &wanted, THUMB_FETCHES, &mut |ok| {
+            p.done += 1;
+            p.errors += u64::from(!ok);
+            throttle.send(&p, p.done == p.total);
+        });
         if thumbs_pending && r.thumbnails == wanted.len() {
             self.catalog.delete_setting(&pending_key)?;
         }

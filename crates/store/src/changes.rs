@@ -316,6 +316,7 @@ impl Store {
         lib: &shoebox_layout::LibraryPaths,
         wanted: &[(shoebox_layout::Hash, u32)],
         concurrency: usize,
+        each: &mut dyn FnMut(bool),
     ) -> usize {
         let jobs: Vec<_> = wanted
             .iter()
@@ -323,7 +324,7 @@ impl Store {
             .filter(|(_, dest)| !dest.exists())
             .collect();
         self.rt
-            .block_on(self.fetch_thumbs_async(lib, jobs, concurrency, &mut |_| {}))
+            .block_on(self.fetch_thumbs_async(lib, jobs, concurrency, each))
     }
 
     /// Fetches thumbnails `(key, file)` several at a time into the library's thumbnail cache;

@@ -9,6 +9,8 @@
 //!                                                               shoebox backup/restore vs rclone
 //! shoebox-bench join [--count 50000] [--rounds 3]                a second computer joining a library:
 //!                                                               shoebox sync vs rclone copy of thumbs
+//! shoebox-bench join-store DIR [--count 50000]                  the store a joining app reads (for
+//!                                                               `scripts/bench.sh app`)
 //! shoebox-bench sample DIR                                      a small sample to try Shoebox on
 //! ```
 //! Speed is reported as medians and ratios over rounds run in one process, on the same files;
@@ -102,6 +104,25 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-join"));
             bench_join(&work, count, rounds)
         }
+        // For the app benchmark (ui/e2e/perf.mjs): prepares the store a joining app reads and
+        // prints the folder `rclone serve s3` serves it from (bucket `shoebox`).
+        Some("join-store") => {
+            let dir = PathBuf::from(
+                args.get(1)
+                    .context("usage: shoebox-bench join-store DIR [--count N]")?,
+            );
+            let count: usize = flag("--count")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(50_000);
+            let mut s3 = join_store(&bin_dir()?.join("shoebox"), &dir, count)?;
+            // The server stops; its folder stays for the app benchmark to serve again.
+            let _ = s3.child.kill();
+            let _ = s3.child.wait();
+            println!("{}", s3.root.display());
+            std::mem::forget(s3);
+            Ok(())
+        }
         Some("watch") => {
             let count: usize = flag("--count")
                 .map(|c| c.parse())
@@ -118,7 +139,7 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage: shoebox-bench import [--count N] [--rounds R] [--work DIR] \
-             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | join [--count N] [--rounds R] | sample DIR | hostile-sample DIR | catalog DIR [--count N]"
+             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | join [--count N] [--rounds R] | join-store DIR [--count N] | sample DIR | hostile-sample DIR | catalog DIR [--count N]"
         ),
     }
 }
@@ -1018,6 +1039,54 @@ fn bench_memory(work: &Path, mb: usize) -> Result<()> {
 /// `rclone copy` of the same thumbnails with as many transfers as Shoebox fetches at once
 /// (taking turns to go first); then idle
 /// syncs of the joined device, timed and counted by a proxy.
+/// Device A's library of `count` tiny photos, synced to `rclone serve s3` (root
+/// `work/s3-join`, bucket `shoebox`, keys AKBENCH/SKBENCHSECRET): what a joining device reads.
+fn join_store(shoebox: &Path, work: &Path, count: usize) -> Result<S3> {
+    let base = Jpeg::new(16, 16).bytes();
+    let lib_a = bench_library(work, "small", count, &|i| tiny_jpeg(&base, i as u64))?;
+    let s3 = start_s3(&work.join("s3-join"))?;
+    let home_a = work.join("home-a");
+    let _ = std::fs::remove_dir_all(&home_a);
+    point_bench(shoebox, &home_a, &lib_a, s3.port)?;
+    eprintln!("device A sends {count} photos and its change log (not timed) …");
+    timed(&mut sb_cmd(
+        shoebox,
+        &home_a,
+        &lib_a,
+        &["sync", "--target", "bench"],
+    ))?;
+    Ok(s3)
+}
+
+/// `shoebox --library LIB ARGS` with its own home and secrets file.
+fn sb_cmd(shoebox: &Path, home: &Path, lib: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(shoebox);
+    c.arg("--library")
+        .arg(lib)
+        .args(args)
+        .env("HOME", home)
+        .env("SHOEBOX_SECRETS_FILE", home.join("secrets.json"))
+        .stdout(Stdio::null());
+    c
+}
+
+/// Points a library's only target, `bench`, at the bench's `rclone serve s3`.
+fn point_bench(shoebox: &Path, home: &Path, lib: &Path, port: u16) -> Result<()> {
+    let sb = |args: &[&str]| sb_cmd(shoebox, home, lib, args);
+    std::fs::create_dir_all(home)?;
+    let _ = sb(&["target", "remove", "bench"])
+        .stderr(Stdio::null())
+        .status();
+    let _ = sb(&["target", "remove", "local"])
+        .stderr(Stdio::null())
+        .status();
+    let st = sb(&["target", "add", "bench"])
+        .args(bench_target_args(port))
+        .status()?;
+    anyhow::ensure!(st.success(), "target add failed");
+    Ok(())
+}
+
 fn bench_join(work: &Path, count: usize, rounds: usize) -> Result<()> {
     let shoebox = bin_dir()?.join("shoebox");
     anyhow::ensure!(
@@ -1025,38 +1094,9 @@ fn bench_join(work: &Path, count: usize, rounds: usize) -> Result<()> {
         "build it first: cargo build --release -p shoebox-cli"
     );
     std::fs::create_dir_all(work)?;
-    let sb = |home: &Path, lib: &Path, args: &[&str]| {
-        let mut c = Command::new(&shoebox);
-        c.arg("--library")
-            .arg(lib)
-            .args(args)
-            .env("HOME", home)
-            .env("SHOEBOX_SECRETS_FILE", home.join("secrets.json"))
-            .stdout(Stdio::null());
-        c
-    };
-    let point = |home: &Path, lib: &Path, port: u16| -> Result<()> {
-        std::fs::create_dir_all(home)?;
-        let _ = sb(home, lib, &["target", "remove", "bench"])
-            .stderr(Stdio::null())
-            .status();
-        let _ = sb(home, lib, &["target", "remove", "local"])
-            .stderr(Stdio::null())
-            .status();
-        let st = sb(home, lib, &["target", "add", "bench"])
-            .args(bench_target_args(port))
-            .status()?;
-        anyhow::ensure!(st.success(), "target add failed");
-        Ok(())
-    };
-    let base = Jpeg::new(16, 16).bytes();
-    let lib_a = bench_library(work, "small", count, &|i| tiny_jpeg(&base, i as u64))?;
-    let s3 = start_s3(&work.join("s3-join"))?;
-    let home_a = work.join("home-a");
-    let _ = std::fs::remove_dir_all(&home_a);
-    point(&home_a, &lib_a, s3.port)?;
-    eprintln!("device A sends {count} photos and its change log (not timed) …");
-    timed(&mut sb(&home_a, &lib_a, &["sync", "--target", "bench"]))?;
+    let sb = |home: &Path, lib: &Path, args: &[&str]| sb_cmd(&shoebox, home, lib, args);
+    let point = |home: &Path, lib: &Path, port: u16| point_bench(&shoebox, home, lib, port);
+    let s3 = join_store(&shoebox, work, count)?;
 
     let mut ls_t = Vec::new();
     let mut all_t = Vec::new();

@@ -133,6 +133,10 @@ class AppStore {
     return out;
   }
 
+  /** Bumped while a sync brings thumbnails: tiles whose thumbnail was not there yet retry. */
+  thumbEpoch = $state(0);
+  private thumbsAt = 0;
+
   private onJob(kind: Job['kind']) {
     const started = performance.now();
     this.job = { kind, phase: '', done: 0, total: 0, bytesDone: 0, bytesTotal: 0, current: null, errors: 0, started, waiting: null };
@@ -141,10 +145,21 @@ class AppStore {
       if (e.event === 'waiting') {
         this.job = { ...this.job, waiting: e.message };
       } else {
+        const was = this.job.phase;
         this.job = {
           ...this.job, waiting: null, phase: e.phase, done: e.done, total: e.total,
           bytesDone: e.bytes_done, bytesTotal: e.bytes_total, current: e.current, errors: e.errors,
         };
+        // A sync has taken in the other devices' photos: the timeline shows them now, while
+        // their thumbnails arrive (tiles still waiting for theirs try again as they come).
+        if (kind === 'sync' && e.phase === 'listed' && was !== 'listed' && e.done > 0) {
+          this.reload();
+          this.refreshAlbums();
+        }
+        if (kind === 'sync' && e.phase === 'thumbnails' && performance.now() - this.thumbsAt > 700) {
+          this.thumbsAt = performance.now();
+          this.thumbEpoch++;
+        }
       }
     };
   }
