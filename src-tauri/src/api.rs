@@ -425,6 +425,8 @@ pub enum ErrorKind {
     Invalid,
     Damaged,
     TooNew,
+    /// Stopped on request (the viewer moved on).
+    Cancelled,
     Other,
 }
 
@@ -464,6 +466,7 @@ impl From<engine::Error> for AppError {
             K::Invalid => ErrorKind::Invalid,
             K::Damaged => ErrorKind::Damaged,
             K::TooNew => ErrorKind::TooNew,
+            K::Cancelled => ErrorKind::Cancelled,
             _ => ErrorKind::Other,
         };
         AppError {

@@ -580,15 +580,36 @@ pub async fn device_retire(state: State<'_, AppState>, device: String) -> Res<()
 /// Brings a photo's original (and a Live Photo's video) from the store onto this computer,
 /// checked against its hash.
 #[tauri::command]
-pub async fn fetch_original(state: State<'_, AppState>, hash: String) -> Res<()> {
-    with_lib(&state, move |lib| {
-        lib.fetch(&hash)?;
+pub async fn fetch_original(
+    state: State<'_, AppState>,
+    hash: String,
+    on_event: Channel<JobEvent>,
+) -> Res<()> {
+    // On its own library (a long video must not hold up the grid's queries), beside any job;
+    // the viewer's previous fetch stops.
+    let cancel = Arc::new(AtomicBool::new(false));
+    state.replace_fetch(Some(cancel.clone()));
+    let root = state.root.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut lib = Library::open(&root).map_err(AppError::from)?;
+        let progress = |p: &engine::Progress| {
+            let _ = on_event.send(JobEvent::from(p));
+        };
+        lib.fetch_with(&hash, &progress, &cancel)?;
         if let Some(m) = lib.motion_part(&hash)? {
-            lib.fetch(&m.hash)?;
+            lib.fetch_with(&m.hash, &|_| {}, &cancel)?;
         }
         Ok(())
     })
     .await
+    .map_err(AppError::other)?
+}
+
+/// Stops the viewer's fetch of an original (it closed).
+#[tauri::command]
+pub async fn fetch_cancel(state: State<'_, AppState>) -> Res<()> {
+    state.replace_fetch(None);
+    Ok(())
 }
 
 /// Compares every enabled target with the catalog (sizes, and 5% of the objects read back).

@@ -77,6 +77,7 @@ pub fn run() {
             commands::devices,
             commands::device_retire,
             commands::fetch_original,
+            commands::fetch_cancel,
             commands::album_pin,
             commands::cache_info,
             commands::cache_free,

@@ -32,6 +32,8 @@ pub struct AppState {
     pub job: Mutex<Option<Arc<AtomicBool>>>,
     /// The watch-folder thread's stop flag, while one runs.
     pub watch: Mutex<Option<Arc<AtomicBool>>>,
+    /// The viewer's fetch of an original, while one runs: a new one stops it.
+    pub fetch: Mutex<Option<Arc<AtomicBool>>>,
 }
 
 impl AppState {
@@ -41,7 +43,21 @@ impl AppState {
             lib: Arc::new(Mutex::new(lib)),
             job: Mutex::new(None),
             watch: Mutex::new(None),
+            fetch: Mutex::new(None),
         }
+    }
+
+    /// Registers the viewer's fetch of an original, stopping the one before (the viewer moved
+    /// on); `None` only stops.
+    pub fn replace_fetch(&self, next: Option<Arc<AtomicBool>>) {
+        let mut f = self
+            .fetch
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(old) = f.take() {
+            old.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        *f = next;
     }
 
     /// Registers a new job, refusing when one runs.

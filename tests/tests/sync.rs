@@ -1128,3 +1128,81 @@ fn fetching_from_an_unmounted_disk_creates_nothing() {
         h[0]
     );
 }
+
+/// The viewer's fetch of a big original: progress in bytes up to its size, and moving on stops
+/// it with nothing left behind (no cached file, no partial file); fetched again, it arrives
+/// whole. In process, on the engine the app calls, against `rclone serve s3`.
+#[test]
+fn a_fetch_reports_its_bytes_and_stops_when_cancelled() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::rclone_s3();
+    let a = Device::new(t.path(), "a", &store);
+    // A real video padded to 14 MB: several 4 MB chunks on the way.
+    let src = t.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let mut video = std::fs::read(data_dir().join("sample.mp4")).unwrap();
+    video.resize(14 << 20, 0);
+    std::fs::write(src.join("VID_20220301_101010.mp4"), &video).unwrap();
+    a.import(&src);
+    let hash = a.hash_of_name("VID_20220301_101010.mp4");
+    sync(&a);
+    let b = Device::new(t.path(), "b", &store);
+    sync(&b);
+
+    // The secrets of B's target are in its own file; this process reads them the same way.
+    // SAFETY: set before any thread of this test reads the environment.
+    unsafe { std::env::set_var("SHOEBOX_SECRETS_FILE", b.home.join("secrets.json")) };
+    let mut lib = shoebox_engine::Library::open(&b.lib).unwrap();
+    let cache = b.lib.join(".shoebox/cache");
+    let tmp = b.lib.join(".shoebox/tmp");
+
+    let cancel = AtomicBool::new(false);
+    let seen = std::cell::RefCell::new(Vec::new());
+    let err = lib
+        .fetch_with(
+            &hash,
+            &|p| {
+                seen.borrow_mut().push(p.bytes_done);
+                cancel.store(true, Ordering::Relaxed);
+            },
+            &cancel,
+        )
+        .unwrap_err();
+    assert!(matches!(err, shoebox_engine::Error::Cancelled), "{err:?}");
+    assert!(
+        !seen.borrow().is_empty(),
+        "it reported progress before stopping"
+    );
+    assert!(files_below(&cache).is_empty(), "nothing cached");
+    assert!(files_below(&tmp).is_empty(), "no partial file left");
+
+    let seen = std::cell::RefCell::new(Vec::new());
+    let f = lib
+        .fetch_with(
+            &hash,
+            &|p| seen.borrow_mut().push((p.bytes_done, p.bytes_total)),
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+    assert_eq!(hash_of(&f.file), hash);
+    let seen = seen.into_inner();
+    assert!(
+        seen.iter().all(|&(_, total)| total == video.len() as u64),
+        "{seen:?}"
+    );
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "bytes only grow: {seen:?}"
+    );
+    assert!(
+        seen.first()
+            .is_some_and(|&(done, _)| done < video.len() as u64),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.last().map(|&(done, _)| done),
+        Some(video.len() as u64),
+        "{seen:?}"
+    );
+}

@@ -34,6 +34,9 @@ pub enum Error {
     Busy,
     #[error("cannot find a default library folder; pass --library DIR or set SHOEBOX_LIBRARY")]
     NoDefaultLibrary,
+    /// Stopped on request (the viewer moved on); nothing was left half-done.
+    #[error("stopped before it finished; nothing was changed")]
+    Cancelled,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -69,6 +72,8 @@ pub enum ErrorKind {
     Damaged,
     /// A store or catalog newer than this Shoebox.
     TooNew,
+    /// Stopped on request.
+    Cancelled,
     Other,
 }
 
@@ -107,6 +112,7 @@ impl Error {
             Error::Store(S::TooNew { .. }) => ErrorKind::TooNew,
             Error::Store(S::Config { .. }) => ErrorKind::Invalid,
             Error::Busy => ErrorKind::Busy,
+            Error::Cancelled => ErrorKind::Cancelled,
             Error::NotFound(_) | Error::Ambiguous(..) => ErrorKind::NotFound,
             Error::Setting(_) | Error::NoDefaultLibrary | Error::Layout(_) => ErrorKind::Invalid,
             _ => ErrorKind::Other,

@@ -11,6 +11,7 @@ use shoebox_layout::Hash;
 use shoebox_store::Head;
 use shoebox_types::Progress;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const NONCE_KEY: &str = "sync_nonce";
 
@@ -586,6 +587,17 @@ impl Library {
     /// Brings a photo's original onto this computer from the first target that holds it,
     /// checked against its hash before it is used. A photo already here is left as it is.
     pub fn fetch(&mut self, key: &str) -> Result<Fetched> {
+        self.fetch_with(key, &|_| {}, &AtomicBool::new(false))
+    }
+
+    /// [`Self::fetch`] with progress (bytes of the original) and a cancel flag (the viewer
+    /// moved on): a cancelled fetch leaves nothing behind and says so.
+    pub fn fetch_with(
+        &mut self,
+        key: &str,
+        progress: &dyn Fn(&Progress),
+        cancel: &AtomicBool,
+    ) -> Result<Fetched> {
         let a = self.show(key)?;
         let dest = self.cache_path(&a)?;
         if let Some(f) = self.local_original(&a) {
@@ -616,9 +628,26 @@ impl Library {
             let Some(k) = self.catalog.store_key_on(&t.name, &a.hash)? else {
                 continue;
             };
-            let got = self
-                .open_target(&t.name)
-                .and_then(|(s, _)| Ok(s.fetch_original(&k, &a.hash, &dest, &self.paths.tmp())?));
+            let mut p = Progress {
+                phase: "fetch".into(),
+                total: 1,
+                bytes_total: a.size,
+                current: Some(a.path.clone()),
+                ..Default::default()
+            };
+            let mut throttle = shoebox_types::Throttle::new(progress);
+            let got = self.open_target(&t.name).and_then(|(s, _)| {
+                Ok(
+                    s.fetch_original(&k, &a.hash, &dest, &self.paths.tmp(), &mut |n| {
+                        p.bytes_done = n;
+                        throttle.send(&p, n == p.bytes_total);
+                        !cancel.load(Ordering::Relaxed)
+                    })?,
+                )
+            });
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
             match got {
                 Ok(bytes) => {
                     self.evict(&dest)?;

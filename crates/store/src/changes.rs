@@ -353,13 +353,15 @@ impl Store {
     }
 
     /// Brings the original at `key` to `dest`, proven to hash to `hash` (streamed to a temp
-    /// file in `tmp_dir`, renamed into place only when it checks out).
+    /// file in `tmp_dir`, renamed into place only when it checks out). `each` hears the bytes
+    /// received so far and returns false to stop (nothing is left behind).
     pub fn fetch_original(
         &self,
         key: &str,
         hash: &str,
         dest: &std::path::Path,
         tmp_dir: &std::path::Path,
+        each: &mut dyn FnMut(u64) -> bool,
     ) -> Result<u64> {
         if let Some(why) = crate::unsafe_key_reason(key) {
             return Err(Error::Store(format!("unsafe key {key:?}: {why}")));
@@ -367,7 +369,7 @@ impl Store {
         let tmp = tmp_dir.join(format!("fetch-{:08x}.part", fastrand::u32(..)));
         let n = self
             .rt
-            .block_on(crate::fetch_to_file(&self.op, key, &tmp, hash))
+            .block_on(crate::fetch_to_file_with(&self.op, key, &tmp, hash, each))
             .map_err(Error::Store)?;
         if let Some(d) = dest.parent() {
             std::fs::create_dir_all(d).map_err(crate::error::io(d))?;

@@ -465,6 +465,18 @@ pub(crate) async fn fetch_to_file(
     tmp: &std::path::Path,
     expect: &str,
 ) -> std::result::Result<u64, String> {
+    fetch_to_file_with(op, key, tmp, expect, |_| true).await
+}
+
+/// [`fetch_to_file`], telling `each` the bytes received so far after every chunk; it returns
+/// false to stop (the partial file goes).
+pub(crate) async fn fetch_to_file_with(
+    op: &Operator,
+    key: &str,
+    tmp: &std::path::Path,
+    expect: &str,
+    mut each: impl FnMut(u64) -> bool,
+) -> std::result::Result<u64, String> {
     use futures::TryStreamExt;
     use std::io::Write;
     let res = async {
@@ -484,6 +496,9 @@ pub(crate) async fn fetch_to_file(
             f.write_all(&chunk)
                 .map_err(|e| format!("{}: {e}", tmp.display()))?;
             n += chunk.len() as u64;
+            if !each(n) {
+                return Err(format!("{key}: stopped"));
+            }
         }
         if h.finalize().to_hex().as_str() != expect {
             return Err(format!(

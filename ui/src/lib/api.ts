@@ -39,7 +39,10 @@ export const api = {
     invoke<TargetSync[]>('sync', { target, onEvent: channel(on) }),
   devices: () => invoke<Devices>('devices'),
   deviceRetire: (device: string) => invoke<void>('device_retire', { device }),
-  fetchOriginal: (hash: string) => invoke<void>('fetch_original', { hash }),
+  /** Brings an original from the store; `on` hears its bytes. A newer fetch stops this one. */
+  fetchOriginal: (hash: string, on: (e: JobEvent) => void = () => {}) =>
+    invoke<void>('fetch_original', { hash, onEvent: channel(on) }),
+  fetchCancel: () => invoke<void>('fetch_cancel'),
   cacheInfo: () => invoke<CacheInfo>('cache_info'),
   cacheFree: () => invoke<CacheInfo>('cache_free'),
   albumSpace: (id: number) => invoke<AlbumSpace>('album_space', { id }),

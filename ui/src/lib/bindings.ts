@@ -242,6 +242,6 @@ export type WatchFolder = { path: string,
  */
 poll: boolean, };
 
-export type ErrorKind = "store_unreachable" | "credentials" | "store_missing" | "disk_full" | "permission" | "busy" | "not_found" | "invalid" | "damaged" | "too_new" | "other";
+export type ErrorKind = "store_unreachable" | "credentials" | "store_missing" | "disk_full" | "permission" | "busy" | "not_found" | "invalid" | "damaged" | "too_new" | "cancelled" | "other";
 
 export type AppError = { kind: ErrorKind, message: string, };
