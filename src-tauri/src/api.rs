@@ -7,13 +7,32 @@ use std::collections::BTreeMap;
 use ts_rs::TS;
 
 /// Which photos the timeline shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", content = "album", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum View {
     All,
     Favourites,
-    Album(i32),
+    Album {
+        album: i32,
+    },
     Trash,
+    /// What the search box finds.
+    Search(Search),
+}
+
+/// What the search box asks for: words (file name, camera, caption, albums, keywords, dates
+/// such as "2019", "july 2019", "2019-07-14") and filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Search {
+    pub query: String,
+    /// `photo` or `video`.
+    pub media: Option<String>,
+    pub favourites: bool,
+    /// At least this many stars (0: any).
+    pub min_rating: u8,
+    pub has_place: bool,
+    pub camera: Option<String>,
 }
 
 impl From<View> for engine::View {
@@ -21,8 +40,19 @@ impl From<View> for engine::View {
         match v {
             View::All => engine::View::All,
             View::Favourites => engine::View::Favourites,
-            View::Album(id) => engine::View::Album(id.into()),
+            View::Album { album } => engine::View::Album(album.into()),
             View::Trash => engine::View::Trash,
+            View::Search(s) => engine::View::Search(
+                s.query,
+                engine::SearchFilter {
+                    kind: s.media.filter(|m| m == "photo" || m == "video"),
+                    favourites: s.favourites,
+                    min_rating: s.min_rating.min(5),
+                    has_place: s.has_place,
+                    camera: s.camera.filter(|c| !c.trim().is_empty()),
+                    trash: false,
+                },
+            ),
         }
     }
 }
@@ -98,22 +128,34 @@ pub struct Item {
     pub remote: bool,
     /// A Live Photo: it has a motion part.
     pub live: bool,
+    /// 0–5 stars.
+    pub rating: u8,
+    /// Quarter turns clockwise to show it with (0, 90, 180, 270); `w`/`h` already swapped.
+    pub rotation: u16,
 }
 
 impl From<&engine::Asset> for Item {
     fn from(a: &engine::Asset) -> Self {
+        let (w, h) = (a.meta.width.unwrap_or(0), a.meta.height.unwrap_or(0));
+        let (w, h) = if a.rotation % 180 == 90 {
+            (h, w)
+        } else {
+            (w, h)
+        };
         Item {
             hash: a.hash.clone(),
             name: a.original_name.clone(),
             taken: a.taken_at().local_key(),
-            w: a.meta.width.unwrap_or(0),
-            h: a.meta.height.unwrap_or(0),
+            w,
+            h,
             video: a.meta.kind == engine::Kind::Video,
             duration_ms: a.meta.duration_ms.map(|d| d.min(u32::MAX as u64) as u32),
             favourite: a.favourite,
             thumb: a.has_thumbnail,
             remote: false,
             live: false,
+            rating: a.rating,
+            rotation: a.rotation,
         }
     }
 }
@@ -168,6 +210,11 @@ pub struct AssetInfo {
     pub motion: Option<String>,
     /// In the trash because another device put it there: that device.
     pub trashed_by: Option<String>,
+    pub rating: u8,
+    pub rotation: u16,
+    pub keywords: Vec<String>,
+    /// The date the file gives, when a corrected one (`taken`) is in use.
+    pub taken_original: Option<String>,
 }
 
 /// What one sync with one target did.

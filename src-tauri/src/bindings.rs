@@ -9,6 +9,7 @@ use ts_rs::TS;
 pub fn typescript() -> String {
     let decls = [
         View::decl(),
+        Search::decl(),
         LibraryInfo::decl(),
         TargetInfo::decl(),
         Bucket::decl(),

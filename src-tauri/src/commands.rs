@@ -143,7 +143,7 @@ pub async fn library_info(state: State<'_, AppState>) -> Res<LibraryInfo> {
 pub async fn buckets(state: State<'_, AppState>, view: View) -> Res<Vec<Bucket>> {
     with_lib(&state, move |lib| {
         Ok(lib
-            .buckets(view.into())?
+            .buckets(&view.into())?
             .into_iter()
             .map(|b| Bucket {
                 month: b.month,
@@ -160,11 +160,12 @@ pub async fn month_items(
     view: View,
     months: Vec<String>,
 ) -> Res<Vec<MonthItems>> {
+    let view: engine::View = view.into();
     with_lib(&state, move |lib| {
         months
             .into_iter()
             .map(|m| {
-                let items = lib.assets_in_month(view.into(), &m)?;
+                let items = lib.assets_in_month(&view, &m)?;
                 let items = items
                     .iter()
                     .map(|a| {
@@ -215,6 +216,10 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
             kind: a.meta.kind.as_str().to_owned(),
             mime: a.meta.mime.clone(),
             taken: a.taken_at().to_string(),
+            taken_original: a.taken_at_original.map(|t| t.to_string()),
+            rating: a.rating,
+            rotation: a.rotation,
+            keywords: a.keywords.clone(),
             taken_source: a.meta.taken_at_source.as_str().to_owned(),
             width: a.meta.width,
             height: a.meta.height,

@@ -487,8 +487,9 @@ fn trace_logs_hold_no_secret() {
     }
 }
 
-/// Finding 8: another device's snapshot is opened as untrusted: one carrying a trigger (which
-/// Shoebox never writes) is refused and nothing is restored from it.
+/// Finding 8: another device's snapshot is opened as untrusted: one carrying a trigger Shoebox
+/// never writes (a new one, or one of its own with another body) is refused and nothing is
+/// restored from it.
 #[test]
 fn a_snapshot_with_a_planted_trigger_is_refused() {
     let t = tempfile::tempdir().unwrap();
@@ -517,29 +518,45 @@ fn a_snapshot_with_a_planted_trigger_is_refused() {
     let mut pointer: Value =
         serde_json::from_slice(&std::fs::read(cat_dir.join("latest.json")).unwrap()).unwrap();
     let snap = s.backing.join(pointer["snapshot"].as_str().unwrap());
-    {
-        let db = rusqlite::Connection::open(&snap).unwrap();
-        db.execute_batch(
+    let clean = std::fs::read(&snap).unwrap();
+    // A trigger of its own, and one of Shoebox's (the search index's) with another body.
+    for (sql, named) in [
+        (
             "CREATE TRIGGER evil AFTER UPDATE ON assets BEGIN DELETE FROM settings; END;",
+            "trigger evil",
+        ),
+        (
+            "DROP TRIGGER search_asset_new; CREATE TRIGGER search_asset_new AFTER INSERT ON assets \
+             BEGIN DELETE FROM settings; END;",
+            "trigger search_asset_new",
+        ),
+    ] {
+        std::fs::write(&snap, &clean).unwrap();
+        {
+            let db = rusqlite::Connection::open(&snap).unwrap();
+            db.execute_batch(sql).unwrap();
+        }
+        let bytes = std::fs::read(&snap).unwrap();
+        pointer["blake3"] = blake3::hash(&bytes).to_hex().to_string().into();
+        pointer["size"] = bytes.len().into();
+        std::fs::write(
+            cat_dir.join("latest.json"),
+            serde_json::to_vec(&pointer).unwrap(),
         )
         .unwrap();
+        let dest = t.path().join("restored");
+        let mut c = sb(&home, &lib, &["restore", "--json", "--to"]);
+        c.arg(&dest).args(s.cli_args());
+        let o = c.output().unwrap();
+        let text = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success());
+        assert!(text.contains(named), "{text}");
+        assert!(
+            !text.contains("search_asset_edit"),
+            "Shoebox's own triggers pass: {text}"
+        );
+        assert!(!dest.join(".shoebox/catalog.db").exists());
     }
-    let bytes = std::fs::read(&snap).unwrap();
-    pointer["blake3"] = blake3::hash(&bytes).to_hex().to_string().into();
-    pointer["size"] = bytes.len().into();
-    std::fs::write(
-        cat_dir.join("latest.json"),
-        serde_json::to_vec(&pointer).unwrap(),
-    )
-    .unwrap();
-    let dest = t.path().join("restored");
-    let mut c = sb(&home, &lib, &["restore", "--json", "--to"]);
-    c.arg(&dest).args(s.cli_args());
-    let o = c.output().unwrap();
-    let text = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success());
-    assert!(text.contains("trigger evil"), "{text}");
-    assert!(!dest.join(".shoebox/catalog.db").exists());
 }
 
 /// Runs `cmd` and returns its output with the peak RSS of that process alone (wait4), so the

@@ -233,12 +233,17 @@ impl Catalog {
             let mut log = tx.prepare_cached("INSERT INTO changes (hlc, op) VALUES (?1, ?2)")?;
             let mut mark = tx.prepare_cached("UPDATE assets SET announced = 1 WHERE hash = ?1")?;
             for ((a, key), hlc) in rows.iter().zip(&stamps) {
+                // The photo as its file describes it: a corrected date travels as its own edit.
+                let mut meta = a.meta.clone();
+                if let Some(t) = a.taken_at_original {
+                    meta.taken_at = t;
+                }
                 let op = Op::Asset {
                     hash: a.hash.clone(),
                     path: a.path.clone(),
                     original_name: a.original_name.clone(),
                     size: a.size,
-                    meta: Box::new(a.meta.clone()),
+                    meta: Box::new(meta),
                     thumb_state: a.thumb_state.as_str().to_owned(),
                     key: key.clone(),
                 };
@@ -435,7 +440,12 @@ impl Catalog {
                             .query_map([hash], |r| Ok((r.get(0)?, r.get(1)?)))?
                             .collect::<rusqlite::Result<_>>()?;
                         for (f, v) in early {
-                            set_column(&tx, hash, &f, &v)?;
+                            if crate::tidy::is_tidy_field(&f) {
+                                let v = serde_json::from_str(&v).unwrap_or_default();
+                                crate::tidy::apply_tidy(&tx, hash, &f, &v)?;
+                            } else {
+                                set_column(&tx, hash, &f, &v)?;
+                            }
                         }
                         // Albums it was put in before it arrived.
                         let mut stmt = tx.prepare_cached(
@@ -483,6 +493,7 @@ impl Catalog {
                             }
                             None => {
                                 column_of(field).is_some()
+                                    || crate::tidy::is_tidy_field(field)
                                     || field.strip_prefix("gone:").is_some_and(|k| {
                                         k.starts_with("originals/")
                                             && shoebox_layout::key_problem(k).is_none()
@@ -510,6 +521,20 @@ impl Catalog {
                         out.superseded += 1;
                         continue;
                     }
+                    // A tidy field's value is checked before it is kept.
+                    let tidy = crate::tidy::is_tidy_field(field) && album.is_none();
+                    let tidied = if tidy {
+                        match crate::tidy::apply_tidy(&tx, hash, field, value)? {
+                            Some(changed) => changed,
+                            None => {
+                                out.rejected
+                                    .push(format!("{field} of {hash:?} cannot be {value}"));
+                                continue;
+                            }
+                        }
+                    } else {
+                        false
+                    };
                     let v = value.to_string();
                     tx.execute(
                         "INSERT INTO field_values (hash, field, hlc, value) VALUES (?1, ?2, ?3, ?4) \
@@ -518,6 +543,7 @@ impl Catalog {
                     )?;
                     let changed = match album {
                         _ if retiring => true,
+                        _ if tidy => tidied,
                         Some(uid) => apply_album(&tx, uid, field, value)?,
                         None => match field.strip_prefix("gone:") {
                             Some(key) => {

@@ -28,6 +28,9 @@ pub enum Error {
     Query(#[from] rusqlite::Error),
     #[error("catalog settings: {0}")]
     Json(#[from] serde_json::Error),
+    /// An edit with a value its field does not take.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl Error {

@@ -18,11 +18,13 @@ mod objects;
 mod organise;
 mod pending;
 mod settings;
+mod tidy;
 
 pub use changes::{Applied, Change, FIELDS, Hlc, Op, Peer};
 pub use error::{Error, Result};
 pub use migrations::SCHEMA_VERSION;
 pub use organise::{Album, Bucket, Purge, StoreMark, View};
+pub use tidy::{SearchFilter, fts_query, is_keyword};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
@@ -85,6 +87,19 @@ pub struct Asset {
     /// photo, not on its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub motion_of: Option<String>,
+    /// 0 (none) to 5 stars.
+    #[serde(default)]
+    pub rating: u8,
+    /// Quarter turns clockwise shown on top of the file's own orientation (0, 90, 180, 270);
+    /// the original is never changed.
+    #[serde(default)]
+    pub rotation: u16,
+    /// The capture time the file gave, while a corrected one (`taken_at`) is in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at_original: Option<CaptureTime>,
+    /// Keywords, sorted.
+    #[serde(default)]
+    pub keywords: Vec<String>,
 }
 
 impl Asset {
@@ -182,7 +197,9 @@ pub struct Catalog {
 const ASSET_COLUMNS: &str = "hash, path, original_name, size, kind, mime, taken_local, taken_offset, \
     taken_source, width, height, orientation, make, model, lens, iso, exposure_time, f_number, \
     focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, description, imported_at, thumb_state, \
-    favourite, trashed_at, origin, motion_of";
+    favourite, trashed_at, origin, motion_of, rating, rotation, orig_taken_local, orig_taken_offset, \
+    (SELECT group_concat(word, char(31)) FROM (SELECT word FROM asset_keywords WHERE photo = hash \
+     ORDER BY word)) AS keywords";
 
 impl Catalog {
     /// Opens (creating if needed) and migrates the catalog at `path`.
@@ -235,7 +252,8 @@ impl Catalog {
     /// Opens a catalog that came from somewhere we do not trust (another device's snapshot on a
     /// store) to read it: read-only, no extensions, `trusted_schema=OFF`, and refused unless
     /// `integrity_check` says ok, its schema is one this build knows, and it holds no views or
-    /// triggers (Shoebox's schema has none; a planted one could run on our reads or writes).
+    /// triggers but Shoebox's own, word for word (a planted one could run on our reads or
+    /// writes).
     pub fn open_untrusted(path: &Path) -> Result<Self> {
         let wrap = |source| Error::Sqlite {
             path: path.to_owned(),
@@ -273,13 +291,19 @@ impl Catalog {
         if version < 1 {
             return Err(damaged("no Shoebox schema in it".into()));
         }
-        let planted: Vec<String> = cat
-            .conn
-            .prepare(
-                "SELECT type || ' ' || name FROM sqlite_schema WHERE type IN ('view', 'trigger')",
-            )?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        // Shoebox's own triggers (v12 keeps the search index fresh) are let through when they
+        // are exactly, name and text, what this build's migrations write; anything else is
+        // planted.
+        let ours = {
+            let mut fresh = Connection::open_in_memory().map_err(wrap)?;
+            migrations::migrate(&mut fresh, path)?;
+            schema_objects(&fresh)?
+        };
+        let planted: Vec<String> = schema_objects(&cat.conn)?
+            .into_iter()
+            .filter(|o| !ours.contains(o))
+            .map(|(kind, name, _)| format!("{kind} {name}"))
+            .collect();
         if !planted.is_empty() {
             return Err(damaged(format!(
                 "holds {} that Shoebox never writes: {}",
@@ -312,9 +336,13 @@ impl Catalog {
 
     /// Opens a catalog fetched from a store: checked as [`Self::open_untrusted`] says, then opened
     /// (and migrated) as a working copy.
+    /// Its search index is built again here from the catalog's rows: what a store held in the
+    /// index's own tables is never used.
     pub fn open_from_store(path: &Path) -> Result<Self> {
         drop(Catalog::open_untrusted(path)?);
-        Catalog::open(path)
+        let cat = Catalog::open(path)?;
+        cat.rebuild_search()?;
+        Ok(cat)
     }
 }
 
@@ -346,6 +374,17 @@ fn store_object_from_row(r: &Row<'_>) -> rusqlite::Result<StoreObject> {
         size: r.get::<_, i64>(3)? as u64,
         verified_at: r.get(4)?,
     })
+}
+
+/// The views and triggers of a catalog: (type, name, SQL).
+fn schema_objects(conn: &Connection) -> Result<Vec<(String, String, String)>> {
+    Ok(conn
+        .prepare(
+            "SELECT type, name, coalesce(sql, '') FROM sqlite_schema \
+             WHERE type IN ('view', 'trigger') ORDER BY name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
@@ -406,5 +445,21 @@ fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
         trashed_at: r.get("trashed_at")?,
         device: r.get("origin")?,
         motion_of: r.get("motion_of")?,
+        rating: r.get::<_, i64>("rating")?.clamp(0, 5) as u8,
+        rotation: match r.get::<_, i64>("rotation")? {
+            r @ (90 | 180 | 270) => r as u16,
+            _ => 0,
+        },
+        taken_at_original: match r.get::<_, Option<String>>("orig_taken_local")? {
+            Some(l) => CaptureTime::parse(&l).map(|t| CaptureTime {
+                local: t.local,
+                offset_minutes: r.get::<_, Option<i32>>("orig_taken_offset").ok().flatten(),
+            }),
+            None => None,
+        },
+        keywords: r
+            .get::<_, Option<String>>("keywords")?
+            .map(|k| k.split('\u{1f}').map(str::to_owned).collect())
+            .unwrap_or_default(),
     })
 }

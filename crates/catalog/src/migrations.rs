@@ -191,6 +191,46 @@ const STEPS: &[&str] = &[
     r#"
     CREATE INDEX assets_by_source ON assets (source_path) WHERE source_path IS NOT NULL;
     "#,
+    // v12: finding and tidying. A rating (0–5), a rotation (quarter turns clockwise, shown by
+    // thumbnails and the viewer; the original untouched), a corrected capture time (`taken_*`
+    // hold the date in use; `orig_taken_*` the date the file gave, while corrected), keywords
+    // (`photo` is the asset's hash: a name that never shadows `assets.hash` in a correlated
+    // subquery), and a full-text index of what people search for (rowid = assets.id). The index is
+    // refreshed lazily: triggers mark an asset dirty, a search refreshes dirty rows first.
+    r#"
+    ALTER TABLE assets ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE assets ADD COLUMN rotation INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE assets ADD COLUMN orig_taken_local TEXT;
+    ALTER TABLE assets ADD COLUMN orig_taken_offset INTEGER;
+    CREATE TABLE asset_keywords (
+        photo TEXT NOT NULL,
+        word  TEXT NOT NULL,
+        PRIMARY KEY (photo, word)
+    ) WITHOUT ROWID;
+    CREATE INDEX keywords_by_word ON asset_keywords (word);
+    CREATE VIRTUAL TABLE search_index USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TABLE search_dirty (id INTEGER PRIMARY KEY);
+    INSERT INTO search_dirty SELECT id FROM assets;
+    CREATE TRIGGER search_asset_new AFTER INSERT ON assets
+        BEGIN INSERT OR IGNORE INTO search_dirty VALUES (NEW.id); END;
+    CREATE TRIGGER search_asset_edit AFTER UPDATE OF path, original_name, kind, make, model, lens,
+        description, taken_local, gps_lat, gps_lon ON assets
+        BEGIN INSERT OR IGNORE INTO search_dirty VALUES (NEW.id); END;
+    CREATE TRIGGER search_asset_gone AFTER DELETE ON assets
+        BEGIN INSERT OR IGNORE INTO search_dirty VALUES (OLD.id); END;
+    CREATE TRIGGER search_album_in AFTER INSERT ON album_assets
+        BEGIN INSERT OR IGNORE INTO search_dirty SELECT id FROM assets WHERE hash = NEW.hash; END;
+    CREATE TRIGGER search_album_out AFTER DELETE ON album_assets
+        BEGIN INSERT OR IGNORE INTO search_dirty SELECT id FROM assets WHERE hash = OLD.hash; END;
+    CREATE TRIGGER search_album_name AFTER UPDATE OF name ON albums
+        BEGIN INSERT OR IGNORE INTO search_dirty
+            SELECT a.id FROM album_assets aa JOIN assets a ON a.hash = aa.hash
+            WHERE aa.album_id = NEW.id; END;
+    CREATE TRIGGER search_keyword_in AFTER INSERT ON asset_keywords
+        BEGIN INSERT OR IGNORE INTO search_dirty SELECT id FROM assets WHERE hash = NEW.photo; END;
+    CREATE TRIGGER search_keyword_out AFTER DELETE ON asset_keywords
+        BEGIN INSERT OR IGNORE INTO search_dirty SELECT id FROM assets WHERE hash = OLD.photo; END;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -19,7 +19,7 @@ pub struct Purge {
 }
 
 /// Which photos a timeline shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "album", rename_all = "snake_case")]
 pub enum View {
     /// Everything not in the trash.
@@ -27,20 +27,28 @@ pub enum View {
     Favourites,
     Album(i64),
     Trash,
+    /// What a search finds (see [`Catalog::search`]).
+    Search(String, crate::SearchFilter),
 }
 
 impl View {
-    /// The `WHERE` clause (parameter-free: an album id is an integer).
-    fn filter(self) -> String {
+    /// The `WHERE` clause and its parameters, numbered from `first` (an album id is an
+    /// integer, written in).
+    fn filter(&self, first: usize) -> (String, Vec<String>) {
+        let fixed = |s: &str| (s.to_owned(), Vec::new());
         match self {
             // A Live Photo's video is shown with its photo, never on its own.
-            View::All => "trashed_at IS NULL AND motion_of IS NULL".into(),
-            View::Favourites => "trashed_at IS NULL AND favourite = 1 AND motion_of IS NULL".into(),
-            View::Album(id) => format!(
-                "trashed_at IS NULL AND motion_of IS NULL \
-                 AND hash IN (SELECT hash FROM album_assets WHERE album_id = {id})"
+            View::All => fixed("trashed_at IS NULL AND motion_of IS NULL"),
+            View::Favourites => fixed("trashed_at IS NULL AND favourite = 1 AND motion_of IS NULL"),
+            View::Album(id) => (
+                format!(
+                    "trashed_at IS NULL AND motion_of IS NULL \
+                     AND hash IN (SELECT hash FROM album_assets WHERE album_id = {id})"
+                ),
+                Vec::new(),
             ),
-            View::Trash => "trashed_at IS NOT NULL AND motion_of IS NULL".into(),
+            View::Trash => fixed("trashed_at IS NOT NULL AND motion_of IS NULL"),
+            View::Search(q, f) => crate::tidy::search_sql(q, f, first),
         }
     }
 }
@@ -98,14 +106,17 @@ impl Catalog {
     }
 
     /// Month buckets of a view, newest first.
-    pub fn buckets(&self, view: View) -> Result<Vec<Bucket>> {
+    pub fn buckets(&self, view: &View) -> Result<Vec<Bucket>> {
+        if matches!(view, View::Search(..)) {
+            self.refresh_search()?;
+        }
+        let (filter, args) = view.filter(1);
         let sql = format!(
-            "SELECT substr(taken_local, 1, 7) AS m, COUNT(*) FROM assets WHERE {} \
-             GROUP BY m ORDER BY m DESC",
-            view.filter()
+            "SELECT substr(taken_local, 1, 7) AS m, COUNT(*) FROM assets WHERE {filter} \
+             GROUP BY m ORDER BY m DESC"
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
             Ok(Bucket {
                 month: r.get(0)?,
                 count: r.get::<_, i64>(1)? as u64,
@@ -115,18 +126,25 @@ impl Catalog {
     }
 
     /// The assets of one month (`YYYY-MM`) of a view, newest first.
-    pub fn assets_in_month(&self, view: View, month: &str) -> Result<Vec<Asset>> {
+    pub fn assets_in_month(&self, view: &View, month: &str) -> Result<Vec<Asset>> {
         let Some(end) = next_month(month) else {
             return Ok(Vec::new());
         };
+        if matches!(view, View::Search(..)) {
+            self.refresh_search()?;
+        }
+        let (filter, args) = view.filter(3);
         // A range on the indexed sort key, not substr(), so the index serves it.
         let sql = format!(
             "SELECT {ASSET_COLUMNS} FROM assets WHERE taken_local >= ?1 AND taken_local < ?2 \
-             AND {} ORDER BY taken_local DESC, path",
-            view.filter()
+             AND {filter} ORDER BY taken_local DESC, path"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![month, end], asset_from_row)?;
+        let all: Vec<&str> = [month, end.as_str()]
+            .into_iter()
+            .chain(args.iter().map(String::as_str))
+            .collect();
+        let rows = stmt.query_map(params_from_iter(all), asset_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

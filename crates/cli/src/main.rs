@@ -76,6 +76,16 @@ enum Command {
     Unpin(cmd::pin::Args),
     /// Retire a device that will never come back.
     Device(cmd::devices::DeviceArgs),
+    /// Find photos by words (names, cameras, captions, albums, keywords, dates) and filters.
+    Search(cmd::search::Args),
+    /// Give photos 0 to 5 stars: `shoebox rate HASH… N`.
+    Rate(cmd::tidy::RateArgs),
+    /// Add or remove a keyword.
+    Keyword(cmd::tidy::KeywordArgs),
+    /// Turn photos a quarter left or right (the original is untouched): `shoebox rotate HASH… left|right`.
+    Rotate(cmd::tidy::RotateArgs),
+    /// Correct the date of photos (the file keeps its own; --undo goes back to it).
+    SetDate(cmd::tidy::SetDateArgs),
 }
 
 fn main() -> ExitCode {
@@ -146,6 +156,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Pin(a) => cmd::pin::run(&cli, a),
         Command::Unpin(a) => cmd::pin::run_unpin(&cli, a),
         Command::Device(a) => cmd::devices::run_device(&cli, a),
+        Command::Search(a) => cmd::search::run(&cli, a),
+        Command::Rate(a) => cmd::tidy::rate(&cli, a),
+        Command::Keyword(a) => cmd::tidy::keyword(&cli, a),
+        Command::Rotate(a) => cmd::tidy::rotate(&cli, a),
+        Command::SetDate(a) => cmd::tidy::set_date(&cli, a),
     }
 }
 

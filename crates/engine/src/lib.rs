@@ -17,6 +17,7 @@ mod secrets;
 mod settings;
 pub mod sync;
 mod targets;
+mod tidy;
 mod watch;
 
 pub use check::{CheckReport, Problem};
@@ -24,7 +25,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use organise::EmptyTrashReport;
 pub use settings::{Settings, WatchFolderSetting};
 pub use shoebox_catalog::{
-    Album, Asset, Bucket, Counts, ImportRecord, StoreMark, ThumbState, View,
+    Album, Asset, Bucket, Counts, ImportRecord, SearchFilter, StoreMark, ThumbState, View,
 };
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
 pub use shoebox_media::{ffmpeg_available, heic_supported};
@@ -36,6 +37,7 @@ pub use sync::{CacheReport, Fetched, SyncReport, wall_ms};
 pub use targets::{
     PruneReport, TargetStatus, adhoc_target, default_backup_dir, restore, target_of,
 };
+pub use tidy::{DateFix, Turn};
 pub use watch::WatchEvent;
 
 use error::io;

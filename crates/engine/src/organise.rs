@@ -15,11 +15,11 @@ pub struct EmptyTrashReport {
 }
 
 impl Library {
-    pub fn buckets(&self, view: View) -> Result<Vec<Bucket>> {
+    pub fn buckets(&self, view: &View) -> Result<Vec<Bucket>> {
         Ok(self.catalog.buckets(view)?)
     }
 
-    pub fn assets_in_month(&self, view: View, month: &str) -> Result<Vec<Asset>> {
+    pub fn assets_in_month(&self, view: &View, month: &str) -> Result<Vec<Asset>> {
         Ok(self.catalog.assets_in_month(view, month)?)
     }
 

@@ -41,14 +41,25 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         .into_iter()
         .filter(|a| a.trashed_at.is_some() == *trash && a.motion_of.is_none())
         .collect();
-    if *json {
+    print_listing(&lib, &assets, *json, *trash)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints assets the way `ls` does (also `search`): a line each, or `--json`.
+pub(crate) fn print_listing(
+    lib: &Library,
+    assets: &[Asset],
+    json: bool,
+    trash: bool,
+) -> Result<()> {
+    if json {
         let listed: Vec<Listed<'_>> = assets
             .iter()
             .map(|a| {
                 Ok(Listed {
                     asset: a,
                     local: lib.local_original(a).is_some(),
-                    trashed: *trash,
+                    trashed: trash,
                     motion: lib.motion_part(&a.hash)?.map(|m| Motion {
                         hash: m.hash,
                         path: m.path,
@@ -60,7 +71,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         print_json(&listed)?;
     } else {
         let mut out = std::io::stdout().lock();
-        for a in &assets {
+        for a in assets {
             writeln!(
                 out,
                 "{:<19}  {}  {:>9}  {}{}",
@@ -76,5 +87,5 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             )?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
