@@ -75,7 +75,7 @@ fn library(root: &Path) -> (std::path::PathBuf, Vec<String>) {
         );
     }
     let lib = root.join("lib");
-    json(&mut shoebox(&lib, &["import", "--json"]).arg(&src), 0);
+    json(shoebox(&lib, &["import", "--json"]).arg(&src), 0);
     (lib, hashes)
 }
 

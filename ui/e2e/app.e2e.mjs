@@ -361,3 +361,61 @@ test('Sync brings another computer\'s photo with a cloud until its original is f
   await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
   await js("[...document.querySelectorAll('nav.side button')].find((b) => b.textContent.trim() === 'Photos').click()");
 });
+
+test('search as you type, rate and rotate from the keyboard, add a keyword', async () => {
+  const body = await d.findElement(By.css('body'));
+  // "/" goes to the search box; the results are exactly what the CLI finds.
+  await body.sendKeys('/');
+  const box = await d.findElement(By.css('[data-testid=search]'));
+  assert.equal(await js('return document.activeElement === arguments[0]', box), true, '/ focuses the search box');
+  await box.sendKeys('sample cam');
+  const expected = JSON.parse(cli(w, ['search', '--json', 'sample cam'])).map((a) => a.hash).sort();
+  assert.ok(expected.length > 0 && expected.length < JSON.parse(cli(w, ['ls', '--json'])).length, 'a real subset');
+  await waitFor('the results', async () => (await text('[data-testid=search-count]')) === `${expected.length} found`);
+  assert.deepEqual([...(await allTileHashes())].sort(), expected);
+  await shot('search');
+  // A filter narrows it; a word that matches nothing says so.
+  await box.sendKeys(' 2022');
+  const in2022 = JSON.parse(cli(w, ['search', '--json', 'sample cam 2022'])).length;
+  await waitFor('narrowed', async () => (await text('[data-testid=search-count]')) === `${in2022} found`);
+  await box.sendKeys(' zanzibar');
+  await waitFor('nothing matches', async () => /^Nothing matches “sample cam 2022 zanzibar”/.test(await text('[data-testid=nothing-here]')));
+  // Esc clears it: the whole timeline is back.
+  await box.sendKeys(Key.ESCAPE);
+  await waitFor('back to Photos', async () => (await text('header h1')) === 'Photos' && (await d.findElements(By.css('[data-testid=tile]'))).length > 0);
+
+  // In the viewer: 4 stars with the key 4, a quarter turn with R and back with Shift+R.
+  const tile = await tileNamed('IMG_0100.JPG');
+  const hash = await tile.getAttribute('data-hash');
+  await tile.click();
+  await waitFor('info panel', async () => (await d.findElements(By.css('[data-testid=info-panel] [data-field=rating]'))).length === 1);
+  const asset = () => JSON.parse(cli(w, ['ls', '--json'])).find((a) => a.hash === hash);
+  const path = join(w.library, asset().path);
+  const before = readFileSync(path);
+  await body.sendKeys('4');
+  await waitFor('4 stars', async () => asset().rating === 4);
+  await waitFor('4 stars shown', () => js("return document.querySelectorAll('[data-testid=info-panel] .star.on').length === 4"));
+  await body.sendKeys('r');
+  await waitFor('turned right', async () => asset().rotation === 90);
+  await waitFor('shown turned', async () => (await (await d.findElement(By.css('[data-testid=viewer-image]'))).getAttribute('data-rotation')) === '90');
+  await body.sendKeys(Key.chord(Key.SHIFT, 'R'));
+  await body.sendKeys(Key.chord(Key.SHIFT, 'R'));
+  await waitFor('turned left twice', async () => asset().rotation === 270);
+  // A keyword, typed in the info panel, is searchable at once.
+  const kw = await d.findElement(By.css('[data-testid=keyword-add]'));
+  await kw.sendKeys('Lighthouse', Key.ENTER);
+  await waitFor('keyword kept', async () => JSON.stringify(asset().keywords) === '["Lighthouse"]');
+  assert.ok(readFileSync(path).equals(before), 'the original is untouched');
+  assert.equal(join(w.library, asset().path), path, 'and not moved');
+  await body.sendKeys(Key.ESCAPE);
+  await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
+  // The grid shows the tile turned: its picture is rotated and the tile stands upright.
+  const turned = await tileNamed('IMG_0100.JPG');
+  const shape = await js(`const t = arguments[0]; const i = t.querySelector('img');
+    return [t.offsetWidth, t.offsetHeight, getComputedStyle(i).transform !== 'none'];`, turned);
+  assert.ok(shape[1] > shape[0], `a landscape photo turned a quarter is a portrait tile: ${shape}`);
+  assert.equal(shape[2], true);
+  await box.sendKeys('lighthouse');
+  await waitFor('found by its keyword', async () => (await text('[data-testid=search-count]')) === '1 found');
+  await box.sendKeys(Key.ESCAPE);
+});

@@ -21,6 +21,12 @@ export const api = {
   monthItems: (view: View, months: string[]) => invoke<MonthItems[]>('month_items', { view, months }),
   assetInfo: (hash: string) => invoke<AssetInfo>('asset_info', { hash }),
   setFavourite: (hashes: string[], on: boolean) => invoke<number>('set_favourite', { hashes, on }),
+  setRating: (hashes: string[], stars: number) => invoke<number>('set_rating', { hashes, stars }),
+  setKeyword: (hashes: string[], word: string, on: boolean) => invoke<number>('set_keyword', { hashes, word, on }),
+  rotate: (hashes: string[], right: boolean) => invoke<number[]>('rotate', { hashes, right }),
+  /** `to` a local date-time, or `shiftMinutes`, or neither to undo. */
+  setDate: (hashes: string[], to: string | null, shiftMinutes: number | null) =>
+    invoke<void>('set_date', { hashes, to, shiftMinutes }),
   setTrashed: (hashes: string[], on: boolean) => invoke<number>('set_trashed', { hashes, on }),
   emptyTrash: () => invoke<EmptyTrash>('empty_trash'),
   albums: () => invoke<Album[]>('albums'),

@@ -1,6 +1,7 @@
 // The app's state (Svelte 5 runes) and the actions that change it.
-import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type TargetSync, type Devices, type View, type WatchEvent } from './api';
+import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type TargetSync, type Devices, type Search, type View, type WatchEvent } from './api';
 import { eta } from './format';
+import { NO_SEARCH, searching } from './search';
 
 export interface Job {
   kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin';
@@ -96,11 +97,47 @@ class AppStore {
   }
 
   async setView(v: View) {
+    if (v.kind !== 'search') {
+      this.search = { ...NO_SEARCH };
+      this.beforeSearch = null;
+    }
     this.view = v;
     this.selection = new Set();
     this.buckets = [];
     this.months = new Map();
     await this.reload();
+  }
+
+  /** The search box and its filters. */
+  search = $state<Search>({ ...NO_SEARCH });
+  /** The view the search box replaced, to go back to when it is cleared. */
+  private beforeSearch: View | null = null;
+  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Changes what is searched; the results follow as one types (a pause of 120 ms). */
+  searchFor(patch: Partial<Search>) {
+    this.search = { ...this.search, ...patch };
+    if (this.searchTimer) clearTimeout(this.searchTimer);
+    if (!searching(this.search)) {
+      if (this.view.kind === 'search') {
+        const back = this.beforeSearch ?? { kind: 'all' };
+        this.beforeSearch = null;
+        this.setView(back);
+      }
+      return;
+    }
+    this.searchTimer = setTimeout(async () => {
+      this.searchTimer = null;
+      if (this.view.kind !== 'search') this.beforeSearch = this.view;
+      // The grid keeps what it shows until the results are in (no blank between keystrokes).
+      this.view = { kind: 'search', ...this.search };
+      this.selection = new Set();
+      await this.reload();
+    }, 120);
+  }
+
+  clearSearch() {
+    this.searchFor({ ...NO_SEARCH });
   }
 
   /** Loads the photos of months not loaded yet. */
@@ -327,6 +364,30 @@ class AppStore {
       this.syncSoon();
     } catch (e) {
       this.fail(e);
+    }
+  }
+
+  async rate(hashes: string[], stars: number) {
+    try {
+      await api.setRating(hashes, stars);
+      this.patchItems(hashes, { rating: stars });
+      this.syncSoon();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Turns photos a quarter; the grid follows (their tiles change shape). */
+  async rotate(hashes: string[], right: boolean) {
+    try {
+      const r = await api.rotate(hashes, right);
+      hashes.forEach((h, i) => this.patchItems([h], { rotation: r[i] }));
+      await this.reload();
+      this.syncSoon();
+      return r;
+    } catch (e) {
+      this.fail(e);
+      return null;
     }
   }
 
