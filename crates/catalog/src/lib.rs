@@ -293,7 +293,7 @@ impl Catalog {
         }
         // Shoebox's own triggers (v12 keeps the search index fresh) are let through when they
         // are exactly, name and text, what this build's migrations write; anything else is
-        // planted.
+        // planted. (A later step that changes a trigger must keep accepting the old text.)
         let ours = {
             let mut fresh = Connection::open_in_memory().map_err(wrap)?;
             migrations::migrate(&mut fresh, path)?;

@@ -231,6 +231,11 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER search_keyword_out AFTER DELETE ON asset_keywords
         BEGIN INSERT OR IGNORE INTO search_dirty SELECT id FROM assets WHERE hash = OLD.photo; END;
     "#,
+    // v13: the albums a photo is in, found by its hash (the search index names them for every
+    // photo it indexes; the info panel asks too).
+    r#"
+    CREATE INDEX album_assets_by_hash ON album_assets (hash);
+    "#,
 ];
 
 /// The schema version this build writes.

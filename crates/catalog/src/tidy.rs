@@ -7,7 +7,7 @@
 //! same [`apply_tidy`], which checks the value.
 
 use crate::{ASSET_COLUMNS, Asset, Catalog, Result, asset_from_row};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, TransactionBehavior, params};
 use shoebox_types::CaptureTime;
 
 /// Whether `field` is one of this module's.
@@ -204,7 +204,7 @@ impl Catalog {
         }
         let tx = self
             .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut n = 0;
         for h in hashes {
             match apply_tidy(&tx, h, field, value)? {
@@ -237,40 +237,52 @@ impl Catalog {
     /// Brings the search index up to date with the photos that changed since (new, edited,
     /// added to an album, renamed album, keywords). Returns how many rows it rewrote.
     pub fn refresh_search(&self) -> Result<usize> {
-        let dirty: Vec<i64> = {
-            let mut stmt = self.conn.prepare("SELECT id FROM search_dirty")?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        if dirty.is_empty() {
+        let dirty: usize = self
+            .conn
+            .query_row("SELECT count(*) FROM search_dirty", [], |r| {
+                r.get::<_, i64>(0)
+            })? as usize;
+        if dirty == 0 {
             return Ok(0);
         }
         // A write from a query (`&self`): no other statement of this connection is open here.
-        let tx = self.conn.unchecked_transaction()?;
+        // Immediate: what is read and what is cleared are the same dirty rows.
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         {
-            let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE id = ?1");
-            let mut get = tx.prepare_cached(&sql)?;
-            let mut albums = tx.prepare_cached(
-                "SELECT al.name FROM album_assets aa JOIN albums al ON al.id = aa.album_id \
-                 WHERE aa.hash = ?1 ORDER BY al.name",
-            )?;
+            // One pass over the dirty photos, their album names fetched in the same breath.
+            let sql = format!(
+                "SELECT {ASSET_COLUMNS}, id, \
+                 (SELECT group_concat(al.name, ' ') FROM album_assets aa \
+                  JOIN albums al ON al.id = aa.album_id WHERE aa.hash = assets.hash) AS album_names \
+                 FROM assets WHERE id IN (SELECT id FROM search_dirty)"
+            );
+            let mut get = tx.prepare(&sql)?;
+            let rows = get.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>("id")?,
+                    asset_from_row(r)?,
+                    r.get::<_, Option<String>>("album_names")?,
+                ))
+            })?;
             let mut del = tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?;
             let mut put =
                 tx.prepare_cached("INSERT INTO search_index (rowid, body) VALUES (?1, ?2)")?;
-            let mut done = tx.prepare_cached("DELETE FROM search_dirty WHERE id = ?1")?;
-            for id in &dirty {
+            for row in rows {
+                let (id, a, albums) = row?;
                 del.execute([id])?;
-                if let Some(a) = get.query_row([id], asset_from_row).optional()? {
-                    let names: Vec<String> = albums
-                        .query_map([&a.hash], |r| r.get(0))?
-                        .collect::<rusqlite::Result<_>>()?;
-                    put.execute(params![id, body_of(&a, &names)])?;
-                }
-                done.execute([id])?;
+                let albums: Vec<String> = albums.into_iter().collect();
+                put.execute(params![id, body_of(&a, &albums)])?;
             }
+            // Deleted photos: their rows go.
+            tx.execute(
+                "DELETE FROM search_index WHERE rowid IN \
+                 (SELECT id FROM search_dirty WHERE id NOT IN (SELECT id FROM assets))",
+                [],
+            )?;
+            tx.execute("DELETE FROM search_dirty", [])?;
         }
         tx.commit()?;
-        Ok(dirty.len())
+        Ok(dirty)
     }
 
     /// The photos matching what a person typed and the filter, newest first. An empty query
