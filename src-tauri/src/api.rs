@@ -215,6 +215,8 @@ pub struct AssetInfo {
     pub keywords: Vec<String>,
     /// The date the file gives, when a corrected one (`taken`) is in use.
     pub taken_original: Option<String>,
+    /// Where it was taken, in words ("Trastevere, Lazio, Italy"), from the offline gazetteer.
+    pub place: Option<String>,
 }
 
 /// What one sync with one target did.

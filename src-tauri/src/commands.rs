@@ -217,6 +217,7 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
             mime: a.meta.mime.clone(),
             taken: a.taken_at().to_string(),
             taken_original: a.taken_at_original.map(|t| t.to_string()),
+            place: a.place.as_ref().map(|p| p.name.clone()),
             rating: a.rating,
             rotation: a.rotation,
             keywords: a.keywords.clone(),

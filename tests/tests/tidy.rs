@@ -127,7 +127,10 @@ fn search_finds_exactly_what_was_asked_for() {
         (&["Montréal café"], &["IMG_1001.JPG"]),
         (&["trastevere"], &["IMG_1003.JPG"]),
         // Albums and keywords.
-        (&["rome"], &["IMG_1002.JPG", "IMG_1003.JPG"]),
+        // Places: two photos were taken in Rome.
+        (&["rome"], &["IMG_1001.JPG", "IMG_1002.JPG", "IMG_1003.JPG"]),
+        (&["italy"], &["IMG_1001.JPG", "IMG_1003.JPG"]),
+        (&["latium 2019-08"], &["IMG_1003.JPG"]),
         (&["beach"], &["DSC_2001.JPG"]),
         // Dates: a year, a month's name, a month, a day.
         (&["2019"], &["IMG_1001.JPG", "IMG_1002.JPG", "IMG_1003.JPG"]),
@@ -177,10 +180,13 @@ fn search_finds_exactly_what_was_asked_for() {
     );
     assert_eq!(found(&lib, &["beach"]), names(&[]));
     run_ok(&mut shoebox(&lib, &["trash", &h[2]]), 0);
-    assert_eq!(found(&lib, &["rome"]), names(&["IMG_1002.JPG"]));
+    assert_eq!(
+        found(&lib, &["rome"]),
+        names(&["IMG_1001.JPG", "IMG_1002.JPG"])
+    );
     assert_eq!(
         found(&lib, &["--trash", "rome"]),
-        names(&["IMG_1002.JPG", "IMG_1003.JPG"])
+        names(&["IMG_1001.JPG", "IMG_1002.JPG", "IMG_1003.JPG"])
     );
 
     // Results are newest first, like the timeline.
@@ -249,6 +255,16 @@ fn corrections_touch_no_original_and_travel_with_the_catalog() {
     let ls = listed(&lib);
     let a0 = by_hash(&ls, &h[0]);
     assert_eq!(a0["rating"], 5);
+    assert_eq!(
+        a0["place"],
+        serde_json::json!({"name": "Rome, Latium, Italy", "city": "Rome", "region": "Latium",
+            "country": "Italy", "country_code": "IT"}),
+        "named from its GPS position at import"
+    );
+    assert!(
+        by_hash(&ls, &h[1])["place"].is_null(),
+        "no position, no place"
+    );
     assert_eq!(a0["keywords"], serde_json::json!(["Zia Lucia", "family"]));
     assert_eq!(by_hash(&ls, &h[1])["rotation"], 90);
     assert_eq!(by_hash(&ls, &h[2])["rotation"], 180);

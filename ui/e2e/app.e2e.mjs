@@ -152,6 +152,9 @@ test('the viewer shows the photo with its EXIF and moves with the keyboard', asy
   assert.equal(await field('dimensions'), '1600 × 1200');
   assert.equal(await field('name'), 'IMG_0100.JPG');
   assert.match(await field('place'), /^48\.\d+° N, 2\.\d+° E$/);
+  // In words, from the offline gazetteer: the nearest town's point (the Eiffel Tower's
+  // position is nearer Neuilly's than Paris's).
+  assert.equal(await field('place_name'), 'Neuilly-sur-Seine, Ile-de-France, France');
   assert.match(await field('backup'), /local: not yet/);
   const img = await d.findElement(By.css('[data-testid=viewer-image]'));
   await waitFor('preview decoded', () => js('return arguments[0].complete && arguments[0].naturalWidth > 0', img));

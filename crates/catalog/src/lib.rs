@@ -28,7 +28,7 @@ pub use tidy::{SearchFilter, fts_query, is_keyword};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
-use shoebox_types::{CaptureTime, Gps, Kind, Metadata, TimeSource};
+use shoebox_types::{CaptureTime, Gps, Kind, Metadata, Place, TimeSource};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -100,6 +100,10 @@ pub struct Asset {
     /// Keywords, sorted.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Where it was taken, in words (from its GPS position and the offline gazetteer); null
+    /// without a position or far from any town.
+    #[serde(default)]
+    pub place: Option<Place>,
 }
 
 impl Asset {
@@ -198,6 +202,7 @@ const ASSET_COLUMNS: &str = "hash, path, original_name, size, kind, mime, taken_
     taken_source, width, height, orientation, make, model, lens, iso, exposure_time, f_number, \
     focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, description, imported_at, thumb_state, \
     favourite, trashed_at, origin, motion_of, rating, rotation, orig_taken_local, orig_taken_offset, \
+    place_city, place_region, place_country, place_cc, \
     (SELECT group_concat(word, char(31)) FROM (SELECT word FROM asset_keywords WHERE photo = hash \
      ORDER BY word)) AS keywords";
 
@@ -291,14 +296,10 @@ impl Catalog {
         if version < 1 {
             return Err(damaged("no Shoebox schema in it".into()));
         }
-        // Shoebox's own triggers (v12 keeps the search index fresh) are let through when they
-        // are exactly, name and text, what this build's migrations write; anything else is
-        // planted. (A later step that changes a trigger must keep accepting the old text.)
-        let ours = {
-            let mut fresh = Connection::open_in_memory().map_err(wrap)?;
-            migrations::migrate(&mut fresh, path)?;
-            schema_objects(&fresh)?
-        };
+        // Shoebox's own triggers (from v12 they keep the search index fresh) are let through
+        // when they are exactly, name and text, what some version of its migrations wrote;
+        // anything else is planted.
+        let ours = migrations::known_schema_objects()?;
         let planted: Vec<String> = schema_objects(&cat.conn)?
             .into_iter()
             .filter(|o| !ours.contains(o))
@@ -456,6 +457,31 @@ fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
                 offset_minutes: r.get::<_, Option<i32>>("orig_taken_offset").ok().flatten(),
             }),
             None => None,
+        },
+        place: match r.get::<_, Option<String>>("place_cc")? {
+            Some(cc) if !cc.is_empty() => {
+                let city: String = r
+                    .get::<_, Option<String>>("place_city")?
+                    .unwrap_or_default();
+                let region: String = r
+                    .get::<_, Option<String>>("place_region")?
+                    .unwrap_or_default();
+                let country: String = r
+                    .get::<_, Option<String>>("place_country")?
+                    .unwrap_or_default();
+                Some(Place {
+                    name: [city.as_str(), region.as_str(), country.as_str()]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    city,
+                    region,
+                    country,
+                    country_code: cc,
+                })
+            }
+            _ => None,
         },
         keywords: r
             .get::<_, Option<String>>("keywords")?

@@ -236,10 +236,45 @@ const STEPS: &[&str] = &[
     r#"
     CREATE INDEX album_assets_by_hash ON album_assets (hash);
     "#,
+    // v14: places in words, from the offline gazetteer: `place_cc` is NULL until looked up, ''
+    // when no town is near (the sea, the poles). Photos with a position waiting for it are
+    // found by a partial index.
+    r#"
+    ALTER TABLE assets ADD COLUMN place_city TEXT;
+    ALTER TABLE assets ADD COLUMN place_region TEXT;
+    ALTER TABLE assets ADD COLUMN place_country TEXT;
+    ALTER TABLE assets ADD COLUMN place_cc TEXT;
+    CREATE INDEX assets_place_pending ON assets (id)
+        WHERE place_cc IS NULL AND gps_lat IS NOT NULL;
+    DROP TRIGGER search_asset_edit;
+    CREATE TRIGGER search_asset_edit AFTER UPDATE OF path, original_name, kind, make, model, lens,
+        description, taken_local, gps_lat, gps_lon, place_city, place_region, place_country ON assets
+        BEGIN INSERT OR IGNORE INTO search_dirty VALUES (NEW.id); END;
+    "#,
 ];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
+
+/// Every view and trigger any version of Shoebox's schema has had, word for word: (type,
+/// name, SQL). A catalog from a store may hold these and nothing else of the kind.
+pub(crate) fn known_schema_objects() -> Result<&'static [(String, String, String)]> {
+    static KNOWN: std::sync::OnceLock<Vec<(String, String, String)>> = std::sync::OnceLock::new();
+    if let Some(k) = KNOWN.get() {
+        return Ok(k);
+    }
+    let conn = Connection::open_in_memory()?;
+    let mut all = Vec::new();
+    for sql in STEPS {
+        conn.execute_batch(sql)?;
+        for o in crate::schema_objects(&conn)? {
+            if !all.contains(&o) {
+                all.push(o);
+            }
+        }
+    }
+    Ok(KNOWN.get_or_init(|| all))
+}
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

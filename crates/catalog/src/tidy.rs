@@ -145,6 +145,9 @@ fn body_of(a: &Asset, albums: &[String]) -> String {
         words.push(s.clone());
     }
     words.extend(albums.iter().cloned());
+    if let Some(p) = &a.place {
+        words.extend([p.city.clone(), p.region.clone(), p.country.clone()]);
+    }
     words.extend(a.keywords.iter().cloned());
     words.push(a.meta.kind.as_str().to_owned());
     // Dates: the year, the month's name, and tokens for a whole month and a whole day (a
@@ -219,6 +222,46 @@ impl Catalog {
         tx.commit()?;
         self.bump_generation()?;
         Ok(n)
+    }
+
+    /// Photos with a position whose place has not been looked up yet, at most `limit`:
+    /// (id, latitude, longitude).
+    pub fn places_pending(&self, limit: usize) -> Result<Vec<(i64, f64, f64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, gps_lat, gps_lon FROM assets \
+             WHERE place_cc IS NULL AND gps_lat IS NOT NULL LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records looked-up places (`None`: no town near the position).
+    pub fn set_places(&mut self, found: &[(i64, Option<shoebox_types::Place>)]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE assets SET place_city = ?2, place_region = ?3, place_country = ?4, \
+                 place_cc = ?5 WHERE id = ?1",
+            )?;
+            for (id, p) in found {
+                match p {
+                    Some(p) => {
+                        stmt.execute(params![id, p.city, p.region, p.country, p.country_code])?
+                    }
+                    None => stmt.execute(params![
+                        id,
+                        Option::<String>::None,
+                        Option::<String>::None,
+                        Option::<String>::None,
+                        ""
+                    ])?,
+                };
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Drops the search index and marks every photo for indexing again (a catalog that came

@@ -13,6 +13,7 @@ mod error;
 pub mod logging;
 pub use shoebox_media::quiet_decoder_panics;
 mod organise;
+pub mod places;
 mod secrets;
 mod settings;
 pub mod sync;
@@ -142,6 +143,8 @@ impl Library {
             let t = lib.thumbnailer();
             lib.reconciled = Some(shoebox_import::reconcile(&lib.paths, &mut lib.catalog, &t)?);
         }
+        // A library from before places (or one whose import was cut short): named once.
+        lib.fill_places()?;
         Ok(lib)
     }
 
@@ -237,6 +240,7 @@ impl Library {
         )?;
         self.apply_takeout(&mut report)?;
         report.live_photos = self.pair_live_photos(&report)?;
+        self.fill_places()?;
         Ok(report)
     }
 

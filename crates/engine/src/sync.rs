@@ -209,6 +209,8 @@ impl Library {
             let res = match backed {
                 Ok(b) => match self.exchange(&t.name, progress) {
                     Ok(mut r) => {
+                        // Other devices' photos get their place names here.
+                        self.fill_places()?;
                         r.uploaded = b.uploaded.len();
                         // Pinned albums stay on this computer, photos added to them too.
                         let (got, failed) = self.fetch_pinned()?;

@@ -158,6 +158,19 @@ impl<'de> Deserialize<'de> for CaptureTime {
     }
 }
 
+/// Where a photo was taken, in words: the nearest town of the offline gazetteer (GeoNames).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    /// For people: "Trastevere, Lazio, Italy".
+    pub name: String,
+    pub city: String,
+    /// The first-level division (state, region, province); may be empty.
+    pub region: String,
+    pub country: String,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: String,
+}
+
 /// A position from EXIF GPS.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Gps {

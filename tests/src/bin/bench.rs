@@ -1403,5 +1403,28 @@ fn bench_search(count: usize, rounds: usize) -> Result<()> {
         n50 / o50,
         n99 / o99
     );
+
+    // Places: the gazetteer's tree built once, then random positions over the inhabited
+    // latitudes named one by one.
+    use shoebox_engine::places::place_at;
+    let t = Instant::now();
+    std::hint::black_box(place_at(41.9, 12.5));
+    let init = t.elapsed().as_secs_f64();
+    let mut rng = fastrand::Rng::with_seed(20261130);
+    let points: Vec<(f64, f64)> = (0..200_000)
+        .map(|_| (rng.f64() * 130.0 - 55.0, rng.f64() * 360.0 - 180.0))
+        .collect();
+    let t = Instant::now();
+    let named = points
+        .iter()
+        .filter(|(lat, lon)| place_at(*lat, *lon).is_some())
+        .count();
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "reverse geocoding: gazetteer loaded in {init:.2} s; {:.0} points/s ({named} of {} random points within {} km of a town)",
+        points.len() as f64 / secs,
+        points.len(),
+        shoebox_engine::places::MAX_KM
+    );
     Ok(())
 }

@@ -132,7 +132,11 @@ trashed_by: string | null, rating: number, rotation: number, keywords: Array<str
 /**
  * The date the file gives, when a corrected one (`taken`) is in use.
  */
-taken_original: string | null, };
+taken_original: string | null, 
+/**
+ * Where it was taken, in words ("Trastevere, Lazio, Italy"), from the offline gazetteer.
+ */
+place: string | null, };
 
 export type BackupState = { target: string, 
 /**
