@@ -165,22 +165,46 @@ pub async fn month_items(
         months
             .into_iter()
             .map(|m| {
-                let items = lib.assets_in_month(&view, &m)?;
-                let items = items
-                    .iter()
-                    .map(|a| {
-                        let mut i = Item::from(a);
-                        // Only another device's photo can lack its original here.
-                        i.remote = a.device.is_some() && lib.local_original(a).is_none();
-                        i.live = lib.motion_part(&a.hash)?.is_some();
-                        Ok(i)
-                    })
-                    .collect::<engine::Result<_>>()?;
+                let items = items_of(lib, &lib.assets_in_month(&view, &m)?)?;
                 Ok(MonthItems { month: m, items })
             })
             .collect()
     })
     .await
+}
+
+/// A page of a month of thousands: `limit` photos from `offset`, newest first.
+#[tauri::command]
+pub async fn month_page(
+    state: State<'_, AppState>,
+    view: View,
+    month: String,
+    offset: u32,
+    limit: u32,
+) -> Res<Vec<Item>> {
+    let view: engine::View = view.into();
+    with_lib(&state, move |lib| {
+        items_of(
+            lib,
+            &lib.assets_in_month_page(&view, &month, offset.into(), limit.into())?,
+        )
+    })
+    .await
+}
+
+/// The grid's view of assets: the cloud (another device's photo whose original is not here)
+/// and the Live Photo mark.
+fn items_of(lib: &Library, assets: &[engine::Asset]) -> engine::Result<Vec<Item>> {
+    assets
+        .iter()
+        .map(|a| {
+            let mut i = Item::from(a);
+            // Only another device's photo can lack its original here.
+            i.remote = a.device.is_some() && lib.local_original(a).is_none();
+            i.live = lib.motion_part(&a.hash)?.is_some();
+            Ok(i)
+        })
+        .collect()
 }
 
 #[tauri::command]

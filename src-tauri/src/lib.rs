@@ -58,6 +58,7 @@ pub fn run() {
             commands::library_info,
             commands::buckets,
             commands::month_items,
+            commands::month_page,
             commands::asset_info,
             commands::set_favourite,
             commands::set_trashed,

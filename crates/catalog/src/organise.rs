@@ -127,20 +127,34 @@ impl Catalog {
 
     /// The assets of one month (`YYYY-MM`) of a view, newest first.
     pub fn assets_in_month(&self, view: &View, month: &str) -> Result<Vec<Asset>> {
+        self.assets_in_month_page(view, month, 0, i64::MAX as u64)
+    }
+
+    /// `limit` assets of one month of a view from `offset`, newest first (a month of thousands
+    /// is shown a page at a time).
+    pub fn assets_in_month_page(
+        &self,
+        view: &View,
+        month: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<Asset>> {
         let Some(end) = next_month(month) else {
             return Ok(Vec::new());
         };
         if matches!(view, View::Search(..)) {
             self.refresh_search()?;
         }
-        let (filter, args) = view.filter(3);
+        let (filter, args) = view.filter(5);
         // A range on the indexed sort key, not substr(), so the index serves it.
         let sql = format!(
             "SELECT {ASSET_COLUMNS} FROM assets WHERE taken_local >= ?1 AND taken_local < ?2 \
-             AND {filter} ORDER BY taken_local DESC, path"
+             AND {filter} ORDER BY taken_local DESC, path \
+             LIMIT CAST(?3 AS INTEGER) OFFSET CAST(?4 AS INTEGER)"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let all: Vec<&str> = [month, end.as_str()]
+        let (limit, offset) = (limit.min(i64::MAX as u64).to_string(), offset.to_string());
+        let all: Vec<&str> = [month, end.as_str(), limit.as_str(), offset.as_str()]
             .into_iter()
             .chain(args.iter().map(String::as_str))
             .collect();
@@ -559,6 +573,57 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_comes_in_pages_that_add_up_to_it() {
+        use crate::{NewAsset, ThumbState};
+        use shoebox_types::{CaptureTime, Kind, Metadata, TimeSource};
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(&dir.path().join("c.db")).unwrap();
+        let rows: Vec<NewAsset> = (0..25)
+            .map(|i| NewAsset {
+                hash: format!("{i:064x}"),
+                path: format!("originals/2024/05/P{i:02}.JPG"),
+                original_name: format!("P{i:02}.JPG"),
+                size: 1,
+                meta: Metadata {
+                    kind: Kind::Photo,
+                    mime: "image/jpeg".into(),
+                    // Some share a second: the path breaks the tie, so pages never overlap.
+                    taken_at: CaptureTime::parse(&format!("2024-05-01T10:00:{:02}", i / 3))
+                        .unwrap(),
+                    taken_at_source: TimeSource::Exif,
+                    width: None,
+                    height: None,
+                    orientation: None,
+                    make: None,
+                    model: None,
+                    lens: None,
+                    iso: None,
+                    exposure_time: None,
+                    f_number: None,
+                    focal_length_mm: None,
+                    gps: None,
+                    duration_ms: None,
+                    description: None,
+                },
+                thumb_state: ThumbState::Ok,
+                source_path: None,
+            })
+            .collect();
+        cat.insert_assets(&rows).unwrap();
+        let whole = cat.assets_in_month(&View::All, "2024-05").unwrap();
+        assert_eq!(whole.len(), 25);
+        let mut paged = Vec::new();
+        for offset in [0, 10, 20, 30] {
+            paged.extend(
+                cat.assets_in_month_page(&View::All, "2024-05", offset, 10)
+                    .unwrap(),
+            );
+        }
+        let names = |v: &[Asset]| v.iter().map(|a| a.path.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&paged), names(&whole));
+    }
 
     #[test]
     fn months_roll_over() {

@@ -23,6 +23,19 @@ impl Library {
         Ok(self.catalog.assets_in_month(view, month)?)
     }
 
+    /// A page of a month: `limit` assets from `offset`, newest first.
+    pub fn assets_in_month_page(
+        &self,
+        view: &View,
+        month: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<Asset>> {
+        Ok(self
+            .catalog
+            .assets_in_month_page(view, month, offset, limit)?)
+    }
+
     /// The hashes and, for Live Photos, their motion parts too (they go to the trash and back
     /// with their photo).
     fn with_motion(&self, hashes: &[String]) -> Result<Vec<String>> {

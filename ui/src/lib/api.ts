@@ -4,7 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
   MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View,
-  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace,
+  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item,
 } from './bindings';
 
 export type * from './bindings';
@@ -19,6 +19,9 @@ export const api = {
   libraryInfo: () => invoke<LibraryInfo>('library_info'),
   buckets: (view: View) => invoke<Bucket[]>('buckets', { view }),
   monthItems: (view: View, months: string[]) => invoke<MonthItems[]>('month_items', { view, months }),
+  /** `limit` photos of a month from `offset`, newest first. */
+  monthPage: (view: View, month: string, offset: number, limit: number) =>
+    invoke<Item[]>('month_page', { view, month, offset, limit }),
   assetInfo: (hash: string) => invoke<AssetInfo>('asset_info', { hash }),
   setFavourite: (hashes: string[], on: boolean) => invoke<number>('set_favourite', { hashes, on }),
   setRating: (hashes: string[], stars: number) => invoke<number>('set_rating', { hashes, stars }),

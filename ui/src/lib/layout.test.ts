@@ -100,6 +100,21 @@ describe('sections at 100k', () => {
     expect(tiles.length).toBeLessThan(60);
   });
 
+  it('lays out the loaded first page of a month of thousands and estimates the rest', () => {
+    const big = [{ month: '2024-05', count: 50_000 }, { month: '2024-04', count: 10 }];
+    const page = items(1000, '2024-05-01');
+    const [s, next] = buildSections(big, new Map([['2024-05', page]]), g);
+    expect(s.exact).toBe(false);
+    expect(s.tiles.length).toBe(1000);
+    expect(s.loadedHeight).toBe(layoutMonth(page, g).height);
+    expect(s.height).toBeGreaterThan(s.loadedHeight);
+    expect(next.top).toBe(s.height);
+    // Every page in: exact, and the estimate is gone.
+    const all = buildSections(big, new Map([['2024-05', items(50_000, '2024-05-01')]]), g)[0];
+    expect(all.exact).toBe(true);
+    expect(all.loadedHeight).toBe(all.height);
+  });
+
   it('keeps the viewed month in place when a month above gets its exact height', () => {
     const scroll = sections[10].top + 123;
     const loaded = new Map([[buckets[2].month, items(10, `${buckets[2].month}-01`)]]);

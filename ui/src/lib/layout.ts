@@ -28,8 +28,10 @@ export interface Section {
   /** Offset of the section in the whole timeline. */
   top: number;
   height: number;
-  /** False until the month's photos are loaded; the height is then an estimate. */
+  /** False until all of the month's photos are loaded; the height is then partly estimated. */
   exact: boolean;
+  /** Height of the part laid out from loaded photos (the month header alone when none are). */
+  loadedHeight: number;
   tiles: Tile[];
   days: DayHeader[];
 }
@@ -91,11 +93,15 @@ export function justify(aspects: number[], width: number, target: number, gap: n
   return rows;
 }
 
+/** Height of `count` photos not loaded yet: rows of 3:2 tiles. */
+export function estimateRows(count: number, g: Geometry): number {
+  const perRow = Math.max(1, Math.floor((g.width + g.gap) / (g.rowHeight * 1.5 + g.gap)));
+  return Math.ceil(count / perRow) * (g.rowHeight + g.gap);
+}
+
 /** A month's height before its photos are known: rows of 3:2 tiles and one day header. */
 export function estimateHeight(count: number, g: Geometry): number {
-  const perRow = Math.max(1, Math.floor((g.width + g.gap) / (g.rowHeight * 1.5 + g.gap)));
-  const rows = Math.ceil(count / perRow);
-  return g.monthHeader + g.dayHeader + rows * (g.rowHeight + g.gap);
+  return g.monthHeader + g.dayHeader + estimateRows(count, g);
 }
 
 /** Exact layout of a loaded month: a header per day, then that day's justified rows. */
@@ -125,7 +131,10 @@ export function layoutMonth(items: Sized[], g: Geometry): { height: number; tile
   return { height: y, tiles, days };
 }
 
-/** Sections for month buckets, in order, estimated unless a loaded layout is given. */
+/**
+ * Sections for month buckets, in order, estimated unless a loaded layout is given. A month
+ * may be loaded in part (its first pages, newest first): the rest is estimated below it.
+ */
 export function buildSections(
   buckets: { month: string; count: number }[],
   loaded: Map<string, Sized[]>,
@@ -137,9 +146,16 @@ export function buildSections(
     let s: Section;
     if (items) {
       const l = layoutMonth(items, g);
-      s = { month: b.month, count: b.count, top, height: l.height, exact: true, tiles: l.tiles, days: l.days };
+      const rest = Math.max(0, b.count - items.length);
+      s = {
+        month: b.month, count: b.count, top, height: l.height + (rest ? estimateRows(rest, g) : 0),
+        exact: rest === 0, loadedHeight: l.height, tiles: l.tiles, days: l.days,
+      };
     } else {
-      s = { month: b.month, count: b.count, top, height: estimateHeight(b.count, g), exact: false, tiles: [], days: [] };
+      s = {
+        month: b.month, count: b.count, top, height: estimateHeight(b.count, g), exact: false,
+        loadedHeight: g.monthHeader, tiles: [], days: [],
+      };
     }
     top += s.height;
     return s;

@@ -22,6 +22,9 @@ export interface Toast {
   error: boolean;
 }
 
+/** Months with more photos than this load a page at a time. */
+const MONTH_PAGE = 1000;
+
 class AppStore {
   info = $state<LibraryInfo | null>(null);
   view = $state<View>({ kind: 'all' });
@@ -140,15 +143,26 @@ class AppStore {
     this.searchFor({ ...NO_SEARCH });
   }
 
-  /** Loads the photos of months not loaded yet. */
+  /** Loads the photos of months not loaded yet: whole, or the next page of a month of
+   * thousands (the first screen of a month of 50,000 photos needs only its first page). */
   async ensureMonths(months: string[]) {
-    const want = months.filter((m) => !this.months.has(m) && !this.loading.has(m));
-    if (want.length === 0) return;
-    want.forEach((m) => this.loading.add(m));
+    const count = (m: string) => this.buckets.find((b) => b.month === m)?.count ?? 0;
+    const whole = months.filter((m) => !this.months.has(m) && !this.loading.has(m) && count(m) <= MONTH_PAGE);
+    const paged = months.filter((m) => !this.loading.has(m) && !whole.includes(m) && (this.months.get(m)?.length ?? 0) < count(m));
+    if (whole.length === 0 && paged.length === 0) return;
     const view = this.view;
     const gen = this.generation;
+    const busy = [...whole, ...paged];
+    busy.forEach((m) => this.loading.add(m));
     try {
-      const got = await api.monthItems(view, want);
+      const got = [
+        ...(whole.length ? await api.monthItems(view, whole) : []),
+        ...(await Promise.all(paged.map(async (m) => {
+          const have = this.months.get(m) ?? [];
+          const page = await api.monthPage(view, m, have.length, MONTH_PAGE);
+          return { month: m, items: [...have, ...page] };
+        }))),
+      ];
       if (this.view !== view || this.generation !== gen) return;
       const next = new Map(this.months);
       for (const m of got) next.set(m.month, m.items);
@@ -156,7 +170,7 @@ class AppStore {
     } catch (e) {
       this.fail(e);
     } finally {
-      want.forEach((m) => this.loading.delete(m));
+      busy.forEach((m) => this.loading.delete(m));
     }
   }
 
