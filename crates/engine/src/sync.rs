@@ -362,14 +362,13 @@ impl Library {
             }
         }
 
-        // A photo whose deletion and pruning arrived in a later segment is not new after all.
-        let mut still = Vec::with_capacity(new_assets.len());
-        for h in new_assets {
-            if self.catalog.asset_by_hash(&h)?.is_some() {
-                still.push(h);
-            }
+        // A photo whose deletion and pruning arrived in a later segment is not new after all
+        // (one query for every hash, not a row read per photo: a join takes in 50,000).
+        if !new_assets.is_empty() {
+            let known: std::collections::HashSet<String> =
+                self.catalog.all_hashes()?.into_iter().collect();
+            new_assets.retain(|h| known.contains(h));
         }
-        let new_assets = still;
         r.new_photos = new_assets.len();
 
         // Thumbnails of the new photos, so the timeline shows them at once (after an
