@@ -611,6 +611,23 @@ impl Drop for S3 {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.root);
+        forget_ready(&self.root);
+    }
+}
+
+/// The store at `root` is gone or remade: `join_store` must make it again.
+fn forget_ready(root: &Path) {
+    if let Some(work) = root.parent()
+        && let Ok(entries) = std::fs::read_dir(work)
+    {
+        for e in entries.flatten() {
+            if e.file_name()
+                .to_string_lossy()
+                .starts_with("s3-join-ready-")
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
     }
 }
 
@@ -618,6 +635,12 @@ impl Drop for S3 {
 /// buckets `shoebox` and `rclone`.
 fn start_s3(root: &Path) -> Result<S3> {
     let _ = std::fs::remove_dir_all(root);
+    forget_ready(root);
+    start_s3_at(root)
+}
+
+/// `rclone serve s3` over what `root` already holds.
+fn start_s3_at(root: &Path) -> Result<S3> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -1057,6 +1080,12 @@ fn bench_memory(work: &Path, mb: usize) -> Result<()> {
 fn join_store(shoebox: &Path, work: &Path, count: usize) -> Result<S3> {
     let base = Jpeg::new(16, 16).bytes();
     let lib_a = bench_library(work, "small", count, &|i| tiny_jpeg(&base, i as u64))?;
+    // The app benchmark serves the same store again round after round (each joining device's
+    // prefix removed after its round): made once per size, unless something remade it since.
+    let ready = work.join(format!("s3-join-ready-{count}"));
+    if ready.exists() {
+        return start_s3_at(&work.join("s3-join"));
+    }
     let s3 = start_s3(&work.join("s3-join"))?;
     let home_a = work.join("home-a");
     let _ = std::fs::remove_dir_all(&home_a);
@@ -1068,6 +1097,7 @@ fn join_store(shoebox: &Path, work: &Path, count: usize) -> Result<S3> {
         &lib_a,
         &["sync", "--target", "bench"],
     ))?;
+    std::fs::write(&ready, b"")?;
     Ok(s3)
 }
 

@@ -256,12 +256,13 @@ class AppStore {
   }
 
   /** Sends this device's photos and edits and takes in the other devices'. `quiet` (the
-   * automatic syncs) reports problems in the top bar instead of a toast each time. */
-  async sync(quiet = false) {
+   * automatic syncs) reports problems in the top bar instead of a toast each time; `target`:
+   * that one only (joining: the store just added, before the default backup folder). */
+  async sync(quiet = false, target: string | null = null) {
     if (this.job) return;
     if (!quiet) this.syncResult = null;
     try {
-      const r = await api.sync(this.onJob('sync'));
+      const r = await api.sync(this.onJob('sync'), target);
       if (!quiet || r.some((t) => t.new_photos || t.edits_applied)) this.syncResult = r;
       const bad = r.filter((t) => t.error);
       this.syncState = { at: new Date().toISOString(), error: bad.length ? `${bad[0].target}: ${bad[0].error}` : null };
