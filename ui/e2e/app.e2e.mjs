@@ -10,33 +10,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { By, Key } from 'selenium-webdriver';
-import { bin, cli, launch, world } from './harness.mjs';
+import { bin, cli, launch, shot as screenshot, waitFor, world } from './harness.mjs';
 
 const w = world();
 let app;
 let d;
 
-async function waitFor(what, fn, ms = 20000) {
-  const until = Date.now() + ms;
-  let last;
-  while (Date.now() < until) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
 
-async function shot(name) {
-  const dir = process.env.SHOEBOX_SCREENSHOTS;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.png`), await d.takeScreenshot(), 'base64');
-}
+const shot = (name) => screenshot(d, name);
 
 const js = (src, ...args) => d.executeScript(src, ...args);
 const text = async (css) => (await d.findElement(By.css(css))).getText();

@@ -1,7 +1,7 @@
 // Starts the real app under Xvfb through tauri-driver + WebKitWebDriver, on a temp library and a
 // temp home (so the default backup target is a temp folder), and hands out a selenium driver.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -43,6 +43,31 @@ export async function serveS3(root, bucket, auth) {
   const child = spawn('rclone', ['serve', 's3', '--dir-cache-time', '500ms', '--addr', `127.0.0.1:${port}`, '--auth-key', auth, root], { stdio: 'ignore' });
   await waitPort(port, 15000);
   return { child, port };
+}
+
+/** Polls `fn` until it returns something truthy (which it returns); throws after `ms` with
+ * the last value or error. */
+export async function waitFor(what, fn, ms = 30000) {
+  const until = Date.now() + ms;
+  let last;
+  while (Date.now() < until) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+/** Saves a screenshot to $SHOEBOX_SCREENSHOTS/<name>.png when that is set. */
+export async function shot(driver, name) {
+  const dir = process.env.SHOEBOX_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.png`), await driver.takeScreenshot(), 'base64');
 }
 
 /** A fresh world: temp home, library and fixture folders. */

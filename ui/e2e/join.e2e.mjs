@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { By } from 'selenium-webdriver';
-import { bin, cli, launch, serveS3, world } from './harness.mjs';
+import { bin, cli, launch, serveS3, shot as screenshot, waitFor, world } from './harness.mjs';
 
 const w = world();
 let app;
@@ -18,31 +18,12 @@ let d;
 let s3;
 let port;
 
-async function waitFor(what, fn, ms = 30000) {
-  const until = Date.now() + ms;
-  let last;
-  while (Date.now() < until) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
 
 const js = (src, ...args) => d.executeScript(src, ...args);
 const desktop = join(w.root, 'desktop-library');
 const desktopEnv = { ...process.env, HOME: join(w.root, 'desktop-home'), SHOEBOX_SECRETS_FILE: join(w.root, 'desktop-home', 'secrets.json'), SHOEBOX_DEVICE_NAME: 'desktop' };
 const sb = (args) => execFileSync(bin('shoebox'), ['--library', desktop, ...args], { env: desktopEnv, encoding: 'utf8' });
-const shot = async (name) => {
-  const dir = process.env.SHOEBOX_SCREENSHOTS;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.png`), await d.takeScreenshot(), 'base64');
-};
+const shot = (name) => screenshot(d, name);
 let tripHash;
 
 /** How the open timeline shows a photo (`none`, `plain` or `favourite`), scrolled to its month

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { By } from 'selenium-webdriver';
-import { bin, launch, serveS3, world } from './harness.mjs';
+import { bin, launch, serveS3, waitFor, world } from './harness.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -74,19 +74,10 @@ async function measureJoin(count) {
       const w = world();
       const app = await launch(w);
       const d = app.driver;
-      const until = async (what, fn, ms) => {
-        const end = Date.now() + ms;
-        for (;;) {
-          const v = await fn().catch(() => null);
-          if (v) return v;
-          if (Date.now() > end) throw new Error(`timed out: ${what}`);
-          await new Promise((ok) => setTimeout(ok, 50));
-        }
-      };
-      await until('the UI', () => d.executeScript("return document.body.dataset.ready === 'true'"), 30000);
-      await (await until('join link', () => d.findElement(By.css('[data-testid=join-store]')), 10000)).click();
-      await (await until('S3', () => d.findElement(By.css('[data-testid=target-kind] option[value=s3]')), 10000)).click();
-      const type = async (k, v) => (await until(k, () => d.findElement(By.css(`[data-testid=target-form] input[data-field=${k}]`)), 10000)).sendKeys(v);
+      await waitFor('the UI', () => d.executeScript("return document.body.dataset.ready === 'true'"), 30000);
+      await (await waitFor('join link', () => d.findElement(By.css('[data-testid=join-store]')), 10000)).click();
+      await (await waitFor('S3', () => d.findElement(By.css('[data-testid=target-kind] option[value=s3]')), 10000)).click();
+      const type = async (k, v) => (await waitFor(k, () => d.findElement(By.css(`[data-testid=target-form] input[data-field=${k}]`)), 10000)).sendKeys(v);
       await type('endpoint', `http://127.0.0.1:${port}`);
       await type('bucket', 'shoebox');
       await type('access_key_id', 'AKBENCH');
@@ -106,8 +97,8 @@ async function measureJoin(count) {
         document.querySelector('[data-testid=target-save]').click();
         requestAnimationFrame(tick);
         j.t0 = t0;`);
-      const screen = await until('first screen of thumbnails', () => d.executeScript('return window.__join.screen ?? null'), 600000);
-      const all = await until('the end of the sync', () => d.executeScript(`return document.querySelector('[data-testid=job]') || !document.querySelector('[data-testid=tile]')
+      const screen = await waitFor('first screen of thumbnails', () => d.executeScript('return window.__join.screen ?? null'), 600000);
+      const all = await waitFor('the end of the sync', () => d.executeScript(`return document.querySelector('[data-testid=job]') || !document.querySelector('[data-testid=tile]')
         ? null : performance.now() - window.__join.t0`), 1200000);
       // Not timed: the bottom of the timeline (a month of thousands comes a page at a time)
       // shows its photos once scrolled to.

@@ -440,12 +440,7 @@ impl Catalog {
                             .query_map([hash], |r| Ok((r.get(0)?, r.get(1)?)))?
                             .collect::<rusqlite::Result<_>>()?;
                         for (f, v) in early {
-                            if crate::tidy::is_tidy_field(&f) {
-                                let v = serde_json::from_str(&v).unwrap_or_default();
-                                crate::tidy::apply_tidy(&tx, hash, &f, &v)?;
-                            } else {
-                                set_column(&tx, hash, &f, &v)?;
-                            }
+                            set_column(&tx, hash, &f, &v)?;
                         }
                         // Albums it was put in before it arrived.
                         let mut stmt = tx.prepare_cached(
@@ -690,17 +685,21 @@ fn drop_if_lost(tx: &rusqlite::Transaction<'_>, hash: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// Sets an asset column from a travelling field value; true when a row changed.
+/// Sets a photo's field from a travelling value (as stored, JSON); true when a row changed.
+/// The tidy fields (rating, rotation, date, keywords) go through their own checks.
 fn set_column(
     tx: &rusqlite::Transaction<'_>,
     hash: &str,
     field: &str,
     value: &str,
 ) -> Result<bool> {
+    let v: serde_json::Value = serde_json::from_str(value).unwrap_or(serde_json::Value::Null);
+    if crate::tidy::is_tidy_field(field) {
+        return Ok(crate::tidy::apply_tidy(tx, hash, field, &v)?.unwrap_or(false));
+    }
     let Some(col) = column_of(field) else {
         return Ok(false);
     };
-    let v: serde_json::Value = serde_json::from_str(value).unwrap_or(serde_json::Value::Null);
     let sql = format!("UPDATE assets SET {col} = ?2 WHERE hash = ?1");
     let n = match (field, &v) {
         ("favourite", v) => tx.execute(&sql, params![hash, v.as_bool().unwrap_or(false)])?,

@@ -144,7 +144,7 @@ impl Library {
             lib.reconciled = Some(shoebox_import::reconcile(&lib.paths, &mut lib.catalog, &t)?);
         }
         // A library from before places (or one whose import was cut short): named once.
-        lib.fill_places()?;
+        lib.name_places();
         Ok(lib)
     }
 
@@ -240,7 +240,7 @@ impl Library {
         )?;
         self.apply_takeout(&mut report)?;
         report.live_photos = self.pair_live_photos(&report)?;
-        self.fill_places()?;
+        self.name_places();
         Ok(report)
     }
 

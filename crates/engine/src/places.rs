@@ -87,6 +87,15 @@ pub fn place_at(lat: f64, lon: f64) -> Option<Place> {
 }
 
 impl Library {
+    /// [`Self::fill_places`] where it is a side task (opening the library, after an import or
+    /// a sync): a failure (a full disk) is logged and changes nothing; the photos keep waiting
+    /// for their names and get them at the next chance. The import or sync it follows stands.
+    pub(crate) fn name_places(&mut self) {
+        if let Err(e) = self.fill_places() {
+            tracing::warn!("place names not written this time: {e}");
+        }
+    }
+
     /// Names the place of every photo with a position that has none yet (new imports, other
     /// devices' photos, a library from before places). Returns how many were looked up.
     pub fn fill_places(&mut self) -> Result<usize> {

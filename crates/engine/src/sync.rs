@@ -210,7 +210,7 @@ impl Library {
                 Ok(b) => match self.exchange(&t.name, progress) {
                     Ok(mut r) => {
                         // Other devices' photos get their place names here.
-                        self.fill_places()?;
+                        self.name_places();
                         r.uploaded = b.uploaded.len();
                         // Pinned albums stay on this computer, photos added to them too.
                         let (got, failed) = self.fetch_pinned()?;

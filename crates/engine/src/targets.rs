@@ -71,6 +71,28 @@ impl Library {
         format!("{}#{target}", self.root().display())
     }
 
+    /// A target as a form (or `target add`) gives it: secret options split off, and an empty
+    /// secret taken as the one stored for a target of that name.
+    fn target_from_form(
+        &self,
+        name: &str,
+        scheme: &str,
+        options: BTreeMap<String, String>,
+        secrets_given: BTreeMap<String, String>,
+    ) -> (Target, BTreeMap<String, String>) {
+        let (options, mut secret) = split_secrets(options);
+        secret.extend(secrets_given);
+        self.keep_stored_secrets(name, &mut secret);
+        let target = Target {
+            name: name.to_owned(),
+            scheme: scheme.to_owned(),
+            options,
+            enabled: true,
+            secrets: secret.keys().cloned().collect(),
+        };
+        (target, secret)
+    }
+
     /// An empty secret when editing a target keeps the stored one (forms never read secrets
     /// back).
     fn keep_stored_secrets(&self, name: &str, secret: &mut BTreeMap<String, String>) {
@@ -109,16 +131,7 @@ impl Library {
                 "a target name uses letters, digits, - and _ only".into(),
             ));
         }
-        let (options, mut secret) = split_secrets(options);
-        secret.extend(secrets_given);
-        self.keep_stored_secrets(name, &mut secret);
-        let target = Target {
-            name: name.to_owned(),
-            scheme: scheme.to_owned(),
-            options,
-            enabled: true,
-            secrets: secret.keys().cloned().collect(),
-        };
+        let (target, secret) = self.target_from_form(name, scheme, options, secrets_given);
         // Fail now, not at the first backup, if OpenDAL cannot build it.
         Store::open(&target, &secret)?;
         let mut all = self.targets()?;
@@ -275,16 +288,7 @@ impl Library {
         options: BTreeMap<String, String>,
         secrets_given: BTreeMap<String, String>,
     ) -> Result<TestReport> {
-        let (options, mut secret) = split_secrets(options);
-        secret.extend(secrets_given);
-        self.keep_stored_secrets(name, &mut secret);
-        let target = Target {
-            name: "probe".into(),
-            scheme: scheme.to_owned(),
-            options,
-            enabled: true,
-            secrets: secret.keys().cloned().collect(),
-        };
+        let (target, secret) = self.target_from_form(name, scheme, options, secrets_given);
         if scheme == "fs"
             && let Some(root) = target.options.get("root")
             && !Path::new(root).is_dir()

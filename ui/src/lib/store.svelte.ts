@@ -396,7 +396,7 @@ class AppStore {
   async rotate(hashes: string[], right: boolean) {
     try {
       const r = await api.rotate(hashes, right);
-      hashes.forEach((h, i) => this.patchItems([h], { rotation: r[i] }));
+      // Reloaded, not patched: a turned tile changes shape, so its month is laid out again.
       await this.reload();
       this.syncSoon();
       return r;

@@ -18,7 +18,7 @@ struct Listed<'a> {
     asset: &'a Asset,
     /// The original is on this computer (imported here, or fetched); otherwise only on a store.
     local: bool,
-    /// Only with --trash.
+    /// In the trash (listed by `ls --trash` and `search --trash`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     trashed: bool,
     /// A Live Photo's video (listed here, with its photo, not on its own).
@@ -41,17 +41,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         .into_iter()
         .filter(|a| a.trashed_at.is_some() == *trash && a.motion_of.is_none())
         .collect();
-    print_listing(&lib, &assets, *json, *trash)?;
+    print_listing(&lib, &assets, *json)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Prints assets the way `ls` does (also `search`): a line each, or `--json`.
-pub(crate) fn print_listing(
-    lib: &Library,
-    assets: &[Asset],
-    json: bool,
-    trash: bool,
-) -> Result<()> {
+pub(crate) fn print_listing(lib: &Library, assets: &[Asset], json: bool) -> Result<()> {
     if json {
         let listed: Vec<Listed<'_>> = assets
             .iter()
@@ -59,7 +54,7 @@ pub(crate) fn print_listing(
                 Ok(Listed {
                     asset: a,
                     local: lib.local_original(a).is_some(),
-                    trashed: trash,
+                    trashed: a.trashed_at.is_some(),
                     motion: lib.motion_part(&a.hash)?.map(|m| Motion {
                         hash: m.hash,
                         path: m.path,

@@ -43,7 +43,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         trash: args.trash,
     };
     let found = lib.search(&args.query, &filter)?;
-    cmd::ls::print_listing(&lib, &found, args.json, false)?;
+    cmd::ls::print_listing(&lib, &found, args.json)?;
     if !args.json {
         eprintln!("{} found", found.len());
     }
