@@ -573,3 +573,91 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Kinds of made-up scenes for the near-duplicate tests: pictures of one kind share their
+/// layout and colours (as a person's beach photos do) and differ in the details.
+pub const SCENE_KINDS: &[&str] = &["beach", "room", "portrait", "forest"];
+
+/// A photo-like scene of a kind, varied by `seed`: bands of colour, a few shapes, grain.
+pub fn scene(kind: &str, seed: u64, w: u32, h: u32) -> image::RgbImage {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let jitter = |rng: &mut fastrand::Rng, c: [u8; 3], by: i32| {
+        c.map(|v| (v as i32 + rng.i32(-by..=by)).clamp(0, 255) as u8)
+    };
+    let (top, bottom) = match kind {
+        "beach" => ([90, 150, 230], [225, 200, 150]),
+        "room" => ([200, 190, 170], [120, 80, 50]),
+        "portrait" => ([60, 70, 90], [40, 45, 60]),
+        _ => ([110, 160, 110], [50, 90, 40]),
+    };
+    let (top, bottom) = (jitter(&mut rng, top, 30), jitter(&mut rng, bottom, 30));
+    let split = h as f32 * (0.35 + rng.f32() * 0.3);
+    let mut img = image::RgbImage::from_fn(w, h, |_, y| {
+        let t = y as f32 / h as f32;
+        let base = if (y as f32) < split { top } else { bottom };
+        image::Rgb(base.map(|v| (v as f32 * (0.8 + 0.4 * t)).min(255.0) as u8))
+    });
+    // Shapes: the sun and people on a beach, furniture in a room, a face, tree trunks.
+    let shapes = 3 + rng.usize(..6);
+    for _ in 0..shapes {
+        let colour = [rng.u8(..), rng.u8(..), rng.u8(..)];
+        let (cx, cy) = (rng.f32() * w as f32, rng.f32() * h as f32);
+        let (rx, ry) = match kind {
+            "forest" => (w as f32 * 0.02 + rng.f32() * w as f32 * 0.04, h as f32),
+            "portrait" => (w as f32 * (0.12 + rng.f32() * 0.1), h as f32 * 0.25),
+            _ => (
+                w as f32 * (0.04 + rng.f32() * 0.12),
+                h as f32 * (0.04 + rng.f32() * 0.12),
+            ),
+        };
+        let square = kind == "room" || kind == "forest";
+        let (x0, x1) = ((cx - rx).max(0.0) as u32, ((cx + rx) as u32).min(w));
+        let (y0, y1) = ((cy - ry).max(0.0) as u32, ((cy + ry) as u32).min(h));
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let (dx, dy) = ((x as f32 - cx) / rx, (y as f32 - cy) / ry);
+                if square || dx * dx + dy * dy <= 1.0 {
+                    img.put_pixel(x, y, image::Rgb(colour));
+                }
+            }
+        }
+    }
+    for p in img.pixels_mut() {
+        let n = rng.i32(-6..=6);
+        p.0 = p.0.map(|v| (v as i32 + n).clamp(0, 255) as u8);
+    }
+    img
+}
+
+/// JPEG bytes of a picture at a quality.
+pub fn jpeg_of(img: &image::RgbImage, quality: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    let enc = jpeg_encoder::Encoder::new(&mut out, quality);
+    enc.encode(
+        img.as_raw(),
+        img.width() as u16,
+        img.height() as u16,
+        jpeg_encoder::ColorType::Rgb,
+    )
+    .expect("encode");
+    out
+}
+
+/// The copies of a photo people end up with: (what was done, the copy's JPEG bytes).
+pub fn near_copies(img: &image::RgbImage) -> Vec<(&'static str, Vec<u8>)> {
+    use image::imageops::{FilterType, crop_imm, resize};
+    let (w, h) = img.dimensions();
+    let half = resize(img, w / 2, h / 2, FilterType::Triangle);
+    let (cw, ch) = (w / 50, h / 50);
+    let cropped = crop_imm(img, cw, ch, w - 2 * cw, h - 2 * ch).to_image();
+    let mut bright = img.clone();
+    for p in bright.pixels_mut() {
+        p.0 = p.0.map(|v| (v as f32 * 1.08 + 4.0).min(255.0) as u8);
+    }
+    vec![
+        ("resized to half", jpeg_of(&half, 85)),
+        ("re-encoded at quality 60", jpeg_of(img, 60)),
+        ("cropped 2 % on each side", jpeg_of(&cropped, 90)),
+        ("brightened 8 %", jpeg_of(&bright, 90)),
+    ]
+}

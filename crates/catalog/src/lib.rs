@@ -13,6 +13,7 @@ mod assets;
 mod changes;
 mod error;
 mod history;
+mod looks;
 mod migrations;
 mod objects;
 mod organise;
@@ -22,6 +23,7 @@ mod tidy;
 
 pub use changes::{Applied, Change, FIELDS, Hlc, Op, Peer};
 pub use error::{Error, Result};
+pub use looks::Look;
 pub use migrations::SCHEMA_VERSION;
 pub use organise::{Album, Bucket, Purge, StoreMark, View};
 pub use tidy::{SearchFilter, fts_query, is_keyword};

@@ -251,6 +251,18 @@ const STEPS: &[&str] = &[
         description, taken_local, gps_lat, gps_lon, place_city, place_region, place_country ON assets
         BEGIN INSERT OR IGNORE INTO search_dirty VALUES (NEW.id); END;
     "#,
+    // v15: how each photo looks, for finding near-duplicates: perceptual hashes of its grid
+    // thumbnail, 64 bits (`coarse`) and 256 (`fine`); both NULL when the thumbnail could not be
+    // read. Derived on each device from what it has; a row goes with its asset.
+    r#"
+    CREATE TABLE looks (
+        id     INTEGER PRIMARY KEY,
+        coarse INTEGER,
+        fine   BLOB
+    );
+    CREATE TRIGGER looks_asset_gone AFTER DELETE ON assets
+        BEGIN DELETE FROM looks WHERE id = OLD.id; END;
+    "#,
 ];
 
 /// The schema version this build writes.

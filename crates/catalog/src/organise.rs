@@ -571,16 +571,14 @@ impl Catalog {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn a_month_comes_in_pages_that_add_up_to_it() {
+    /// Adds `n` photos taken in May 2024, some sharing a second.
+    pub(crate) fn add_assets(cat: &mut Catalog, n: usize) {
         use crate::{NewAsset, ThumbState};
         use shoebox_types::{CaptureTime, Kind, Metadata, TimeSource};
-        let dir = tempfile::tempdir().unwrap();
-        let mut cat = Catalog::open(&dir.path().join("c.db")).unwrap();
-        let rows: Vec<NewAsset> = (0..25)
+        let rows: Vec<NewAsset> = (0..n)
             .map(|i| NewAsset {
                 hash: format!("{i:064x}"),
                 path: format!("originals/2024/05/P{i:02}.JPG"),
@@ -612,6 +610,13 @@ mod tests {
             })
             .collect();
         cat.insert_assets(&rows).unwrap();
+    }
+
+    #[test]
+    fn a_month_comes_in_pages_that_add_up_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(&dir.path().join("c.db")).unwrap();
+        add_assets(&mut cat, 25);
         let whole = cat.assets_in_month(&View::All, "2024-05").unwrap();
         assert_eq!(whole.len(), 25);
         let mut paged = Vec::new();

@@ -5,6 +5,8 @@ use shoebox_engine::Progress;
 
 pub struct Bar {
     bar: Option<ProgressBar>,
+    /// Counts things (photos looked at) rather than bytes.
+    counting: bool,
 }
 
 impl Bar {
@@ -21,11 +23,39 @@ impl Bar {
             );
             b
         });
-        Bar { bar }
+        Bar {
+            bar,
+            counting: false,
+        }
+    }
+
+    /// A bar of things done out of all, with the rate and ETA, for work without bytes.
+    pub fn counting(enabled: bool, verb: &str) -> Self {
+        let bar = enabled.then(|| {
+            let b = ProgressBar::new(0);
+            #[allow(clippy::unwrap_used)] // a literal template
+            b.set_style(
+                ProgressStyle::with_template(&format!(
+                    "{verb} [{{bar:30}}] {{pos}}/{{len}} {{per_sec}} ETA {{eta}}"
+                ))
+                .unwrap()
+                .progress_chars("=> "),
+            );
+            b
+        });
+        Bar {
+            bar,
+            counting: true,
+        }
     }
 
     pub fn update(&self, p: &Progress) {
         if let Some(b) = &self.bar {
+            if self.counting {
+                b.set_length(p.total);
+                b.set_position(p.done);
+                return;
+            }
             b.set_length(p.bytes_total);
             b.set_position(p.bytes_done);
             let errs = if p.errors > 0 {

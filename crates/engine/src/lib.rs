@@ -14,6 +14,7 @@ pub mod logging;
 pub use shoebox_media::quiet_decoder_panics;
 mod organise;
 pub mod places;
+mod similar;
 mod secrets;
 mod settings;
 pub mod sync;
@@ -38,6 +39,7 @@ pub use sync::{CacheReport, Fetched, SyncReport, wall_ms};
 pub use targets::{
     PruneReport, TargetStatus, adhoc_target, default_backup_dir, restore, target_of,
 };
+pub use similar::{SimilarGroup, metadata_score};
 pub use tidy::{DateFix, Turn};
 pub use watch::WatchEvent;
 
@@ -241,6 +243,7 @@ impl Library {
         self.apply_takeout(&mut report)?;
         report.live_photos = self.pair_live_photos(&report)?;
         self.name_places();
+        self.look_at_new();
         Ok(report)
     }
 

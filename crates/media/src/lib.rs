@@ -12,6 +12,7 @@
 
 mod error;
 mod heif;
+pub mod look;
 mod metadata;
 pub mod raw;
 mod thumbs;

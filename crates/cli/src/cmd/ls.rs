@@ -13,7 +13,7 @@ pub struct Args {
 
 /// A listed photo: the catalog's fields, and whether its original is on this computer.
 #[derive(Serialize)]
-struct Listed<'a> {
+pub(crate) struct Listed<'a> {
     #[serde(flatten)]
     asset: &'a Asset,
     /// The original is on this computer (imported here, or fetched); otherwise only on a store.
@@ -45,25 +45,29 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Assets as `ls --json` shows them.
+pub(crate) fn listed<'a>(lib: &Library, assets: &'a [Asset]) -> Result<Vec<Listed<'a>>> {
+    assets
+        .iter()
+        .map(|a| {
+            Ok(Listed {
+                asset: a,
+                local: lib.local_original(a).is_some(),
+                trashed: a.trashed_at.is_some(),
+                motion: lib.motion_part(&a.hash)?.map(|m| Motion {
+                    hash: m.hash,
+                    path: m.path,
+                    duration_ms: m.meta.duration_ms,
+                }),
+            })
+        })
+        .collect()
+}
+
 /// Prints assets the way `ls` does (also `search`): a line each, or `--json`.
 pub(crate) fn print_listing(lib: &Library, assets: &[Asset], json: bool) -> Result<()> {
     if json {
-        let listed: Vec<Listed<'_>> = assets
-            .iter()
-            .map(|a| {
-                Ok(Listed {
-                    asset: a,
-                    local: lib.local_original(a).is_some(),
-                    trashed: a.trashed_at.is_some(),
-                    motion: lib.motion_part(&a.hash)?.map(|m| Motion {
-                        hash: m.hash,
-                        path: m.path,
-                        duration_ms: m.meta.duration_ms,
-                    }),
-                })
-            })
-            .collect::<Result<_>>()?;
-        print_json(&listed)?;
+        print_json(&listed(lib, assets)?)?;
     } else {
         let mut out = std::io::stdout().lock();
         for a in assets {

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod cache;
 pub mod caption;
 pub mod check;
+pub mod duplicates;
 pub mod devices;
 pub mod favourite;
 pub mod fetch;
