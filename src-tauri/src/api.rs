@@ -160,6 +160,29 @@ impl From<&engine::Asset> for Item {
     }
 }
 
+/// One of a group of photos that look alike, with what tells them apart.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SimilarPhoto {
+    pub item: Item,
+    pub size: f64,
+    pub path: String,
+    /// Make and model.
+    pub camera: Option<String>,
+    pub place: Option<String>,
+    /// How much it carries besides its pixels (camera date, position, camera, caption,
+    /// favourite, rating, keywords, albums): 0 to 8.
+    pub metadata: u8,
+}
+
+/// Photos that look alike; the one to keep first.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SimilarGroup {
+    /// 0 to 1: the share of the look the two least alike photos have in common.
+    pub similarity: f32,
+    pub keep: String,
+    pub photos: Vec<SimilarPhoto>,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct MonthItems {
     pub month: String,

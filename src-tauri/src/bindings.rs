@@ -15,6 +15,8 @@ pub fn typescript() -> String {
         Bucket::decl(),
         Item::decl(),
         MonthItems::decl(),
+        SimilarPhoto::decl(),
+        SimilarGroup::decl(),
         AssetInfo::decl(),
         BackupState::decl(),
         Album::decl(),

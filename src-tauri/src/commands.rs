@@ -493,6 +493,51 @@ pub async fn import(
     .await
 }
 
+/// Photos that look alike. Works out the look of photos that have none yet first (an older
+/// library, other devices' photos), streaming progress; `cancel_job` stops that.
+#[tauri::command]
+pub async fn similar(
+    state: State<'_, AppState>,
+    on_event: Channel<JobEvent>,
+) -> Res<Vec<SimilarGroup>> {
+    with_job(&state, on_event, move |lib, job| {
+        lib.fill_looks(job.progress, &job.cancel)?;
+        let groups = lib.similar()?;
+        groups
+            .into_iter()
+            .map(|g| {
+                let items = items_of(lib, &g.photos)?;
+                let photos = g
+                    .photos
+                    .iter()
+                    .zip(items)
+                    .zip(&g.metadata)
+                    .map(|((a, item), m)| SimilarPhoto {
+                        item,
+                        size: a.size as f64,
+                        path: a.path.clone(),
+                        camera: match (&a.meta.make, &a.meta.model) {
+                            (Some(make), Some(model)) if model.starts_with(make.as_str()) => {
+                                Some(model.clone())
+                            }
+                            (Some(make), Some(model)) => Some(format!("{make} {model}")),
+                            (a, b) => a.clone().or(b.clone()),
+                        },
+                        place: a.place.as_ref().map(|p| p.name.clone()),
+                        metadata: (*m).min(255) as u8,
+                    })
+                    .collect();
+                Ok(SimilarGroup {
+                    similarity: g.similarity,
+                    keep: g.keep,
+                    photos,
+                })
+            })
+            .collect::<Result<_, AppError>>()
+    })
+    .await
+}
+
 /// Asks the running job to stop.
 #[tauri::command]
 pub fn cancel_job(state: State<'_, AppState>) {

@@ -75,6 +75,7 @@ pub fn run() {
             commands::album_add,
             commands::album_remove,
             commands::import,
+            commands::similar,
             commands::cancel_job,
             commands::backup,
             commands::verify,

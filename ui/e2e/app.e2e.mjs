@@ -403,3 +403,43 @@ test('search as you type, rate and rotate from the keyboard, add a keyword', asy
   await waitFor('found by its keyword', async () => (await text('[data-testid=search-count]')) === '1 found');
   await box.sendKeys(Key.ESCAPE);
 });
+
+test('review duplicates: a photo and its copies side by side, keep one', async () => {
+  const copies = join(w.root, 'copies');
+  execFileSync(bin('shoebox-bench'), ['near-copies', copies]);
+  cli(w, ['import', copies]);
+  const want = JSON.parse(cli(w, ['duplicates', '--json']));
+  // The photo and its four copies; other groups may come from earlier tests (the watched
+  // folder's photo has the pixels of a sample photo with other EXIF: a true duplicate).
+  const beach = want.find((g) => g.photos.some((p) => p.original_name === 'Beach.jpg'));
+  assert.ok(beach, 'the beach photo is in a group');
+  assert.deepEqual(beach.photos.map((p) => p.original_name).sort(),
+    ['Beach copy 1.jpg', 'Beach copy 2.jpg', 'Beach copy 3.jpg', 'Beach copy 4.jpg', 'Beach.jpg']);
+  assert.equal(beach.photos[0].original_name, 'Beach.jpg', 'the camera original is suggested');
+  assert.equal(beach.keep, beach.photos[0].hash);
+  await d.findElement(By.css('[data-testid=nav-duplicates]')).click();
+  await waitFor('the groups', async () => (await d.findElements(By.css('[data-testid=duplicate-group]'))).length === want.length, 60000);
+  const shown = await js(`return [...document.querySelectorAll('[data-testid=duplicate-group]')].map(g =>
+    [...g.querySelectorAll('[data-testid=duplicate]')].map(f => [f.dataset.hash, f.classList.contains('suggested')]))`);
+  assert.deepEqual(shown.map((g) => g.map(([h]) => h)), want.map((g) => g.photos.map((p) => p.hash)),
+    'the same groups as the CLI, in its order, the one to keep first');
+  assert.deepEqual(shown.map((g) => g.filter(([, s]) => s).map(([h]) => h)), want.map((g) => [g.keep]));
+  const at = want.indexOf(beach);
+  const group = (await d.findElements(By.css('[data-testid=duplicate-group]')))[at];
+  assert.match(await group.getText(), /1200×900/);
+  assert.match(await group.getText(), /600×450/);
+  await js('arguments[0].scrollIntoView()', group);
+  await shot('duplicates');
+  // Keep the suggested one: the four copies go to the trash, the original stays.
+  const keepButton = (await group.findElements(By.css('[data-testid=keep]')))[0];
+  await js("arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' })", keepButton);
+  await keepButton.click();
+  await waitFor('the group is done', async () => (await d.findElements(By.css('[data-testid=duplicate-group]'))).length === want.length - 1);
+  const trashed = JSON.parse(cli(w, ['ls', '--trash', '--json'])).map((a) => a.hash);
+  const rest = beach.photos.slice(1).map((p) => p.hash);
+  assert.deepEqual(rest.filter((h) => trashed.includes(h)), rest, 'the copies are in the trash');
+  assert.ok(JSON.parse(cli(w, ['ls', '--json'])).some((a) => a.hash === beach.keep), 'the original is not');
+  assert.equal(JSON.parse(cli(w, ['duplicates', '--json'])).length, want.length - 1);
+  await d.findElement(By.css('[data-testid=nav-all]')).click();
+  await waitFor('back to Photos', async () => (await text('header h1')) === 'Photos');
+});

@@ -23,7 +23,7 @@ mod tidy;
 
 pub use changes::{Applied, Change, FIELDS, Hlc, Op, Peer};
 pub use error::{Error, Result};
-pub use looks::Look;
+pub use looks::{Look, LookBits};
 pub use migrations::SCHEMA_VERSION;
 pub use organise::{Album, Bucket, Purge, StoreMark, View};
 pub use tidy::{SearchFilter, fts_query, is_keyword};

@@ -5,6 +5,9 @@
 use crate::{Catalog, Result};
 use rusqlite::{TransactionBehavior, params};
 
+/// A look as stored: the 64-bit and the 256-bit perceptual hashes.
+pub type LookBits = (u64, [u8; 32]);
+
 /// One photo's perceptual hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Look {
@@ -39,7 +42,7 @@ impl Catalog {
 
     /// Records looks, (coarse, fine) (`None`: the thumbnail could not be read; not asked
     /// again).
-    pub fn set_looks(&mut self, found: &[(i64, Option<(u64, [u8; 32])>)]) -> Result<()> {
+    pub fn set_looks(&mut self, found: &[(i64, Option<LookBits>)]) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -14,9 +14,9 @@ pub mod logging;
 pub use shoebox_media::quiet_decoder_panics;
 mod organise;
 pub mod places;
-mod similar;
 mod secrets;
 mod settings;
+mod similar;
 pub mod sync;
 mod targets;
 mod tidy;
@@ -35,11 +35,11 @@ pub use shoebox_store::{
     BackupReport, RestoreReport, Target, TestReport, VerifyOptions, VerifyReport,
 };
 pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
+pub use similar::{SimilarGroup, metadata_score};
 pub use sync::{CacheReport, Fetched, SyncReport, wall_ms};
 pub use targets::{
     PruneReport, TargetStatus, adhoc_target, default_backup_dir, restore, target_of,
 };
-pub use similar::{SimilarGroup, metadata_score};
 pub use tidy::{DateFix, Turn};
 pub use watch::WatchEvent;
 

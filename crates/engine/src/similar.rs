@@ -6,7 +6,7 @@
 use crate::{Library, Result};
 use rayon::prelude::*;
 use serde::Serialize;
-use shoebox_catalog::{Asset, Look};
+use shoebox_catalog::{Asset, Look, LookBits};
 use shoebox_layout::Hash;
 use shoebox_media::look::{COARSE_NEAR, Look as Hashes};
 use shoebox_types::{Progress, Throttle, TimeSource};
@@ -24,6 +24,8 @@ pub struct SimilarGroup {
     pub keep: String,
     /// The photos, the one to keep first.
     pub photos: Vec<Asset>,
+    /// For each photo, how much it carries besides its pixels ([`metadata_score`]).
+    pub metadata: Vec<u32>,
 }
 
 /// What a photo carries besides its pixels, counted: a camera date, a position, a camera, a
@@ -144,7 +146,11 @@ pub fn group_looks(looks: &[Look]) -> Vec<(Vec<usize>, u32)> {
 impl Library {
     /// Works out the look of every photo that has none yet, from its grid thumbnail (photos
     /// whose thumbnail is not on this computer yet are left for later). Returns how many.
-    pub fn fill_looks(&mut self, progress: &dyn Fn(&Progress), cancel: &AtomicBool) -> Result<usize> {
+    pub fn fill_looks(
+        &mut self,
+        progress: &dyn Fn(&Progress),
+        cancel: &AtomicBool,
+    ) -> Result<usize> {
         let total = self.catalog.looks_pending_count()?;
         let mut throttle = Throttle::new(progress);
         let mut p = Progress {
@@ -162,7 +168,7 @@ impl Library {
             let batch = self.catalog.looks_pending(after, 256)?;
             let Some(last) = batch.last() else { break };
             after = last.0;
-            let found: Vec<(i64, Option<(u64, [u8; 32])>)> = batch
+            let found: Vec<(i64, Option<LookBits>)> = batch
                 .par_iter()
                 .filter_map(|(id, hash)| {
                     let path = self.paths.thumb(&Hash::parse(hash).ok()?, size);
@@ -217,11 +223,13 @@ impl Library {
                     .then(a.imported_at.cmp(&b.imported_at))
                     .then(a.hash.cmp(&b.hash))
             });
+            let metadata = photos.iter().map(|(a, n)| metadata_score(a, *n)).collect();
             let photos: Vec<Asset> = photos.into_iter().map(|(a, _)| a).collect();
             out.push(SimilarGroup {
                 similarity: 1.0 - distance as f32 / 256.0,
                 keep: photos[0].hash.clone(),
                 photos,
+                metadata,
             });
         }
         let newest = |g: &SimilarGroup| {

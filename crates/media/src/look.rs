@@ -40,8 +40,11 @@ impl Look {
     }
 }
 
-fn hashers() -> &'static (Hasher<[u8; 8]>, Hasher<[u8; 32]>) {
-    static H: OnceLock<(Hasher<[u8; 8]>, Hasher<[u8; 32]>)> = OnceLock::new();
+/// The coarse and the fine hasher.
+type Hashers = (Hasher<[u8; 8]>, Hasher<[u8; 32]>);
+
+fn hashers() -> &'static Hashers {
+    static H: OnceLock<Hashers> = OnceLock::new();
     H.get_or_init(|| {
         (
             HasherConfig::with_bytes_type::<[u8; 8]>()

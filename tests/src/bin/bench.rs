@@ -20,7 +20,7 @@
 
 use anyhow::{Context, Result, bail};
 use shoebox_tests::proxy::{self, Mode, Proxy};
-use shoebox_tests::{Jpeg, textured_pixels};
+use shoebox_tests::{Jpeg, near_copies, scene, textured_pixels};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -44,6 +44,13 @@ fn main() -> Result<()> {
                     .context("usage: shoebox-bench hostile-sample DIR")?,
             );
             hostile_sample(&dir)
+        }
+        Some("near-copies") => {
+            let dir = PathBuf::from(
+                args.get(1)
+                    .context("usage: shoebox-bench near-copies DIR")?,
+            );
+            near_copies_sample(&dir)
         }
         Some("catalog") => {
             let dir = PathBuf::from(
@@ -152,7 +159,7 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage: shoebox-bench import [--count N] [--rounds R] [--work DIR] \
-             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | join [--count N] [--rounds R] | search [--count N] [--rounds R] | join-store DIR [--count N] | sample DIR | hostile-sample DIR | catalog DIR [--count N]"
+             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | join [--count N] [--rounds R] | search [--count N] [--rounds R] | join-store DIR [--count N] | sample DIR | hostile-sample DIR | near-copies DIR | catalog DIR [--count N]"
         ),
     }
 }
@@ -180,6 +187,23 @@ fn sample(dir: &Path) -> Result<()> {
     std::fs::copy(data.join("sample.heic"), dir.join("IMG_2001.HEIC"))?;
     std::fs::copy(data.join("sample.mp4"), dir.join("VID_20210304_050607.mp4"))?;
     println!("wrote a 14-file sample to {}", dir.display());
+    Ok(())
+}
+
+/// A beach photo from a camera and four copies of it (resized, re-encoded at quality 60,
+/// cropped, brightened), for the app's duplicates test.
+fn near_copies_sample(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let img = scene("beach", 4242, 1200, 900);
+    Jpeg::new(1200, 900)
+        .pixels(img.as_raw().clone())
+        .camera("Shoebox", "Sample Cam", "Sample 35mm")
+        .taken("2018:08:14 16:20:00", Some("+02:00"))
+        .write(&dir.join("Beach.jpg"));
+    for (n, (_, bytes)) in near_copies(&img).into_iter().enumerate() {
+        std::fs::write(dir.join(format!("Beach copy {}.jpg", n + 1)), bytes)?;
+    }
+    println!("wrote a photo and 4 copies to {}", dir.display());
     Ok(())
 }
 

@@ -4,7 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
   MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View,
-  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item,
+  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup,
 } from './bindings';
 
 export type * from './bindings';
@@ -41,6 +41,8 @@ export const api = {
   import: (paths: string[], on: (e: JobEvent) => void) =>
     invoke<ImportSummary>('import', { paths, onEvent: channel(on) }),
   cancelJob: () => invoke<void>('cancel_job'),
+  /** Groups of photos that look alike; `on` hears the looking at photos not yet looked at. */
+  similar: (on: (e: JobEvent) => void) => invoke<SimilarGroup[]>('similar', { onEvent: channel(on) }),
   backup: (on: (e: JobEvent) => void, target: string | null = null) =>
     invoke<TargetBackup[]>('backup', { target, onEvent: channel(on) }),
   verify: (on: (e: JobEvent) => void) => invoke<TargetVerify[]>('verify', { onEvent: channel(on) }),

@@ -92,6 +92,23 @@ rotation: number, };
 
 export type MonthItems = { month: string, items: Array<Item>, };
 
+export type SimilarPhoto = { item: Item, size: number, path: string, 
+/**
+ * Make and model.
+ */
+camera: string | null, place: string | null, 
+/**
+ * How much it carries besides its pixels (camera date, position, camera, caption,
+ * favourite, rating, keywords, albums): 0 to 8.
+ */
+metadata: number, };
+
+export type SimilarGroup = { 
+/**
+ * 0 to 1: the share of the look the two least alike photos have in common.
+ */
+similarity: number, keep: string, photos: Array<SimilarPhoto>, };
+
 export type AssetInfo = { hash: string, 
 /**
  * Relative to the library.

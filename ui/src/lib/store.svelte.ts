@@ -1,10 +1,10 @@
 // The app's state (Svelte 5 runes) and the actions that change it.
-import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type TargetSync, type Devices, type Search, type View, type WatchEvent } from './api';
+import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type TargetSync, type Devices, type Search, type SimilarGroup, type View, type WatchEvent } from './api';
 import { eta } from './format';
 import { NO_SEARCH, searching } from './search';
 
 export interface Job {
-  kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin';
+  kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin' | 'looking';
   phase: string;
   done: number;
   total: number;
@@ -99,7 +99,46 @@ class AppStore {
     }
   }
 
+  /** A page shown instead of the timeline. */
+  page = $state<'timeline' | 'duplicates'>('timeline');
+  /** Groups of photos that look alike, while the duplicates page is open (null: looking). */
+  duplicates = $state<SimilarGroup[] | null>(null);
+
+  /** Opens the duplicates page: works out the looks still missing (with progress), then groups. */
+  async showDuplicates() {
+    this.page = 'duplicates';
+    this.selection = new Set();
+    if (this.job) {
+      this.toast(`Wait for the ${this.job.kind} to finish to look for duplicates.`, true);
+      return;
+    }
+    this.duplicates = null;
+    try {
+      this.duplicates = await api.similar(this.onJob('looking'));
+    } catch (e) {
+      this.fail(e);
+      this.duplicates = [];
+    } finally {
+      this.job = null;
+    }
+  }
+
+  /** Keeps one photo of a group: the others go to the trash (undo from the trash). */
+  async keepOne(group: SimilarGroup, keep: string) {
+    const rest = group.photos.map((p) => p.item.hash).filter((h) => h !== keep);
+    try {
+      const n = await api.setTrashed(rest, true);
+      this.toast(`Kept one; moved ${n} to the trash`);
+      this.duplicates = (this.duplicates ?? []).filter((g) => g !== group);
+      await Promise.all([this.refreshInfo(), this.refreshAlbums()]);
+      this.syncSoon();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
   async setView(v: View) {
+    this.page = 'timeline';
     if (v.kind !== 'search') {
       this.search = { ...NO_SEARCH };
       this.beforeSearch = null;
@@ -132,6 +171,7 @@ class AppStore {
     this.searchTimer = setTimeout(async () => {
       this.searchTimer = null;
       if (this.view.kind !== 'search') this.beforeSearch = this.view;
+      this.page = 'timeline';
       // The grid keeps what it shows until the results are in (no blank between keystrokes).
       this.view = { kind: 'search', ...this.search };
       this.selection = new Set();
