@@ -240,6 +240,17 @@ pub struct AssetInfo {
     pub taken_original: Option<String>,
     /// Where it was taken, in words ("Trastevere, Lazio, Italy"), from the offline gazetteer.
     pub place: Option<String>,
+    /// The position was set by hand: what the file gives ("none" when it gives none).
+    pub place_original: Option<String>,
+}
+
+/// A town of the gazetteer, for setting a photo's place by name.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Town {
+    /// "Paris, Ile-de-France, France".
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
 }
 
 /// What one sync with one target did.

@@ -18,6 +18,7 @@ pub fn typescript() -> String {
         SimilarPhoto::decl(),
         SimilarGroup::decl(),
         AssetInfo::decl(),
+        Town::decl(),
         BackupState::decl(),
         Album::decl(),
         JobEvent::decl(),

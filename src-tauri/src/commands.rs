@@ -242,6 +242,10 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
             taken: a.taken_at().to_string(),
             taken_original: a.taken_at_original.map(|t| t.to_string()),
             place: a.place.as_ref().map(|p| p.name.clone()),
+            place_original: a.gps_original.as_ref().map(|g| match g {
+                Some(g) => format!("{:.5}, {:.5}", g.lat, g.lon),
+                None => "none".into(),
+            }),
             rating: a.rating,
             rotation: a.rotation,
             keywords: a.keywords.clone(),
@@ -356,6 +360,41 @@ pub async fn set_date(
             (None, None) => engine::DateFix::Undo,
         };
         lib.set_date(&hashes, &fix)?;
+        Ok(())
+    })
+    .await
+}
+
+/// Towns whose name starts with what was typed ("Paris", "Paris, Texas"), for the place form.
+#[tauri::command]
+pub async fn find_towns(query: String) -> Res<Vec<Town>> {
+    tauri::async_runtime::spawn_blocking(move || {
+        engine::places::find_towns(&query, 12)
+            .into_iter()
+            .map(|(t, p)| Town {
+                name: p.name,
+                lat: t.lat,
+                lon: t.lon,
+            })
+            .collect()
+    })
+    .await
+    .map_err(AppError::other)
+}
+
+/// Sets where photos were taken (`None`: back to what their files say).
+#[tauri::command]
+pub async fn set_place(
+    state: State<'_, AppState>,
+    hashes: Vec<String>,
+    at: Option<(f64, f64)>,
+) -> Res<()> {
+    with_lib(&state, move |lib| {
+        let fix = match at {
+            Some((lat, lon)) => engine::PlaceFix::At { lat, lon },
+            None => engine::PlaceFix::Undo,
+        };
+        lib.set_place(&hashes, &fix)?;
         Ok(())
     })
     .await

@@ -66,6 +66,8 @@ pub fn run() {
             commands::set_keyword,
             commands::rotate,
             commands::set_date,
+            commands::set_place,
+            commands::find_towns,
             commands::empty_trash,
             commands::albums,
             commands::album_space,

@@ -250,16 +250,51 @@ fn corrections_touch_no_original_and_travel_with_the_catalog() {
         &mut shoebox(&lib, &["set-date", &h[5], "--to", "1998-06-30T15:00:00"]),
         0,
     );
+    // A place for a photo without one, by a town's name; another by coordinates over the
+    // file's own position.
+    let out = run_ok(
+        &mut shoebox(&lib, &["set-place", &h[4], "--city", "Canberra"]),
+        0,
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Canberra, Australian Capital Territory, Australia"),
+        "{out:?}"
+    );
+    run_ok(
+        &mut shoebox(&lib, &["set-place", &h[0], "--gps", "48.8534,2.3488"]),
+        0,
+    );
 
     assert_eq!(originals(&lib), before, "no original changed or moved");
     let ls = listed(&lib);
     let a0 = by_hash(&ls, &h[0]);
     assert_eq!(a0["rating"], 5);
     assert_eq!(
-        a0["place"],
-        serde_json::json!({"name": "Rome, Latium, Italy", "city": "Rome", "region": "Latium",
-            "country": "Italy", "country_code": "IT"}),
-        "named from its GPS position at import"
+        a0["place"]["name"], "Paris, Ile-de-France, France",
+        "named from the position set by hand"
+    );
+    assert_eq!(
+        a0["gps"],
+        serde_json::json!({"lat": 48.8534, "lon": 2.3488, "alt": null})
+    );
+    let file_gps = &a0["gps_original"];
+    assert!(
+        (file_gps["lat"].as_f64().unwrap() - 41.89).abs() < 0.01
+            && (file_gps["lon"].as_f64().unwrap() - 12.48).abs() < 0.01,
+        "the file's own position is kept: {file_gps}"
+    );
+    let a4 = by_hash(&ls, &h[4]);
+    assert_eq!(a4["place"]["city"], "Canberra");
+    assert!(
+        a4["gps_original"].is_null() && a4.as_object().unwrap().contains_key("gps_original"),
+        "the file had no position: {a4}"
+    );
+    assert!(
+        !by_hash(&ls, &h[1])
+            .as_object()
+            .unwrap()
+            .contains_key("gps_original")
     );
     assert!(
         by_hash(&ls, &h[1])["place"].is_null(),
@@ -280,6 +315,13 @@ fn corrections_touch_no_original_and_travel_with_the_catalog() {
     assert!(by_hash(&ls, &h[4])["taken_at_original"].is_null());
     // The corrected date is the one searched and sorted by.
     assert_eq!(found(&lib, &["1998-06-30"]), names(&["scan.jpg"]));
+    assert_eq!(found(&lib, &["canberra"]), names(&["PXL_20211224.JPG"]));
+    assert_eq!(found(&lib, &["paris"]), names(&["IMG_1001.JPG"]));
+    assert_eq!(
+        found(&lib, &["rome"]),
+        names(&["IMG_1003.JPG"]),
+        "the position in use is searched"
+    );
     assert_eq!(found(&lib, &["1999"]), names(&[]));
     assert_eq!(
         found(&lib, &["family"]),
@@ -292,6 +334,16 @@ fn corrections_touch_no_original_and_travel_with_the_catalog() {
         (vec!["rotate", &h[0], "upside"], "left or right"),
         (vec!["set-date", &h[0], "--to", "yesterday"], "not a date"),
         (vec!["set-date", &h[0], "--shift", "+2x"], "not an amount"),
+        (
+            vec!["set-place", &h[0], "--city", "Paris"],
+            "add the region or country",
+        ),
+        (
+            vec!["set-place", &h[0], "--city", "Xqzzyville"],
+            "no town called",
+        ),
+        (vec!["set-place", &h[0], "--gps", "91,0"], "not a position"),
+        (vec!["set-place", &h[0], "--gps", "north"], "not a position"),
     ] {
         let out = run_ok(&mut shoebox(&lib, &args), 2);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -315,11 +367,28 @@ fn corrections_touch_no_original_and_travel_with_the_catalog() {
         "the restored catalog has every correction"
     );
 
-    // Undo goes back to the file's date.
+    // Undo goes back to the file's date, and to its position and place.
     run_ok(&mut shoebox(&lib, &["set-date", &h[3], "--undo"]), 0);
     let a3 = by_hash(&listed(&lib), &h[3]).clone();
     assert_eq!(a3["taken_at"], "2020-07-01T12:00:00+02:00");
     assert!(a3["taken_at_original"].is_null());
+    run_ok(
+        &mut shoebox(&lib, &["set-place", &h[0], &h[4], "--undo"]),
+        0,
+    );
+    let ls = listed(&lib);
+    assert_eq!(by_hash(&ls, &h[0])["place"]["city"], "Rome");
+    assert!(by_hash(&ls, &h[4])["place"].is_null() && by_hash(&ls, &h[4])["gps"].is_null());
+    assert!(
+        !by_hash(&ls, &h[0])
+            .as_object()
+            .unwrap()
+            .contains_key("gps_original")
+    );
+    assert_eq!(
+        found(&lib, &["rome"]),
+        names(&["IMG_1001.JPG", "IMG_1003.JPG"])
+    );
     assert_eq!(originals(&lib), before);
 }
 
@@ -350,6 +419,7 @@ fn ratings_keywords_rotations_and_dates_reach_the_other_device() {
     run_ok(&mut a.sb(&["keyword", "add", "garden", &h[1]]), 0);
     run_ok(&mut b.sb(&["keyword", "add", "spring", &h[1]]), 0);
     run_ok(&mut b.sb(&["rotate", &h[2], "right"]), 0);
+    run_ok(&mut b.sb(&["set-place", &h[2], "--city", "Canberra"]), 0);
     for d in [&a, &b, &a] {
         json(&mut d.sb(&["sync", "--json"]), 0);
     }
@@ -365,7 +435,9 @@ fn ratings_keywords_rotations_and_dates_reach_the_other_device() {
                     x["keywords"],
                     x["rotation"],
                     x["taken_at"],
-                    x["taken_at_original"]
+                    x["taken_at_original"],
+                    x["gps"],
+                    x["place"]
                 ])
             })
             .collect();
@@ -382,6 +454,11 @@ fn ratings_keywords_rotations_and_dates_reach_the_other_device() {
         "keywords from both"
     );
     assert_eq!(row(&h[2])[3], 90);
+    assert_eq!(
+        row(&h[2])[7]["city"],
+        "Canberra",
+        "a place set on b is named on a"
+    );
     assert_eq!(row(&h[0])[4], "2022-05-02T08:00:00+01:00");
     assert_eq!(
         row(&h[0])[5],

@@ -389,6 +389,19 @@ test('search as you type, rate and rotate from the keyboard, add a keyword', asy
   const kw = await d.findElement(By.css('[data-testid=keyword-add]'));
   await kw.sendKeys('Lighthouse', Key.ENTER);
   await waitFor('keyword kept', async () => JSON.stringify(asset().keywords) === '["Lighthouse"]');
+  // A place set by a town's name: the file's position stays on record, shown with undo.
+  await d.findElement(By.css('[data-testid=place-fix-open]')).click();
+  await d.findElement(By.css('[data-testid=place-query]')).sendKeys('Canberra');
+  const town = await waitFor('towns', async () => {
+    const t = await d.findElements(By.css('[data-testid=town]'));
+    return t.length ? t[0] : null;
+  });
+  assert.equal(await town.getText(), 'Canberra, Australian Capital Territory, Australia');
+  await town.click();
+  await waitFor('place set', async () => asset().place?.city === 'Canberra');
+  assert.ok(asset().gps_original, 'the file\'s position is kept');
+  await waitFor('shown', async () => /Canberra/.test(await text('[data-testid=info-panel] [data-field=place_name]'))
+    && /set by hand; the file says 48\./.test(await text('[data-testid=info-panel] [data-field=place_original]')));
   assert.ok(readFileSync(path).equals(before), 'the original is untouched');
   assert.equal(join(w.library, asset().path), path, 'and not moved');
   await body.sendKeys(Key.ESCAPE);
@@ -401,6 +414,9 @@ test('search as you type, rate and rotate from the keyboard, add a keyword', asy
   assert.equal(shape[2], true);
   await box.sendKeys('lighthouse');
   await waitFor('found by its keyword', async () => (await text('[data-testid=search-count]')) === '1 found');
+  await box.sendKeys(Key.ESCAPE);
+  await box.sendKeys('canberra');
+  await waitFor('found by the place set', async () => (await text('[data-testid=search-count]')) === '1 found');
   await box.sendKeys(Key.ESCAPE);
 });
 

@@ -102,6 +102,10 @@ pub struct Asset {
     /// Keywords, sorted.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// While a corrected position (`gps`) is in use: the position the file gives (`Some(None)`:
+    /// it gives none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gps_original: Option<Option<Gps>>,
     /// Where it was taken, in words (from its GPS position and the offline gazetteer); null
     /// without a position or far from any town.
     #[serde(default)]
@@ -204,8 +208,8 @@ const ASSET_COLUMNS: &str = "hash, path, original_name, size, kind, mime, taken_
     taken_source, width, height, orientation, make, model, lens, iso, exposure_time, f_number, \
     focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, description, imported_at, thumb_state, \
     favourite, trashed_at, origin, motion_of, rating, rotation, orig_taken_local, orig_taken_offset, \
-    place_city, place_region, place_country, place_cc, \
-    (SELECT group_concat(word, char(31)) FROM (SELECT word FROM asset_keywords WHERE photo = hash \
+    place_city, place_region, place_country, place_cc, gps_fixed, orig_gps_lat, orig_gps_lon, \
+    orig_gps_alt, (SELECT group_concat(word, char(31)) FROM (SELECT word FROM asset_keywords WHERE photo = hash \
      ORDER BY word)) AS keywords";
 
 impl Catalog {
@@ -452,6 +456,22 @@ fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
         rotation: match r.get::<_, i64>("rotation")? {
             r @ (90 | 180 | 270) => r as u16,
             _ => 0,
+        },
+        gps_original: match r.get::<_, bool>("gps_fixed")? {
+            false => None,
+            true => Some(
+                match (
+                    r.get::<_, Option<f64>>("orig_gps_lat")?,
+                    r.get::<_, Option<f64>>("orig_gps_lon")?,
+                ) {
+                    (Some(lat), Some(lon)) => Some(Gps {
+                        lat,
+                        lon,
+                        alt: r.get("orig_gps_alt")?,
+                    }),
+                    _ => None,
+                },
+            ),
         },
         taken_at_original: match r.get::<_, Option<String>>("orig_taken_local")? {
             Some(l) => CaptureTime::parse(&l).map(|t| CaptureTime {

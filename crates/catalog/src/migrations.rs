@@ -263,6 +263,14 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER looks_asset_gone AFTER DELETE ON assets
         BEGIN DELETE FROM looks WHERE id = OLD.id; END;
     "#,
+    // v16: a corrected position (set by hand: a town's or coordinates). `gps_*` hold the position
+    // in use; while `gps_fixed` is 1, `orig_gps_*` hold what the file gave (NULL: no position).
+    r#"
+    ALTER TABLE assets ADD COLUMN gps_fixed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE assets ADD COLUMN orig_gps_lat REAL;
+    ALTER TABLE assets ADD COLUMN orig_gps_lon REAL;
+    ALTER TABLE assets ADD COLUMN orig_gps_alt REAL;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -2,7 +2,8 @@
 //!
 //! Each of these is a field of a photo that travels to the other devices like a favourite:
 //! `rating` (0–5), `rotation` (0, 90, 180, 270), `taken` (a corrected capture time, or null to
-//! go back to the file's) and `keyword:<word>` (true or false, one field per word, so words
+//! go back to the file's), `gps` (a corrected position `{"lat", "lon"}`, or null to go back to
+//! the file's) and `keyword:<word>` (true or false, one field per word, so words
 //! added on two devices are both kept). Local edits and other devices' edits go through the
 //! same [`apply_tidy`], which checks the value.
 
@@ -12,7 +13,7 @@ use shoebox_types::CaptureTime;
 
 /// Whether `field` is one of this module's.
 pub(crate) fn is_tidy_field(field: &str) -> bool {
-    matches!(field, "rating" | "rotation" | "taken")
+    matches!(field, "rating" | "rotation" | "taken" | "gps")
         || field.strip_prefix("keyword:").is_some_and(is_keyword)
 }
 
@@ -72,6 +73,45 @@ pub(crate) fn apply_tidy(
             }
             _ => return Ok(None),
         },
+        "gps" => {
+            // The place in words is looked up again for the position in use.
+            const UNPLACED: &str =
+                "place_city = NULL, place_region = NULL, place_country = NULL, place_cc = NULL";
+            if value.is_null() {
+                tx.execute(
+                    &format!(
+                        "UPDATE assets SET gps_lat = orig_gps_lat, gps_lon = orig_gps_lon, \
+                         gps_alt = orig_gps_alt, orig_gps_lat = NULL, orig_gps_lon = NULL, \
+                         orig_gps_alt = NULL, gps_fixed = 0, {UNPLACED} \
+                         WHERE hash = ?1 AND gps_fixed = 1"
+                    ),
+                    [hash],
+                )?
+            } else {
+                let (Some(lat), Some(lon)) = (
+                    value.get("lat").and_then(|v| v.as_f64()),
+                    value.get("lon").and_then(|v| v.as_f64()),
+                ) else {
+                    return Ok(None);
+                };
+                if !(lat.abs() <= 90.0 && lon.abs() <= 180.0) {
+                    return Ok(None);
+                }
+                // The file's own position is kept the first time (SQLite reads every
+                // right-hand side from the row as it was).
+                tx.execute(
+                    &format!(
+                        "UPDATE assets SET \
+                         orig_gps_lat = CASE WHEN gps_fixed = 0 THEN gps_lat ELSE orig_gps_lat END, \
+                         orig_gps_lon = CASE WHEN gps_fixed = 0 THEN gps_lon ELSE orig_gps_lon END, \
+                         orig_gps_alt = CASE WHEN gps_fixed = 0 THEN gps_alt ELSE orig_gps_alt END, \
+                         gps_fixed = 1, gps_lat = ?2, gps_lon = ?3, gps_alt = NULL, {UNPLACED} \
+                         WHERE hash = ?1 AND NOT (gps_fixed = 1 AND gps_lat IS ?2 AND gps_lon IS ?3)"
+                    ),
+                    params![hash, lat, lon],
+                )?
+            }
+        }
         _ => {
             let Some(word) = field.strip_prefix("keyword:").filter(|w| is_keyword(w)) else {
                 return Ok(None);

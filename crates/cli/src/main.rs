@@ -86,6 +86,8 @@ enum Command {
     Rotate(cmd::tidy::RotateArgs),
     /// Correct the date of photos (the file keeps its own; --undo goes back to it).
     SetDate(cmd::tidy::SetDateArgs),
+    /// Set where photos were taken (the file keeps its own position; --undo goes back to it).
+    SetPlace(cmd::tidy::SetPlaceArgs),
     /// Photos that look alike (resized, re-encoded or cropped copies, shots a moment apart).
     Duplicates(cmd::duplicates::Args),
 }
@@ -163,6 +165,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Keyword(a) => cmd::tidy::keyword(&cli, a),
         Command::Rotate(a) => cmd::tidy::rotate(&cli, a),
         Command::SetDate(a) => cmd::tidy::set_date(&cli, a),
+        Command::SetPlace(a) => cmd::tidy::set_place(&cli, a),
         Command::Duplicates(a) => cmd::duplicates::run(&cli, a),
     }
 }

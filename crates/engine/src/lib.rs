@@ -40,7 +40,7 @@ pub use sync::{CacheReport, Fetched, SyncReport, wall_ms};
 pub use targets::{
     PruneReport, TargetStatus, adhoc_target, default_backup_dir, restore, target_of,
 };
-pub use tidy::{DateFix, Turn};
+pub use tidy::{DateFix, PlaceFix, Turn};
 pub use watch::WatchEvent;
 
 use error::io;

@@ -24,7 +24,60 @@ pub enum DateFix {
     Undo,
 }
 
+/// A photo's position and place after a change: (hash, position, place).
+pub type Placed = (
+    String,
+    Option<shoebox_types::Gps>,
+    Option<shoebox_types::Place>,
+);
+
+/// A change of position.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlaceFix {
+    /// These coordinates (degrees).
+    At { lat: f64, lon: f64 },
+    /// The town a person names: "Trastevere", "Paris, Texas" (see [`crate::places::town_named`]).
+    Town(String),
+    /// Back to what the file says.
+    Undo,
+}
+
 impl Library {
+    /// Sets the position of photos by hand (or undoes it): the file keeps its own, the catalog
+    /// keeps both, and the place in words follows the position in use. Returns each photo's
+    /// position and place now.
+    pub fn set_place(&mut self, hashes: &[String], fix: &PlaceFix) -> Result<Vec<Placed>> {
+        let value = match fix {
+            PlaceFix::Undo => serde_json::Value::Null,
+            PlaceFix::At { lat, lon } => {
+                if !(lat.abs() <= 90.0 && lon.abs() <= 180.0) {
+                    return Err(Error::Setting(format!(
+                        "{lat}, {lon} is not a position: latitude -90 to 90, longitude -180 to 180"
+                    )));
+                }
+                serde_json::json!({ "lat": lat, "lon": lon })
+            }
+            PlaceFix::Town(q) => {
+                let (t, _) = crate::places::town_named(q)?;
+                serde_json::json!({ "lat": t.lat, "lon": t.lon })
+            }
+        };
+        let mut found = Vec::new();
+        for h in hashes {
+            found.push(self.show(h)?.hash);
+        }
+        self.catalog.set_tidy(&found, "gps", &value)?;
+        self.record("gps", &found, value)?;
+        self.fill_places()?;
+        found
+            .into_iter()
+            .map(|h| {
+                let a = self.show(&h)?;
+                Ok((h, a.meta.gps, a.place))
+            })
+            .collect()
+    }
+
     /// The photos matching what a person typed and the filter, newest first.
     pub fn search(&self, query: &str, filter: &SearchFilter) -> Result<Vec<Asset>> {
         Ok(self.catalog.search(query, filter)?)

@@ -4,7 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
   MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View,
-  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup,
+  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup, Town,
 } from './bindings';
 
 export type * from './bindings';
@@ -30,6 +30,9 @@ export const api = {
   /** `to` a local date-time, or `shiftMinutes`, or neither to undo. */
   setDate: (hashes: string[], to: string | null, shiftMinutes: number | null) =>
     invoke<void>('set_date', { hashes, to, shiftMinutes }),
+  /** `at` [lat, lon], or null to go back to what the files say. */
+  setPlace: (hashes: string[], at: [number, number] | null) => invoke<void>('set_place', { hashes, at }),
+  findTowns: (query: string) => invoke<Town[]>('find_towns', { query }),
   setTrashed: (hashes: string[], on: boolean) => invoke<number>('set_trashed', { hashes, on }),
   emptyTrash: () => invoke<EmptyTrash>('empty_trash'),
   albums: () => invoke<Album[]>('albums'),

@@ -153,7 +153,17 @@ taken_original: string | null,
 /**
  * Where it was taken, in words ("Trastevere, Lazio, Italy"), from the offline gazetteer.
  */
-place: string | null, };
+place: string | null, 
+/**
+ * The position was set by hand: what the file gives ("none" when it gives none).
+ */
+place_original: string | null, };
+
+export type Town = { 
+/**
+ * "Paris, Ile-de-France, France".
+ */
+name: string, lat: number, lon: number, };
 
 export type BackupState = { target: string, 
 /**

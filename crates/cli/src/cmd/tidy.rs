@@ -2,7 +2,7 @@
 //! favourite: backed up, synced to the other devices, the originals never touched.
 
 use crate::*;
-use shoebox_engine::{CaptureTime, DateFix, Turn};
+use shoebox_engine::{CaptureTime, DateFix, PlaceFix, Turn};
 
 fn hashes_of(lib: &Library, photos: &[String]) -> Result<Vec<String>> {
     photos.iter().map(|p| Ok(lib.show(p)?.hash)).collect()
@@ -102,6 +102,50 @@ pub struct SetDateArgs {
     /// Go back to the date the file gives.
     #[arg(long)]
     pub undo: bool,
+}
+
+#[derive(clap::Args)]
+pub struct SetPlaceArgs {
+    /// Hashes (or their first characters) or library paths.
+    #[arg(required = true)]
+    pub photos: Vec<String>,
+    /// A town of 1,000 people or more, with its region or country after a comma if its name is
+    /// not enough: `Trastevere`, `Paris, Texas`, `San Jose, Costa Rica`.
+    #[arg(long, conflicts_with_all = ["gps", "undo"])]
+    pub city: Option<String>,
+    /// A position in degrees: `41.89,12.47` (south and west negative).
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "undo")]
+    pub gps: Option<String>,
+    /// Go back to the position the file gives (or none).
+    #[arg(long)]
+    pub undo: bool,
+}
+
+pub fn set_place(cli: &Cli, a: &SetPlaceArgs) -> Result<ExitCode> {
+    let fix = match (&a.city, &a.gps, a.undo) {
+        (Some(c), None, false) => PlaceFix::Town(c.clone()),
+        (None, Some(g), false) => {
+            let parsed = g
+                .split_once(',')
+                .and_then(|(la, lo)| Some((la.trim().parse().ok()?, lo.trim().parse().ok()?)));
+            let Some((lat, lon)) = parsed else {
+                anyhow::bail!("{g:?} is not a position: give LAT,LON in degrees, e.g. 41.89,12.47");
+            };
+            PlaceFix::At { lat, lon }
+        }
+        (None, None, true) => PlaceFix::Undo,
+        _ => anyhow::bail!("give one of --city NAME, --gps LAT,LON or --undo"),
+    };
+    let mut lib = open(cli)?;
+    let hashes = hashes_of(&lib, &a.photos)?;
+    for (h, gps, place) in lib.set_place(&hashes, &fix)? {
+        let at = gps.map_or("no position".to_owned(), |g| {
+            format!("{:.5}, {:.5}", g.lat, g.lon)
+        });
+        let name = place.map_or(String::new(), |p| format!("  {}", p.name));
+        println!("{}  {at}{name}", &h[..12]);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `+1d2h30m` → seconds.
