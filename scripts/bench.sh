@@ -6,6 +6,7 @@
 #   scripts/bench.sh memory [--mb 2048]                         peak RSS of one big video, vs rclone
 #   scripts/bench.sh join [--count 50000] [--rounds 3]         a second computer joining, vs rclone copy
 #   scripts/bench.sh search [--count 100000] [--rounds 15]     search per keystroke vs a naive LIKE; geocoding
+#   scripts/bench.sh timeline [--count 1000000] [--rounds 9]   month buckets and a first screenful vs naive queries
 #   scripts/bench.sh app [--count 100000] [--rounds 5] [--join 50000]
 #                                                               the desktop app on 1k vs 100k assets,
 #                                                               and joining a library through its UI

@@ -14,7 +14,7 @@ pkgs+=(nginx-light libnginx-mod-http-dav-ext xvfb webkit2gtk-driver)
 # tests.
 pkgs+=(ntfs-3g fuse3)
 if [[ "${1:-}" == "--bench" ]]; then
-  pkgs+=(libvips-tools libimage-exiftool-perl inotify-tools)
+  pkgs+=(libvips-tools libimage-exiftool-perl inotify-tools findimagedupes)
 fi
 
 missing=()

@@ -343,13 +343,20 @@ impl Catalog {
 
     /// Opens a catalog fetched from a store: checked as [`Self::open_untrusted`] says, then opened
     /// (and migrated) as a working copy.
-    /// Its search index is built again here from the catalog's rows: what a store held in the
-    /// index's own tables is never used.
+    /// Its search index and month counts are built again here from the catalog's rows: what a
+    /// store held in their own tables is never used.
     pub fn open_from_store(path: &Path) -> Result<Self> {
         drop(Catalog::open_untrusted(path)?);
         let cat = Catalog::open(path)?;
-        cat.rebuild_search()?;
+        cat.rebuild_derived()?;
         Ok(cat)
+    }
+
+    /// Builds again what is derived from the photos' rows (the search index, the month
+    /// counts), for a catalog that came from a store.
+    pub fn rebuild_derived(&self) -> Result<()> {
+        self.rebuild_search()?;
+        self.recount_months()
     }
 }
 

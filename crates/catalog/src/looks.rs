@@ -3,7 +3,7 @@
 //! that devices exchange.
 
 use crate::{Catalog, Result};
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 /// A look as stored: the 64-bit and the 256-bit perceptual hashes.
 pub type LookBits = (u64, [u8; 32]);
@@ -29,6 +29,24 @@ impl Catalog {
         )?;
         let rows = stmt.query_map(params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Of these photos, those whose look has not been worked out yet: (id, hash).
+    pub fn looks_pending_of(&self, hashes: &[String]) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.hash FROM assets a WHERE a.hash = ?1 \
+             AND NOT EXISTS (SELECT 1 FROM looks l WHERE l.id = a.id)",
+        )?;
+        let mut out = Vec::new();
+        for h in hashes {
+            if let Some(row) = stmt
+                .query_row([h], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+            {
+                out.push(row);
+            }
+        }
+        Ok(out)
     }
 
     /// How many photos have no look yet.

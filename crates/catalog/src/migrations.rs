@@ -271,6 +271,115 @@ const STEPS: &[&str] = &[
     ALTER TABLE assets ADD COLUMN orig_gps_lon REAL;
     ALTER TABLE assets ADD COLUMN orig_gps_alt REAL;
     "#,
+    // v17: the timeline at a million photos. How many photos each month holds in the whole
+    // timeline, the favourites, the trash and each album, kept by triggers (counting them took
+    // a scan of every photo at each launch; an album's, a lookup of each of its photos); and the time index gains the tie-break of the timeline's
+    // order, so a screenful of a month is read without sorting the month.
+    r#"
+    CREATE TABLE month_counts (
+        view  TEXT NOT NULL,
+        month TEXT NOT NULL,
+        n     INTEGER NOT NULL,
+        PRIMARY KEY (view, month)
+    ) WITHOUT ROWID;
+    INSERT INTO month_counts
+        SELECT CASE WHEN trashed_at IS NULL THEN 'all' ELSE 'trash' END, substr(taken_local, 1, 7),
+               count(*)
+        FROM assets WHERE motion_of IS NULL GROUP BY 1, 2;
+    INSERT INTO month_counts
+        SELECT 'favourites', substr(taken_local, 1, 7), count(*) FROM assets
+        WHERE motion_of IS NULL AND trashed_at IS NULL AND favourite = 1 GROUP BY 2;
+    CREATE TRIGGER month_counts_new AFTER INSERT ON assets WHEN NEW.motion_of IS NULL BEGIN
+        INSERT INTO month_counts
+            SELECT CASE WHEN NEW.trashed_at IS NULL THEN 'all' ELSE 'trash' END,
+                   substr(NEW.taken_local, 1, 7), 1 WHERE 1
+            ON CONFLICT DO UPDATE SET n = n + 1;
+        INSERT INTO month_counts
+            SELECT 'favourites', substr(NEW.taken_local, 1, 7), 1
+            WHERE NEW.favourite = 1 AND NEW.trashed_at IS NULL
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER month_counts_gone AFTER DELETE ON assets WHEN OLD.motion_of IS NULL BEGIN
+        UPDATE month_counts SET n = n - 1 WHERE month = substr(OLD.taken_local, 1, 7)
+            AND (view = CASE WHEN OLD.trashed_at IS NULL THEN 'all' ELSE 'trash' END
+                 OR (view = 'favourites' AND OLD.favourite = 1 AND OLD.trashed_at IS NULL));
+        DELETE FROM month_counts WHERE month = substr(OLD.taken_local, 1, 7) AND n <= 0;
+    END;
+    CREATE TRIGGER month_counts_edit AFTER UPDATE OF taken_local, trashed_at, favourite, motion_of
+        ON assets WHEN OLD.taken_local IS NOT NEW.taken_local
+            OR (OLD.trashed_at IS NULL) != (NEW.trashed_at IS NULL)
+            OR OLD.favourite IS NOT NEW.favourite OR OLD.motion_of IS NOT NEW.motion_of
+    BEGIN
+        UPDATE month_counts SET n = n - 1 WHERE OLD.motion_of IS NULL
+            AND month = substr(OLD.taken_local, 1, 7)
+            AND (view = CASE WHEN OLD.trashed_at IS NULL THEN 'all' ELSE 'trash' END
+                 OR (view = 'favourites' AND OLD.favourite = 1 AND OLD.trashed_at IS NULL));
+        DELETE FROM month_counts WHERE month = substr(OLD.taken_local, 1, 7) AND n <= 0;
+        INSERT INTO month_counts
+            SELECT CASE WHEN NEW.trashed_at IS NULL THEN 'all' ELSE 'trash' END,
+                   substr(NEW.taken_local, 1, 7), 1 WHERE NEW.motion_of IS NULL
+            ON CONFLICT DO UPDATE SET n = n + 1;
+        INSERT INTO month_counts
+            SELECT 'favourites', substr(NEW.taken_local, 1, 7), 1
+            WHERE NEW.motion_of IS NULL AND NEW.favourite = 1 AND NEW.trashed_at IS NULL
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TABLE album_month_counts (
+        album_id INTEGER NOT NULL,
+        month    TEXT NOT NULL,
+        n        INTEGER NOT NULL,
+        PRIMARY KEY (album_id, month)
+    ) WITHOUT ROWID;
+    INSERT INTO album_month_counts
+        SELECT aa.album_id, substr(a.taken_local, 1, 7), count(*)
+        FROM album_assets aa JOIN assets a ON a.hash = aa.hash
+        WHERE a.trashed_at IS NULL AND a.motion_of IS NULL GROUP BY 1, 2;
+    CREATE TRIGGER album_counts_in AFTER INSERT ON album_assets BEGIN
+        INSERT INTO album_month_counts
+            SELECT NEW.album_id, substr(taken_local, 1, 7), 1 FROM assets
+            WHERE hash = NEW.hash AND trashed_at IS NULL AND motion_of IS NULL
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER album_counts_out AFTER DELETE ON album_assets BEGIN
+        UPDATE album_month_counts SET n = n - 1 WHERE album_id = OLD.album_id
+            AND month = (SELECT substr(taken_local, 1, 7) FROM assets
+                         WHERE hash = OLD.hash AND trashed_at IS NULL AND motion_of IS NULL);
+        DELETE FROM album_month_counts WHERE album_id = OLD.album_id AND n <= 0;
+    END;
+    CREATE TRIGGER album_counts_asset_new AFTER INSERT ON assets
+        WHEN NEW.trashed_at IS NULL AND NEW.motion_of IS NULL BEGIN
+        INSERT INTO album_month_counts
+            SELECT album_id, substr(NEW.taken_local, 1, 7), 1 FROM album_assets
+            WHERE hash = NEW.hash
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER album_counts_asset_gone AFTER DELETE ON assets
+        WHEN OLD.trashed_at IS NULL AND OLD.motion_of IS NULL BEGIN
+        UPDATE album_month_counts SET n = n - 1 WHERE month = substr(OLD.taken_local, 1, 7)
+            AND album_id IN (SELECT album_id FROM album_assets WHERE hash = OLD.hash);
+        DELETE FROM album_month_counts WHERE month = substr(OLD.taken_local, 1, 7) AND n <= 0;
+    END;
+    CREATE TRIGGER album_counts_asset_edit AFTER UPDATE OF taken_local, trashed_at, motion_of
+        ON assets WHEN OLD.taken_local IS NOT NEW.taken_local
+            OR (OLD.trashed_at IS NULL) != (NEW.trashed_at IS NULL)
+            OR OLD.motion_of IS NOT NEW.motion_of
+    BEGIN
+        UPDATE album_month_counts SET n = n - 1
+            WHERE OLD.trashed_at IS NULL AND OLD.motion_of IS NULL
+            AND month = substr(OLD.taken_local, 1, 7)
+            AND album_id IN (SELECT album_id FROM album_assets WHERE hash = OLD.hash);
+        DELETE FROM album_month_counts WHERE month = substr(OLD.taken_local, 1, 7) AND n <= 0;
+        INSERT INTO album_month_counts
+            SELECT album_id, substr(NEW.taken_local, 1, 7), 1 FROM album_assets
+            WHERE hash = NEW.hash AND NEW.trashed_at IS NULL AND NEW.motion_of IS NULL
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER album_counts_album_gone AFTER DELETE ON albums BEGIN
+        DELETE FROM album_month_counts WHERE album_id = OLD.id;
+    END;
+    DROP INDEX assets_by_time;
+    CREATE INDEX assets_by_time ON assets (taken_local DESC, path);
+    "#,
 ];
 
 /// The schema version this build writes.

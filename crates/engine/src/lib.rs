@@ -243,7 +243,8 @@ impl Library {
         self.apply_takeout(&mut report)?;
         report.live_photos = self.pair_live_photos(&report)?;
         self.name_places();
-        self.look_at_new();
+        let new: Vec<String> = report.imported.iter().map(|i| i.hash.clone()).collect();
+        self.look_at_new(&new);
         Ok(report)
     }
 

@@ -159,7 +159,6 @@ impl Library {
             ..Default::default()
         };
         throttle.send(&p, true);
-        let size = self.settings.grid_size;
         let (mut after, mut n) = (0, 0);
         loop {
             if cancel.load(Ordering::Relaxed) {
@@ -168,18 +167,7 @@ impl Library {
             let batch = self.catalog.looks_pending(after, 256)?;
             let Some(last) = batch.last() else { break };
             after = last.0;
-            let found: Vec<(i64, Option<LookBits>)> = batch
-                .par_iter()
-                .filter_map(|(id, hash)| {
-                    let path = self.paths.thumb(&Hash::parse(hash).ok()?, size);
-                    // Not here yet (another device's photo): asked again next time.
-                    let bytes = std::fs::read(path).ok()?;
-                    let look = shoebox_media::look::look_of(&bytes).map(|l| (l.coarse, l.fine));
-                    Some((*id, look))
-                })
-                .collect();
-            self.catalog.set_looks(&found)?;
-            n += found.len();
+            n += self.look_batch(&batch)?;
             p.done += batch.len() as u64;
             throttle.send(&p, false);
         }
@@ -188,10 +176,37 @@ impl Library {
         Ok(n)
     }
 
-    /// [`Self::fill_looks`] as a side task after an import: a failure is logged, the photos are
-    /// looked at next time.
-    pub(crate) fn look_at_new(&mut self) {
-        if let Err(e) = self.fill_looks(&|_| {}, &AtomicBool::new(false)) {
+    /// Works out and records the looks of a batch of photos (id, hash) from their grid
+    /// thumbnails. Returns how many were recorded.
+    fn look_batch(&mut self, batch: &[(i64, String)]) -> Result<usize> {
+        let size = self.settings.grid_size;
+        let found: Vec<(i64, Option<LookBits>)> = batch
+            .par_iter()
+            .filter_map(|(id, hash)| {
+                let path = self.paths.thumb(&Hash::parse(hash).ok()?, size);
+                // Not here yet (another device's photo): asked again next time.
+                let bytes = std::fs::read(path).ok()?;
+                let look = shoebox_media::look::look_of(&bytes).map(|l| (l.coarse, l.fine));
+                Some((*id, look))
+            })
+            .collect();
+        self.catalog.set_looks(&found)?;
+        Ok(found.len())
+    }
+
+    /// The looks of photos just imported, as a side task: a failure is logged, and the
+    /// photos are looked at when duplicates are next asked for.
+    pub(crate) fn look_at_new(&mut self, hashes: &[String]) {
+        let res = self
+            .catalog
+            .looks_pending_of(hashes)
+            .map_err(crate::Error::from)
+            .and_then(|pending| {
+                pending
+                    .chunks(256)
+                    .try_for_each(|c| self.look_batch(c).map(|_| ()))
+            });
+        if let Err(e) = res {
             tracing::warn!("near-duplicate hashes not written this time: {e}");
         }
     }

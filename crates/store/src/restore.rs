@@ -153,8 +153,9 @@ impl Store {
         std::fs::rename(&tmp_db, lib.catalog()).map_err(crate::error::io(lib.catalog()))?;
         r.snapshots.push(newest.snapshot.clone());
         let mut cat = Catalog::open(&lib.catalog())?;
-        // The search index is built here from the rows, never taken from the store.
-        cat.rebuild_search()?;
+        // The search index and month counts are built here from the rows, never taken from
+        // the store.
+        cat.rebuild_derived()?;
 
         // Other devices' newest snapshots add the photos this one does not know.
         let mut known: HashSet<String> = cat.all_hashes()?.into_iter().collect();

@@ -124,6 +124,24 @@ fn main() -> Result<()> {
                 .unwrap_or(15);
             bench_search(count, rounds)
         }
+        Some("looks") => {
+            let count: usize = flag("--count")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(400);
+            bench_looks(count)
+        }
+        Some("timeline") => {
+            let count: usize = flag("--count")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(1_000_000);
+            let rounds: usize = flag("--rounds")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(9);
+            bench_timeline(count, rounds)
+        }
         // For the app benchmark (ui/e2e/perf.mjs): prepares the store a joining app reads and
         // prints the folder `rclone serve s3` serves it from (bucket `shoebox`).
         Some("join-store") => {
@@ -159,7 +177,7 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage: shoebox-bench import [--count N] [--rounds R] [--work DIR] \
-             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | join [--count N] [--rounds R] | search [--count N] [--rounds R] | join-store DIR [--count N] | sample DIR | hostile-sample DIR | near-copies DIR | catalog DIR [--count N]"
+             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | join [--count N] [--rounds R] | search [--count N] [--rounds R] | timeline [--count N] [--rounds R] | looks [--count N] | join-store DIR [--count N] | sample DIR | hostile-sample DIR | near-copies DIR | catalog DIR [--count N]"
         ),
     }
 }
@@ -1264,6 +1282,219 @@ fn bench_join(work: &Path, count: usize, rounds: usize) -> Result<()> {
 /// times, timed as one keystroke costs the app — the month buckets of the results and the
 /// photos of the first two months — beside a naive `LIKE` over the same text columns (buckets
 /// only, no albums or keywords: less work), on the same SQLite, in the same process.
+/// Perceptual hashing of a library: Shoebox works out each photo's look from its grid
+/// thumbnail (made at import); findimagedupes (if installed) fingerprints the originals.
+fn bench_looks(count: usize) -> Result<()> {
+    use std::sync::atomic::AtomicBool;
+    let work = tempfile::tempdir()?;
+    let src = work.path().join("src");
+    std::fs::create_dir_all(&src)?;
+    for i in 0..count {
+        let kind = shoebox_tests::SCENE_KINDS[i % 4];
+        let img = shoebox_tests::scene(kind, 7000 + i as u64, 1600, 1200);
+        std::fs::write(
+            src.join(format!("P{i:05}.jpg")),
+            shoebox_tests::jpeg_of(&img, 90),
+        )?;
+    }
+    let root = work.path().join("lib");
+    let mut lib = shoebox_engine::Library::open(&root)?;
+    lib.import(
+        std::slice::from_ref(&src),
+        &|_| {},
+        &AtomicBool::new(false),
+        &|| {},
+    )?;
+    // Forget the looks the import worked out, and time working them out again.
+    drop(lib);
+    rusqlite::Connection::open(root.join(".shoebox/catalog.db"))?
+        .execute("DELETE FROM looks", [])?;
+    let mut lib = shoebox_engine::Library::open(&root)?;
+    let t = Instant::now();
+    let n = lib.fill_looks(&|_| {}, &AtomicBool::new(false))?;
+    let ours = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let groups = lib.similar()?;
+    let grouping = t.elapsed().as_secs_f64();
+    println!(
+        "looks of {n} photos (1600x1200) from their 320 px thumbnails: {:.0} photos/s; grouping {:.1} ms ({} groups)",
+        n as f64 / ours,
+        grouping * 1000.0,
+        groups.len()
+    );
+    let on_path = |cmd: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
+    };
+    if on_path("findimagedupes") {
+        let db = work.path().join("fid.db");
+        let t = Instant::now();
+        let out = Command::new("findimagedupes")
+            .arg("-f")
+            .arg(&db)
+            .arg("-R")
+            .arg("--")
+            .arg(&src)
+            .output()?;
+        let theirs = t.elapsed().as_secs_f64();
+        println!(
+            "findimagedupes -R on the originals: {:.0} photos/s (exit {}) — it decodes each original; Shoebox reads the thumbnail import made: {:.1}x",
+            count as f64 / theirs,
+            out.status.code().unwrap_or(-1),
+            theirs / ours
+        );
+    } else {
+        println!("findimagedupes not installed: no peer figure (apt-get install findimagedupes)");
+    }
+    Ok(())
+}
+
+/// The timeline at `count` photos: month buckets of every view and the first screenful of the
+/// newest month, beside the naive queries (a GROUP BY over every photo; a month read by its
+/// prefix and sorted).
+fn bench_timeline(count: usize, rounds: usize) -> Result<()> {
+    use shoebox_catalog::{Catalog, NewAsset, SearchFilter, ThumbState, View};
+    use shoebox_types::{CaptureTime, Kind, Metadata, TimeSource};
+    let dir = tempfile::tempdir()?;
+    let mut cat = Catalog::open(&dir.path().join("catalog.db"))?;
+    let start = chrono::NaiveDate::from_ymd_opt(2006, 1, 1).unwrap();
+    let span = 20 * 365 * 86_400i64;
+    let t = Instant::now();
+    let mut hashes = Vec::with_capacity(count);
+    let mut batch = Vec::new();
+    for i in 0..count {
+        let hash = blake3::hash(format!("timeline {i}").as_bytes())
+            .to_hex()
+            .to_string();
+        let local = start.and_hms_opt(8, 0, 0).unwrap()
+            + chrono::Duration::seconds((i as i64 * span) / count as i64);
+        let taken = CaptureTime {
+            local,
+            offset_minutes: Some(60),
+        };
+        batch.push(NewAsset {
+            path: format!("originals/{}/IMG_{i:07}.JPG", taken.folder()),
+            original_name: format!("IMG_{i:07}.JPG"),
+            size: 3_000_000,
+            meta: Metadata {
+                kind: Kind::Photo,
+                mime: "image/jpeg".into(),
+                taken_at: taken,
+                taken_at_source: TimeSource::Exif,
+                width: Some(4000),
+                height: Some(3000),
+                orientation: None,
+                make: Some(if i % 5 == 0 { "Canon" } else { "Apple" }.into()),
+                model: Some(if i % 5 == 0 { "EOS R6" } else { "iPhone 12" }.into()),
+                lens: None,
+                iso: None,
+                exposure_time: None,
+                f_number: None,
+                focal_length_mm: None,
+                gps: None,
+                duration_ms: None,
+                description: None,
+            },
+            thumb_state: ThumbState::Ok,
+            source_path: None,
+            hash: hash.clone(),
+        });
+        hashes.push(hash);
+        if batch.len() == 10_000 {
+            cat.insert_assets(&batch)?;
+            batch.clear();
+        }
+    }
+    cat.insert_assets(&batch)?;
+    // A favourite in ten, one in a hundred in the trash, an album of 10,000 spread over the
+    // years.
+    let favs: Vec<String> = hashes.iter().step_by(10).cloned().collect();
+    cat.set_favourite(&favs, true)?;
+    let trash: Vec<String> = hashes.iter().skip(3).step_by(100).cloned().collect();
+    cat.set_trashed(&trash, true)?;
+    let album = cat.album_create("Best of")?;
+    let members: Vec<String> = hashes.iter().step_by(count / 10_000).cloned().collect();
+    cat.album_add(album, &members)?;
+    cat.refresh_search()?;
+    let made = t.elapsed().as_secs_f64();
+    let size = std::fs::metadata(dir.path().join("catalog.db"))?.len();
+    println!(
+        "timeline at {count} photos (catalog {:.0} MB, made in {made:.0} s)",
+        size as f64 / 1e6
+    );
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    let time = |f: &mut dyn FnMut() -> Result<()>| -> Result<f64> {
+        let mut v = Vec::new();
+        for _ in 0..rounds {
+            let t = Instant::now();
+            f()?;
+            v.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        Ok(median(v))
+    };
+    let views = [
+        ("all", View::All),
+        ("favourites", View::Favourites),
+        ("trash", View::Trash),
+        ("album of 10,000", View::Album(album)),
+        (
+            "search \"canon\"",
+            View::Search("canon".into(), SearchFilter::default()),
+        ),
+        (
+            "search \"img_00012\"",
+            View::Search("img_00012".into(), SearchFilter::default()),
+        ),
+    ];
+    println!("month buckets, median of {rounds}:");
+    for (name, view) in &views {
+        let kept = cat.buckets(view)?;
+        let counted = cat.buckets_counted(view)?;
+        if kept != counted {
+            bail!("{name}: the kept counts differ from counting");
+        }
+        let photos: u64 = kept.iter().map(|b| b.count).sum();
+        let ours = time(&mut || {
+            std::hint::black_box(cat.buckets(view)?);
+            Ok(())
+        })?;
+        let naive = time(&mut || {
+            std::hint::black_box(cat.buckets_counted(view)?);
+            Ok(())
+        })?;
+        println!(
+            "  {name:<18} {:>4} months {photos:>8} photos: {ours:>8.2} ms  naive GROUP BY {naive:>8.2} ms  ({:.0}x)",
+            kept.len(),
+            naive / ours
+        );
+    }
+    let newest = cat.buckets(&View::All)?[0].month.clone();
+    let ours = time(&mut || {
+        std::hint::black_box(cat.assets_in_month_page(&View::All, &newest, 0, 60)?);
+        Ok(())
+    })?;
+    let naive_conn = rusqlite::Connection::open(dir.path().join("catalog.db"))?;
+    let naive = time(&mut || {
+        let mut stmt = naive_conn.prepare_cached(
+            "SELECT * FROM assets NOT INDEXED WHERE substr(taken_local, 1, 7) = ?1 \
+             AND trashed_at IS NULL AND motion_of IS NULL ORDER BY taken_local DESC, path LIMIT 60",
+        )?;
+        let n = stmt
+            .query_map([&newest], |r| r.get::<_, String>(0))?
+            .count();
+        std::hint::black_box(n);
+        Ok(())
+    })?;
+    println!(
+        "first screenful (60) of the newest month: {ours:.2} ms  naive (month by prefix, no index) {naive:.2} ms  ({:.0}x)",
+        naive / ours
+    );
+    Ok(())
+}
+
 fn bench_search(count: usize, rounds: usize) -> Result<()> {
     use shoebox_catalog::{Catalog, NewAsset, SearchFilter, ThumbState, View};
     use shoebox_types::{CaptureTime, Gps, Kind, Metadata, TimeSource};
