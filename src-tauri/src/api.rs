@@ -244,6 +244,16 @@ pub struct AssetInfo {
     pub place_original: Option<String>,
 }
 
+/// What an export did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExportSummary {
+    pub exported: u32,
+    pub bytes: f64,
+    /// Photos not exported, with why (by hash).
+    pub failed: Vec<FileProblem>,
+    pub cancelled: bool,
+}
+
 /// A town of the gazetteer, for setting a photo's place by name.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Town {

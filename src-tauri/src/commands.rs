@@ -577,6 +577,43 @@ pub async fn similar(
     .await
 }
 
+/// Exports photos to a folder: originals (`size` null) or JPEGs at most `size` pixels long,
+/// streaming progress; `cancel_job` stops it between photos.
+#[tauri::command]
+pub async fn export(
+    state: State<'_, AppState>,
+    hashes: Vec<String>,
+    to: String,
+    size: Option<u32>,
+    on_event: Channel<JobEvent>,
+) -> Res<ExportSummary> {
+    with_job(&state, on_event, move |lib, job| {
+        let r = lib
+            .export(&hashes, &PathBuf::from(to), size, job.progress, &job.cancel)
+            .map_err(AppError::from)?;
+        Ok(ExportSummary {
+            exported: r.exported.len() as u32,
+            bytes: r.bytes as f64,
+            failed: problems(r.failed, |f| f),
+            cancelled: r.cancelled,
+        })
+    })
+    .await
+}
+
+/// The photos of an album on the timeline (not trashed, not waiting to arrive), by hash.
+#[tauri::command]
+pub async fn album_members(state: State<'_, AppState>, id: i32) -> Res<Vec<String>> {
+    with_lib(&state, move |lib| {
+        Ok(lib
+            .album_members(id.into())?
+            .into_iter()
+            .filter(|h| lib.show(h).is_ok_and(|a| a.trashed_at.is_none()))
+            .collect())
+    })
+    .await
+}
+
 /// Asks the running job to stop.
 #[tauri::command]
 pub fn cancel_job(state: State<'_, AppState>) {

@@ -78,6 +78,8 @@ pub fn run() {
             commands::album_remove,
             commands::import,
             commands::similar,
+            commands::export,
+            commands::album_members,
             commands::cancel_job,
             commands::backup,
             commands::verify,

@@ -420,6 +420,28 @@ test('search as you type, rate and rotate from the keyboard, add a keyword', asy
   await box.sendKeys(Key.ESCAPE);
 });
 
+test('export a selection as JPEGs of 1024 pixels', async () => {
+  await d.findElement(By.css('[data-testid=nav-all]')).click();
+  const tile = await tileNamed('IMG_0101.JPG');
+  const hash = await tile.getAttribute('data-hash');
+  await d.actions().keyDown(Key.CONTROL).click(tile).keyUp(Key.CONTROL).perform();
+  await d.findElement(By.css('[data-testid=selection-bar] [data-testid=export]')).click();
+  const dialog = await waitFor('export dialog', () => d.findElement(By.css('[data-testid=export-dialog]')));
+  assert.match(await dialog.getText(), /Export 1 item/);
+  const out = join(w.root, 'exported');
+  await js('window.__shoebox_pickFolder = arguments[0]', out);
+  await d.findElement(By.css('[data-testid=export-1024]')).click();
+  await waitFor('exported toast', async () => (await js("return [...document.querySelectorAll('[data-testid=toast]')].map(t => t.textContent).join(' ')")).includes('Exported 1'), 30000);
+  const files = readdirSync(out);
+  assert.deepEqual(files, ['IMG_0101.jpg']);
+  const jpeg = readFileSync(join(out, files[0]));
+  assert.ok(jpeg[0] === 0xff && jpeg[1] === 0xd8, 'a JPEG');
+  const asset = JSON.parse(cli(w, ['show', '--json', hash]));
+  assert.ok(jpeg.length < asset.size, 'smaller than the 1600 px original');
+  await js('delete window.__shoebox_pickFolder');
+  await d.findElement(By.css('[data-testid=nav-all]')).click();
+});
+
 test('review duplicates: a photo and its copies side by side, keep one', async () => {
   const copies = join(w.root, 'copies');
   execFileSync(bin('shoebox-bench'), ['near-copies', copies]);

@@ -88,6 +88,8 @@ enum Command {
     SetDate(cmd::tidy::SetDateArgs),
     /// Set where photos were taken (the file keeps its own position; --undo goes back to it).
     SetPlace(cmd::tidy::SetPlaceArgs),
+    /// Copy photos to a folder: originals, or JPEGs at a size (--size), with their metadata.
+    Export(cmd::export::Args),
     /// Photos that look alike (resized, re-encoded or cropped copies, shots a moment apart).
     Duplicates(cmd::duplicates::Args),
 }
@@ -166,6 +168,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rotate(a) => cmd::tidy::rotate(&cli, a),
         Command::SetDate(a) => cmd::tidy::set_date(&cli, a),
         Command::SetPlace(a) => cmd::tidy::set_place(&cli, a),
+        Command::Export(a) => cmd::export::run(&cli, a),
         Command::Duplicates(a) => cmd::duplicates::run(&cli, a),
     }
 }

@@ -34,6 +34,12 @@ pub enum Error {
     Busy,
     #[error("cannot find a default library folder; pass --library DIR or set SHOEBOX_LIBRARY")]
     NoDefaultLibrary,
+    /// A picture could not be decoded or written (an export's JPEG).
+    #[error(transparent)]
+    Media(#[from] shoebox_media::Error),
+    /// An original no longer matches its hash: it is not used.
+    #[error("{0} does not match its hash any more (run `shoebox check`); it was not used")]
+    Damaged(String),
     /// Stopped on request (the viewer moved on); nothing was left half-done.
     #[error("stopped before it finished; nothing was changed")]
     Cancelled,

@@ -12,6 +12,7 @@ mod check;
 mod error;
 pub mod logging;
 pub use shoebox_media::quiet_decoder_panics;
+mod export;
 mod organise;
 pub mod places;
 mod secrets;
@@ -24,6 +25,7 @@ mod watch;
 
 pub use check::{CheckReport, Problem};
 pub use error::{Error, ErrorKind, Result};
+pub use export::{ExportReport, Exported, export_meta};
 pub use organise::EmptyTrashReport;
 pub use settings::{Settings, WatchFolderSetting};
 pub use shoebox_catalog::{

@@ -11,6 +11,7 @@
 //! ```
 
 mod error;
+pub mod export;
 mod heif;
 pub mod look;
 mod metadata;

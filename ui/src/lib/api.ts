@@ -4,7 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
   MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View,
-  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup, Town,
+  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup, Town, ExportSummary,
 } from './bindings';
 
 export type * from './bindings';
@@ -40,10 +40,14 @@ export const api = {
   albumRename: (id: number, name: string) => invoke<void>('album_rename', { id, name }),
   albumDelete: (id: number) => invoke<void>('album_delete', { id }),
   albumAdd: (id: number, hashes: string[]) => invoke<number>('album_add', { id, hashes }),
+  albumMembers: (id: number) => invoke<string[]>('album_members', { id }),
   albumRemove: (id: number, hashes: string[]) => invoke<number>('album_remove', { id, hashes }),
   import: (paths: string[], on: (e: JobEvent) => void) =>
     invoke<ImportSummary>('import', { paths, onEvent: channel(on) }),
   cancelJob: () => invoke<void>('cancel_job'),
+  /** Copies to a folder: originals (`size` null) or JPEGs at most `size` pixels long. */
+  export: (hashes: string[], to: string, size: number | null, on: (e: JobEvent) => void) =>
+    invoke<ExportSummary>('export', { hashes, to, size, onEvent: channel(on) }),
   /** Groups of photos that look alike; `on` hears the looking at photos not yet looked at. */
   similar: (on: (e: JobEvent) => void) => invoke<SimilarGroup[]>('similar', { onEvent: channel(on) }),
   backup: (on: (e: JobEvent) => void, target: string | null = null) =>

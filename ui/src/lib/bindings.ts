@@ -165,6 +165,12 @@ export type Town = {
  */
 name: string, lat: number, lon: number, };
 
+export type ExportSummary = { exported: number, bytes: number, 
+/**
+ * Photos not exported, with why (by hash).
+ */
+failed: Array<FileProblem>, cancelled: boolean, };
+
 export type BackupState = { target: string, 
 /**
  * The original's key on the store, when it is there.

@@ -1,10 +1,10 @@
 // The app's state (Svelte 5 runes) and the actions that change it.
 import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type TargetSync, type Devices, type Search, type SimilarGroup, type View, type WatchEvent } from './api';
-import { eta } from './format';
+import { bytes, eta } from './format';
 import { NO_SEARCH, searching } from './search';
 
 export interface Job {
-  kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin' | 'looking';
+  kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin' | 'looking' | 'export';
   phase: string;
   done: number;
   total: number;
@@ -118,6 +118,23 @@ class AppStore {
     } catch (e) {
       this.fail(e);
       this.duplicates = [];
+    } finally {
+      this.job = null;
+    }
+  }
+
+  /** Exports photos to a folder (originals, or JPEGs at most `size` pixels long). */
+  async exportTo(hashes: string[], to: string, size: number | null) {
+    if (this.job) {
+      this.toast(`Wait for the ${this.job.kind} to finish, then export.`, true);
+      return;
+    }
+    try {
+      const r = await api.export(hashes, to, size, this.onJob('export'));
+      const failed = r.failed.length ? `; ${r.failed.length} could not be: ${r.failed[0].reason}` : '';
+      this.toast(`${r.cancelled ? 'Export cancelled: ' : ''}Exported ${r.exported} (${bytes(r.bytes)}) to ${to}${failed}`, r.failed.length > 0);
+    } catch (e) {
+      this.fail(e);
     } finally {
       this.job = null;
     }

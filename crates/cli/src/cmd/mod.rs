@@ -7,6 +7,7 @@ pub mod caption;
 pub mod check;
 pub mod devices;
 pub mod duplicates;
+pub mod export;
 pub mod favourite;
 pub mod fetch;
 pub mod import;

@@ -9,7 +9,7 @@ pub struct Args {
     pub album: String,
 }
 
-fn album_id(lib: &Library, name: &str) -> Result<i64> {
+pub(crate) fn album_id(lib: &Library, name: &str) -> Result<i64> {
     lib.albums()?
         .into_iter()
         .find(|a| a.name == name)

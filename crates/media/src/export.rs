@@ -1,0 +1,283 @@
+//! Exported copies: a JPEG at a chosen size with the photo's metadata — corrections included —
+//! written into it (EXIF and XMP), and XMP sidecars for originals exported as they are. The
+//! original is never touched.
+
+use crate::{Error, Result, Thumbnailer};
+use exif::experimental::Writer;
+use exif::{Field, In, Rational, Tag, Value};
+use image::DynamicImage;
+use shoebox_types::{CaptureTime, Metadata};
+use std::path::Path;
+
+/// What an exported copy says about its photo (the values in use: a corrected date or place).
+#[derive(Debug, Clone, Default)]
+pub struct ExportMeta {
+    pub taken: Option<CaptureTime>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub description: Option<String>,
+    pub gps: Option<(f64, f64)>,
+    pub rating: u8,
+    pub keywords: Vec<String>,
+}
+
+impl ExportMeta {
+    /// Whether there is anything for a sidecar to say beyond what a camera wrote.
+    pub fn has_edits(&self) -> bool {
+        self.rating > 0 || !self.keywords.is_empty() || self.description.is_some()
+    }
+}
+
+fn ascii(tag: Tag, s: &str) -> Field {
+    Field {
+        tag,
+        ifd_num: In::PRIMARY,
+        value: Value::Ascii(vec![s.as_bytes().to_vec()]),
+    }
+}
+
+/// Degrees as EXIF's degrees, minutes and hundredths of seconds.
+fn dms(v: f64) -> Value {
+    let v = v.abs();
+    let d = v.floor();
+    let m = ((v - d) * 60.0).floor();
+    let s = ((v - d) * 60.0 - m) * 60.0;
+    Value::Rational(vec![
+        Rational::from((d as u32, 1)),
+        Rational::from((m as u32, 1)),
+        Rational::from(((s * 100.0).round() as u32, 100)),
+    ])
+}
+
+/// An APP1 EXIF segment's payload (`Exif\0\0` and a TIFF block) saying `m`; orientation 1
+/// (the pixels are already turned).
+pub fn exif_app1(m: &ExportMeta) -> Result<Vec<u8>> {
+    let mut fields = vec![Field {
+        tag: Tag::Orientation,
+        ifd_num: In::PRIMARY,
+        value: Value::Short(vec![1]),
+    }];
+    if let Some(t) = m.taken {
+        fields.push(ascii(
+            Tag::DateTimeOriginal,
+            &t.local.format("%Y:%m:%d %H:%M:%S").to_string(),
+        ));
+        if let Some(o) = t.offset_minutes {
+            let sign = if o < 0 { '-' } else { '+' };
+            fields.push(ascii(
+                Tag::OffsetTimeOriginal,
+                &format!("{sign}{:02}:{:02}", o.abs() / 60, o.abs() % 60),
+            ));
+        }
+    }
+    for (tag, v) in [(Tag::Make, &m.make), (Tag::Model, &m.model)] {
+        if let Some(v) = v {
+            fields.push(ascii(tag, v));
+        }
+    }
+    if let Some(d) = &m.description {
+        fields.push(ascii(Tag::ImageDescription, d));
+    }
+    if let Some((lat, lon)) = m.gps {
+        fields.push(ascii(
+            Tag::GPSLatitudeRef,
+            if lat < 0.0 { "S" } else { "N" },
+        ));
+        fields.push(Field {
+            tag: Tag::GPSLatitude,
+            ifd_num: In::PRIMARY,
+            value: dms(lat),
+        });
+        fields.push(ascii(
+            Tag::GPSLongitudeRef,
+            if lon < 0.0 { "W" } else { "E" },
+        ));
+        fields.push(Field {
+            tag: Tag::GPSLongitude,
+            ifd_num: In::PRIMARY,
+            value: dms(lon),
+        });
+    }
+    let mut w = Writer::new();
+    for f in &fields {
+        w.push_field(f);
+    }
+    let mut buf = std::io::Cursor::new(Vec::new());
+    w.write(&mut buf, false)
+        .map_err(|e| Error::Thumbnail(format!("EXIF for the copy: {e}")))?;
+    let mut out = b"Exif\0\0".to_vec();
+    out.extend_from_slice(&buf.into_inner());
+    Ok(out)
+}
+
+fn xml_escape(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// XMP's GPS coordinate: `41,53.4000N`.
+fn xmp_coord(v: f64, pos: char, neg: char) -> String {
+    let a = v.abs();
+    let d = a.floor();
+    format!(
+        "{},{:.6}{}",
+        d as u32,
+        (a - d) * 60.0,
+        if v < 0.0 { neg } else { pos }
+    )
+}
+
+/// An XMP packet saying `m`: rating, keywords, caption, date and position — what digiKam,
+/// darktable and Lightroom read from a sidecar or an embedded packet.
+pub fn xmp_packet(m: &ExportMeta) -> String {
+    let mut props = String::new();
+    let mut attrs = String::new();
+    if m.rating > 0 {
+        attrs.push_str(&format!("\n   xmp:Rating=\"{}\"", m.rating.min(5)));
+    }
+    if let Some(t) = m.taken {
+        let s = xml_escape(&t.to_string());
+        attrs.push_str(&format!(
+            "\n   exif:DateTimeOriginal=\"{s}\"\n   photoshop:DateCreated=\"{s}\""
+        ));
+    }
+    if let Some((lat, lon)) = m.gps {
+        attrs.push_str(&format!(
+            "\n   exif:GPSLatitude=\"{}\"\n   exif:GPSLongitude=\"{}\"",
+            xmp_coord(lat, 'N', 'S'),
+            xmp_coord(lon, 'E', 'W')
+        ));
+    }
+    if let Some(d) = &m.description {
+        props.push_str(&format!(
+            "   <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>\n",
+            xml_escape(d)
+        ));
+    }
+    if !m.keywords.is_empty() {
+        props.push_str("   <dc:subject><rdf:Bag>\n");
+        for k in &m.keywords {
+            props.push_str(&format!("    <rdf:li>{}</rdf:li>\n", xml_escape(k)));
+        }
+        props.push_str("   </rdf:Bag></dc:subject>\n");
+    }
+    format!(
+        "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+<x:xmpmeta xmlns:x=\"adobe:ns:meta/\" x:xmptk=\"Shoebox\">\n\
+ <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
+  <rdf:Description rdf:about=\"\"\n\
+   xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n\
+   xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n\
+   xmlns:exif=\"http://ns.adobe.com/exif/1.0/\"\n\
+   xmlns:photoshop=\"http://ns.adobe.com/photoshop/1.0/\"{attrs}>\n\
+{props}  </rdf:Description>\n\
+ </rdf:RDF>\n\
+</x:xmpmeta>\n\
+<?xpacket end=\"w\"?>\n"
+    )
+}
+
+/// `jpeg` with APP1 segments (each payload as given) right after its start marker.
+pub fn with_app1(jpeg: &[u8], payloads: &[&[u8]]) -> Result<Vec<u8>> {
+    if jpeg.len() < 2 || jpeg[..2] != [0xFF, 0xD8] {
+        return Err(Error::Thumbnail("not a JPEG".into()));
+    }
+    let mut out =
+        Vec::with_capacity(jpeg.len() + payloads.iter().map(|p| p.len() + 4).sum::<usize>());
+    out.extend_from_slice(&jpeg[..2]);
+    for p in payloads {
+        let len = u16::try_from(p.len() + 2)
+            .map_err(|_| Error::Thumbnail("metadata too large for one segment".into()))?;
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(p);
+    }
+    out.extend_from_slice(&jpeg[2..]);
+    Ok(out)
+}
+
+/// A JPEG of the photo in `bytes` (at `path`, for its type) whose longest edge is at most
+/// `size`, turned by `rotation` degrees clockwise on top of its own orientation, saying `m`.
+pub fn export_jpeg(
+    path: &Path,
+    bytes: &[u8],
+    file_meta: &Metadata,
+    size: u32,
+    rotation: u16,
+    m: &ExportMeta,
+) -> Result<Vec<u8>> {
+    let t = Thumbnailer {
+        sizes: vec![size],
+        quality: 90,
+        ..Thumbnailer::default()
+    };
+    let mut jpeg = t
+        .make(path, bytes, file_meta)?
+        .pop()
+        .ok_or_else(|| Error::Thumbnail("no picture".into()))?
+        .jpeg;
+    if !rotation.is_multiple_of(360) {
+        let img = image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg)
+            .map_err(|e| Error::Thumbnail(e.to_string()))?;
+        let turned = match rotation % 360 {
+            90 => img.rotate90(),
+            180 => img.rotate180(),
+            _ => img.rotate270(),
+        };
+        let rgb = DynamicImage::ImageRgb8(turned.into_rgb8());
+        let mut out = Vec::new();
+        rgb.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut out, 90,
+        ))
+        .map_err(|e| Error::Thumbnail(e.to_string()))?;
+        jpeg = out;
+    }
+    let exif = exif_app1(m)?;
+    let mut xmp = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+    xmp.extend_from_slice(xmp_packet(m).as_bytes());
+    with_app1(&jpeg, &[&exif, &xmp])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_copy_says_what_the_catalog_says() {
+        let m = ExportMeta {
+            taken: CaptureTime::parse("2019-07-14T10:20:00+02:00"),
+            make: Some("Canon".into()),
+            model: Some("EOS R6".into()),
+            description: Some("Dinner <at> Mario's & co".into()),
+            gps: Some((41.8933, -12.4829)),
+            rating: 4,
+            keywords: vec!["family".into(), "Zia Lucia".into()],
+        };
+        let exif = exif_app1(&m).unwrap();
+        let r = exif::Reader::new().read_raw(exif[6..].to_vec()).unwrap();
+        let get = |t| {
+            r.get_field(t, In::PRIMARY)
+                .unwrap()
+                .display_value()
+                .to_string()
+        };
+        assert_eq!(get(Tag::DateTimeOriginal), "2019-07-14 10:20:00");
+        assert_eq!(get(Tag::OffsetTimeOriginal), "\"+02:00\"");
+        assert_eq!(get(Tag::GPSLongitudeRef), "W");
+        let xmp = xmp_packet(&m);
+        assert!(xmp.contains("xmp:Rating=\"4\""), "{xmp}");
+        assert!(xmp.contains("<rdf:li>Zia Lucia</rdf:li>"), "{xmp}");
+        assert!(xmp.contains("Dinner &lt;at&gt; Mario's &amp; co"), "{xmp}");
+        assert!(xmp.contains("exif:GPSLongitude=\"12,28.974000W\""), "{xmp}");
+        assert!(xmp.contains("2019-07-14T10:20:00+02:00"), "{xmp}");
+        assert!(with_app1(b"nope", &[b"x"]).is_err());
+    }
+}

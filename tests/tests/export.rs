@@ -1,0 +1,194 @@
+//! Export (issue 14): originals byte for byte with an XMP sidecar for what the catalog knows
+//! beyond the file; JPEGs at a size with the corrections written in; nothing in the folder
+//! overwritten; originals only on the store fetched first; a damaged original not exported.
+
+use serde_json::Value;
+use shoebox_tests::servers::Server;
+use shoebox_tests::*;
+use std::path::Path;
+
+fn exported(v: &Value) -> Vec<(String, String, Option<String>)> {
+    v["exported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["hash"].as_str().unwrap().to_owned(),
+                e["file"].as_str().unwrap().to_owned(),
+                e["sidecar"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn exif_of(path: &Path) -> exif::Exif {
+    let f = std::fs::File::open(path).unwrap();
+    exif::Reader::new()
+        .read_from_container(&mut std::io::BufReader::new(f))
+        .unwrap()
+}
+
+#[test]
+fn originals_and_sized_copies_carry_what_the_catalog_knows() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::fs();
+    let a = Device::new(t.path(), "a", &store);
+    let src = t.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let bytes_a = Jpeg::new(400, 300)
+        .seed(1)
+        .camera("Canon", "EOS R6", "")
+        .taken("2019:07:14 10:20:00", Some("+02:00"))
+        .write(&src.join("Dinner.JPG"));
+    let bytes_b = Jpeg::new(320, 240).seed(2).write(&src.join("Plain.JPG"));
+    std::fs::copy(data_dir().join("sample.mp4"), src.join("Clip.mp4")).unwrap();
+    a.import(&src);
+    let (ha, hb, hv) = (
+        a.hash_of_name("Dinner.JPG"),
+        a.hash_of_name("Plain.JPG"),
+        a.hash_of_name("Clip.mp4"),
+    );
+    run_ok(&mut a.sb(&["rate", &ha, "4"]), 0);
+    run_ok(&mut a.sb(&["keyword", "add", "Zia Lucia", &ha]), 0);
+    run_ok(&mut a.sb(&["set-date", &ha, "--shift", "-1h"]), 0);
+    run_ok(&mut a.sb(&["set-place", &ha, "--city", "Canberra"]), 0);
+    run_ok(&mut a.sb(&["rotate", &ha, "right"]), 0);
+    run_ok(&mut a.sb(&["album", "add", "Trip", &ha, &hb]), 0);
+
+    // Originals: byte for byte, a sidecar only where the catalog knows more than the file.
+    let out = t.path().join("out");
+    let r = json(
+        &mut a.sb(&[
+            "export",
+            "--json",
+            "--to",
+            out.to_str().unwrap(),
+            &ha,
+            &hb,
+            &hv,
+        ]),
+        0,
+    );
+    let e = exported(&r);
+    assert_eq!(e.len(), 3, "{r}");
+    assert_eq!(std::fs::read(out.join("Dinner.JPG")).unwrap(), bytes_a);
+    assert_eq!(std::fs::read(out.join("Plain.JPG")).unwrap(), bytes_b);
+    assert_eq!(hash_of(&out.join("Clip.mp4")), hv);
+    let side = e.iter().find(|x| x.0 == ha).unwrap().2.clone().unwrap();
+    assert!(side.ends_with("Dinner.JPG.xmp"), "{side}");
+    let xmp = std::fs::read_to_string(&side).unwrap();
+    for want in [
+        "xmp:Rating=\"4\"",
+        "<rdf:li>Zia Lucia</rdf:li>",
+        "exif:DateTimeOriginal=\"2019-07-14T09:20:00+02:00\"",
+        "exif:GPSLatitude=\"35,",
+    ] {
+        assert!(xmp.contains(want), "{want} in {xmp}");
+    }
+    assert!(e.iter().find(|x| x.0 == hb).unwrap().2.is_none());
+
+    // Again into the same folder: new names, nothing overwritten.
+    let r = json(
+        &mut a.sb(&["export", "--json", "--to", out.to_str().unwrap(), &hb]),
+        0,
+    );
+    assert!(exported(&r)[0].1.ends_with("Plain (2).JPG"), "{r}");
+    assert_eq!(std::fs::read(out.join("Plain.JPG")).unwrap(), bytes_b);
+
+    // An album as JPEGs of at most 200 pixels: turned as shown, the corrections written in.
+    let small = t.path().join("small");
+    let r = json(
+        &mut a.sb(&[
+            "export",
+            "--json",
+            "--album",
+            "Trip",
+            "--size",
+            "200",
+            "--to",
+            small.to_str().unwrap(),
+        ]),
+        0,
+    );
+    assert_eq!(exported(&r).len(), 2, "{r}");
+    let img = image::open(small.join("Dinner.jpg")).unwrap();
+    assert_eq!(
+        (img.width(), img.height()),
+        (150, 200),
+        "a landscape turned right"
+    );
+    let ex = exif_of(&small.join("Dinner.jpg"));
+    let get = |t| {
+        ex.get_field(t, exif::In::PRIMARY)
+            .unwrap()
+            .display_value()
+            .to_string()
+    };
+    assert_eq!(get(exif::Tag::DateTimeOriginal), "2019-07-14 09:20:00");
+    assert_eq!(get(exif::Tag::Model), "\"EOS R6\"");
+    assert_eq!(get(exif::Tag::GPSLatitudeRef), "S");
+    assert_eq!(
+        get(exif::Tag::Orientation),
+        "row 0 at top and column 0 at left"
+    );
+    let raw = std::fs::read(small.join("Dinner.jpg")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&raw).contains("Zia Lucia"),
+        "XMP inside"
+    );
+
+    // A second computer exports a photo whose original is only on the store: fetched first.
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    let b = Device::new(t.path(), "b", &store);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    let far = t.path().join("far");
+    let r = json(
+        &mut b.sb(&["export", "--json", "--to", far.to_str().unwrap(), &hb]),
+        0,
+    );
+    assert_eq!(exported(&r).len(), 1, "{r}");
+    assert_eq!(std::fs::read(far.join("Plain.JPG")).unwrap(), bytes_b);
+
+    // A damaged original is not exported, says why, and leaves nothing behind.
+    let ls = json(&mut a.sb(&["ls", "--json"]), 0);
+    let pb = ls
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["hash"] == hb.as_str())
+        .unwrap()["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut damaged = bytes_b.clone();
+    let mid = damaged.len() / 2;
+    damaged[mid] ^= 0x55;
+    std::fs::write(a.lib.join(&pb), &damaged).unwrap();
+    let bad = t.path().join("bad");
+    let r = json(
+        &mut a.sb(&["export", "--json", "--to", bad.to_str().unwrap(), &hb, &hv]),
+        1,
+    );
+    assert_eq!(exported(&r).len(), 1);
+    assert!(
+        r["failed"][0][1]
+            .as_str()
+            .unwrap()
+            .contains("does not match its hash"),
+        "{r}"
+    );
+    assert!(!bad.join("Plain.JPG").exists(), "no half-made copy");
+
+    // A folder that cannot be: a clear error, exit 2.
+    let file = t.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let out = run_ok(
+        &mut a.sb(&["export", "--to", file.to_str().unwrap(), &ha]),
+        2,
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("a-file"),
+        "{out:?}"
+    );
+}
