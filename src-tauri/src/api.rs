@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use ts_rs::TS;
 
 /// Which photos the timeline shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum View {
     All,
@@ -18,6 +18,13 @@ pub enum View {
     Trash,
     /// What the search box finds.
     Search(Search),
+    /// Photos taken inside an area of the map (a cluster of the Places view), in degrees.
+    Area {
+        south: f64,
+        west: f64,
+        north: f64,
+        east: f64,
+    },
 }
 
 /// What the search box asks for: words (file name, camera, caption, albums, keywords, dates
@@ -53,6 +60,15 @@ impl From<View> for engine::View {
                     trash: false,
                 },
             ),
+            View::Area {
+                south,
+                west,
+                north,
+                east,
+            } => {
+                let micro = |d: f64| (d.clamp(-180.0, 180.0) * 1e6).round() as i64;
+                engine::View::Area([micro(south), micro(west), micro(north), micro(east)])
+            }
         }
     }
 }
@@ -242,6 +258,20 @@ pub struct AssetInfo {
     pub place: Option<String>,
     /// The position was set by hand: what the file gives ("none" when it gives none).
     pub place_original: Option<String>,
+}
+
+/// A cluster of photos on the Places map.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PlaceCell {
+    pub lat: f64,
+    pub lon: f64,
+    pub count: u32,
+    /// The newest photo's hash, for a thumbnail.
+    pub cover: String,
+    pub south: f64,
+    pub west: f64,
+    pub north: f64,
+    pub east: f64,
 }
 
 /// What an export did.

@@ -19,6 +19,7 @@ pub fn typescript() -> String {
         SimilarGroup::decl(),
         AssetInfo::decl(),
         Town::decl(),
+        PlaceCell::decl(),
         ExportSummary::decl(),
         BackupState::decl(),
         Album::decl(),

@@ -365,6 +365,36 @@ pub async fn set_date(
     .await
 }
 
+/// The Places map's clusters: photos with a position counted in cells of `cell` degrees
+/// inside the area shown.
+#[tauri::command]
+pub async fn place_cells(
+    state: State<'_, AppState>,
+    cell: f64,
+    south: f64,
+    west: f64,
+    north: f64,
+    east: f64,
+) -> Res<Vec<PlaceCell>> {
+    with_lib(&state, move |lib| {
+        Ok(lib
+            .place_cells(cell, [south, west, north, east])?
+            .into_iter()
+            .map(|c| PlaceCell {
+                lat: c.lat,
+                lon: c.lon,
+                count: c.count.min(u32::MAX as u64) as u32,
+                cover: c.cover,
+                south: c.bounds[0],
+                west: c.bounds[1],
+                north: c.bounds[2],
+                east: c.bounds[3],
+            })
+            .collect())
+    })
+    .await
+}
+
 /// Towns whose name starts with what was typed ("Paris", "Paris, Texas"), for the place form.
 #[tauri::command]
 pub async fn find_towns(query: String) -> Res<Vec<Town>> {

@@ -68,6 +68,7 @@ pub fn run() {
             commands::set_date,
             commands::set_place,
             commands::find_towns,
+            commands::place_cells,
             commands::empty_trash,
             commands::albums,
             commands::album_space,

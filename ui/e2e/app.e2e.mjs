@@ -114,6 +114,39 @@ test('dropping a folder imports it and the timeline shows every photo', async ()
   await shot('timeline');
 });
 
+test('Places: photos with a position are clusters on the map; a cluster opens its photos', async () => {
+  const placed = JSON.parse(cli(w, ['ls', '--json'])).filter((a) => a.gps);
+  assert.ok(placed.length >= 3, 'the sample has photos with GPS');
+  await d.findElement(By.css('[data-testid=nav-places]')).click();
+  const clusters = await waitFor('clusters', async () => {
+    const c = await js("return [...document.querySelectorAll('[data-testid=cluster]')].map(b => ({ n: Number(b.dataset.count), bounds: b.dataset.bounds.split(',').map(Number) }))");
+    return c.length ? c : null;
+  });
+  assert.equal(clusters.reduce((n, c) => n + c.n, 0), placed.length, 'every photo with a position, once');
+  for (const c of clusters) {
+    const [s, wst, n, e] = c.bounds;
+    const inside = placed.filter((a) => a.gps.lat >= s && a.gps.lat <= n && a.gps.lon >= wst && a.gps.lon <= e);
+    assert.equal(inside.length, c.n, `cluster ${c.bounds}`);
+  }
+  await shot('places');
+  // The smallest cluster's photos, as a timeline: exactly the photos inside its cell.
+  const target = clusters.reduce((a, b) => (b.n < a.n ? b : a));
+  const button = await waitFor('the cluster', async () => {
+    for (const b of await d.findElements(By.css('[data-testid=cluster]'))) {
+      if ((await b.getAttribute('data-bounds')) === target.bounds.join(',')) return b;
+    }
+    return null;
+  });
+  await button.click();
+  await waitFor('its photos', async () => (await text('header h1')) === 'Places' && (await d.findElements(By.css('[data-testid=area-bar]'))).length === 1);
+  const [s, wst, n, e] = target.bounds;
+  const want = placed.filter((a) => a.gps.lat >= s && a.gps.lat <= n && a.gps.lon >= wst && a.gps.lon <= e).map((a) => a.hash).sort();
+  assert.deepEqual([...(await allTileHashes())].sort(), want);
+  await d.findElement(By.css('[data-testid=back-to-map]')).click();
+  await waitFor('the map again', async () => (await d.findElements(By.css('[data-testid=map]'))).length === 1);
+  await d.findElement(By.css('[data-testid=nav-all]')).click();
+});
+
 test('the viewer shows the photo with its EXIF and moves with the keyboard', async () => {
   const tile = await tileNamed('IMG_0100.JPG');
   await tile.click();

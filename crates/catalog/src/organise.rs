@@ -29,6 +29,9 @@ pub enum View {
     Trash,
     /// What a search finds (see [`Catalog::search`]).
     Search(String, crate::SearchFilter),
+    /// Photos taken inside an area of the map: south, west, north, east in millionths of a
+    /// degree (a cluster of the Places view).
+    Area([i64; 4]),
 }
 
 impl View {
@@ -49,8 +52,32 @@ impl View {
             ),
             View::Trash => fixed("trashed_at IS NOT NULL AND motion_of IS NULL"),
             View::Search(q, f) => crate::tidy::search_sql(q, f, first),
+            View::Area([s, w, n, e]) => (
+                format!(
+                    "trashed_at IS NULL AND motion_of IS NULL AND gps_lat IS NOT NULL \
+                     AND gps_lat >= {} AND gps_lat <= {} AND gps_lon >= {} AND gps_lon <= {}",
+                    *s as f64 / 1e6,
+                    *n as f64 / 1e6,
+                    *w as f64 / 1e6,
+                    *e as f64 / 1e6
+                ),
+                Vec::new(),
+            ),
         }
     }
+}
+
+/// A cluster of the Places view: the photos with a position inside one cell of a grid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaceCell {
+    /// Where its photos are on average.
+    pub lat: f64,
+    pub lon: f64,
+    pub count: u64,
+    /// Its newest photo, for a thumbnail.
+    pub cover: String,
+    /// The cell: south, west, north, east (degrees).
+    pub bounds: [f64; 4],
 }
 
 /// A month of the timeline: `2023-07` and how many assets it holds.
@@ -105,6 +132,44 @@ impl Catalog {
         Ok(())
     }
 
+    /// The photos with a position on the timeline, counted in cells of `cell` degrees inside
+    /// `[south, west, north, east]`.
+    pub fn place_cells(&self, cell: f64, area: [f64; 4]) -> Result<Vec<PlaceCell>> {
+        let cell = if cell.is_finite() {
+            cell.clamp(1e-4, 90.0)
+        } else {
+            10.0
+        };
+        let [s, w, n, e] = area;
+        // Cells are floor(degrees / cell) (SQLite's bundled build has no floor(): a cast rounds
+        // toward zero, and one is taken off below zero). max() picks the newest photo's row,
+        // and its hash with it.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT CAST(gps_lat / ?1 AS INTEGER) - (gps_lat / ?1 < CAST(gps_lat / ?1 AS INTEGER)) AS gy, \
+                    CAST(gps_lon / ?1 AS INTEGER) - (gps_lon / ?1 < CAST(gps_lon / ?1 AS INTEGER)) AS gx, \
+                    count(*), avg(gps_lat), avg(gps_lon), max(taken_local), hash \
+             FROM assets WHERE trashed_at IS NULL AND motion_of IS NULL \
+             AND gps_lat IS NOT NULL AND gps_lat BETWEEN ?2 AND ?4 AND gps_lon BETWEEN ?3 AND ?5 \
+             GROUP BY gy, gx",
+        )?;
+        let rows = stmt.query_map(params![cell, s, w, n, e], |r| {
+            let (gy, gx): (i64, i64) = (r.get(0)?, r.get(1)?);
+            Ok(PlaceCell {
+                count: r.get::<_, i64>(2)? as u64,
+                lat: r.get(3)?,
+                lon: r.get(4)?,
+                cover: r.get(6)?,
+                bounds: [
+                    gy as f64 * cell,
+                    gx as f64 * cell,
+                    (gy + 1) as f64 * cell,
+                    (gx + 1) as f64 * cell,
+                ],
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Month buckets of a view counted from its photos (what the kept counts must equal).
     pub fn buckets_counted(&self, view: &View) -> Result<Vec<Bucket>> {
         let (filter, args) = view.filter(1);
@@ -151,7 +216,7 @@ impl Catalog {
             View::All => Some("all"),
             View::Favourites => Some("favourites"),
             View::Trash => Some("trash"),
-            View::Album(_) | View::Search(..) => None,
+            View::Album(_) | View::Search(..) | View::Area(_) => None,
         };
         if let View::Album(id) = view {
             let mut stmt = self.conn.prepare_cached(
@@ -821,6 +886,51 @@ pub(crate) mod tests {
             )
             .unwrap();
         assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn places_cluster_in_cells_and_an_area_is_a_view() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(&dir.path().join("c.db")).unwrap();
+        add_assets(&mut cat, 6);
+        // Rome, Rome, Paris, Sydney (south and east), Lima (south and west); one without.
+        let at = [
+            Some((41.90, 12.50)),
+            Some((41.89, 12.48)),
+            Some((48.85, 2.35)),
+            Some((-33.87, 151.21)),
+            Some((-12.05, -77.04)),
+            None,
+        ];
+        for (i, p) in at.iter().enumerate() {
+            if let Some((lat, lon)) = p {
+                cat.conn
+                    .execute(
+                        "UPDATE assets SET gps_lat = ?2, gps_lon = ?3 WHERE hash = ?1",
+                        params![format!("{i:064x}"), lat, lon],
+                    )
+                    .unwrap();
+            }
+        }
+        let world = [-90.0, -180.0, 90.0, 180.0];
+        let mut cells = cat.place_cells(10.0, world).unwrap();
+        cells.sort_by(|a, b| a.lat.total_cmp(&b.lat));
+        let counts: Vec<u64> = cells.iter().map(|c| c.count).collect();
+        assert_eq!(counts, vec![1, 1, 2, 1], "{cells:?}");
+        assert_eq!(cells[0].bounds, [-40.0, 150.0, -30.0, 160.0]);
+        assert_eq!(cells[1].bounds, [-20.0, -80.0, -10.0, -70.0]);
+        assert!((cells[2].lat - 41.895).abs() < 1e-9);
+        // 40° cells: Rome and Paris together.
+        let big = cat.place_cells(40.0, world).unwrap();
+        assert!(big.iter().any(|c| c.count == 3), "{big:?}");
+        // Only what is in view.
+        let europe = cat.place_cells(10.0, [35.0, -10.0, 60.0, 30.0]).unwrap();
+        assert_eq!(europe.iter().map(|c| c.count).sum::<u64>(), 3);
+        // A cell's photos as a timeline.
+        let b = cells[2].bounds.map(|d| (d * 1e6) as i64);
+        let v = View::Area(b);
+        assert_eq!(cat.buckets(&v).unwrap()[0].count, 2);
+        assert_eq!(cat.assets_in_month(&v, "2024-05").unwrap().len(), 2);
     }
 
     #[test]

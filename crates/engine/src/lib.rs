@@ -29,7 +29,8 @@ pub use export::{ExportReport, Exported, export_meta};
 pub use organise::EmptyTrashReport;
 pub use settings::{Settings, WatchFolderSetting};
 pub use shoebox_catalog::{
-    Album, Asset, Bucket, Counts, ImportRecord, SearchFilter, StoreMark, ThumbState, View,
+    Album, Asset, Bucket, Counts, ImportRecord, PlaceCell, SearchFilter, StoreMark, ThumbState,
+    View,
 };
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
 pub use shoebox_media::{ffmpeg_available, heic_supported};

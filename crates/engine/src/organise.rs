@@ -2,7 +2,7 @@
 
 use crate::{Library, Result};
 use serde::Serialize;
-use shoebox_catalog::{Album, Asset, Bucket, StoreMark, View};
+use shoebox_catalog::{Album, Asset, Bucket, PlaceCell, StoreMark, View};
 use std::fs;
 
 /// What emptying the trash did.
@@ -15,6 +15,12 @@ pub struct EmptyTrashReport {
 }
 
 impl Library {
+    /// Photos with a position, counted in cells of `cell` degrees inside `[south, west,
+    /// north, east]` (the Places view's clusters).
+    pub fn place_cells(&self, cell: f64, area: [f64; 4]) -> Result<Vec<PlaceCell>> {
+        Ok(self.catalog.place_cells(cell, area)?)
+    }
+
     pub fn buckets(&self, view: &View) -> Result<Vec<Bucket>> {
         Ok(self.catalog.buckets(view)?)
     }

@@ -4,7 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
   MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View,
-  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup, Town, ExportSummary,
+  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup, Town, ExportSummary, PlaceCell,
 } from './bindings';
 
 export type * from './bindings';
@@ -32,6 +32,8 @@ export const api = {
     invoke<void>('set_date', { hashes, to, shiftMinutes }),
   /** `at` [lat, lon], or null to go back to what the files say. */
   setPlace: (hashes: string[], at: [number, number] | null) => invoke<void>('set_place', { hashes, at }),
+  placeCells: (cell: number, south: number, west: number, north: number, east: number) =>
+    invoke<PlaceCell[]>('place_cells', { cell, south, west, north, east }),
   findTowns: (query: string) => invoke<Town[]>('find_towns', { query }),
   setTrashed: (hashes: string[], on: boolean) => invoke<number>('set_trashed', { hashes, on }),
   emptyTrash: () => invoke<EmptyTrash>('empty_trash'),

@@ -2,6 +2,7 @@
 import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type TargetSync, type Devices, type Search, type SimilarGroup, type View, type WatchEvent } from './api';
 import { bytes, eta } from './format';
 import { NO_SEARCH, searching } from './search';
+import type { Camera } from './map';
 
 export interface Job {
   kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin' | 'looking' | 'export';
@@ -100,7 +101,19 @@ class AppStore {
   }
 
   /** A page shown instead of the timeline. */
-  page = $state<'timeline' | 'duplicates'>('timeline');
+  page = $state<'timeline' | 'duplicates' | 'places'>('timeline');
+  /** Where the Places map was left (null: the whole world). */
+  mapCamera = $state<Camera | null>(null);
+
+  showPlaces() {
+    this.page = 'places';
+    this.selection = new Set();
+  }
+
+  /** The photos of a cluster of the map, as a timeline. */
+  async showArea(c: { south: number; west: number; north: number; east: number }) {
+    await this.setView({ kind: 'area', south: c.south, west: c.west, north: c.north, east: c.east });
+  }
   /** Groups of photos that look alike, while the duplicates page is open (null: looking). */
   duplicates = $state<SimilarGroup[] | null>(null);
 
