@@ -192,3 +192,75 @@ fn originals_and_sized_copies_carry_what_the_catalog_knows() {
         "{out:?}"
     );
 }
+
+#[test]
+fn xmp_sidecars_are_read_at_import_and_an_export_comes_back_whole() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    Jpeg::new(64, 48).seed(1).write(&src.join("IMG_1.JPG"));
+    Jpeg::new(64, 48).seed(2).write(&src.join("DSC.2.JPG"));
+    Jpeg::new(64, 48).seed(3).write(&src.join("plain.jpg"));
+    // darktable and digiKam: IMG_1.JPG.xmp, attributes; Lightroom: DSC.2.xmp, elements.
+    std::fs::write(
+        src.join("IMG_1.JPG.xmp"),
+        r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmp:Rating="4">
+<dc:subject><rdf:Bag><rdf:li>pier</rdf:li><rdf:li>Zia &amp; Lucia</rdf:li></rdf:Bag></dc:subject>
+<dc:description><rdf:Alt><rdf:li xml:lang="x-default">Sunset</rdf:li></rdf:Alt></dc:description>
+</rdf:Description></rdf:RDF></x:xmpmeta>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("DSC.2.xmp"),
+        r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description xmlns:xap="http://ns.adobe.com/xap/1.0/"><xap:Rating>2</xap:Rating></rdf:Description>
+</rdf:RDF></x:xmpmeta>"#,
+    )
+    .unwrap();
+    let lib = t.path().join("lib");
+    let r = json(shoebox(&lib, &["import", "--json"]).arg(&src), 0);
+    assert_eq!(r["xmp_sidecars"], 2, "{r}");
+    assert_eq!(
+        r["counts"]["imported"], 3,
+        "the sidecars are not photos: {r}"
+    );
+    let ls = json(&mut shoebox(&lib, &["ls", "--json"]), 0);
+    let by = |name: &str| {
+        ls.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["original_name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let a = by("IMG_1.JPG");
+    assert_eq!(a["rating"], 4);
+    assert_eq!(a["keywords"], serde_json::json!(["Zia & Lucia", "pier"]));
+    assert_eq!(a["description"], "Sunset");
+    assert_eq!(by("DSC.2.JPG")["rating"], 2);
+    assert_eq!(by("plain.jpg")["rating"], 0);
+
+    // Exported with its sidecar and imported into another library: the same stars, words
+    // and caption.
+    let out = t.path().join("out");
+    run_ok(
+        &mut shoebox(
+            &lib,
+            &[
+                "export",
+                "--to",
+                out.to_str().unwrap(),
+                a["hash"].as_str().unwrap(),
+            ],
+        ),
+        0,
+    );
+    let other = t.path().join("other");
+    let r = json(shoebox(&other, &["import", "--json"]).arg(&out), 0);
+    assert_eq!(r["xmp_sidecars"], 1, "{r}");
+    let b = &json(&mut shoebox(&other, &["ls", "--json"]), 0)[0];
+    for f in ["rating", "keywords", "description", "hash"] {
+        assert_eq!(b[f], a[f], "{f}");
+    }
+}

@@ -245,10 +245,62 @@ impl Library {
         )?;
         self.apply_takeout(&mut report)?;
         report.live_photos = self.pair_live_photos(&report)?;
+        report.xmp_sidecars = self.read_xmp_sidecars(&report)?;
         self.name_places();
         let new: Vec<String> = report.imported.iter().map(|i| i.hash.clone()).collect();
         self.look_at_new(&new);
         Ok(report)
+    }
+
+    /// XMP sidecars beside imported files (`IMG_0042.JPG.xmp` as digiKam and darktable name
+    /// them, `IMG_0042.xmp` as Lightroom does): their stars, keywords and caption become the
+    /// photo's, as edits that are backed up and reach the other devices. What the photo already
+    /// has wins (an import of a file already here does not undo a rating given since). Returns
+    /// how many sidecars were used.
+    fn read_xmp_sidecars(&mut self, report: &ImportReport) -> Result<u64> {
+        let mut used = 0;
+        for i in &report.imported {
+            let src = Path::new(&i.source);
+            let stem = src.with_extension("");
+            let found = [
+                PathBuf::from(format!("{}.xmp", src.display())),
+                PathBuf::from(format!("{}.XMP", src.display())),
+                PathBuf::from(format!("{}.xmp", stem.display())),
+                PathBuf::from(format!("{}.XMP", stem.display())),
+            ]
+            .into_iter()
+            .find(|p| p.is_file());
+            let Some(side) = found else { continue };
+            // A sidecar is a few kilobytes; a huge one is not one.
+            let text = match fs::metadata(&side) {
+                Ok(m) if m.len() <= 4 << 20 => fs::read_to_string(&side).unwrap_or_default(),
+                _ => continue,
+            };
+            let facts = shoebox_media::export::read_xmp(&text);
+            let a = self.show(&i.hash)?;
+            let one = std::slice::from_ref(&a.hash);
+            let mut any = false;
+            if let Some(r) = facts.rating
+                && a.rating == 0
+            {
+                self.rate(one, r)?;
+                any = true;
+            }
+            for k in &facts.keywords {
+                if shoebox_catalog::is_keyword(k.trim()) {
+                    self.keyword(one, k, true)?;
+                    any = true;
+                }
+            }
+            if let Some(d) = &facts.description
+                && a.meta.description.as_deref().is_none_or(str::is_empty)
+            {
+                self.set_caption(&a.hash, Some(d))?;
+                any = true;
+            }
+            used += u64::from(any);
+        }
+        Ok(used)
     }
 
     /// Live Photos: a photo (HEIC, JPEG) and a short video (MOV, MP4) from the same folder with

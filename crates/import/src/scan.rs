@@ -129,6 +129,9 @@ fn skip_reason(path: &Path, opts: &ImportOptions) -> Option<String> {
     }
     match shoebox_media::extension_of(path) {
         None => Some("no file extension".into()),
+        Some(ext) if ext == "xmp" => {
+            Some("an XMP sidecar: its rating, keywords and caption go to its photo".into())
+        }
         Some(ext) if !opts.allowed_extensions.iter().any(|a| a == &ext) => Some(format!(
             ".{ext} is not an allowed extension (setting allowed_extensions)"
         )),

@@ -281,3 +281,149 @@ mod tests {
         assert!(with_app1(b"nope", &[b"x"]).is_err());
     }
 }
+
+/// What an XMP sidecar (or packet) says that Shoebox keeps: stars, keywords, a caption.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct XmpFacts {
+    pub rating: Option<u8>,
+    pub keywords: Vec<String>,
+    pub description: Option<String>,
+}
+
+const NS_XMP: &str = "http://ns.adobe.com/xap/1.0/";
+const NS_DC: &str = "http://purl.org/dc/elements/1.1/";
+
+/// Reads an XMP packet as digiKam, darktable and Lightroom write them: `xmp:Rating` as an
+/// attribute or an element (−1, "rejected", counts as none), `dc:subject`'s bag, and
+/// `dc:description`'s default text. Whatever does not parse is left out; nothing fails.
+pub fn read_xmp(text: &str) -> XmpFacts {
+    use quick_xml::events::Event;
+    use quick_xml::name::ResolveResult;
+    let mut facts = XmpFacts::default();
+    let mut reader = quick_xml::NsReader::from_str(text);
+    // Where we are: inside dc:subject, dc:description, an rdf:li; and the text read in the
+    // current element so far (entity references arrive as events of their own).
+    let (mut in_subject, mut in_description, mut in_li) = (false, false, false);
+    let mut buf = String::new();
+    let set_rating = |facts: &mut XmpFacts, v: &str| {
+        if let Ok(r) = v.trim().parse::<i32>()
+            && (1..=5).contains(&r)
+        {
+            facts.rating = Some(r as u8);
+        }
+    };
+    for _ in 0..100_000 {
+        let Ok(ev) = reader.read_resolved_event() else {
+            break;
+        };
+        match ev {
+            (ns, Event::Start(e)) | (ns, Event::Empty(e)) => {
+                let local = e.local_name();
+                let in_ns =
+                    |want: &str| matches!(ns, ResolveResult::Bound(n) if n.into_inner() == want);
+                if in_ns(NS_DC) && local.into_inner() == "subject" {
+                    in_subject = true;
+                } else if in_ns(NS_DC) && local.into_inner() == "description" {
+                    in_description = true;
+                } else if in_ns(NS_XMP) && local.into_inner() == "Rating" {
+                    buf.clear();
+                } else if local.into_inner() == "li" {
+                    in_li = true;
+                    buf.clear();
+                }
+                for a in e.attributes().flatten() {
+                    let (ans, aname) = reader.resolver().resolve_attribute(a.key);
+                    if matches!(ans, ResolveResult::Bound(n) if n.into_inner() == NS_XMP)
+                        && aname.into_inner() == "Rating"
+                        && let Ok(v) = a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    {
+                        set_rating(&mut facts, &v);
+                    }
+                }
+            }
+            (_, Event::Text(t)) => buf.push_str(&t),
+            (_, Event::CData(t)) => buf.push_str(&t),
+            (_, Event::GeneralRef(r)) => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    buf.push(c);
+                } else if let Some(v) = quick_xml::escape::resolve_xml_entity(&r) {
+                    buf.push_str(v);
+                }
+            }
+            (ns, Event::End(e)) => {
+                let local = e.local_name();
+                let in_ns =
+                    |want: &str| matches!(ns, ResolveResult::Bound(n) if n.into_inner() == want);
+                let v = buf.trim().to_owned();
+                if in_ns(NS_DC) && local.into_inner() == "subject" {
+                    in_subject = false;
+                } else if in_ns(NS_DC) && local.into_inner() == "description" {
+                    in_description = false;
+                } else if in_ns(NS_XMP) && local.into_inner() == "Rating" {
+                    set_rating(&mut facts, &v);
+                } else if local.into_inner() == "li" && in_li {
+                    in_li = false;
+                    if v.is_empty() {
+                        continue;
+                    }
+                    if in_subject && !facts.keywords.contains(&v) {
+                        facts.keywords.push(v);
+                    } else if in_description && facts.description.is_none() {
+                        facts.description = Some(v);
+                    }
+                }
+            }
+            (_, Event::Eof) => break,
+            _ => {}
+        }
+    }
+    facts
+}
+
+#[cfg(test)]
+mod xmp_tests {
+    use super::*;
+
+    #[test]
+    fn sidecars_of_other_programs_are_read() {
+        // darktable: attributes, a bag of subjects.
+        let dt = r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 4.4.0-Exiv2">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/" xmp:Rating="3">
+   <dc:subject><rdf:Bag><rdf:li>beach</rdf:li><rdf:li>Zia &amp; Lucia</rdf:li></rdf:Bag></dc:subject>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">Sunset at the pier</rdf:li></rdf:Alt></dc:description>
+  </rdf:Description></rdf:RDF></x:xmpmeta>"#;
+        assert_eq!(
+            read_xmp(dt),
+            XmpFacts {
+                rating: Some(3),
+                keywords: vec!["beach".into(), "Zia & Lucia".into()],
+                description: Some("Sunset at the pier".into()),
+            }
+        );
+        // Element form with another prefix for the same namespace; a rejected photo (-1).
+        let lr = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description xmlns:xap="http://ns.adobe.com/xap/1.0/"><xap:Rating>5</xap:Rating></rdf:Description>
+  <rdf:Description xmlns:other="http://example.com/"><other:Rating>2</other:Rating></rdf:Description>
+  </rdf:RDF></x:xmpmeta>"#;
+        assert_eq!(read_xmp(lr).rating, Some(5));
+        let rejected = r#"<r xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="-1"/>"#;
+        assert_eq!(read_xmp(rejected).rating, None);
+        // Our own sidecars read back.
+        let ours = xmp_packet(&ExportMeta {
+            rating: 2,
+            keywords: vec!["a <b>".into()],
+            description: Some("x & y".into()),
+            ..Default::default()
+        });
+        let back = read_xmp(&ours);
+        assert_eq!(back.rating, Some(2));
+        assert_eq!(back.keywords, vec!["a <b>".to_owned()]);
+        assert_eq!(back.description.as_deref(), Some("x & y"));
+        // Garbage gives nothing, and no panic.
+        assert_eq!(read_xmp("<<<not xml"), XmpFacts::default());
+        assert_eq!(read_xmp(""), XmpFacts::default());
+    }
+}
