@@ -264,3 +264,114 @@ fn xmp_sidecars_are_read_at_import_and_an_export_comes_back_whole() {
         assert_eq!(b[f], a[f], "{f}");
     }
 }
+
+/// The `.xmp` files on a folder store, and what each says.
+fn sidecars_on(store: &Server) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = files_below(&store.backing)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "xmp"))
+        .map(|p| {
+            (
+                p.strip_prefix(&store.backing)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn sidecars_on_the_store_follow_the_catalog_and_go_with_their_original() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::fs();
+    let a = Device::new(t.path(), "a", &store);
+    let src = t.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    Jpeg::new(64, 48).seed(1).write(&src.join("P1.JPG"));
+    Jpeg::new(64, 48).seed(2).write(&src.join("P2.JPG"));
+    a.import(&src);
+    let (p1, p2) = (a.hash_of_name("P1.JPG"), a.hash_of_name("P2.JPG"));
+    run_ok(&mut a.sb(&["rate", &p1, "4"]), 0);
+    run_ok(&mut a.sb(&["keyword", "add", "pier", &p1]), 0);
+    run_ok(&mut a.sb(&["settings", "set", "prune_grace_days", "0"]), 0);
+    json(&mut a.sb(&["sync", "--json"]), 0);
+
+    // One sidecar, beside P1's original, named as digiKam and darktable look for it; P2 has
+    // nothing to say.
+    let ls = json(&mut a.sb(&["ls", "--json"]), 0);
+    let path1 = ls
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["hash"] == p1.as_str())
+        .unwrap()["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let side = sidecars_on(&store);
+    assert_eq!(side.len(), 1, "{side:?}");
+    assert_eq!(side[0].0, format!("{}.xmp", store_key(&path1, &p1)));
+    assert!(side[0].1.contains("xmp:Rating=\"4\"") && side[0].1.contains("<rdf:li>pier</rdf:li>"));
+    assert!(!side.iter().any(|(k, _)| k.contains(&p2[..16])));
+
+    // Another computer rates a's photo: only a writes its sidecar (one writer per object), at
+    // its next sync after hearing of it.
+    let b = Device::new(t.path(), "b", &store);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    run_ok(&mut b.sb(&["rate", &p1, "5"]), 0);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    assert!(
+        sidecars_on(&store)[0].1.contains("xmp:Rating=\"4\""),
+        "b wrote nothing"
+    );
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    assert!(sidecars_on(&store)[0].1.contains("xmp:Rating=\"5\""));
+    // Nothing new: nothing written.
+    let r = json(&mut a.sb(&["backup", "--json"]), 0);
+    assert_eq!(r["targets"][0]["xmp_sidecars"], 0, "{r}");
+
+    // Stars and words taken back: the sidecar stays and says so.
+    run_ok(&mut a.sb(&["rate", &p1, "0"]), 0);
+    run_ok(&mut a.sb(&["keyword", "remove", "pier", &p1]), 0);
+    let r = json(&mut a.sb(&["backup", "--json"]), 0);
+    assert_eq!(r["targets"][0]["xmp_sidecars"], 1, "{r}");
+    let side = sidecars_on(&store);
+    assert!(
+        !side[0].1.contains("Rating") && !side[0].1.contains("pier"),
+        "{side:?}"
+    );
+
+    // Deleted for good and pruned: the sidecar goes with its original.
+    a.delete(&p1);
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    // b lets go of it too (its trash emptied), so no device relies on the original.
+    b.delete(&p1);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    let r = json(
+        &mut a.sb(&[
+            "prune",
+            "--target",
+            "shared",
+            "--yes",
+            "--max-share",
+            "100",
+            "--json",
+        ]),
+        0,
+    );
+    let deleted: Vec<&str> = r["deleted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert!(deleted.iter().any(|k| k.ends_with(".xmp")), "{r}");
+    assert!(sidecars_on(&store).is_empty());
+}

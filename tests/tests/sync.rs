@@ -557,10 +557,17 @@ fn three_devices_random_edits_and_syncs_converge() {
         let on_store: Vec<_> = files_below(&store.backing.join("originals"))
             .into_iter()
             .filter(|p| p.to_string_lossy().contains(&h[..16]))
+            .filter(|p| p.extension().is_none_or(|e| e != "xmp"))
             .collect();
         assert!(!on_store.is_empty(), "{h} is not on the store");
         for p in on_store {
             assert_eq!(&hash_of(&p), h, "{}", p.display());
+        }
+    }
+    // Every XMP sidecar sits beside its original.
+    for p in files_below(&store.backing.join("originals")) {
+        if p.extension().is_some_and(|e| e == "xmp") {
+            assert!(p.with_extension("").is_file(), "{} alone", p.display());
         }
     }
     let checkpoints = files_below(&store.backing.join("devices"))

@@ -19,6 +19,7 @@ mod objects;
 mod organise;
 mod pending;
 mod settings;
+mod sidecars;
 mod tidy;
 
 pub use changes::{Applied, Change, FIELDS, Hlc, Op, Peer};
@@ -26,6 +27,7 @@ pub use error::{Error, Result};
 pub use looks::{Look, LookBits};
 pub use migrations::SCHEMA_VERSION;
 pub use organise::{Album, Bucket, PlaceCell, Purge, StoreMark, View};
+pub use sidecars::SidecarDue;
 pub use tidy::{SearchFilter, fts_query, is_keyword};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};

@@ -380,6 +380,17 @@ const STEPS: &[&str] = &[
     DROP INDEX assets_by_time;
     CREATE INDEX assets_by_time ON assets (taken_local DESC, path);
     "#,
+    // v18: XMP sidecars this device wrote to a store beside its originals, and a digest of
+    // what each says (rewritten when that changes).
+    r#"
+    CREATE TABLE xmp_sidecars (
+        target TEXT NOT NULL,
+        photo  TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        PRIMARY KEY (target, photo)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

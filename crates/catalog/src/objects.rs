@@ -32,6 +32,7 @@ impl Catalog {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM store_objects WHERE target = ?1", [target])?;
+        tx.execute("DELETE FROM xmp_sidecars WHERE target = ?1", [target])?;
         tx.execute("DELETE FROM store_state WHERE target = ?1", [target])?;
         // The store it remembered and how far this device's log went there (not the nonce of
         // its head: pointed at the same store again, the head there is still its own).

@@ -75,6 +75,37 @@ fn create_new(dir: &Path, name: &str) -> Result<(File, PathBuf)> {
 }
 
 impl Library {
+    /// Writes the XMP sidecars due on a target after a backup: beside each original this device
+    /// imported whose catalog entry says more than the file (or said more before), when what it
+    /// says changed since the sidecar written last. Returns how many were written; a sidecar
+    /// that cannot be written is reported and tried again at the next backup.
+    pub(crate) fn write_sidecars(
+        &mut self,
+        store: &shoebox_store::Store,
+        target: &str,
+        report: &mut shoebox_store::BackupReport,
+    ) -> Result<()> {
+        let mut written = Vec::new();
+        for due in self.catalog.sidecars_due(target)? {
+            let body = xmp_packet(&export_meta(&due.asset)).into_bytes();
+            let digest = blake3::hash(&body).to_hex().to_string();
+            if due.written.as_deref() == Some(digest.as_str()) {
+                continue;
+            }
+            let key = format!("{}.xmp", due.original_key);
+            match store.put_object(&key, body) {
+                Ok(()) => written.push((due.asset.hash.clone(), key, digest)),
+                Err(e) => report.failed.push(shoebox_store::Failed {
+                    key,
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        report.xmp_sidecars = written.len();
+        self.catalog.put_sidecars(target, &written)?;
+        Ok(())
+    }
+
     /// Exports photos to `to` (made if missing): originals, or JPEGs whose longest edge is at
     /// most `size`. Originals only on a store are fetched first. A photo that fails is
     /// reported and the rest go on; what was written for it is removed.

@@ -474,9 +474,13 @@ impl Library {
                 continue;
             }
             let res = self.open_target(&t.name).and_then(|(store, _)| {
-                store
+                let mut r = store
                     .backup(&self.paths, &mut self.catalog, &opts, progress)
-                    .map_err(Error::from)
+                    .map_err(Error::from)?;
+                if !r.cancelled {
+                    self.write_sidecars(&store, &t.name, &mut r)?;
+                }
+                Ok(r)
             });
             if res.is_ok()
                 && known_id.is_none()
@@ -788,6 +792,16 @@ impl Library {
             .filter(|o| deleted.contains(&o.key))
             .collect();
         self.catalog.forget_store_objects(target, &gone)?;
+        // The sidecars of the originals deleted go with them.
+        let photos: Vec<String> = gone
+            .iter()
+            .filter(|o| o.kind == "original")
+            .map(|o| o.hash.clone())
+            .collect();
+        let sidecars = self.catalog.sidecar_keys(target, &photos)?;
+        let (sidecars_gone, sidecar_err) = store.delete(&sidecars);
+        self.catalog.forget_sidecars(target, &sidecars_gone)?;
+        let err = err.or(sidecar_err);
         // Devices that learn of these photos later (from the logs) must not count on them.
         for o in gone.iter().filter(|o| o.kind == "original") {
             if purges.get(&o.hash).is_some_and(|p| !p.frontier.is_empty()) {
@@ -798,7 +812,7 @@ impl Library {
                 )?;
             }
         }
-        r.deleted = deleted;
+        r.deleted = deleted.into_iter().chain(sidecars_gone).collect();
         r.refused = err.map(|e| format!("stopped: {e}"));
         Ok(r)
     }

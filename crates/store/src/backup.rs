@@ -51,6 +51,8 @@ pub struct BackupReport {
     pub bytes_uploaded: u64,
     /// The catalog snapshot written, if the catalog changed since the last one.
     pub snapshot: Option<String>,
+    /// XMP sidecars written beside originals (new, or saying something new).
+    pub xmp_sidecars: usize,
 }
 
 impl BackupReport {

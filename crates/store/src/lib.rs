@@ -224,6 +224,17 @@ impl Store {
         })
     }
 
+    /// Writes a small object (an XMP sidecar) and proves it arrived. The key is checked first.
+    pub fn put_object(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
+        if let Some(why) = keys::unsafe_key_reason(key) {
+            return Err(Error::Store(format!("refused to write {key:?}: {why}")));
+        }
+        let hash = blake3::hash(&bytes).to_hex().to_string();
+        self.rt
+            .block_on(backup::put_verified(&self.op, key, bytes, &hash))
+            .map_err(|e| Error::Store(format!("{key}: {e}")))
+    }
+
     /// Deletes objects, one at a time, stopping at the first error. Returns the keys deleted
     /// and, when it stopped early, why. Only `shoebox prune` (and a device compacting its own
     /// change log into a checkpoint) calls this.
