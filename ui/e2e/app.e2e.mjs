@@ -475,6 +475,40 @@ test('export a selection as JPEGs of 1024 pixels', async () => {
   await d.findElement(By.css('[data-testid=nav-all]')).click();
 });
 
+test('fix the place and date of several photos at once', async () => {
+  await d.findElement(By.css('[data-testid=nav-all]')).click();
+  const names = ['IMG_0102.JPG', 'IMG_0103.JPG'];
+  const hashes = [];
+  for (const n of names) {
+    const tile = await tileNamed(n);
+    hashes.push(await tile.getAttribute('data-hash'));
+    await d.actions().keyDown(Key.CONTROL).click(tile).keyUp(Key.CONTROL).perform();
+  }
+  const before = Object.fromEntries(JSON.parse(cli(w, ['ls', '--json'])).filter((a) => hashes.includes(a.hash)).map((a) => [a.hash, a]));
+  await d.findElement(By.css('[data-testid=fix-place-many]')).click();
+  await d.findElement(By.css('[data-testid=many-town]')).sendKeys('Nairobi');
+  const pick = await waitFor('towns', async () => (await d.findElements(By.css('[data-testid=many-town-pick]')))[0] ?? null);
+  assert.match(await pick.getText(), /^Nairobi, .*Kenya$/);
+  await pick.click();
+  const placed = () => JSON.parse(cli(w, ['ls', '--json'])).filter((a) => hashes.includes(a.hash));
+  await waitFor('both placed', async () => placed().every((a) => a.place?.city === 'Nairobi'));
+  // The selection was cleared; select again and move both by two hours.
+  for (const n of names) {
+    const tile = await tileNamed(n);
+    await d.actions().keyDown(Key.CONTROL).click(tile).keyUp(Key.CONTROL).perform();
+  }
+  await d.findElement(By.css('[data-testid=fix-date-many]')).click();
+  const hours = await d.findElement(By.css('[data-testid=many-hours]'));
+  await hours.clear();
+  await hours.sendKeys('2');
+  await d.findElement(By.css('[data-testid=many-shift]')).click();
+  await waitFor('both moved', async () => placed().every((a) => a.taken_at_original === before[a.hash].taken_at));
+  for (const a of placed()) {
+    const shift = Date.parse(a.taken_at) - Date.parse(before[a.hash].taken_at);
+    assert.equal(shift, 2 * 3600 * 1000, a.original_name);
+  }
+});
+
 test('review duplicates: a photo and its copies side by side, keep one', async () => {
   const copies = join(w.root, 'copies');
   execFileSync(bin('shoebox-bench'), ['near-copies', copies]);
