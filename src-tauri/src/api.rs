@@ -142,7 +142,7 @@ pub struct Item {
     /// Its original is not on this computer (another device's photo, not fetched): the tile
     /// shows a cloud.
     pub remote: bool,
-    /// A Live Photo: it has a motion part.
+    /// A Live Photo or a Motion Photo: it has a motion part (a video of its own, or inside it).
     pub live: bool,
     /// 0–5 stars.
     pub rating: u8,
@@ -247,6 +247,8 @@ pub struct AssetInfo {
     pub device: Option<String>,
     /// A Live Photo's video, by hash (served by the `original:` scheme once here).
     pub motion: Option<String>,
+    /// A Motion Photo: its video is inside the file (served as `original://…/<hash>/motion`).
+    pub motion_embedded: bool,
     /// In the trash because another device put it there: that device.
     pub trashed_by: Option<String>,
     pub rating: u8,

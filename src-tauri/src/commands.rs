@@ -201,7 +201,7 @@ fn items_of(lib: &Library, assets: &[engine::Asset]) -> engine::Result<Vec<Item>
             let mut i = Item::from(a);
             // Only another device's photo can lack its original here.
             i.remote = a.device.is_some() && lib.local_original(a).is_none();
-            i.live = lib.motion_part(&a.hash)?.is_some();
+            i.live = a.meta.motion_offset.is_some() || lib.motion_part(&a.hash)?.is_some();
             Ok(i)
         })
         .collect()
@@ -282,6 +282,7 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
                 None => None,
             },
             motion: lib.motion_part(&a.hash)?.map(|m| m.hash),
+            motion_embedded: a.meta.motion_offset.is_some(),
             trashed_by: if a.trashed_at.is_some() {
                 lib.trashed_elsewhere(&a.hash)?
             } else {

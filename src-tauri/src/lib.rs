@@ -48,8 +48,8 @@ pub fn run() {
             let (lib, root) = (st.lib.clone(), st.root.clone());
             tauri::async_runtime::spawn_blocking(move || {
                 let found = protocol::resolve_original(&state::lock_lib(&lib, &root), &req);
-                let resp = found.map_or_else(protocol::refused, |(p, mime)| {
-                    protocol::serve_original(&p, &mime, &req)
+                let resp = found.map_or_else(protocol::refused, |(p, mime, start)| {
+                    protocol::serve_original(&p, &mime, start, &req)
                 });
                 responder.respond(resp);
             });

@@ -5,6 +5,8 @@
 //!   the two configured sizes and a 64-hex-digit hash; nothing else can be named.
 //! - `original://localhost/<hash>` serves the original of a catalogued asset, looked up by hash
 //!   (opened by the viewer on demand); byte ranges are honoured so videos can seek.
+//! - `original://localhost/<hash>/motion` serves the video embedded in a Motion Photo: the
+//!   original's bytes from where the catalog says the video starts, as an MP4 of its own.
 
 use shoebox_engine::Library;
 use shoebox_layout::is_hash;
@@ -78,17 +80,35 @@ pub fn serve_thumb(path: &Path) -> Response<Vec<u8>> {
 
 /// What an `original:` request names: the original's path and MIME type (looked up in the
 /// catalog by hash), or the answer when it names nothing.
-pub fn resolve_original(
-    lib: &Library,
-    req: &Request<Vec<u8>>,
-) -> Result<(PathBuf, String), Refusal> {
+/// Where what is served starts in the file (0, or a Motion Photo's video).
+pub type Served = (PathBuf, String, u64);
+
+pub fn resolve_original(lib: &Library, req: &Request<Vec<u8>>) -> Result<Served, Refusal> {
     let seg = segments(req);
-    let [hash] = seg.as_slice() else {
-        return Err((StatusCode::BAD_REQUEST, "expected /<hash>"));
+    let (hash, motion) = match seg.as_slice() {
+        [hash] => (hash, false),
+        [hash, m] if m == "motion" => (hash, true),
+        _ => {
+            return Err((
+                StatusCode::BAD_REQUEST,
+                "expected /<hash> or /<hash>/motion",
+            ));
+        }
     };
     if !is_hash(hash) {
         return Err((StatusCode::BAD_REQUEST, "not a hash"));
     }
+    let found = resolve_asset(lib, hash)?;
+    if !motion {
+        return Ok((found.0, found.1, 0));
+    }
+    match lib.show(hash).ok().and_then(|a| a.meta.motion_offset) {
+        Some(start) => Ok((found.0, "video/mp4".into(), start)),
+        None => Err((StatusCode::NOT_FOUND, "not a Motion Photo")),
+    }
+}
+
+fn resolve_asset(lib: &Library, hash: &str) -> Result<(PathBuf, String), Refusal> {
     match lib.show(hash) {
         // Only a checked path is served: a catalog row that leads outside `originals/` names
         // nothing.
@@ -111,13 +131,18 @@ pub fn resolve_original(
     }
 }
 
-/// Serves an original, honouring a byte range.
-pub fn serve_original(path: &Path, mime: &str, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+/// Serves an original (from byte `start`: a Motion Photo's video), honouring a byte range.
+pub fn serve_original(
+    path: &Path,
+    mime: &str,
+    start: u64,
+    req: &Request<Vec<u8>>,
+) -> Response<Vec<u8>> {
     let range = req
         .headers()
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok());
-    match serve_file(path, mime, range) {
+    match serve_file(path, start, mime, range) {
         Ok(r) => r,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => status(
             StatusCode::NOT_FOUND,
@@ -158,9 +183,15 @@ fn parse_range(h: &str, len: u64) -> Option<(u64, u64)> {
     (start <= end && start < len).then_some((start, end))
 }
 
-fn serve_file(path: &Path, mime: &str, range: Option<&str>) -> std::io::Result<Response<Vec<u8>>> {
+/// Serves the bytes of `path` from `base` on as a file of their own.
+fn serve_file(
+    path: &Path,
+    base: u64,
+    mime: &str,
+    range: Option<&str>,
+) -> std::io::Result<Response<Vec<u8>>> {
     let mut f = File::open(path)?;
-    let len = f.metadata()?.len();
+    let len = f.metadata()?.len().saturating_sub(base);
     let builder = Response::builder()
         .header(header::CONTENT_TYPE, mime)
         .header(header::ACCEPT_RANGES, "bytes");
@@ -171,7 +202,7 @@ fn serve_file(path: &Path, mime: &str, range: Option<&str>) -> std::io::Result<R
     let resp = match range.as_deref() {
         Some(r) => match parse_range(r, len) {
             Some((start, end)) => {
-                f.seek(SeekFrom::Start(start))?;
+                f.seek(SeekFrom::Start(base + start))?;
                 let mut buf = vec![0; (end - start + 1) as usize];
                 f.read_exact(&mut buf)?;
                 builder
@@ -186,6 +217,7 @@ fn serve_file(path: &Path, mime: &str, range: Option<&str>) -> std::io::Result<R
         },
         None => {
             let mut buf = Vec::with_capacity(len as usize);
+            f.seek(SeekFrom::Start(base))?;
             f.read_to_end(&mut buf)?;
             builder.body(buf)
         }
@@ -231,7 +263,7 @@ mod tests {
     }
 
     fn original(lib: &Library, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
-        resolve_original(lib, req).map_or_else(refused, |(p, m)| serve_original(&p, &m, req))
+        resolve_original(lib, req).map_or_else(refused, |(p, m, s)| serve_original(&p, &m, s, req))
     }
 
     fn get(uri: &str) -> Request<Vec<u8>> {
@@ -282,6 +314,49 @@ mod tests {
         assert_eq!(
             original(&lib, &get("original://localhost/catalog.db")).status(),
             StatusCode::BAD_REQUEST
+        );
+        // Not a Motion Photo: no video to serve.
+        assert_eq!(
+            original(
+                &lib,
+                &get(&format!("original://localhost/{}/motion", a.hash))
+            )
+            .status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    #[test]
+    fn a_motion_photo_serves_its_video_on_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("in");
+        std::fs::create_dir_all(&src).unwrap();
+        let video = std::fs::read(shoebox_tests::data_dir().join("sample.mp4")).unwrap();
+        let file = shoebox_tests::motion_photo(&video);
+        std::fs::write(src.join("PXL_1.MP.jpg"), &file).unwrap();
+        let mut lib = Library::open(&dir.path().join("lib")).unwrap();
+        lib.import(&[src], &|_| {}, &Default::default(), &|| {})
+            .unwrap();
+        let a = lib.list().unwrap().remove(0);
+        let start = a.meta.motion_offset.expect("a Motion Photo");
+        assert_eq!(start as usize, file.len() - video.len());
+        let r = original(
+            &lib,
+            &get(&format!("original://localhost/{}/motion", a.hash)),
+        );
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.body(), &video, "the video, byte for byte");
+        let req = Request::builder()
+            .uri(format!("original://localhost/{}/motion", a.hash))
+            .header(header::RANGE, "bytes=4-11")
+            .body(Vec::new())
+            .unwrap();
+        let r = original(&lib, &req);
+        assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(r.body(), &video[4..12]);
+        assert_eq!(
+            r.headers()[header::CONTENT_RANGE],
+            format!("bytes 4-11/{}", video.len()).as_str()
         );
     }
 }

@@ -661,3 +661,27 @@ pub fn near_copies(img: &image::RgbImage) -> Vec<(&'static str, Vec<u8>)> {
         ("brightened 8 %", jpeg_of(&bright, 90)),
     ]
 }
+
+/// A Motion Photo as a Pixel writes it: a JPEG whose XMP says a video of `video.len()` bytes
+/// follows, and the video after the picture.
+pub fn motion_photo(video: &[u8]) -> Vec<u8> {
+    let xmp = format!(
+        r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:GCamera="http://ns.google.com/photos/1.0/camera/"
+ xmlns:Container="http://ns.google.com/photos/1.0/container/"
+ xmlns:Item="http://ns.google.com/photos/1.0/container/item/"
+ GCamera:MotionPhoto="1" GCamera:MotionPhotoVersion="1" GCamera:MotionPhotoPresentationTimestampUs="0">
+<Container:Directory><rdf:Seq>
+<rdf:li rdf:parseType="Resource"><Container:Item Item:Mime="image/jpeg" Item:Semantic="Primary" Item:Length="0" Item:Padding="0"/></rdf:li>
+<rdf:li rdf:parseType="Resource"><Container:Item Item:Mime="video/mp4" Item:Semantic="MotionPhoto" Item:Length="{}" Item:Padding="0"/></rdf:li>
+</rdf:Seq></Container:Directory></rdf:Description></rdf:RDF></x:xmpmeta>"#,
+        video.len()
+    );
+    let mut app1 = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+    app1.extend_from_slice(xmp.as_bytes());
+    // The XMP takes the APP1 segment this builder has: no EXIF.
+    let jpeg = Jpeg::new(320, 240).seed(77).raw_app1(app1).bytes();
+    let mut f = jpeg;
+    f.extend_from_slice(video);
+    f
+}

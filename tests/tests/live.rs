@@ -101,3 +101,52 @@ fn a_photo_and_its_short_video_are_one_live_photo() {
     assert_eq!(lb.as_array().unwrap().len(), 4, "{lb}");
     assert!(by_name(&lb, "IMG_0001.HEIC")["motion"].is_object(), "{lb}");
 }
+
+/// Motion Photos (issue 13): a Pixel's `.MP.jpg` (or `.MP`) carries its video inside; it is one
+/// photo with motion, kept whole, and another device learns where the video starts.
+#[test]
+fn a_motion_photo_is_one_photo_with_its_video_inside() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::fs();
+    let a = Device::new(t.path(), "a", &store);
+    let src = t.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let clip = std::fs::read(data_dir().join("sample.mp4")).unwrap();
+    let file = motion_photo(&clip);
+    std::fs::write(src.join("PXL_20210601_093000123.MP.jpg"), &file).unwrap();
+    // Older Pixels and Takeout exports: the same under `.MP`.
+    let mut other = motion_photo(&clip);
+    other[200] ^= 1; // another photo
+    std::fs::write(src.join("PXL_20210601_093500456.MP"), &other).unwrap();
+    // A plain JPEG is a plain photo.
+    Jpeg::new(64, 48).seed(5).write(&src.join("plain.jpg"));
+    let r = json(a.sb(&["import", "--json"]).arg(&src), 0);
+    assert_eq!(r["counts"]["imported"], 3, "{r}");
+    let ls = json(&mut a.sb(&["ls", "--json"]), 0);
+    for name in ["PXL_20210601_093000123.MP.jpg", "PXL_20210601_093500456.MP"] {
+        let p = by_name(&ls, name);
+        assert_eq!(p["kind"], "photo", "{p}");
+        assert_eq!(p["motion_offset"], (file.len() - clip.len()) as u64, "{p}");
+        assert_eq!(p["has_thumbnail"], true);
+        assert_eq!(p["width"], 320);
+        assert_eq!(
+            p["taken_at_source"], "filename",
+            "no EXIF here; the Pixel's name says when"
+        );
+    }
+    assert!(by_name(&ls, "plain.jpg").get("motion_offset").is_none());
+    // Kept whole, byte for byte.
+    let p = by_name(&ls, "PXL_20210601_093000123.MP.jpg");
+    assert_eq!(
+        std::fs::read(a.lib.join(p["path"].as_str().unwrap())).unwrap(),
+        file
+    );
+    // Another device knows it is a Motion Photo before it has the original.
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    let b = Device::new(t.path(), "b", &store);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    let lb = json(&mut b.sb(&["ls", "--json"]), 0);
+    let pb = by_name(&lb, "PXL_20210601_093000123.MP.jpg");
+    assert_eq!(pb["motion_offset"], p["motion_offset"]);
+    assert_eq!(pb["local"], false);
+}

@@ -211,9 +211,10 @@ pub(crate) fn insert_row(
         "INSERT INTO assets (hash, path, original_name, size, kind, mime, taken_local, \
          taken_offset, taken_source, width, height, orientation, make, model, lens, iso, \
          exposure_time, f_number, focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, \
-         description, imported_at, thumb_state, favourite, source_path, origin, announced) \
+         description, imported_at, thumb_state, favourite, source_path, origin, announced, \
+         motion_offset) \
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22, \
-         ?23,?24,?25,?26,0,?27,?28,?29)",
+         ?23,?24,?25,?26,0,?27,?28,?29,?30)",
     )?
     .execute(params![
         a.hash,
@@ -245,6 +246,7 @@ pub(crate) fn insert_row(
         a.source_path,
         origin,
         origin.is_some(),
+        m.motion_offset.map(|o| o as i64),
     ])?;
     Ok(())
 }

@@ -238,6 +238,10 @@ impl Catalog {
                 if let Some(t) = a.taken_at_original {
                     meta.taken_at = t;
                 }
+                // Likewise a position set by hand.
+                if let Some(g) = a.gps_original {
+                    meta.gps = g;
+                }
                 let op = Op::Asset {
                     hash: a.hash.clone(),
                     path: a.path.clone(),

@@ -211,7 +211,7 @@ const ASSET_COLUMNS: &str = "hash, path, original_name, size, kind, mime, taken_
     focal_length_mm, gps_lat, gps_lon, gps_alt, duration_ms, description, imported_at, thumb_state, \
     favourite, trashed_at, origin, motion_of, rating, rotation, orig_taken_local, orig_taken_offset, \
     place_city, place_region, place_country, place_cc, gps_fixed, orig_gps_lat, orig_gps_lon, \
-    orig_gps_alt, (SELECT group_concat(word, char(31)) FROM (SELECT word FROM asset_keywords WHERE photo = hash \
+    orig_gps_alt, motion_offset, (SELECT group_concat(word, char(31)) FROM (SELECT word FROM asset_keywords WHERE photo = hash \
      ORDER BY word)) AS keywords";
 
 impl Catalog {
@@ -453,6 +453,9 @@ fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
             },
             duration_ms: r.get::<_, Option<i64>>(22)?.map(|d| d as u64),
             description: r.get("description")?,
+            motion_offset: r
+                .get::<_, Option<i64>>("motion_offset")?
+                .and_then(|o| u64::try_from(o).ok()),
         },
         imported_at: r.get("imported_at")?,
         has_thumbnail: thumb_state == ThumbState::Ok,

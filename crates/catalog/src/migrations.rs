@@ -391,6 +391,10 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (target, photo)
     ) WITHOUT ROWID;
     "#,
+    // v19: Motion Photos: where the video embedded after the picture starts (bytes).
+    r#"
+    ALTER TABLE assets ADD COLUMN motion_offset INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -740,6 +740,7 @@ pub(crate) mod tests {
                     gps: None,
                     duration_ms: None,
                     description: None,
+                    motion_offset: None,
                 },
                 thumb_state: ThumbState::Ok,
                 source_path: None,

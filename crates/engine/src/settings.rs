@@ -42,7 +42,7 @@ pub struct WatchFolderSetting {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            version: 2,
+            version: 3,
             allowed_extensions: shoebox_media::DEFAULT_EXTENSIONS
                 .iter()
                 .map(|s| s.to_string())
@@ -78,6 +78,19 @@ impl Settings {
                 );
             }
             self.version = 2;
+        }
+        if self.version < 3 {
+            // Version 3 reads Pixel Motion Photos saved as `.MP`: added like the above.
+            const ADDED_IN_3: &[&str] = &["mp"];
+            let all_v2 = shoebox_media::DEFAULT_EXTENSIONS
+                .iter()
+                .filter(|e| !ADDED_IN_3.contains(e))
+                .all(|e| self.allowed_extensions.iter().any(|a| a == e));
+            if all_v2 {
+                self.allowed_extensions
+                    .extend(ADDED_IN_3.iter().map(|e| e.to_string()));
+            }
+            self.version = 3;
         }
         self.allowed_extensions = self
             .allowed_extensions
@@ -197,8 +210,31 @@ mod tests {
         }
         .validated()
         .unwrap();
-        assert_eq!(v1.version, 2);
+        assert_eq!(v1.version, 3);
         assert!(v1.allowed_extensions.iter().any(|e| e == "webm"));
+        assert!(v1.allowed_extensions.iter().any(|e| e == "mp"));
+        // A library of version 2 with every format of its time gains .MP; a narrowed one not.
+        let v2_all: Vec<String> = shoebox_media::DEFAULT_EXTENSIONS
+            .iter()
+            .filter(|e| **e != "mp")
+            .map(|e| e.to_string())
+            .collect();
+        let v2 = Settings {
+            version: 2,
+            allowed_extensions: v2_all,
+            ..Default::default()
+        }
+        .validated()
+        .unwrap();
+        assert!(v2.allowed_extensions.iter().any(|e| e == "mp"));
+        let v2_narrow = Settings {
+            version: 2,
+            allowed_extensions: vec!["jpg".into()],
+            ..Default::default()
+        }
+        .validated()
+        .unwrap();
+        assert_eq!(v2_narrow.allowed_extensions, vec!["jpg"]);
         let narrowed = Settings {
             version: 1,
             allowed_extensions: vec!["jpg".into(), "png".into()],

@@ -758,6 +758,7 @@ mod tests {
             gps: None,
             duration_ms: None,
             description: None,
+            motion_offset: None,
         };
         let s = Sidecar {
             taken: Some(1_562_000_000), // 2019-07-01T16:53:20Z

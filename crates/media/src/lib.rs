@@ -15,6 +15,7 @@ pub mod export;
 mod heif;
 pub mod look;
 mod metadata;
+pub mod motion;
 pub mod raw;
 mod thumbs;
 mod video;
@@ -57,18 +58,21 @@ impl Format {
 pub const DEFAULT_EXTENSIONS: &[&str] = &[
     "jpg", "jpeg", "png", "webp", "gif", "tif", "tiff", "heic", "heif", "mp4", "mov", "m4v", "3gp",
     "webm", "mkv", "avi", "mts", "m2ts", "dng", "cr2", "cr3", "nef", "arw", "orf", "rw2", "raf",
+    "mp",
 ];
 
 /// Extensions added to [`DEFAULT_EXTENSIONS`] after the first release: a library whose settings
 /// predate them gains them (unless it had removed them on purpose since: see the settings).
 pub const ADDED_EXTENSIONS: &[&str] = &[
     "webm", "mkv", "avi", "mts", "m2ts", "dng", "cr2", "cr3", "nef", "arw", "orf", "rw2", "raf",
+    "mp",
 ];
 
 /// Format and MIME type for a file extension (any case).
 pub fn format_for_extension(ext: &str) -> Option<(Format, &'static str)> {
     Some(match ext.to_ascii_lowercase().as_str() {
-        "jpg" | "jpeg" | "jpe" => (Format::Jpeg, "image/jpeg"),
+        // `.MP`: a Pixel's Motion Photo under its own extension (a JPEG with a video after it).
+        "jpg" | "jpeg" | "jpe" | "mp" => (Format::Jpeg, "image/jpeg"),
         "png" => (Format::Png, "image/png"),
         "webp" => (Format::WebP, "image/webp"),
         "gif" => (Format::Gif, "image/gif"),

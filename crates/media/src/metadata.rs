@@ -64,6 +64,7 @@ fn probe_inner<R: BufRead + Seek>(
         gps: None,
         duration_ms: None,
         description: None,
+        motion_offset: None,
     };
     let mut taken: Option<(CaptureTime, TimeSource)> = None;
     if format == Format::IsoVideo {
@@ -157,6 +158,9 @@ fn probe_inner<R: BufRead + Seek>(
         .unwrap_or((system_to_local(SystemTime::now()), TimeSource::Mtime));
     meta.taken_at = t;
     meta.taken_at_source = src;
+    if format == Format::Jpeg {
+        meta.motion_offset = crate::motion::motion_photo_offset(r);
+    }
     Ok(meta)
 }
 

@@ -201,6 +201,10 @@ pub struct Metadata {
     pub gps: Option<Gps>,
     pub duration_ms: Option<u64>,
     pub description: Option<String>,
+    /// A Motion Photo: where the short video embedded after the picture starts, in bytes from
+    /// the start of the file (the file is kept whole).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motion_offset: Option<u64>,
 }
 
 /// Progress of a long job, as the CLI and the app show it.

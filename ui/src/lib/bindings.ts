@@ -78,7 +78,7 @@ thumb: boolean,
  */
 remote: boolean, 
 /**
- * A Live Photo: it has a motion part.
+ * A Live Photo or a Motion Photo: it has a motion part (a video of its own, or inside it).
  */
 live: boolean, 
 /**
@@ -142,6 +142,10 @@ device: string | null,
  * A Live Photo's video, by hash (served by the `original:` scheme once here).
  */
 motion: string | null, 
+/**
+ * A Motion Photo: its video is inside the file (served as `original://…/<hash>/motion`).
+ */
+motion_embedded: boolean, 
 /**
  * In the trash because another device put it there: that device.
  */
