@@ -411,6 +411,8 @@ fn ratings_keywords_rotations_and_dates_reach_the_other_device() {
     a.import(&src);
     // One correction before the photo first travels: it goes as an edit, the photo as it is.
     run_ok(&mut a.sb(&["set-date", &h[0], "--shift", "+1d"]), 0);
+    // Likewise a place set before the photo first travels: the file had none.
+    run_ok(&mut a.sb(&["set-place", &h[0], "--gps", "10,10"]), 0);
     json(&mut a.sb(&["sync", "--json"]), 0);
     let b = Device::new(t.path(), "b", &store);
     json(&mut b.sb(&["sync", "--json"]), 0);
@@ -437,7 +439,8 @@ fn ratings_keywords_rotations_and_dates_reach_the_other_device() {
                     x["taken_at"],
                     x["taken_at_original"],
                     x["gps"],
-                    x["place"]
+                    x["place"],
+                    x.get("gps_original").cloned().unwrap_or(Value::String("absent".into()))
                 ])
             })
             .collect();
