@@ -440,7 +440,9 @@ fn ratings_keywords_rotations_and_dates_reach_the_other_device() {
                     x["taken_at_original"],
                     x["gps"],
                     x["place"],
-                    x.get("gps_original").cloned().unwrap_or(Value::String("absent".into()))
+                    x.get("gps_original")
+                        .cloned()
+                        .unwrap_or(Value::String("absent".into()))
                 ])
             })
             .collect();
