@@ -25,6 +25,7 @@ const text = async (css) => (await d.findElement(By.css(css))).getText();
 /** Every tile's hash, scrolling the virtual timeline from top to bottom. */
 async function allTileHashes() {
   const seen = new Set();
+  await waitFor('the timeline', () => js("return !!document.querySelector('[data-testid=timeline]')"));
   await js("document.querySelector('[data-testid=timeline]').scrollTop = 0");
   for (let i = 0; i < 200; i++) {
     await new Promise((r) => setTimeout(r, 150));
@@ -48,7 +49,8 @@ async function tileNamed(name, ms = 30000) {
     if (t) t.scrollIntoView({ block: 'center' }); return t ?? null;`, name);
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    await js("document.querySelector('[data-testid=timeline]').scrollTop = 0");
+    // A view that is still loading has no timeline yet: wait for it.
+    await js("const s = document.querySelector('[data-testid=timeline]'); if (s) s.scrollTop = 0");
     for (let i = 0; i < 200; i++) {
       await new Promise((r) => setTimeout(r, 200));
       if (await find()) {
@@ -58,6 +60,7 @@ async function tileNamed(name, ms = 30000) {
         if (t) return t;
       }
       const moved = await js(`const s = document.querySelector('[data-testid=timeline]');
+        if (!s) return false;
         const before = s.scrollTop; s.scrollTop += s.clientHeight * 0.8; return s.scrollTop !== before;`);
       if (!moved) break;
     }
