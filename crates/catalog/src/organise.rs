@@ -109,6 +109,20 @@ pub struct StoreMark {
     pub verified_at: Option<String>,
 }
 
+/// Rows of (month, count) as buckets.
+fn bucket_rows(
+    stmt: &mut rusqlite::Statement<'_>,
+    p: impl rusqlite::Params,
+) -> Result<Vec<Bucket>> {
+    let rows = stmt.query_map(p, |r| {
+        Ok(Bucket {
+            month: r.get(0)?,
+            count: r.get::<_, i64>(1)? as u64,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 fn next_month(m: &str) -> Option<String> {
     let (y, mo) = m.split_once('-')?;
     let (y, mo): (i32, u32) = (y.parse().ok()?, mo.parse().ok()?);
@@ -170,21 +184,18 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Month buckets of a view counted from its photos (what the kept counts must equal).
+    /// Month buckets of a view counted from its photos (what the kept counts must equal, and
+    /// how a search or an area of the map is counted).
     pub fn buckets_counted(&self, view: &View) -> Result<Vec<Bucket>> {
+        if matches!(view, View::Search(..)) {
+            self.refresh_search()?;
+        }
         let (filter, args) = view.filter(1);
         let sql = format!(
             "SELECT substr(taken_local, 1, 7) AS m, COUNT(*) FROM assets WHERE {filter} \
              GROUP BY m ORDER BY m DESC"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-            Ok(Bucket {
-                month: r.get(0)?,
-                count: r.get::<_, i64>(1)? as u64,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        bucket_rows(&mut self.conn.prepare(&sql)?, params_from_iter(args.iter()))
     }
 
     /// Counts the months again from the photos (a catalog from a store: its counts are not
@@ -213,52 +224,22 @@ impl Catalog {
     /// and albums read counts kept by triggers; a search counts what it finds.
     pub fn buckets(&self, view: &View) -> Result<Vec<Bucket>> {
         let kept = match view {
-            View::All => Some("all"),
-            View::Favourites => Some("favourites"),
-            View::Trash => Some("trash"),
-            View::Album(_) | View::Search(..) | View::Area(_) => None,
+            View::All => "all",
+            View::Favourites => "favourites",
+            View::Trash => "trash",
+            View::Album(id) => {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT month, n FROM album_month_counts WHERE album_id = ?1 AND n > 0 \
+                     ORDER BY month DESC",
+                )?;
+                return bucket_rows(&mut stmt, [id]);
+            }
+            View::Search(..) | View::Area(_) => return self.buckets_counted(view),
         };
-        if let View::Album(id) = view {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT month, n FROM album_month_counts WHERE album_id = ?1 AND n > 0 \
-                 ORDER BY month DESC",
-            )?;
-            let rows = stmt.query_map([id], |r| {
-                Ok(Bucket {
-                    month: r.get(0)?,
-                    count: r.get::<_, i64>(1)? as u64,
-                })
-            })?;
-            return Ok(rows.collect::<rusqlite::Result<_>>()?);
-        }
-        if let Some(kept) = kept {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT month, n FROM month_counts WHERE view = ?1 AND n > 0 ORDER BY month DESC",
-            )?;
-            let rows = stmt.query_map([kept], |r| {
-                Ok(Bucket {
-                    month: r.get(0)?,
-                    count: r.get::<_, i64>(1)? as u64,
-                })
-            })?;
-            return Ok(rows.collect::<rusqlite::Result<_>>()?);
-        }
-        if matches!(view, View::Search(..)) {
-            self.refresh_search()?;
-        }
-        let (filter, args) = view.filter(1);
-        let sql = format!(
-            "SELECT substr(taken_local, 1, 7) AS m, COUNT(*) FROM assets WHERE {filter} \
-             GROUP BY m ORDER BY m DESC"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-            Ok(Bucket {
-                month: r.get(0)?,
-                count: r.get::<_, i64>(1)? as u64,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT month, n FROM month_counts WHERE view = ?1 AND n > 0 ORDER BY month DESC",
+        )?;
+        bucket_rows(&mut stmt, [kept])
     }
 
     /// The assets of one month (`YYYY-MM`) of a view, newest first.
