@@ -335,6 +335,30 @@ fn sidecars_on_the_store_follow_the_catalog_and_go_with_their_original() {
     let r = json(&mut a.sb(&["backup", "--json"]), 0);
     assert_eq!(r["targets"][0]["xmp_sidecars"], 0, "{r}");
 
+    // A sidecar that cannot be written (a folder in its place) is reported, and written at the
+    // next backup once it can be, though the catalog did not change in between.
+    run_ok(&mut a.sb(&["keyword", "add", "dock", &p1]), 0);
+    let side_path = store.backing.join(&sidecars_on(&store)[0].0);
+    std::fs::remove_file(&side_path).unwrap();
+    std::fs::create_dir(&side_path).unwrap();
+    let r = json(&mut a.sb(&["backup", "--json"]), 1);
+    assert!(
+        r["targets"][0]["failed"][0]["key"]
+            .as_str()
+            .unwrap()
+            .ends_with(".xmp"),
+        "{r}"
+    );
+    std::fs::remove_dir(&side_path).unwrap();
+    let r = json(&mut a.sb(&["backup", "--json"]), 0);
+    assert_eq!(r["targets"][0]["xmp_sidecars"], 1, "{r}");
+    assert!(
+        std::fs::read_to_string(&side_path)
+            .unwrap()
+            .contains("dock")
+    );
+    run_ok(&mut a.sb(&["keyword", "remove", "dock", &p1]), 0);
+
     // Stars and words taken back: the sidecar stays and says so.
     run_ok(&mut a.sb(&["rate", &p1, "0"]), 0);
     run_ok(&mut a.sb(&["keyword", "remove", "pier", &p1]), 0);

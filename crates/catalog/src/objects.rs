@@ -38,7 +38,7 @@ impl Catalog {
         // its head: pointed at the same store again, the head there is still its own).
         tx.execute(
             "DELETE FROM settings WHERE key IN ('store_id:' || ?1, 'pushed_seq:' || ?1, \
-             'head_written:' || ?1, 'thumbs_pending:' || ?1)",
+             'head_written:' || ?1, 'thumbs_pending:' || ?1, 'sidecars_pending:' || ?1)",
             [target],
         )?;
         tx.commit()?;

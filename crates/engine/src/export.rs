@@ -74,6 +74,11 @@ fn create_new(dir: &Path, name: &str) -> Result<(File, PathBuf)> {
     })
 }
 
+/// The setting that says some sidecar on `target` could not be written yet.
+pub(crate) fn sidecars_pending_key(target: &str) -> String {
+    format!("sidecars_pending:{target}")
+}
+
 impl Library {
     /// Writes the XMP sidecars due on a target after a backup: beside each original this device
     /// imported whose catalog entry says more than the file (or said more before), when what it
@@ -85,7 +90,7 @@ impl Library {
         target: &str,
         report: &mut shoebox_store::BackupReport,
     ) -> Result<()> {
-        let mut written = Vec::new();
+        let (mut written, mut failed) = (Vec::new(), false);
         for due in self.catalog.sidecars_due(target)? {
             let body = xmp_packet(&export_meta(&due.asset)).into_bytes();
             let digest = blake3::hash(&body).to_hex().to_string();
@@ -95,14 +100,25 @@ impl Library {
             let key = format!("{}.xmp", due.original_key);
             match store.put_object(&key, body) {
                 Ok(()) => written.push((due.asset.hash.clone(), key, digest)),
-                Err(e) => report.failed.push(shoebox_store::Failed {
-                    key,
-                    reason: e.to_string(),
-                }),
+                Err(e) => {
+                    failed = true;
+                    report.failed.push(shoebox_store::Failed {
+                        key,
+                        reason: e.to_string(),
+                    })
+                }
             }
         }
         report.xmp_sidecars = written.len();
         self.catalog.put_sidecars(target, &written)?;
+        // Until every sidecar due is written, the next backup runs even when the catalog did
+        // not change (it would take the target for up to date) and tries them again.
+        let pending = sidecars_pending_key(target);
+        if failed {
+            self.catalog.set_setting(&pending, "1")?;
+        } else {
+            self.catalog.delete_setting(&pending)?;
+        }
         Ok(())
     }
 

@@ -466,7 +466,13 @@ impl Library {
             // this sync.
             opts.marker_known = known_id.is_some();
             // Nothing new for this target: done without a request more.
-            if shoebox_store::up_to_date(&self.catalog, &t.name, &opts.thumb_sizes)? {
+            let sidecars_pending = self
+                .catalog
+                .setting(&crate::export::sidecars_pending_key(&t.name))?
+                .is_some();
+            if !sidecars_pending
+                && shoebox_store::up_to_date(&self.catalog, &t.name, &opts.thumb_sizes)?
+            {
                 out.push(Ok(BackupReport {
                     target: t.name.clone(),
                     ..Default::default()
