@@ -213,6 +213,7 @@ impl Library {
             sizes: vec![self.settings.grid_size, self.settings.preview_size],
             limits: Limits::default(),
             quality: 82,
+            turn: 0,
         }
     }
 

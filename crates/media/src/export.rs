@@ -5,7 +5,6 @@
 use crate::{Error, Result, Thumbnailer};
 use exif::experimental::Writer;
 use exif::{Field, In, Rational, Tag, Value};
-use image::DynamicImage;
 use shoebox_types::{CaptureTime, Metadata};
 use std::path::Path;
 
@@ -214,32 +213,18 @@ pub fn export_jpeg(
     rotation: u16,
     m: &ExportMeta,
 ) -> Result<Vec<u8>> {
+    // Turned while decoded, before the one encoding.
     let t = Thumbnailer {
         sizes: vec![size],
         quality: 90,
+        turn: rotation,
         ..Thumbnailer::default()
     };
-    let mut jpeg = t
+    let jpeg = t
         .make(path, bytes, file_meta)?
         .pop()
         .ok_or_else(|| Error::Thumbnail("no picture".into()))?
         .jpeg;
-    if !rotation.is_multiple_of(360) {
-        let img = image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg)
-            .map_err(|e| Error::Thumbnail(e.to_string()))?;
-        let turned = match rotation % 360 {
-            90 => img.rotate90(),
-            180 => img.rotate180(),
-            _ => img.rotate270(),
-        };
-        let rgb = DynamicImage::ImageRgb8(turned.into_rgb8());
-        let mut out = Vec::new();
-        rgb.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
-            &mut out, 90,
-        ))
-        .map_err(|e| Error::Thumbnail(e.to_string()))?;
-        jpeg = out;
-    }
     let exif = exif_app1(m)?;
     let mut xmp = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
     xmp.extend_from_slice(xmp_packet(m).as_bytes());

@@ -44,6 +44,9 @@ pub struct Thumbnailer {
     pub sizes: Vec<u32>,
     pub limits: Limits,
     pub quality: u8,
+    /// Degrees clockwise to turn the picture after its own orientation (a photo turned in the
+    /// catalog, for an export); 0 for thumbnails, which the app turns as it shows them.
+    pub turn: u16,
 }
 
 impl Default for Thumbnailer {
@@ -52,6 +55,7 @@ impl Default for Thumbnailer {
             sizes: vec![320, 1440],
             limits: Limits::default(),
             quality: 82,
+            turn: 0,
         }
     }
 }
@@ -283,6 +287,12 @@ impl Thumbnailer {
                 }
                 d.into_rgb8()
             }
+        };
+        let img = match self.turn % 360 {
+            90 => image::imageops::rotate90(&img),
+            180 => image::imageops::rotate180(&img),
+            270 => image::imageops::rotate270(&img),
+            _ => img,
         };
         let mut sizes = self.sizes.clone();
         sizes.sort_unstable_by(|a, b| b.cmp(a));
