@@ -49,6 +49,17 @@ pub fn export_meta(a: &Asset) -> ExportMeta {
     }
 }
 
+/// Whether the catalog knows more of a photo than its file says, what a sidecar is for: stars,
+/// keywords, a caption, a corrected date or place. (`Catalog::sidecars_due` asks the same in
+/// SQL.)
+fn says_more_than_its_file(a: &Asset) -> bool {
+    a.rating > 0
+        || !a.keywords.is_empty()
+        || a.meta.description.as_deref().is_some_and(|d| !d.is_empty())
+        || a.taken_at_original.is_some()
+        || a.gps_original.is_some()
+}
+
 /// Creates a new file in `dir` named `name`, or `stem (2).ext`, `stem (3).ext`… when taken.
 fn create_new(dir: &Path, name: &str) -> Result<(File, PathBuf)> {
     let name = safe_name(name);
@@ -219,8 +230,7 @@ impl Library {
                 return Err(Error::Damaged(src.display().to_string()));
             }
             // What the catalog knows beyond the file goes in a sidecar beside the copy.
-            let corrected = a.taken_at_original.is_some() || a.gps_original.is_some();
-            if meta.has_edits() || corrected {
+            if says_more_than_its_file(a) {
                 let side = PathBuf::from(format!("{}.xmp", dest.display()));
                 let mut f = OpenOptions::new()
                     .write(true)

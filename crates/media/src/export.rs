@@ -20,13 +20,6 @@ pub struct ExportMeta {
     pub keywords: Vec<String>,
 }
 
-impl ExportMeta {
-    /// Whether there is anything for a sidecar to say beyond what a camera wrote.
-    pub fn has_edits(&self) -> bool {
-        self.rating > 0 || !self.keywords.is_empty() || self.description.is_some()
-    }
-}
-
 fn ascii(tag: Tag, s: &str) -> Field {
     Field {
         tag,
