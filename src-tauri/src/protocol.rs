@@ -78,9 +78,9 @@ pub fn serve_thumb(path: &Path) -> Response<Vec<u8>> {
     }
 }
 
-/// What an `original:` request names: the original's path and MIME type (looked up in the
-/// catalog by hash), or the answer when it names nothing.
-/// Where what is served starts in the file (0, or a Motion Photo's video).
+/// What an `original:` request names: the original's path, the MIME type of what is served and
+/// where in the file it starts (0, or a Motion Photo's video), or the answer when it names
+/// nothing.
 pub type Served = (PathBuf, String, u64);
 
 pub fn resolve_original(lib: &Library, req: &Request<Vec<u8>>) -> Result<Served, Refusal> {
@@ -98,36 +98,32 @@ pub fn resolve_original(lib: &Library, req: &Request<Vec<u8>>) -> Result<Served,
     if !is_hash(hash) {
         return Err((StatusCode::BAD_REQUEST, "not a hash"));
     }
-    let found = resolve_asset(lib, hash)?;
-    if !motion {
-        return Ok((found.0, found.1, 0));
-    }
-    match lib.show(hash).ok().and_then(|a| a.meta.motion_offset) {
-        Some(start) => Ok((found.0, "video/mp4".into(), start)),
-        None => Err((StatusCode::NOT_FOUND, "not a Motion Photo")),
-    }
-}
-
-fn resolve_asset(lib: &Library, hash: &str) -> Result<(PathBuf, String), Refusal> {
-    match lib.show(hash) {
-        // Only a checked path is served: a catalog row that leads outside `originals/` names
-        // nothing.
-        Ok(a) => match lib.paths().resolve(&a.path) {
-            Err(_) => Err((
-                StatusCode::FORBIDDEN,
-                "the catalog's path for this photo is unsafe",
-            )),
-            // In the library, or fetched from a store into the cache.
-            Ok(p) => match lib.local_original(&a) {
-                Some(f) => Ok((f, a.meta.mime)),
-                None if a.device.is_some() => Err((
-                    StatusCode::NOT_FOUND,
-                    "the original is on the store and not on this computer yet (`shoebox fetch`)",
-                )),
-                None => Ok((p, a.meta.mime)),
-            },
-        },
-        Err(_) => Err((StatusCode::NOT_FOUND, "no such photo")),
+    let a = lib
+        .show(hash)
+        .map_err(|_| (StatusCode::NOT_FOUND, "no such photo"))?;
+    // Only a checked path is served: a catalog row that leads outside `originals/` names
+    // nothing.
+    let Ok(in_library) = lib.paths().resolve(&a.path) else {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "the catalog's path for this photo is unsafe",
+        ));
+    };
+    // In the library, or fetched from a store into the cache.
+    let file = match lib.local_original(&a) {
+        Some(f) => f,
+        None if a.device.is_some() => {
+            return Err((
+                StatusCode::NOT_FOUND,
+                "the original is on the store and not on this computer yet (`shoebox fetch`)",
+            ));
+        }
+        None => in_library,
+    };
+    match (motion, a.meta.motion_offset) {
+        (false, _) => Ok((file, a.meta.mime, 0)),
+        (true, Some(start)) => Ok((file, "video/mp4".into(), start)),
+        (true, None) => Err((StatusCode::NOT_FOUND, "not a Motion Photo")),
     }
 }
 
