@@ -427,9 +427,9 @@ test('search as you type, rate and rotate from the keyboard, add a keyword', asy
   await waitFor('keyword kept', async () => JSON.stringify(asset().keywords) === '["Lighthouse"]');
   // A place set by a town's name: the file's position stays on record, shown with undo.
   await d.findElement(By.css('[data-testid=place-fix-open]')).click();
-  await d.findElement(By.css('[data-testid=place-query]')).sendKeys('Canberra');
+  await d.findElement(By.css('[data-testid=town-query]')).sendKeys('Canberra');
   const town = await waitFor('towns', async () => {
-    const t = await d.findElements(By.css('[data-testid=town]'));
+    const t = await d.findElements(By.css('[data-testid=town-pick]'));
     return t.length ? t[0] : null;
   });
   assert.equal(await town.getText(), 'Canberra, Australian Capital Territory, Australia');
@@ -489,7 +489,7 @@ test('fix the place and date of several photos at once', async () => {
   }
   const before = Object.fromEntries(JSON.parse(cli(w, ['ls', '--json'])).filter((a) => hashes.includes(a.hash)).map((a) => [a.hash, a]));
   await d.findElement(By.css('[data-testid=fix-place-many]')).click();
-  await d.findElement(By.css('[data-testid=many-town]')).sendKeys('Nairobi');
+  await d.findElement(By.css('[data-testid=many-town-query]')).sendKeys('Nairobi');
   const pick = await waitFor('towns', async () => (await d.findElements(By.css('[data-testid=many-town-pick]')))[0] ?? null);
   assert.match(await pick.getText(), /^Nairobi, .*Kenya$/);
   await pick.click();
