@@ -218,11 +218,28 @@ fn xmp_sidecars_are_read_at_import_and_an_export_comes_back_whole() {
 </rdf:RDF></x:xmpmeta>"#,
     )
     .unwrap();
+    // A sidecar that is not text: the photo comes without it, and the report says why.
+    Jpeg::new(64, 48).seed(4).write(&src.join("bad.jpg"));
+    std::fs::write(src.join("bad.jpg.xmp"), [0xff, 0xfe, 0x00, 0xc3, 0x28]).unwrap();
     let lib = t.path().join("lib");
     let r = json(shoebox(&lib, &["import", "--json"]).arg(&src), 0);
     assert_eq!(r["xmp_sidecars"], 2, "{r}");
+    let bad = r["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["path"].as_str().unwrap().ends_with("bad.jpg.xmp"))
+        .collect::<Vec<_>>();
+    assert_eq!(bad.len(), 1, "{r}");
+    assert!(
+        bad[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("could not be read"),
+        "{r}"
+    );
     assert_eq!(
-        r["counts"]["imported"], 3,
+        r["counts"]["imported"], 4,
         "the sidecars are not photos: {r}"
     );
     let ls = json(&mut shoebox(&lib, &["ls", "--json"]), 0);

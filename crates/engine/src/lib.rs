@@ -246,7 +246,7 @@ impl Library {
         )?;
         self.apply_takeout(&mut report)?;
         report.live_photos = self.pair_live_photos(&report)?;
-        report.xmp_sidecars = self.read_xmp_sidecars(&report)?;
+        report.xmp_sidecars = self.read_xmp_sidecars(&mut report)?;
         self.name_places();
         let new: Vec<String> = report.imported.iter().map(|i| i.hash.clone()).collect();
         self.look_at_new(&new);
@@ -258,8 +258,9 @@ impl Library {
     /// photo's, as edits that are backed up and reach the other devices. What the photo already
     /// has wins (an import of a file already here does not undo a rating given since). Returns
     /// how many sidecars were used.
-    fn read_xmp_sidecars(&mut self, report: &ImportReport) -> Result<u64> {
+    fn read_xmp_sidecars(&mut self, report: &mut ImportReport) -> Result<u64> {
         let mut used = 0;
+        let mut unread = Vec::new();
         for i in &report.imported {
             let src = Path::new(&i.source);
             let stem = src.with_extension("");
@@ -274,8 +275,16 @@ impl Library {
             let Some(side) = found else { continue };
             // A sidecar is a few kilobytes; a huge one is not one.
             let text = match fs::metadata(&side) {
-                Ok(m) if m.len() <= 4 << 20 => fs::read_to_string(&side).unwrap_or_default(),
-                _ => continue,
+                Ok(m) if m.len() > 4 << 20 => Err("over 4 MiB, not a sidecar".to_owned()),
+                Ok(_) => fs::read_to_string(&side).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            let text = match text {
+                Ok(t) => t,
+                Err(why) => {
+                    unread.push((side, why));
+                    continue;
+                }
             };
             let facts = shoebox_media::export::read_xmp(&text);
             let a = self.show(&i.hash)?;
@@ -300,6 +309,18 @@ impl Library {
                 any = true;
             }
             used += u64::from(any);
+        }
+        // The sidecar is listed as skipped already (it is not a photo): say why it was not used.
+        for (side, why) in unread {
+            let path = side.display().to_string();
+            let reason =
+                format!("an XMP sidecar that could not be read ({why}); its photo came without it");
+            match report.skipped.iter_mut().find(|s| s.path == path) {
+                Some(s) => s.reason = reason,
+                None => report
+                    .skipped
+                    .push(shoebox_import::Skipped { path, reason }),
+            }
         }
         Ok(used)
     }
