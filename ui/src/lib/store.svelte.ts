@@ -119,12 +119,13 @@ class AppStore {
 
   /** Opens the duplicates page: works out the looks still missing (with progress), then groups. */
   async showDuplicates() {
-    this.page = 'duplicates';
-    this.selection = new Set();
+    // While another job runs, the page would wait with nothing to show: stay, and say why.
     if (this.job) {
       this.toast(`Wait for the ${this.job.kind} to finish to look for duplicates.`, true);
       return;
     }
+    this.page = 'duplicates';
+    this.selection = new Set();
     this.duplicates = null;
     try {
       this.duplicates = await api.similar(this.onJob('looking'));
