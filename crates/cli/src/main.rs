@@ -92,6 +92,9 @@ enum Command {
     Export(cmd::export::Args),
     /// Photos that look alike (resized, re-encoded or cropped copies, shots a moment apart).
     Duplicates(cmd::duplicates::Args),
+    /// Run `shoebox watch run` (watch folders, scheduled backups) in the background: a systemd
+    /// user unit on Linux.
+    Service(cmd::service::Args),
 }
 
 fn main() -> ExitCode {
@@ -170,6 +173,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::SetPlace(a) => cmd::tidy::set_place(&cli, a),
         Command::Export(a) => cmd::export::run(&cli, a),
         Command::Duplicates(a) => cmd::duplicates::run(&cli, a),
+        Command::Service(a) => cmd::service::run(&cli, a),
     }
 }
 

@@ -15,6 +15,7 @@ pub use shoebox_media::quiet_decoder_panics;
 mod export;
 mod organise;
 pub mod places;
+pub mod schedule;
 mod secrets;
 mod settings;
 mod similar;
@@ -27,7 +28,8 @@ pub use check::{CheckReport, Problem};
 pub use error::{Error, ErrorKind, Result};
 pub use export::{ExportReport, Exported, export_meta};
 pub use organise::EmptyTrashReport;
-pub use settings::{Settings, WatchFolderSetting};
+pub use schedule::{Job, ScheduleEvent, Scheduler, TargetSchedule, run_schedule};
+pub use settings::{Settings, WatchFolderSetting, parse_every, show_every};
 pub use shoebox_catalog::{
     Album, Asset, Bucket, Counts, ImportRecord, PlaceCell, SearchFilter, StoreMark, ThumbState,
     View,
@@ -78,6 +80,8 @@ pub struct Status {
     pub heic_previews: bool,
     pub video_posters: bool,
     pub targets: Vec<TargetStatus>,
+    /// When each enabled target is backed up and verified next (see [`schedule`]).
+    pub schedule: Vec<TargetSchedule>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -516,6 +520,7 @@ impl Library {
             heic_previews: heic_supported(),
             video_posters: ffmpeg_available(),
             targets: self.target_status()?,
+            schedule: self.schedule(chrono::Utc::now())?,
         })
     }
 

@@ -28,6 +28,14 @@ pub struct Settings {
     /// a store that other devices share (0: as soon as every device has seen the deletion and
     /// let go). A store with this device alone has no grace period.
     pub prune_grace_days: u64,
+    /// How often `shoebox watch run` (the service) and the app back up and sync to each target
+    /// that has been backed up once by hand: `30m`, `1h`, `1d`, or `off`. New photos are also
+    /// backed up a few minutes after an import settles.
+    pub backup_every: String,
+    /// How often the same runs a routine verify (sizes of all, 5% read back): `7d`, or `off`.
+    pub verify_every: String,
+    /// How often every object on the store is read back and hashed: `30d`, or `off`.
+    pub deep_verify_every: String,
 }
 
 /// One watch folder, as stored.
@@ -54,6 +62,9 @@ impl Default for Settings {
             watch_quiet_ms: 3000,
             cache_max_size: 10 << 30,
             prune_grace_days: 7,
+            backup_every: "1h".into(),
+            verify_every: "7d".into(),
+            deep_verify_every: "30d".into(),
         }
     }
 }
@@ -131,6 +142,18 @@ impl Settings {
                 "cache_max_size must be more than 0 (e.g. 20G)".into(),
             ));
         }
+        for (key, v) in [
+            ("backup_every", &mut self.backup_every),
+            ("verify_every", &mut self.verify_every),
+            ("deep_verify_every", &mut self.deep_verify_every),
+        ] {
+            let every = parse_every(v).ok_or_else(|| {
+                Error::Setting(format!(
+                    "{key}: {v:?} is not a period; use e.g. 30m, 1h, 12h, 7d or off"
+                ))
+            })?;
+            *v = show_every(every);
+        }
         if !(100..=3_600_000).contains(&self.watch_quiet_ms) {
             return Err(Error::Setting("watch_quiet_ms must be 100–3600000".into()));
         }
@@ -156,14 +179,57 @@ impl Settings {
                     Error::Setting(format!("{key}: {value:?} is not a number of days"))
                 })?
             }
+            "backup_every" => self.backup_every = value.trim().to_owned(),
+            "verify_every" => self.verify_every = value.trim().to_owned(),
+            "deep_verify_every" => self.deep_verify_every = value.trim().to_owned(),
             _ => {
                 return Err(Error::Setting(format!(
-                    "unknown setting {key:?}; known: allowed_extensions, max_file_size, grid_size, preview_size, watch_quiet_ms, cache_max_size, prune_grace_days"
+                    "unknown setting {key:?}; known: allowed_extensions, max_file_size, grid_size, preview_size, watch_quiet_ms, cache_max_size, prune_grace_days, backup_every, verify_every, deep_verify_every"
                 )));
             }
         }
         Ok(())
     }
+}
+
+/// A period as the schedule settings write it: `90s`, `30m`, `1h`, `7d`, `2w`, or `off` (`None`
+/// inside). Zero is `off`. Outer `None`: not a period.
+pub fn parse_every(v: &str) -> Option<Option<std::time::Duration>> {
+    let v = v.trim().to_ascii_lowercase();
+    if matches!(v.as_str(), "off" | "never" | "0") {
+        return Some(None);
+    }
+    let split = v.find(|c: char| !c.is_ascii_digit())?;
+    let (num, unit) = v.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let secs = match unit.trim() {
+        "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return None,
+    };
+    let total = n.checked_mul(secs)?;
+    // Ten years is "never" written long-hand; more than that is a typo.
+    if total > 3650 * 86_400 {
+        return None;
+    }
+    Some((total > 0).then(|| std::time::Duration::from_secs(total)))
+}
+
+/// The shortest text [`parse_every`] reads back as `every`.
+pub fn show_every(every: Option<std::time::Duration>) -> String {
+    let Some(d) = every else {
+        return "off".into();
+    };
+    let s = d.as_secs();
+    for (unit, n) in [("d", 86_400), ("h", 3600), ("m", 60)] {
+        if s % n == 0 {
+            return format!("{}{unit}", s / n);
+        }
+    }
+    format!("{s}s")
 }
 
 /// `123`, `10K`, `20M`, `4G` (powers of 1024).
@@ -181,6 +247,7 @@ fn parse_size(v: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn set_validates_and_normalises() {
@@ -194,6 +261,30 @@ mod tests {
         bad.set("allowed_extensions", "exe").unwrap();
         assert!(bad.validated().is_err());
         assert!(Settings::default().set("colour", "red").is_err());
+    }
+
+    #[test]
+    fn schedule_periods_are_read_and_written_back_the_same() {
+        let mut s = Settings::default();
+        s.set("backup_every", "90m").unwrap();
+        s.set("verify_every", "OFF").unwrap();
+        s.set("deep_verify_every", "4w").unwrap();
+        let s = s.validated().unwrap();
+        assert_eq!(
+            (s.backup_every.as_str(), s.verify_every.as_str()),
+            ("90m", "off")
+        );
+        assert_eq!(s.deep_verify_every, "28d");
+        assert_eq!(parse_every("120m"), Some(Some(Duration::from_secs(7200))));
+        assert_eq!(show_every(parse_every("120m").unwrap()), "2h");
+        assert_eq!(parse_every("0"), Some(None));
+        for bad in ["", "h", "1y", "-1h", "1.5h", "99999d"] {
+            assert_eq!(parse_every(bad), None, "{bad:?}");
+            let mut s = Settings::default();
+            s.set("backup_every", bad).unwrap();
+            let err = s.validated().unwrap_err().to_string();
+            assert!(err.contains("backup_every") && err.contains("30m"), "{err}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use shoebox_layout::Hash;
 use shoebox_store::Head;
 use shoebox_types::Progress;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 const NONCE_KEY: &str = "sync_nonce";
@@ -24,6 +25,8 @@ pub struct SyncReport {
     pub target: String,
     /// Objects the backup half sent (originals, thumbnails).
     pub uploaded: usize,
+    /// Originals among them.
+    pub photos_uploaded: usize,
     /// Photos of this device newly written to its change log.
     pub announced: usize,
     /// This device's edits sent.
@@ -200,18 +203,41 @@ impl Library {
         progress: &dyn Fn(&Progress),
         waiting: &dyn Fn(),
     ) -> Result<Vec<std::result::Result<SyncReport, (String, String)>>> {
+        self.sync_with(target, progress, waiting, None)
+    }
+
+    /// [`Self::sync`] that stops after the transfers in flight once `cancel` is set (the next
+    /// sync picks up the rest); a target not reached yet is left for the next sync.
+    pub fn sync_with(
+        &mut self,
+        target: Option<&str>,
+        progress: &dyn Fn(&Progress),
+        waiting: &dyn Fn(),
+        cancel: Option<Arc<AtomicBool>>,
+    ) -> Result<Vec<std::result::Result<SyncReport, (String, String)>>> {
         let mut out = Vec::new();
         for t in self.chosen(target)? {
+            if cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) {
+                break;
+            }
             let backed = self
-                .backup(Some(&t.name), progress, waiting, None)?
+                .backup(Some(&t.name), progress, waiting, cancel.clone())?
                 .pop()
                 .unwrap_or_else(|| Err((t.name.clone(), "not backed up".into())));
+            if cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) {
+                out.push(Err((
+                    t.name.clone(),
+                    "stopped; the next sync picks up the rest".into(),
+                )));
+                break;
+            }
             let res = match backed {
                 Ok(b) => match self.exchange(&t.name, progress) {
                     Ok(mut r) => {
                         // Other devices' photos get their place names here.
                         self.name_places();
                         r.uploaded = b.uploaded.len();
+                        r.photos_uploaded = b.originals_uploaded();
                         // Pinned albums stay on this computer, photos added to them too.
                         let (got, failed) = self.fetch_pinned()?;
                         r.fetched_for_pins = got.len();

@@ -528,6 +528,14 @@ impl Library {
                         .verify(&self.paths, &mut self.catalog, opts, progress)
                         .map_err(Error::from)?;
                     self.verify_own_log(&store, opts, &mut r)?;
+                    if opts.deep {
+                        // The schedule's monthly deep verify counts from the last one done,
+                        // found problems or not (they are reported, not read again at once).
+                        self.catalog.set_setting(
+                            &crate::schedule::deep_verified_key(&t.name),
+                            &shoebox_catalog::now(),
+                        )?;
+                    }
                     Ok(r)
                 });
             out.push(res.map_err(|e| (t.name.clone(), e.to_string())));

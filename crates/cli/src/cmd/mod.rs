@@ -17,6 +17,7 @@ pub mod pin;
 pub mod prune;
 pub mod restore;
 pub mod search;
+pub mod service;
 pub mod settings;
 pub mod show;
 pub mod status;

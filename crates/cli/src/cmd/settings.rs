@@ -12,7 +12,8 @@ pub struct Args {
 
 #[derive(Subcommand)]
 pub enum SettingsAction {
-    /// Set one: allowed_extensions (comma-separated), max_file_size (e.g. 4G), grid_size, preview_size.
+    /// Set one: allowed_extensions (comma-separated), max_file_size (e.g. 4G), grid_size,
+    /// preview_size, backup_every / verify_every / deep_verify_every (e.g. 1h, 7d, off).
     Set { key: String, value: String },
     /// Back to the defaults.
     Reset,
@@ -42,6 +43,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         );
         println!("grid_size           {}", s.grid_size);
         println!("preview_size        {}", s.preview_size);
+        println!("backup_every        {}", s.backup_every);
+        println!("verify_every        {}", s.verify_every);
+        println!("deep_verify_every   {}", s.deep_verify_every);
     }
     Ok(ExitCode::SUCCESS)
 }

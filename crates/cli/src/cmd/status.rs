@@ -59,6 +59,28 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             }
         }
         println!(
+            "Schedule    back up and sync every {}, verify every {}, deep verify every {}",
+            s.settings.backup_every, s.settings.verify_every, s.settings.deep_verify_every
+        );
+        for t in &s.schedule {
+            if !t.active {
+                println!(
+                    "            {}: nothing on the schedule until it is backed up once by hand",
+                    t.target
+                );
+                continue;
+            }
+            let at = |v: &Option<String>| v.clone().unwrap_or_else(|| "off".into());
+            println!(
+                "            {}: next backup {}, next verify {}, next deep verify {} (last deep verify {})",
+                t.target,
+                at(&t.next_backup),
+                at(&t.next_verify),
+                at(&t.next_deep_verify),
+                t.last_deep_verify.as_deref().unwrap_or("never")
+            );
+        }
+        println!(
             "Previews    HEIC {}, video posters {}",
             if s.heic_previews {
                 "yes"

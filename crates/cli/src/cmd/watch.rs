@@ -1,6 +1,9 @@
 //! `shoebox watch`: import automatically from folders (e.g. the one Syncthing fills from your phone).
 
 use crate::*;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,7 +27,9 @@ pub enum WatchAction {
     },
     /// Stop watching a folder (imported files stay).
     Remove { dir: PathBuf },
-    /// Watch in the foreground until Ctrl-C or SIGTERM, importing files once they have settled.
+    /// Watch in the foreground until Ctrl-C or SIGTERM, importing files once they have settled,
+    /// and back up and verify on the schedule (`settings set backup_every 1h`). What
+    /// `shoebox service install` runs.
     Run,
 }
 
@@ -62,23 +67,79 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             lib.watch_remove(dir)?;
             println!("no longer watching {}", dir.display());
         }
-        WatchAction::Run => {
-            static STOP: AtomicBool = AtomicBool::new(false);
-            ctrlc::set_handler(|| STOP.store(true, std::sync::atomic::Ordering::Relaxed))?;
-            let log = |msg: &str| {
-                let now = chrono_now();
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{now} {msg}");
-                let _ = out.flush();
-            };
-            log(&format!(
-                "watching {} folder(s) for {}; Ctrl-C to stop",
-                lib.settings().watch_folders.len(),
-                lib.root().display()
-            ));
-            lib.watch_run(&STOP, &|e| log(&e.message))?;
-            log("stopped");
-        }
+        WatchAction::Run => run_foreground(&mut lib)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per event on stdout, with the time (the journal adds its own when run as a service).
+fn log(msg: &str) {
+    let now = chrono_now();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{now} {msg}");
+    let _ = out.flush();
+}
+
+/// Watches and runs the schedule until Ctrl-C or SIGTERM; a scheduled backup in flight stops
+/// after the transfers it has started.
+fn run_foreground(lib: &mut Library) -> Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))?;
+    let s = lib.settings();
+    log(&format!(
+        "watching {} folder(s) for {}; backups every {}, verify every {}, deep verify every {}; \
+         Ctrl-C to stop",
+        s.watch_folders.len(),
+        lib.root().display(),
+        s.backup_every,
+        s.verify_every,
+        s.deep_verify_every
+    ));
+    for t in lib.schedule(chrono::Utc::now())? {
+        if !t.active {
+            log(&format!(
+                "target {}: no scheduled backups until it is backed up once (`shoebox backup --target {}`)",
+                t.target, t.target
+            ));
+        }
+    }
+    let root = lib.root().to_path_buf();
+    let sched_stop = stop.clone();
+    let scheduler = std::thread::Builder::new()
+        .name("schedule".into())
+        .spawn(move || {
+            // Progress of a long job: a line every 10 s at most, so the journal stays readable.
+            let last = std::sync::Mutex::new(None::<std::time::Instant>);
+            shoebox_engine::run_schedule(&root, &sched_stop, &|e| match &e.progress {
+                None => log(&e.message),
+                Some(p) => {
+                    let Ok(mut last) = last.lock() else { return };
+                    if last.is_none_or(|t| t.elapsed() >= Duration::from_secs(10)) {
+                        *last = Some(std::time::Instant::now());
+                        log(&format!(
+                            "{}: {} {}/{} files, {}/{}",
+                            e.message,
+                            p.phase,
+                            p.done,
+                            p.total,
+                            human(p.bytes_done),
+                            human(p.bytes_total)
+                        ));
+                    }
+                }
+            })
+        })?;
+    if lib.settings().watch_folders.is_empty() {
+        log("no watch folders (add one with `shoebox watch add DIR`); running the schedule only");
+        while !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    } else {
+        lib.watch_run(&stop, &|e| log(&e.message))?;
+    }
+    stop.store(true, Ordering::SeqCst);
+    let _ = scheduler.join();
+    log("stopped");
+    Ok(())
 }

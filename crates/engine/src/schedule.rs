@@ -1,0 +1,495 @@
+//! Backups and verifies on a schedule, for `shoebox watch run` (the service on a NAS) and the
+//! app while it runs.
+//!
+//! The rules, per enabled target that has been backed up once (the first backup, which may be
+//! large, is a person's choice; after it the schedule keeps the store current):
+//!
+//! - **back up and sync** when the last backup is older than `backup_every`, and also
+//!   [`AFTER_IMPORT`] after an import that brought photos the target lacks (so a phone's batch
+//!   is on the store minutes after it arrived, not up to an hour later);
+//! - **verify** (every object's size, 5% read back) when the last verify is older than
+//!   `verify_every`;
+//! - **deep verify** (everything read back and hashed) when the last deep verify is older than
+//!   `deep_verify_every`; the first one comes one period after the schedule first saw the target.
+//!
+//! A job that failed (a store that is down, a full disk) is tried again after [`RETRY`], not at
+//! every tick. Everything reads the catalog, so a backup made by hand (CLI or app) counts and
+//! moves the next one.
+
+use crate::settings::parse_every;
+use crate::{Library, Result, VerifyOptions};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use shoebox_types::Progress;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How long after an import that brought new photos they are backed up.
+pub const AFTER_IMPORT: Duration = Duration::from_secs(120);
+/// How long a failed job waits before it is tried again (or the job's own period if shorter).
+pub const RETRY: Duration = Duration::from_secs(600);
+/// How often the runner looks at the schedule.
+pub const TICK: Duration = Duration::from_secs(5);
+
+fn deep_since_key(target: &str) -> String {
+    format!("schedule_deep_since:{target}")
+}
+
+pub(crate) fn deep_verified_key(target: &str) -> String {
+    format!("deep_verified:{target}")
+}
+
+/// One scheduled job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Job {
+    Backup,
+    Verify,
+    DeepVerify,
+}
+
+impl Job {
+    fn what(self) -> &'static str {
+        match self {
+            Job::Backup => "backup and sync",
+            Job::Verify => "verify",
+            Job::DeepVerify => "deep verify",
+        }
+    }
+}
+
+/// What `shoebox status` shows of one target's schedule. Times are RFC 3339, UTC.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetSchedule {
+    pub target: String,
+    /// False until the target has been backed up once by hand; nothing runs on its own before.
+    pub active: bool,
+    pub next_backup: Option<String>,
+    pub next_verify: Option<String>,
+    pub next_deep_verify: Option<String>,
+    pub last_backup: Option<String>,
+    pub last_verify: Option<String>,
+    pub last_deep_verify: Option<String>,
+}
+
+/// What the runner tells its caller: a job starting, its progress, how it ended.
+#[derive(Debug, Clone, Default)]
+pub struct ScheduleEvent {
+    pub message: String,
+    pub error: bool,
+    /// Set while a job runs.
+    pub progress: Option<Progress>,
+    /// Set when a job ended.
+    pub finished: Option<Job>,
+}
+
+/// What the schedule knows of one target; the rules above as a pure function of it.
+#[derive(Debug, Clone, Default)]
+struct Facts {
+    active: bool,
+    last_backup: Option<DateTime<Utc>>,
+    last_backup_failed: bool,
+    last_verify: Option<DateTime<Utc>>,
+    last_deep: Option<DateTime<Utc>>,
+    deep_since: Option<DateTime<Utc>>,
+    /// Photos this target lacks.
+    pending: u64,
+    last_import: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Periods {
+    backup: Option<Duration>,
+    verify: Option<Duration>,
+    deep: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Next {
+    backup: Option<DateTime<Utc>>,
+    verify: Option<DateTime<Utc>>,
+    deep: Option<DateTime<Utc>>,
+}
+
+fn plus(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+fn next_runs(f: &Facts, p: &Periods, now: DateTime<Utc>) -> Next {
+    if !f.active {
+        return Next::default();
+    }
+    let backup = p.backup.map(|every| {
+        let Some(last) = f.last_backup else {
+            return now;
+        };
+        let wait = if f.last_backup_failed {
+            every.min(RETRY)
+        } else {
+            every
+        };
+        let mut next = plus(last, wait);
+        if f.pending > 0
+            && let Some(i) = f.last_import.filter(|i| *i >= last)
+        {
+            next = next.min(plus(i, AFTER_IMPORT));
+        }
+        next
+    });
+    let verify = p
+        .verify
+        .map(|every| f.last_verify.map_or(now, |last| plus(last, every)));
+    let deep = p.deep.map(|every| {
+        let since = f.last_deep.or(f.deep_since).unwrap_or(now);
+        plus(since, every)
+    });
+    Next {
+        backup,
+        verify,
+        deep,
+    }
+}
+
+fn parse_time(s: Option<&str>) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s?)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn show(t: Option<DateTime<Utc>>) -> Option<String> {
+    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+impl Library {
+    fn periods(&self) -> Periods {
+        let s = self.settings();
+        // Validated on load and save: a period that does not parse cannot be stored.
+        let every = |v: &str| parse_every(v).flatten();
+        Periods {
+            backup: every(&s.backup_every),
+            verify: every(&s.verify_every),
+            deep: every(&s.deep_verify_every),
+        }
+    }
+
+    fn facts(&self, target: &str) -> Result<Facts> {
+        let st = self.catalog.store_state(target)?;
+        Ok(Facts {
+            active: self
+                .catalog
+                .setting(&format!("store_id:{target}"))?
+                .is_some(),
+            last_backup: parse_time(st.last_backup.as_deref()),
+            last_backup_failed: st.last_error.is_some(),
+            last_verify: parse_time(st.last_verify.as_deref()),
+            last_deep: parse_time(self.catalog.setting(&deep_verified_key(target))?.as_deref()),
+            deep_since: parse_time(self.catalog.setting(&deep_since_key(target))?.as_deref()),
+            pending: self.catalog.count_missing_on(target)?,
+            last_import: parse_time(
+                self.catalog
+                    .last_import()?
+                    .map(|i| i.finished_at)
+                    .as_deref(),
+            ),
+        })
+    }
+
+    /// When each enabled target's jobs run next, as of `now`.
+    pub fn schedule(&self, now: DateTime<Utc>) -> Result<Vec<TargetSchedule>> {
+        let p = self.periods();
+        let mut out = Vec::new();
+        for t in self.chosen(None)? {
+            let f = self.facts(&t.name)?;
+            let n = next_runs(&f, &p, now);
+            let st = self.catalog.store_state(&t.name)?;
+            out.push(TargetSchedule {
+                target: t.name,
+                active: f.active,
+                next_backup: show(n.backup),
+                next_verify: show(n.verify),
+                next_deep_verify: show(n.deep),
+                last_backup: st.last_backup,
+                last_verify: st.last_verify,
+                last_deep_verify: show(f.last_deep),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Reads the settings again (another process — the CLI, the app — may have changed them).
+    pub fn reload_settings(&mut self) -> Result<()> {
+        if let Some(json) = self.catalog.setting(crate::Settings::KEY)? {
+            self.settings = serde_json::from_str::<crate::Settings>(&json)
+                .map_err(|e| crate::Error::Setting(format!("stored settings are unreadable: {e}")))?
+                .validated()?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs what is due; remembers failures so a store that is down is asked again after [`RETRY`].
+#[derive(Default)]
+pub struct Scheduler {
+    failed: HashMap<(String, Job), DateTime<Utc>>,
+}
+
+impl Scheduler {
+    /// Runs every job due at `now`, one after the other; returns the jobs that ran and whether
+    /// each succeeded. `stop` ends a running backup after the transfers in flight.
+    pub fn tick(
+        &mut self,
+        lib: &mut Library,
+        now: DateTime<Utc>,
+        stop: &Arc<AtomicBool>,
+        on: &dyn Fn(&ScheduleEvent),
+    ) -> Result<Vec<(String, Job, bool)>> {
+        let p = lib.periods();
+        let mut ran = Vec::new();
+        for t in lib.chosen(None)? {
+            let f = lib.facts(&t.name)?;
+            if f.active && f.last_deep.is_none() && f.deep_since.is_none() {
+                // The deep-verify period starts now, not at some unknown time in the past.
+                lib.catalog
+                    .set_setting(&deep_since_key(&t.name), &shoebox_catalog::now())?;
+            }
+            let n = next_runs(&f, &p, now);
+            let due = |at: Option<DateTime<Utc>>| at.is_some_and(|at| at <= now);
+            let mut jobs = Vec::new();
+            if due(n.backup) {
+                jobs.push(Job::Backup);
+            }
+            if due(n.deep) {
+                jobs.push(Job::DeepVerify);
+            } else if due(n.verify) {
+                jobs.push(Job::Verify);
+            }
+            for job in jobs {
+                if stop.load(Ordering::SeqCst) {
+                    return Ok(ran);
+                }
+                let key = (t.name.clone(), job);
+                if let Some(at) = self.failed.get(&key)
+                    && now < plus(*at, RETRY)
+                {
+                    continue;
+                }
+                let ok = run_job(lib, &t.name, job, stop, on);
+                if ok {
+                    self.failed.remove(&key);
+                } else {
+                    self.failed.insert(key, now);
+                }
+                ran.push((t.name.clone(), job, ok));
+            }
+        }
+        Ok(ran)
+    }
+}
+
+fn run_job(
+    lib: &mut Library,
+    target: &str,
+    job: Job,
+    stop: &Arc<AtomicBool>,
+    on: &dyn Fn(&ScheduleEvent),
+) -> bool {
+    on(&ScheduleEvent {
+        message: format!("scheduled {} of {target} started", job.what()),
+        ..Default::default()
+    });
+    let progress = |p: &Progress| {
+        on(&ScheduleEvent {
+            message: format!("{} of {target}", job.what()),
+            progress: Some(p.clone()),
+            ..Default::default()
+        })
+    };
+    let waiting = || {
+        on(&ScheduleEvent {
+            message: format!(
+                "scheduled {} of {target} waits for another job on this library",
+                job.what()
+            ),
+            ..Default::default()
+        })
+    };
+    let outcome: std::result::Result<String, String> = match job {
+        Job::Backup => match lib.sync_with(Some(target), &progress, &waiting, Some(stop.clone())) {
+            Ok(mut rs) => match rs.pop() {
+                Some(Ok(r)) if r.problems.is_empty() => Ok(format!(
+                    "{} photo(s) sent ({} object(s)), {} new photo(s) and {} edit(s) from \
+                     other devices",
+                    r.photos_uploaded, r.uploaded, r.new_photos, r.edits_applied
+                )),
+                Some(Ok(r)) => Err(format!(
+                    "{} problem(s), first: {}",
+                    r.problems.len(),
+                    r.problems[0]
+                )),
+                Some(Err((_, e))) => Err(e),
+                None => Err("the target is not enabled any more".into()),
+            },
+            Err(e) => Err(e.to_string()),
+        },
+        Job::Verify | Job::DeepVerify => {
+            let opts = VerifyOptions {
+                deep: job == Job::DeepVerify,
+                ..VerifyOptions::quick()
+            };
+            match lib.verify(Some(target), &opts, &progress) {
+                Ok(mut rs) => match rs.pop() {
+                    Some(Ok(r)) if r.is_clean() => Ok(format!(
+                        "{} object(s), {} read back, clean",
+                        r.objects, r.objects_read_back
+                    )),
+                    Some(Ok(r)) => Err(format!(
+                        "{} problem(s), first: {} ({}); run `shoebox verify --repair`",
+                        r.problems.len(),
+                        r.problems[0].key,
+                        r.problems[0].detail
+                    )),
+                    Some(Err((_, e))) => Err(e),
+                    None => Err("the target is not enabled any more".into()),
+                },
+                Err(e) => Err(e.to_string()),
+            }
+        }
+    };
+    let (message, error) = match outcome {
+        Ok(m) => (format!("scheduled {} of {target}: {m}", job.what()), false),
+        Err(e) => (
+            format!(
+                "scheduled {} of {target} failed: {e} (tried again in {} min)",
+                job.what(),
+                RETRY.as_secs() / 60
+            ),
+            true,
+        ),
+    };
+    on(&ScheduleEvent {
+        message,
+        error,
+        progress: None,
+        finished: Some(job),
+    });
+    !error
+}
+
+/// Opens the library at `root` and runs the schedule until `stop` is set, looking every
+/// [`TICK`] and reading the settings again each time.
+pub fn run_schedule(root: &Path, stop: &Arc<AtomicBool>, on: &dyn Fn(&ScheduleEvent)) {
+    let mut lib = match Library::open(root) {
+        Ok(l) => l,
+        Err(e) => {
+            on(&ScheduleEvent {
+                message: format!("scheduled backups stopped: {e}"),
+                error: true,
+                ..Default::default()
+            });
+            return;
+        }
+    };
+    let mut s = Scheduler::default();
+    let mut said_error = false;
+    while !stop.load(Ordering::SeqCst) {
+        let res = lib
+            .reload_settings()
+            .and_then(|()| s.tick(&mut lib, Utc::now(), stop, on));
+        match res {
+            Ok(_) => said_error = false,
+            // The catalog busy or unreadable for a moment: said once, tried at the next tick.
+            Err(e) if !said_error => {
+                said_error = true;
+                on(&ScheduleEvent {
+                    message: format!("the schedule could not be read: {e}"),
+                    error: true,
+                    ..Default::default()
+                });
+            }
+            Err(_) => {}
+        }
+        let until = std::time::Instant::now() + TICK;
+        while !stop.load(Ordering::SeqCst) && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        parse_time(Some(s)).unwrap()
+    }
+
+    fn periods() -> Periods {
+        Periods {
+            backup: Some(Duration::from_secs(3600)),
+            verify: Some(Duration::from_secs(7 * 86_400)),
+            deep: Some(Duration::from_secs(30 * 86_400)),
+        }
+    }
+
+    #[test]
+    fn nothing_runs_for_a_target_never_backed_up_by_hand() {
+        let n = next_runs(&Facts::default(), &periods(), t("2026-11-30T12:00:00Z"));
+        assert_eq!(n, Next::default());
+    }
+
+    #[test]
+    fn backups_follow_the_period_failures_retry_sooner_and_imports_pull_them_forward() {
+        let now = t("2026-11-30T12:00:00Z");
+        let mut f = Facts {
+            active: true,
+            last_backup: Some(t("2026-11-30T11:30:00Z")),
+            last_verify: Some(t("2026-11-29T12:00:00Z")),
+            deep_since: Some(t("2026-11-01T00:00:00Z")),
+            ..Default::default()
+        };
+        let n = next_runs(&f, &periods(), now);
+        assert_eq!(n.backup, Some(t("2026-11-30T12:30:00Z")));
+        assert_eq!(n.verify, Some(t("2026-12-06T12:00:00Z")));
+        assert_eq!(n.deep, Some(t("2026-12-01T00:00:00Z")));
+        // A failed backup is tried again after RETRY, not after the whole period.
+        f.last_backup_failed = true;
+        assert_eq!(
+            next_runs(&f, &periods(), now).backup,
+            Some(t("2026-11-30T11:40:00Z"))
+        );
+        f.last_backup_failed = false;
+        // An import after the backup with photos to send: AFTER_IMPORT after it.
+        f.last_import = Some(t("2026-11-30T11:50:00Z"));
+        f.pending = 3;
+        assert_eq!(
+            next_runs(&f, &periods(), now).backup,
+            Some(t("2026-11-30T11:52:00Z"))
+        );
+        // Nothing to send (all duplicates), or the import was before the backup: the period.
+        f.pending = 0;
+        assert_eq!(
+            next_runs(&f, &periods(), now).backup,
+            Some(t("2026-11-30T12:30:00Z"))
+        );
+        f.pending = 3;
+        f.last_import = Some(t("2026-11-30T11:00:00Z"));
+        assert_eq!(
+            next_runs(&f, &periods(), now).backup,
+            Some(t("2026-11-30T12:30:00Z"))
+        );
+        // A deep verify done counts from then; never verified: due now; off: never.
+        f.last_deep = Some(t("2026-11-20T00:00:00Z"));
+        f.last_verify = None;
+        let n = next_runs(&f, &periods(), now);
+        assert_eq!(n.deep, Some(t("2026-12-20T00:00:00Z")));
+        assert_eq!(n.verify, Some(now));
+        let off = Periods {
+            backup: None,
+            ..periods()
+        };
+        assert_eq!(next_runs(&f, &off, now).backup, None);
+    }
+}
