@@ -92,6 +92,37 @@ pub struct LibraryInfo {
     pub watch_folders: Vec<WatchFolder>,
     /// What the reconcile on open did, when it found leftovers of an interrupted import.
     pub recovered: Option<String>,
+    /// Automatic backups: `1h`, `off`…, and when each target's jobs run next.
+    pub backup_every: String,
+    pub schedule: Vec<ScheduleInfo>,
+}
+
+/// When one target is backed up and verified next on its own (times RFC 3339, UTC).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ScheduleInfo {
+    pub target: String,
+    /// False until the target has been backed up once by hand.
+    pub active: bool,
+    pub next_backup: Option<String>,
+    pub next_verify: Option<String>,
+    pub next_deep_verify: Option<String>,
+    pub last_deep_verify: Option<String>,
+}
+
+/// A scheduled job that is due: `backup` (and sync), `verify`, `deep_verify`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ScheduledJob {
+    pub target: String,
+    pub job: String,
+}
+
+/// A scheduled job that ran.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ScheduledRun {
+    pub target: String,
+    pub job: String,
+    pub ok: bool,
+    pub message: String,
 }
 
 /// A backup target with its figures, as the status panel and the settings show it.
@@ -503,6 +534,10 @@ pub struct LibrarySettings {
     pub max_file_size: f64,
     /// Most bytes of originals fetched from stores kept on this computer.
     pub cache_max_size: f64,
+    /// Periods of the automatic backups and verifies: `1h`, `7d`, `off`.
+    pub backup_every: String,
+    pub verify_every: String,
+    pub deep_verify_every: String,
 }
 
 /// The originals fetched from stores and kept on this computer.

@@ -134,7 +134,82 @@ pub async fn library_info(state: State<'_, AppState>) -> Res<LibraryInfo> {
                 })
                 .collect(),
             recovered,
+            backup_every: s.settings.backup_every.clone(),
+            schedule: s
+                .schedule
+                .into_iter()
+                .map(|t| ScheduleInfo {
+                    target: t.target,
+                    active: t.active,
+                    next_backup: t.next_backup,
+                    next_verify: t.next_verify,
+                    next_deep_verify: t.next_deep_verify,
+                    last_deep_verify: t.last_deep_verify,
+                })
+                .collect(),
         })
+    })
+    .await
+}
+
+fn job_name(j: engine::Job) -> String {
+    match j {
+        engine::Job::Backup => "backup",
+        engine::Job::Verify => "verify",
+        engine::Job::DeepVerify => "deep_verify",
+    }
+    .into()
+}
+
+/// The scheduled backups and verifies due now (the window asks every minute while nothing else
+/// runs, and then runs them with [`run_scheduled`], so they show their progress like any job).
+#[tauri::command]
+pub async fn schedule_due(state: State<'_, AppState>) -> Res<Vec<ScheduledJob>> {
+    let sched = state.scheduler.clone();
+    with_lib(&state, move |lib| {
+        let mut s = sched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(s.due(lib, chrono::Utc::now())?
+            .into_iter()
+            .map(|(target, j)| ScheduledJob {
+                target,
+                job: job_name(j),
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Runs the scheduled jobs that are due, one after the other, streaming their progress;
+/// `cancel_job` stops them after the transfers in flight.
+#[tauri::command]
+pub async fn run_scheduled(
+    state: State<'_, AppState>,
+    on_event: Channel<JobEvent>,
+) -> Res<Vec<ScheduledRun>> {
+    let sched = state.scheduler.clone();
+    with_job(&state, on_event, move |lib, job| {
+        let mut s = sched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let on = |e: &engine::ScheduleEvent| {
+            if let Some(p) = &e.progress {
+                (job.progress)(p);
+            }
+        };
+        let ran = s
+            .tick(lib, chrono::Utc::now(), &job.cancel, &on)
+            .map_err(AppError::from)?;
+        Ok(ran
+            .into_iter()
+            .map(|r| ScheduledRun {
+                target: r.target,
+                job: job_name(r.job),
+                ok: r.ok,
+                message: r.message,
+            })
+            .collect())
     })
     .await
 }
@@ -941,6 +1016,9 @@ pub async fn settings_get(state: State<'_, AppState>) -> Res<LibrarySettings> {
             allowed_extensions: s.allowed_extensions.clone(),
             max_file_size: s.max_file_size as f64,
             cache_max_size: s.cache_max_size as f64,
+            backup_every: s.backup_every.clone(),
+            verify_every: s.verify_every.clone(),
+            deep_verify_every: s.deep_verify_every.clone(),
         })
     })
     .await
@@ -963,6 +1041,9 @@ pub async fn settings_set(state: State<'_, AppState>, settings: LibrarySettings)
             ));
         }
         s.cache_max_size = settings.cache_max_size as u64;
+        s.backup_every = settings.backup_every;
+        s.verify_every = settings.verify_every;
+        s.deep_verify_every = settings.deep_verify_every;
         lib.save_settings(s)
     })
     .await

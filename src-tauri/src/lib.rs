@@ -84,6 +84,8 @@ pub fn run() {
             commands::cancel_job,
             commands::backup,
             commands::verify,
+            commands::schedule_due,
+            commands::run_scheduled,
             commands::sync,
             commands::devices,
             commands::device_retire,

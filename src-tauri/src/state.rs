@@ -34,6 +34,8 @@ pub struct AppState {
     pub watch: Mutex<Option<Arc<AtomicBool>>>,
     /// The viewer's fetch of an original, while one runs: a new one stops it.
     pub fetch: Mutex<Option<Arc<AtomicBool>>>,
+    /// Scheduled backups and verifies: which failed lately (tried again after a while).
+    pub scheduler: Arc<Mutex<shoebox_engine::Scheduler>>,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             job: Mutex::new(None),
             watch: Mutex::new(None),
             fetch: Mutex::new(None),
+            scheduler: Arc::default(),
         }
     }
 

@@ -48,9 +48,10 @@ fn the_schedule_backs_up_verifies_and_backs_off_from_a_store_that_is_gone() {
         s.tick(lib, at, &stop, &|_| {})
             .unwrap()
             .into_iter()
-            .map(|(t, j, ok)| {
-                assert_eq!(t, "t");
-                (j, ok)
+            .map(|r| {
+                assert_eq!(r.target, "t");
+                assert!(r.message.contains(if r.ok { "of t: " } else { "failed" }));
+                (r.job, r.ok)
             })
             .collect()
     };
@@ -65,12 +66,11 @@ fn the_schedule_backs_up_verifies_and_backs_off_from_a_store_that_is_gone() {
     );
 
     lib.backup(Some("t"), &|_| {}, &|| {}, None).unwrap();
-    // The backup by hand counts: only the verify, never run, is due.
-    assert_eq!(
-        tick(&mut lib, t0 + Duration::minutes(1)),
-        vec![(Job::Verify, true)]
-    );
-    assert_eq!(tick(&mut lib, t0 + Duration::minutes(2)), vec![]);
+    // The backup by hand counts: nothing is due (the verifies start a period from now).
+    assert_eq!(tick(&mut lib, t0 + Duration::minutes(1)), vec![]);
+    let sched = lib.schedule(t0).unwrap().remove(0);
+    assert!(sched.active);
+    assert!(sched.next_verify.unwrap() > (t0 + Duration::days(6)).to_rfc3339());
 
     // New photos: backed up two minutes after the import, not an hour later.
     photos(&tmp.path().join("b"), 20, 2);
@@ -189,6 +189,7 @@ fn the_service_unit_runs_watch_and_scheduled_backups_until_stopped() {
     run_ok(sb(&["import"]).arg(tmp.path().join("first")), 0);
     run_ok(&mut sb(&["backup", "--target", "t"]), 0);
     run_ok(&mut sb(&["settings", "set", "backup_every", "1s"]), 0);
+    run_ok(&mut sb(&["settings", "set", "verify_every", "1s"]), 0);
     run_ok(sb(&["watch", "add"]).arg(&inbox), 0);
 
     let out = run_ok(&mut sb(&["service", "install", "--no-start"]), 0);
@@ -238,6 +239,7 @@ fn the_service_unit_runs_watch_and_scheduled_backups_until_stopped() {
         // Backed up after the watched photo was imported: the scheduled backup that sent it.
         if let Some(i) = text.find("1 imported,")
             && text[i..].contains("scheduled backup and sync of t: 1 photo(s) sent")
+            && text.contains("scheduled verify of t:")
         {
             break text;
         }
@@ -257,7 +259,9 @@ fn the_service_unit_runs_watch_and_scheduled_backups_until_stopped() {
     let text = run_ok(&mut sb(&["status"]), 0);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
-        text.contains("Schedule    back up and sync every 1s, verify every 7d"),
+        text.contains(
+            "Schedule    back up and sync every 1s, verify every 1s, deep verify every 30d"
+        ),
         "{text}"
     );
 

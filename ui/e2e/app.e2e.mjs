@@ -298,6 +298,46 @@ test('Backup puts originals and a catalog snapshot on the default target', async
   assert.equal(back.find((a) => a.original_name === 'IMG_0100.JPG').favourite, true);
 });
 
+test('automatic backups: a period in Settings, the next one in the Backup panel, then a backup on its own', async () => {
+  const toasts = () => js("return [...document.querySelectorAll('[data-testid=toast]')].map(t => t.textContent).join(' ')");
+  const setEvery = async (value) => {
+    if (!(await d.findElements(By.css('[data-testid=settings]'))).length) {
+      await d.findElement(By.css('[data-testid=settings-button]')).click();
+    }
+    const input = await waitFor('the schedule field', async () => (await d.findElements(By.css('[data-testid=backup-every]')))[0]);
+    await js("const i = arguments[0]; i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }))", input);
+    await input.sendKeys(value);
+    await d.findElement(By.css('[data-testid=schedule-save]')).click();
+  };
+  // A period the app cannot read is refused with what to write instead.
+  await setEvery('soon');
+  await waitFor('the refusal', async () => /backup_every: "soon" is not a period; use e\.g\. 30m/.test(await toasts()), 10000);
+  await setEvery('1m');
+  await waitFor('saved', async () => (await toasts()).includes('Settings saved.'), 10000);
+  assert.equal(JSON.parse(cli(w, ['settings', '--json'])).backup_every, '1m');
+  await d.findElement(By.css('[data-testid=backup-status]')).click();
+  const planned = await waitFor('the plan', async () => {
+    const t = await text('[data-testid=backup-panel] [data-field=schedule]');
+    return /^every 1m; next (now|in 1 min)$/.test(t) ? t : null;
+  }, 10000);
+  assert.ok(planned);
+  // The window looks at the schedule every minute; the suite asks it now and again instead of
+  // waiting for the minute. The backup by hand was under a minute ago: the next one is due
+  // when that minute is up.
+  const state = await waitFor('an automatic backup', async () => {
+    await js('return window.__shoebox_schedule()');
+    return js("return document.querySelector('[data-testid=schedule-state]')?.textContent.trim() || null");
+  }, 120000, 2000);
+  assert.match(state, /^✓ Backed up automatically/);
+  assert.match(await text('[data-testid=backup-panel] [data-field=last_backup]'), /just now/);
+  // Off again, so nothing runs on its own during the rest of the suite.
+  await setEvery('off');
+  await waitFor('off', async () => JSON.parse(cli(w, ['settings', '--json'])).backup_every === 'off', 10000);
+  await d.findElement(By.css('[data-testid=backup-status]')).click();
+  await waitFor('the plan off', async () => (await text('[data-testid=backup-panel] [data-field=schedule]')) === 'off (Settings)', 10000);
+  await d.findElement(By.css('[data-testid=backup-panel] .close')).click();
+});
+
 test('Sync brings another computer\'s photo with a cloud until its original is fetched', async () => {
   // Another library on this machine uses the same default backup folder as its store: it
   // imports a photo of its own and syncs.

@@ -47,7 +47,7 @@ export async function serveS3(root, bucket, auth) {
 
 /** Polls `fn` until it returns something truthy (which it returns); throws after `ms` with
  * the last value or error. */
-export async function waitFor(what, fn, ms = 30000) {
+export async function waitFor(what, fn, ms = 30000, every = 100) {
   const until = Date.now() + ms;
   let last;
   while (Date.now() < until) {
@@ -57,7 +57,7 @@ export async function waitFor(what, fn, ms = 30000) {
     } catch (e) {
       last = e;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, every));
   }
   throw new Error(`timed out waiting for ${what} (last: ${last})`);
 }

@@ -28,7 +28,7 @@ pub use check::{CheckReport, Problem};
 pub use error::{Error, ErrorKind, Result};
 pub use export::{ExportReport, Exported, export_meta};
 pub use organise::EmptyTrashReport;
-pub use schedule::{Job, ScheduleEvent, Scheduler, TargetSchedule, run_schedule};
+pub use schedule::{Job, Ran, ScheduleEvent, Scheduler, TargetSchedule, run_schedule};
 pub use settings::{Settings, WatchFolderSetting, parse_every, show_every};
 pub use shoebox_catalog::{
     Album, Asset, Bucket, Counts, ImportRecord, PlaceCell, SearchFilter, StoreMark, ThumbState,

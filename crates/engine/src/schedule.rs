@@ -10,7 +10,10 @@
 //! - **verify** (every object's size, 5% read back) when the last verify is older than
 //!   `verify_every`;
 //! - **deep verify** (everything read back and hashed) when the last deep verify is older than
-//!   `deep_verify_every`; the first one comes one period after the schedule first saw the target.
+//!   `deep_verify_every`.
+//!
+//! A target never verified gets its first verify one period after the schedule first saw it
+//! (every transfer is checked as it is made; the verifies look for what happens afterwards).
 //!
 //! A job that failed (a store that is down, a full disk) is tried again after [`RETRY`], not at
 //! every tick. Everything reads the catalog, so a backup made by hand (CLI or app) counts and
@@ -34,8 +37,8 @@ pub const RETRY: Duration = Duration::from_secs(600);
 /// How often the runner looks at the schedule.
 pub const TICK: Duration = Duration::from_secs(5);
 
-fn deep_since_key(target: &str) -> String {
-    format!("schedule_deep_since:{target}")
+fn since_key(target: &str) -> String {
+    format!("schedule_since:{target}")
 }
 
 pub(crate) fn deep_verified_key(target: &str) -> String {
@@ -94,7 +97,8 @@ struct Facts {
     last_backup_failed: bool,
     last_verify: Option<DateTime<Utc>>,
     last_deep: Option<DateTime<Utc>>,
-    deep_since: Option<DateTime<Utc>>,
+    /// When the schedule first saw the target active: the verifies' periods start there.
+    since: Option<DateTime<Utc>>,
     /// Photos this target lacks.
     pending: u64,
     last_import: Option<DateTime<Utc>>,
@@ -141,11 +145,10 @@ fn next_runs(f: &Facts, p: &Periods, now: DateTime<Utc>) -> Next {
     });
     let verify = p
         .verify
-        .map(|every| f.last_verify.map_or(now, |last| plus(last, every)));
-    let deep = p.deep.map(|every| {
-        let since = f.last_deep.or(f.deep_since).unwrap_or(now);
-        plus(since, every)
-    });
+        .map(|every| plus(f.last_verify.or(f.since).unwrap_or(now), every));
+    let deep = p
+        .deep
+        .map(|every| plus(f.last_deep.or(f.since).unwrap_or(now), every));
     Next {
         backup,
         verify,
@@ -186,7 +189,7 @@ impl Library {
             last_backup_failed: st.last_error.is_some(),
             last_verify: parse_time(st.last_verify.as_deref()),
             last_deep: parse_time(self.catalog.setting(&deep_verified_key(target))?.as_deref()),
-            deep_since: parse_time(self.catalog.setting(&deep_since_key(target))?.as_deref()),
+            since: parse_time(self.catalog.setting(&since_key(target))?.as_deref()),
             pending: self.catalog.count_missing_on(target)?,
             last_import: parse_time(
                 self.catalog
@@ -230,6 +233,15 @@ impl Library {
     }
 }
 
+/// One job the schedule ran, and how it ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ran {
+    pub target: String,
+    pub job: Job,
+    pub ok: bool,
+    pub message: String,
+}
+
 /// Runs what is due; remembers failures so a store that is down is asked again after [`RETRY`].
 #[derive(Default)]
 pub struct Scheduler {
@@ -237,23 +249,17 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    /// Runs every job due at `now`, one after the other; returns the jobs that ran and whether
-    /// each succeeded. `stop` ends a running backup after the transfers in flight.
-    pub fn tick(
-        &mut self,
-        lib: &mut Library,
-        now: DateTime<Utc>,
-        stop: &Arc<AtomicBool>,
-        on: &dyn Fn(&ScheduleEvent),
-    ) -> Result<Vec<(String, Job, bool)>> {
+    /// The jobs due at `now`, in the order they run (a target's backup before its verify),
+    /// leaving out those that failed less than [`RETRY`] ago.
+    pub fn due(&mut self, lib: &Library, now: DateTime<Utc>) -> Result<Vec<(String, Job)>> {
         let p = lib.periods();
-        let mut ran = Vec::new();
+        let mut out = Vec::new();
         for t in lib.chosen(None)? {
             let f = lib.facts(&t.name)?;
-            if f.active && f.last_deep.is_none() && f.deep_since.is_none() {
-                // The deep-verify period starts now, not at some unknown time in the past.
+            if f.active && f.since.is_none() {
+                // The verifies' periods start now, not at some unknown time in the past.
                 lib.catalog
-                    .set_setting(&deep_since_key(&t.name), &shoebox_catalog::now())?;
+                    .set_setting(&since_key(&t.name), &shoebox_catalog::now())?;
             }
             let n = next_runs(&f, &p, now);
             let due = |at: Option<DateTime<Utc>>| at.is_some_and(|at| at <= now);
@@ -267,23 +273,39 @@ impl Scheduler {
                 jobs.push(Job::Verify);
             }
             for job in jobs {
-                if stop.load(Ordering::SeqCst) {
-                    return Ok(ran);
+                let backing_off = self
+                    .failed
+                    .get(&(t.name.clone(), job))
+                    .is_some_and(|at| now < plus(*at, RETRY));
+                if !backing_off {
+                    out.push((t.name.clone(), job));
                 }
-                let key = (t.name.clone(), job);
-                if let Some(at) = self.failed.get(&key)
-                    && now < plus(*at, RETRY)
-                {
-                    continue;
-                }
-                let ok = run_job(lib, &t.name, job, stop, on);
-                if ok {
-                    self.failed.remove(&key);
-                } else {
-                    self.failed.insert(key, now);
-                }
-                ran.push((t.name.clone(), job, ok));
             }
+        }
+        Ok(out)
+    }
+
+    /// Runs every job due at `now`, one after the other. `stop` ends a running backup after
+    /// the transfers in flight, and the jobs not started yet.
+    pub fn tick(
+        &mut self,
+        lib: &mut Library,
+        now: DateTime<Utc>,
+        stop: &Arc<AtomicBool>,
+        on: &dyn Fn(&ScheduleEvent),
+    ) -> Result<Vec<Ran>> {
+        let mut ran = Vec::new();
+        for (target, job) in self.due(lib, now)? {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let r = run_job(lib, &target, job, stop, on);
+            if r.ok {
+                self.failed.remove(&(target, job));
+            } else {
+                self.failed.insert((target, job), now);
+            }
+            ran.push(r);
         }
         Ok(ran)
     }
@@ -295,7 +317,7 @@ fn run_job(
     job: Job,
     stop: &Arc<AtomicBool>,
     on: &dyn Fn(&ScheduleEvent),
-) -> bool {
+) -> Ran {
     on(&ScheduleEvent {
         message: format!("scheduled {} of {target} started", job.what()),
         ..Default::default()
@@ -370,12 +392,17 @@ fn run_job(
         ),
     };
     on(&ScheduleEvent {
-        message,
+        message: message.clone(),
         error,
         progress: None,
         finished: Some(job),
     });
-    !error
+    Ran {
+        target: target.to_owned(),
+        job,
+        ok: !error,
+        message,
+    }
 }
 
 /// Opens the library at `root` and runs the schedule until `stop` is set, looking every
@@ -447,7 +474,7 @@ mod tests {
             active: true,
             last_backup: Some(t("2026-11-30T11:30:00Z")),
             last_verify: Some(t("2026-11-29T12:00:00Z")),
-            deep_since: Some(t("2026-11-01T00:00:00Z")),
+            since: Some(t("2026-11-01T00:00:00Z")),
             ..Default::default()
         };
         let n = next_runs(&f, &periods(), now);
@@ -480,12 +507,13 @@ mod tests {
             next_runs(&f, &periods(), now).backup,
             Some(t("2026-11-30T12:30:00Z"))
         );
-        // A deep verify done counts from then; never verified: due now; off: never.
+        // A deep verify done counts from then; never verified: a period after the schedule
+        // started; off: never.
         f.last_deep = Some(t("2026-11-20T00:00:00Z"));
         f.last_verify = None;
         let n = next_runs(&f, &periods(), now);
         assert_eq!(n.deep, Some(t("2026-12-20T00:00:00Z")));
-        assert_eq!(n.verify, Some(now));
+        assert_eq!(n.verify, Some(t("2026-11-08T00:00:00Z")));
         let off = Periods {
             backup: None,
             ..periods()

@@ -3,7 +3,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
-  MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View,
+  MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View, ScheduledJob, ScheduledRun,
   TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup, Town, ExportSummary, PlaceCell,
 } from './bindings';
 
@@ -55,6 +55,10 @@ export const api = {
   backup: (on: (e: JobEvent) => void, target: string | null = null) =>
     invoke<TargetBackup[]>('backup', { target, onEvent: channel(on) }),
   verify: (on: (e: JobEvent) => void) => invoke<TargetVerify[]>('verify', { onEvent: channel(on) }),
+  /** The automatic backups and verifies due now (targets backed up once by hand). */
+  scheduleDue: () => invoke<ScheduledJob[]>('schedule_due'),
+  /** Runs the due ones, one after the other, with progress. */
+  runScheduled: (on: (e: JobEvent) => void) => invoke<ScheduledRun[]>('run_scheduled', { onEvent: channel(on) }),
   sync: (on: (e: JobEvent) => void, target: string | null = null) =>
     invoke<TargetSync[]>('sync', { target, onEvent: channel(on) }),
   devices: () => invoke<Devices>('devices'),

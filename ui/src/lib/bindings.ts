@@ -33,7 +33,11 @@ watch_folders: Array<WatchFolder>,
 /**
  * What the reconcile on open did, when it found leftovers of an interrupted import.
  */
-recovered: string | null, };
+recovered: string | null, 
+/**
+ * Automatic backups: `1h`, `off`…, and when each target's jobs run next.
+ */
+backup_every: string, schedule: Array<ScheduleInfo>, };
 
 export type TargetInfo = { name: string, 
 /**
@@ -52,6 +56,16 @@ options: { [key in string]?: string },
  * Names of the secrets it has (never their values).
  */
 secrets: Array<string>, objects: number, bytes: number, pending_uploads: number, last_backup: string | null, last_result: string | null, last_verify: string | null, last_verify_ok: boolean | null, last_error: string | null, };
+
+export type ScheduleInfo = { target: string, 
+/**
+ * False until the target has been backed up once by hand.
+ */
+active: boolean, next_backup: string | null, next_verify: string | null, next_deep_verify: string | null, last_deep_verify: string | null, };
+
+export type ScheduledJob = { target: string, job: string, };
+
+export type ScheduledRun = { target: string, job: string, ok: boolean, message: string, };
 
 export type Bucket = { 
 /**
@@ -291,7 +305,11 @@ export type LibrarySettings = { allowed_extensions: Array<string>, max_file_size
 /**
  * Most bytes of originals fetched from stores kept on this computer.
  */
-cache_max_size: number, };
+cache_max_size: number, 
+/**
+ * Periods of the automatic backups and verifies: `1h`, `7d`, `off`.
+ */
+backup_every: string, verify_every: string, deep_verify_every: string, };
 
 export type SavedTarget = { 
 /**

@@ -5,7 +5,7 @@ import { NO_SEARCH, searching } from './search';
 import type { Camera } from './map';
 
 export interface Job {
-  kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin' | 'looking' | 'export';
+  kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin' | 'looking' | 'export' | 'scheduled';
   phase: string;
   done: number;
   total: number;
@@ -373,6 +373,38 @@ class AppStore {
       this.syncTimer = null;
       this.autoSync();
     }, 3000);
+  }
+
+  /** What the automatic backups and verifies did last (shown in the top bar). */
+  scheduleState = $state<{ at: string; job: string; text: string; error: boolean } | null>(null);
+
+  /** Runs the automatic backups and verifies that are due (`backup_every` in Settings), when
+   * nothing else runs: asked every minute. A failure is said once in a toast and in the top
+   * bar; the engine tries it again after ten minutes. */
+  async autoSchedule() {
+    if (this.job || this.joining) return;
+    let started = false;
+    try {
+      const due = await api.scheduleDue();
+      if (!due.length || this.job) return;
+      started = true;
+      const ran = await api.runScheduled(this.onJob('scheduled'));
+      this.job = null;
+      if (!ran.length) return;
+      const bad = ran.filter((r) => !r.ok);
+      const last = bad[0] ?? ran[ran.length - 1];
+      this.scheduleState = { at: new Date().toISOString(), job: last.job, text: last.message, error: bad.length > 0 };
+      if (bad.length) this.toast(`Automatic ${bad[0].message}`, true);
+      if (ran.some((r) => r.job === 'backup' && r.ok)) await this.reload();
+    } catch (e) {
+      // Another job started in between (the window's own button): the next minute tries again.
+      if (errorKind(e) !== 'busy') this.fail(e);
+    } finally {
+      if (started) {
+        this.job = null;
+        await this.refreshInfo();
+      }
+    }
   }
 
   /** Syncs on its own when the library is shared with other devices (on start, every minute,
