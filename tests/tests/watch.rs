@@ -327,6 +327,24 @@ fn the_library_itself_cannot_be_watched() {
         2,
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("overlaps the library"));
-    let out = run_ok(&mut shoebox(&lib, &["watch", "run"]), 2);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("shoebox watch add"));
+    // With no watch folder, `watch run` (the service) still runs the backup schedule, and says
+    // how to add a folder.
+    let mut child = shoebox(&lib, &["watch", "run"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut said = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !said.contains("running the schedule only") {
+        assert!(std::time::Instant::now() < deadline, "{said}");
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut out, &mut line).unwrap() == 0 {
+            panic!("watch run ended: {said}");
+        }
+        said.push_str(&line);
+    }
+    assert!(said.contains("shoebox watch add"), "{said}");
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
 }
