@@ -40,6 +40,22 @@ pub use shoebox_store::{
     BackupReport, RestoreReport, Target, TestReport, VerifyOptions, VerifyReport,
 };
 pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
+/// A new random password for an encrypted target, written as the recovery code a person keeps:
+/// six groups of four letters and digits (120 bits).
+pub fn new_recovery_code() -> String {
+    let p = shoebox_crypt::new_password();
+    p.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A password as `rclone.conf` holds it (`rclone obscure`).
+pub fn rclone_obscure(password: &str) -> String {
+    shoebox_crypt::obscure::obscure(password)
+}
+
 pub use similar::{SimilarGroup, metadata_score};
 pub use sync::{CacheReport, Fetched, SyncReport, wall_ms};
 pub use targets::{

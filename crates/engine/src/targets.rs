@@ -133,7 +133,23 @@ impl Library {
         }
         let (target, secret) = self.target_from_form(name, scheme, options, secrets_given);
         // Fail now, not at the first backup, if OpenDAL cannot build it.
-        Store::open(&target, &secret)?;
+        let store = Store::open(&target, &secret)?;
+        if shoebox_store::is_encrypted(&target) {
+            // An encrypted store already there must open with this password: a wrong one is
+            // said now and nothing is saved. (A store that cannot be reached is checked at the
+            // first backup or sync.)
+            if let Err(e) = store.identity()
+                && matches!(
+                    e,
+                    shoebox_store::Error::Remote {
+                        class: "credentials",
+                        ..
+                    } | shoebox_store::Error::Config { .. }
+                )
+            {
+                return Err(e.into());
+            }
+        }
         let mut all = self.targets()?;
         // Pointed somewhere else (another bucket, folder or server): what the catalog knew this
         // name held says nothing about the new place, so it is forgotten and the next backup

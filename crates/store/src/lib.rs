@@ -14,6 +14,7 @@
 
 mod backup;
 mod changes;
+pub mod crypt;
 mod error;
 mod keys;
 mod restore;
@@ -72,7 +73,35 @@ pub const SECRET_KEYS: &[&str] = &[
     "password",
     "token",
     "session_token",
+    "crypt_password",
+    "crypt_password2",
 ];
+
+/// The one object an encrypted store keeps in the clear, at its root: says what it is (so a
+/// person, or Shoebox without the password, can tell) and lets a wrong password be told apart
+/// from a damaged store. No secret in it.
+pub const CRYPT_MARKER: &str = "SHOEBOX-ENCRYPTED.json";
+/// The name whose encryption the marker keeps as `check`.
+const CRYPT_CHECK_NAME: &str = "shoebox-password-check";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CryptMarker {
+    about: String,
+    encryption: String,
+    filename_encryption: String,
+    directory_name_encryption: bool,
+    format: u64,
+    /// `shoebox-password-check`, encrypted as a name: only the right password gives it.
+    check: String,
+}
+
+/// How a target's options ask for encryption: `encryption=rclone-crypt`.
+pub fn is_encrypted(target: &Target) -> bool {
+    target
+        .options
+        .get("encryption")
+        .is_some_and(|e| e == "rclone-crypt")
+}
 
 impl Target {
     /// A folder on a local or mounted disk.
@@ -163,7 +192,11 @@ pub struct TestReport {
 /// An open target.
 pub struct Store {
     pub target: Target,
+    /// What the store code uses: through the encryption layer on an encrypted target.
     op: Operator,
+    /// The store as it is (for the public marker of an encrypted one).
+    raw: Operator,
+    keys: Option<shoebox_crypt::Keys>,
     rt: tokio::runtime::Runtime,
 }
 
@@ -172,7 +205,35 @@ impl Store {
     pub fn open(target: &Target, secrets: &BTreeMap<String, String>) -> Result<Store> {
         opendal::install_default();
         let mut opts: BTreeMap<String, String> = target.options.clone();
+        let keys = match opts.remove("encryption").as_deref() {
+            None | Some("") | Some("none") => None,
+            Some("rclone-crypt") => {
+                let pw = secrets
+                    .get("crypt_password")
+                    .filter(|p| !p.is_empty())
+                    .ok_or_else(|| Error::Config {
+                        target: target.name.clone(),
+                        message: "it is encrypted and its password (the recovery code) is not \
+                                  on this computer; add the target again with \
+                                  --passphrase-file FILE"
+                            .into(),
+                    })?;
+                Some(shoebox_crypt::Keys::derive(
+                    pw,
+                    secrets.get("crypt_password2").map(String::as_str),
+                ))
+            }
+            Some(other) => {
+                return Err(Error::Config {
+                    target: target.name.clone(),
+                    message: format!("unknown encryption {other:?}; Shoebox knows rclone-crypt"),
+                });
+            }
+        };
         for (k, v) in secrets {
+            if k.starts_with("crypt_") {
+                continue;
+            }
             opts.insert(k.clone(), v.clone());
         }
         if target.scheme == "s3" {
@@ -217,9 +278,16 @@ impl Store {
             .enable_all()
             .build()
             .map_err(error::io("tokio runtime"))?;
+        let raw = op.clone();
+        let op = match &keys {
+            Some(k) => op.layer(crypt::CryptLayer::new(k.clone())),
+            None => op,
+        };
         Ok(Store {
             target: target.clone(),
             op,
+            raw,
+            keys,
             rt,
         })
     }
@@ -275,6 +343,9 @@ impl Store {
     /// Reads `shoebox.json`, writing it first when the store is new, and upgrading a format 1
     /// store in place. Refuses newer formats.
     pub(crate) async fn ensure_marker(&self) -> Result<()> {
+        if self.keys.is_some() {
+            self.check_encryption(true).await?;
+        }
         match self.op.read("shoebox.json").await {
             Ok(buf) => {
                 let bytes = buf.to_vec();
@@ -303,6 +374,11 @@ impl Store {
                 Ok(())
             }
             Err(e) if e.kind() == opendal::ErrorKind::NotFound => {
+                if self.keys.is_none() {
+                    // Not an encrypted store either? (Asked only here: a store with a plain
+                    // shoebox.json is not encrypted, so a backup costs no request more.)
+                    self.check_encryption(true).await?;
+                }
                 let m = Marker {
                     format: FORMAT,
                     store_id: Some(format!("{:016x}", fastrand::u64(..))),
@@ -332,6 +408,9 @@ impl Store {
     /// emptied). One request.
     pub fn identity(&self) -> Result<Option<(String, u64)>> {
         self.rt.block_on(async {
+            if self.keys.is_some() {
+                self.check_encryption(false).await?;
+            }
             match self.op.read("shoebox.json").await {
                 Ok(b) => {
                     let b = b.to_vec();
@@ -343,10 +422,97 @@ impl Store {
                     })?;
                     Ok(Some((store_id_of(&m, &b), m.format)))
                 }
-                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(None),
+                Err(e) if e.kind() == opendal::ErrorKind::NotFound => {
+                    if self.keys.is_none() {
+                        self.check_encryption(false).await?;
+                    }
+                    Ok(None)
+                }
                 Err(e) => Err(self.store_err(&e)),
             }
         })
+    }
+
+    /// Whether the target's encryption (or its absence) matches the store: an encrypted store
+    /// needs the right password, an unencrypted target refuses an encrypted store, an encrypted
+    /// target refuses a store that holds anything else. With `claim`, a new encrypted store gets
+    /// its public marker.
+    async fn check_encryption(&self, claim: bool) -> Result<()> {
+        let found = match self.raw.read(CRYPT_MARKER).await {
+            Ok(b) => Some(b.to_vec()),
+            Err(e) if e.kind() == opendal::ErrorKind::NotFound => None,
+            Err(e) => return Err(self.store_err(&e)),
+        };
+        let wrong = |message: String| Error::Remote {
+            class: "credentials",
+            message,
+        };
+        match (&self.keys, found) {
+            (None, None) => Ok(()),
+            (None, Some(_)) => Err(wrong(format!(
+                "{} is an encrypted store (rclone crypt); add it with its recovery code: \
+                 `shoebox target add NAME … --encrypt --passphrase-file FILE`",
+                self.target.describe()
+            ))),
+            (Some(k), Some(b)) => {
+                let m: CryptMarker = serde_json::from_slice(&b)
+                    .map_err(|e| Error::Store(format!("{CRYPT_MARKER} is unreadable: {e}")))?;
+                let check = k
+                    .encrypt_name(CRYPT_CHECK_NAME)
+                    .map_err(|e| Error::Store(e.to_string()))?;
+                if m.check != check {
+                    return Err(wrong(format!(
+                        "the password (recovery code) for {} is wrong; nothing was read or \
+                         written",
+                        self.target.describe()
+                    )));
+                }
+                Ok(())
+            }
+            (Some(k), None) => {
+                // A new encrypted store, or a place that already holds something else.
+                let listed = self.raw.list("").await.map_err(|e| self.store_err(&e))?;
+                let other: Vec<String> = listed
+                    .iter()
+                    .map(|e| e.path().to_owned())
+                    .filter(|p| !p.is_empty() && p != "/" && !p.starts_with(".shoebox-"))
+                    .collect();
+                if !other.is_empty() {
+                    return Err(Error::Config {
+                        target: self.target.name.clone(),
+                        message: format!(
+                            "{} already holds files ({}…) and no {CRYPT_MARKER}: an encrypted \
+                             target needs its own empty folder or bucket (an unencrypted \
+                             library there is never encrypted in place)",
+                            self.target.describe(),
+                            other[0]
+                        ),
+                    });
+                }
+                if claim {
+                    let m = CryptMarker {
+                        about: "An encrypted Shoebox store. Everything else here is in the rclone \
+                                crypt format: read it with rclone and a crypt remote with the \
+                                same password (the recovery code)."
+                            .into(),
+                        encryption: "rclone crypt".into(),
+                        filename_encryption: "standard".into(),
+                        directory_name_encryption: true,
+                        format: FORMAT,
+                        check: k
+                            .encrypt_name(CRYPT_CHECK_NAME)
+                            .map_err(|e| Error::Store(e.to_string()))?,
+                    };
+                    let body =
+                        serde_json::to_vec_pretty(&m).map_err(|e| Error::Store(e.to_string()))?;
+                    self.raw
+                        .write(CRYPT_MARKER, body)
+                        .await
+                        .map_err(|e| self.store_err(&e))?;
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Brings an older store to [`FORMAT`] in place (only `shoebox.json` is rewritten; see

@@ -20,6 +20,14 @@ pub enum TargetAction {
         opts: Vec<String>,
         #[arg(long = "secret", value_name = "KEY=VALUE")]
         secrets: Vec<String>,
+        /// Encrypt everything on the store in the rclone crypt format. Shoebox makes a strong
+        /// password and shows it once as the recovery code, unless --passphrase-file gives one
+        /// (the recovery code of an encrypted store to join, or your own passphrase).
+        #[arg(long)]
+        encrypt: bool,
+        /// The password of an encrypted store, from a file (its first line).
+        #[arg(long, value_name = "FILE", requires = "encrypt")]
+        passphrase_file: Option<PathBuf>,
     },
     /// The targets (secrets are never shown).
     List {
@@ -48,11 +56,40 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             scheme,
             opts,
             secrets,
+            encrypt,
+            passphrase_file,
         } => {
-            let where_ = lib.target_add(name, scheme, key_values(opts)?, key_values(secrets)?)?;
-            println!("added target {name}");
+            let mut opts = key_values(opts)?;
+            let mut secrets = key_values(secrets)?;
+            let mut made = None;
+            if *encrypt {
+                let pw = match passphrase_file {
+                    Some(f) => read_passphrase(f)?,
+                    None => {
+                        let p = shoebox_engine::new_recovery_code();
+                        made = Some(p.clone());
+                        p
+                    }
+                };
+                opts.insert("encryption".into(), "rclone-crypt".into());
+                secrets.insert("crypt_password".into(), pw);
+            }
+            let root = opts.get("root").cloned();
+            let bucket = opts.get("bucket").cloned();
+            let where_ = lib.target_add(name, scheme, opts, secrets)?;
+            println!(
+                "added target {name}{}",
+                if *encrypt {
+                    ", encrypted (rclone crypt)"
+                } else {
+                    ""
+                }
+            );
             if let Some(w) = where_ {
                 println!("secrets stored in {w}");
+            }
+            if let Some(code) = made {
+                print_recovery(name, scheme, root.as_deref(), bucket.as_deref(), &code);
             }
         }
         TargetAction::List { json } => {
@@ -98,4 +135,52 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first line of `file`: a recovery code or a passphrase. A weak one is used but warned of.
+fn read_passphrase(file: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let pw = text.lines().next().unwrap_or("").trim().to_owned();
+    if pw.is_empty() {
+        anyhow::bail!("{} holds no passphrase on its first line", file.display());
+    }
+    let distinct = pw.chars().collect::<std::collections::BTreeSet<_>>().len();
+    if pw.chars().count() < 12 || distinct < 6 {
+        eprintln!(
+            "warning: this passphrase is short or repetitive; anyone who gets the store can try \
+             guesses offline. A recovery code made by `--encrypt` alone is 120 random bits."
+        );
+    }
+    Ok(pw)
+}
+
+/// The recovery code, shown once, and the rclone lines that read the store without Shoebox.
+fn print_recovery(name: &str, scheme: &str, root: Option<&str>, bucket: Option<&str>, code: &str) {
+    let remote = match (scheme, root, bucket) {
+        ("fs", Some(root), _) => root.to_owned(),
+        (_, root, Some(bucket)) => format!(
+            "{name}-raw:{bucket}{}",
+            root.map(|r| format!("/{}", r.trim_matches('/')))
+                .unwrap_or_default()
+        ),
+        (_, root, None) => format!("{name}-raw:{}", root.unwrap_or("").trim_start_matches('/')),
+    };
+    println!(
+        "\nRECOVERY CODE — write it down and keep it apart from this computer. Without it nobody\n\
+         can read this store: not Shoebox on a new computer, not rclone, not us.\n\n    {code}\n\n\
+         To read the store with rclone alone, add to rclone.conf{}:\n\n\
+         [{name}-crypt]\n\
+         type = crypt\n\
+         remote = {remote}\n\
+         filename_encryption = standard\n\
+         directory_name_encryption = true\n\
+         password = {}\n",
+        if scheme == "fs" {
+            String::new()
+        } else {
+            format!(" (after a remote named {name}-raw for the {scheme} store itself)")
+        },
+        shoebox_engine::rclone_obscure(code)
+    );
 }

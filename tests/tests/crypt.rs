@@ -1,0 +1,365 @@
+//! Encrypted targets (`target add … --encrypt`): the store holds nothing readable but its
+//! public marker, the real `rclone` with a crypt remote and the printed config lines reads every
+//! original byte for byte, a restore brings everything back, and a wrong password, an
+//! unencrypted target on an encrypted store, an encrypted target on a plain one, and a flipped
+//! byte are each refused or named.
+
+use shoebox_tests::*;
+use std::path::Path;
+use std::process::Command;
+
+struct Setup {
+    _t: tempfile::TempDir,
+    home: std::path::PathBuf,
+    lib: std::path::PathBuf,
+    src: std::path::PathBuf,
+}
+
+fn setup() -> Setup {
+    let t = tempfile::tempdir().unwrap();
+    let s = Setup {
+        home: t.path().join("home"),
+        lib: t.path().join("lib"),
+        src: t.path().join("src"),
+        _t: t,
+    };
+    std::fs::create_dir_all(&s.home).unwrap();
+    std::fs::create_dir_all(&s.src).unwrap();
+    for i in 0..4u64 {
+        Jpeg::new(320, 240)
+            .seed(900 + i)
+            .taken("2024:07:14 10:00:00", None)
+            .write(&s.src.join(format!("Holiday_{i}.JPG")));
+    }
+    // More than one 64 KiB chunk, and not a whole number of them.
+    let big = Jpeg::new(1200, 900)
+        .pixels(textured_pixels(1200, 900, 5, 60))
+        .write(&s.src.join("Big.JPG"));
+    assert!(big.len() > 3 * 65536 && !big.len().is_multiple_of(65536));
+    s
+}
+
+fn sb(s: &Setup, lib: &Path, args: &[&str]) -> Command {
+    let mut c = shoebox(lib, args);
+    c.env("HOME", &s.home)
+        .env("SHOEBOX_SECRETS_FILE", s.home.join("secrets.json"));
+    c
+}
+
+/// The recovery code and the obscured password from `target add --encrypt`'s output.
+fn recovery(out: &str) -> (String, String) {
+    let code = out
+        .lines()
+        .skip_while(|l| !l.starts_with("RECOVERY CODE"))
+        .find(|l| l.starts_with("    "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let obscured = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password = "))
+        .unwrap()
+        .to_owned();
+    (code, obscured)
+}
+
+fn rclone_cat(remote: &str, key: &str) -> Vec<u8> {
+    let out = Command::new("rclone")
+        .args(["cat", &format!("{remote}{key}")])
+        .env("RCLONE_CONFIG", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rclone cat {key}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn scan_raw(store: &Path, names: &[String]) {
+    let files = files_below(store);
+    assert!(files.len() > 10, "{files:?}");
+    for f in &files {
+        let rel = f
+            .strip_prefix(store)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if rel == "SHOEBOX-ENCRYPTED.json" {
+            let marker = std::fs::read_to_string(f).unwrap();
+            assert!(marker.contains("rclone crypt") && !marker.contains("password\""));
+            continue;
+        }
+        for n in names.iter().map(String::as_str).chain([
+            "originals",
+            "thumbs",
+            "catalogs",
+            "shoebox",
+            "2024",
+            ".JPG",
+        ]) {
+            assert!(!rel.contains(n), "{rel} shows {n}");
+        }
+        let raw = std::fs::read(f).unwrap();
+        assert_eq!(&raw[..8], b"RCLONE\0\0", "{rel} is not encrypted");
+        for magic in [
+            &b"\xff\xd8\xff"[..],
+            b"SQLite format 3",
+            b"ftyp",
+            b"Exif",
+            b"\"format\"",
+        ] {
+            assert!(
+                !raw.windows(magic.len()).any(|w| w == magic),
+                "{rel} holds {magic:?} in the clear"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_encrypted_folder_store_shows_nothing_and_rclone_reads_everything() {
+    let s = setup();
+    let store = s.home.join("vault");
+    run_ok(sb(&s, &s.lib, &["import"]).arg(&s.src), 0);
+    let out = run_ok(
+        sb(
+            &s,
+            &s.lib,
+            &[
+                "target",
+                "add",
+                "vault",
+                "--scheme",
+                "fs",
+                "--encrypt",
+                "--opt",
+            ],
+        )
+        .arg(format!("root={}", store.display())),
+        0,
+    );
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (code, obscured) = recovery(&said);
+    assert_eq!(code.len(), 29, "six groups of four: {code}");
+    assert!(said.contains("type = crypt") && said.contains("directory_name_encryption = true"));
+    // The password is a secret: never in the catalog, the target list or settings.
+    let listed = run_ok(&mut sb(&s, &s.lib, &["target", "list", "--json"]), 0);
+    assert!(!String::from_utf8_lossy(&listed.stdout).contains(&code));
+    let catalog = std::fs::read(s.lib.join(".shoebox/catalog.db")).unwrap();
+    assert!(!catalog.windows(code.len()).any(|w| w == code.as_bytes()));
+
+    run_ok(&mut sb(&s, &s.lib, &["backup", "--target", "vault"]), 0);
+    let v = json(
+        &mut sb(
+            &s,
+            &s.lib,
+            &["verify", "--target", "vault", "--deep", "--json"],
+        ),
+        0,
+    );
+    assert_eq!(
+        v["targets"][0]["problems"].as_array().unwrap().len(),
+        0,
+        "{v}"
+    );
+
+    let ls = json(&mut sb(&s, &s.lib, &["ls", "--json"]), 0);
+    let assets = ls.as_array().unwrap();
+    assert_eq!(assets.len(), 5);
+    let names: Vec<String> = assets
+        .iter()
+        .map(|a| a["original_name"].as_str().unwrap().to_owned())
+        .collect();
+    scan_raw(&store, &names);
+
+    // rclone, with the lines Shoebox printed, reads every original byte for byte.
+    let remote = format!(":crypt,remote='{}',password={obscured}:", store.display());
+    for a in assets {
+        let key = store_key(a["path"].as_str().unwrap(), a["hash"].as_str().unwrap());
+        let want = std::fs::read(s.lib.join(a["path"].as_str().unwrap())).unwrap();
+        assert_eq!(rclone_cat(&remote, &key), want, "{key}");
+    }
+    assert!(String::from_utf8_lossy(&rclone_cat(&remote, "shoebox.json")).contains("\"format\""));
+
+    // A new computer with the recovery code restores everything.
+    let code_file = s.home.join("code.txt");
+    std::fs::write(&code_file, format!("{code}\n")).unwrap();
+    let restored = s.home.join("restored");
+    let other = s.home.join("other-lib");
+    run_ok(
+        sb(
+            &s,
+            &other,
+            &["target", "add", "vault", "--scheme", "fs", "--encrypt"],
+        )
+        .arg("--passphrase-file")
+        .arg(&code_file)
+        .arg("--opt")
+        .arg(format!("root={}", store.display())),
+        0,
+    );
+    run_ok(
+        sb(&s, &other, &["restore", "--target", "vault", "--to"]).arg(&restored),
+        0,
+    );
+    let back = json(&mut sb(&s, &restored, &["ls", "--json"]), 0);
+    assert_eq!(back.as_array().unwrap().len(), 5);
+    for a in assets {
+        let p = a["path"].as_str().unwrap();
+        assert_eq!(
+            std::fs::read(restored.join(p)).unwrap(),
+            std::fs::read(s.lib.join(p)).unwrap()
+        );
+    }
+
+    // A wrong password is said at once and nothing is saved or written.
+    let before = files_below(&store);
+    let wrong = s.home.join("wrong.txt");
+    std::fs::write(&wrong, "aaaa-bbbb-cccc-dddd-eeee-ffff\n").unwrap();
+    let third = s.home.join("third-lib");
+    let out = run_ok(
+        sb(
+            &s,
+            &third,
+            &["target", "add", "vault", "--scheme", "fs", "--encrypt"],
+        )
+        .arg("--passphrase-file")
+        .arg(&wrong)
+        .arg("--opt")
+        .arg(format!("root={}", store.display())),
+        2,
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is wrong"),
+        "{out:?}"
+    );
+    let t = json(&mut sb(&s, &third, &["target", "list", "--json"]), 0);
+    assert!(!t.to_string().contains("vault"), "{t}");
+    // An unencrypted target pointed at the encrypted store: refused, nothing written.
+    run_ok(
+        sb(
+            &s,
+            &third,
+            &["target", "add", "plain", "--scheme", "fs", "--opt"],
+        )
+        .arg(format!("root={}", store.display())),
+        0,
+    );
+    run_ok(sb(&s, &third, &["import"]).arg(&s.src), 0);
+    let out = run_ok(&mut sb(&s, &third, &["backup", "--target", "plain"]), 1);
+    let text = format!("{out:?}");
+    assert!(text.contains("encrypted store"), "{text}");
+    assert_eq!(files_below(&store), before, "nothing was written");
+
+    // A flipped byte in an original on the store: the deep verify names it.
+    let victim = assets
+        .iter()
+        .find(|a| a["original_name"] == "Big.JPG")
+        .unwrap();
+    let key = store_key(
+        victim["path"].as_str().unwrap(),
+        victim["hash"].as_str().unwrap(),
+    );
+    let plain_len = std::fs::metadata(s.lib.join(victim["path"].as_str().unwrap()))
+        .unwrap()
+        .len();
+    let enc_len = 32 + plain_len + 16 * plain_len.div_ceil(65536);
+    let keys_file = files_below(&store)
+        .into_iter()
+        .find(|f| std::fs::metadata(f).unwrap().len() == enc_len)
+        .unwrap();
+    let mut raw = std::fs::read(&keys_file).unwrap();
+    let mid = raw.len() / 2;
+    raw[mid] ^= 1;
+    std::fs::write(&keys_file, raw).unwrap();
+    let v = json(
+        &mut sb(
+            &s,
+            &s.lib,
+            &["verify", "--target", "vault", "--deep", "--json"],
+        ),
+        1,
+    );
+    let problems = v["targets"][0]["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|p| p["key"] == key.as_str()),
+        "{key} not named: {v}"
+    );
+}
+
+#[test]
+fn an_encrypted_target_refuses_a_place_that_holds_other_files() {
+    let s = setup();
+    let store = s.home.join("plain-store");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::write(store.join("holiday.jpg"), b"not ours").unwrap();
+    let out = run_ok(
+        sb(
+            &s,
+            &s.lib,
+            &[
+                "target",
+                "add",
+                "vault",
+                "--scheme",
+                "fs",
+                "--encrypt",
+                "--opt",
+            ],
+        )
+        .arg(format!("root={}", store.display())),
+        2,
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("needs its own empty folder"),
+        "{out:?}"
+    );
+    assert_eq!(files_below(&store).len(), 1);
+}
+
+#[test]
+fn an_encrypted_s3_store_is_read_by_rclone_through_the_bucket() {
+    let s = setup();
+    let server = servers::Server::rclone_s3();
+    run_ok(sb(&s, &s.lib, &["import"]).arg(&s.src), 0);
+    let out = run_ok(
+        sb(&s, &s.lib, &["target", "add", "vault", "--encrypt"]).args(server.cli_args()),
+        0,
+    );
+    let (_, obscured) = recovery(&String::from_utf8_lossy(&out.stdout));
+    run_ok(&mut sb(&s, &s.lib, &["backup", "--target", "vault"]), 0);
+    let v = json(
+        &mut sb(
+            &s,
+            &s.lib,
+            &["verify", "--target", "vault", "--deep", "--json"],
+        ),
+        0,
+    );
+    assert_eq!(
+        v["targets"][0]["problems"].as_array().unwrap().len(),
+        0,
+        "{v}"
+    );
+    let ls = json(&mut sb(&s, &s.lib, &["ls", "--json"]), 0);
+    let names: Vec<String> = ls
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["original_name"].as_str().unwrap().to_owned())
+        .collect();
+    scan_raw(&server.backing, &names);
+    let remote = format!(
+        ":crypt,remote='{}',password={obscured}:",
+        server.backing.display()
+    );
+    for a in ls.as_array().unwrap() {
+        let key = store_key(a["path"].as_str().unwrap(), a["hash"].as_str().unwrap());
+        assert_eq!(
+            rclone_cat(&remote, &key),
+            std::fs::read(s.lib.join(a["path"].as_str().unwrap())).unwrap()
+        );
+    }
+}
