@@ -552,6 +552,10 @@ pub struct CacheInfo {
 pub struct SavedTarget {
     /// Where the secrets went: the OS keychain, or a 0600 file and why.
     pub secrets_in: Option<String>,
+    /// A new encrypted target's recovery code (its password), shown once.
+    pub recovery_code: Option<String>,
+    /// The `rclone.conf` lines that read the encrypted store without Shoebox.
+    pub rclone_config: Option<String>,
 }
 
 /// What the watch-folder thread reports (the `watch` event).

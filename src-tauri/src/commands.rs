@@ -972,8 +972,33 @@ pub async fn verify(
 #[tauri::command]
 pub async fn target_save(state: State<'_, AppState>, form: TargetForm) -> Res<SavedTarget> {
     with_lib(&state, move |lib| {
-        let secrets_in = lib.target_add(&form.name, &form.scheme, form.options, form.secrets)?;
-        Ok(SavedTarget { secrets_in })
+        let TargetForm {
+            name,
+            scheme,
+            options,
+            mut secrets,
+        } = form;
+        // An encrypted target with no password given is new: Shoebox makes its recovery code.
+        // (Editing one sends an empty password, which keeps the stored one.)
+        let mut made = None;
+        if options
+            .get("encryption")
+            .is_some_and(|e| e == "rclone-crypt")
+            && !secrets.contains_key("crypt_password")
+        {
+            let code = engine::new_recovery_code();
+            secrets.insert("crypt_password".into(), code.clone());
+            made = Some(code);
+        }
+        let shown = options.clone();
+        let secrets_in = lib.target_add(&name, &scheme, options, secrets)?;
+        Ok(SavedTarget {
+            secrets_in,
+            rclone_config: made
+                .as_ref()
+                .map(|c| engine::rclone_config(&name, &scheme, &shown, c)),
+            recovery_code: made,
+        })
     })
     .await
 }
@@ -982,7 +1007,12 @@ pub async fn target_save(state: State<'_, AppState>, form: TargetForm) -> Res<Sa
 #[tauri::command]
 pub async fn target_probe(state: State<'_, AppState>, form: TargetForm) -> Res<TargetTest> {
     with_lib(&state, move |lib| {
-        let r = lib.target_probe(&form.name, &form.scheme, form.options, form.secrets)?;
+        let mut options = form.options;
+        if !form.secrets.contains_key("crypt_password") {
+            // A new encrypted target has no password yet: the store itself is what is tested.
+            options.remove("encryption");
+        }
+        let r = lib.target_probe(&form.name, &form.scheme, options, form.secrets)?;
         Ok(TargetTest {
             status: r.status,
             message: r.message,

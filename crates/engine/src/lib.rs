@@ -56,6 +56,33 @@ pub fn rclone_obscure(password: &str) -> String {
     shoebox_crypt::obscure::obscure(password)
 }
 
+/// The `rclone.conf` lines that read an encrypted target's store with rclone alone: a crypt
+/// remote over the folder, or over a remote named `<name>-raw` for the S3 or WebDAV store itself
+/// (which a person configures with their own keys).
+pub fn rclone_config(
+    name: &str,
+    scheme: &str,
+    options: &std::collections::BTreeMap<String, String>,
+    code: &str,
+) -> String {
+    let root = options.get("root").map(|r| r.trim_matches('/'));
+    let remote = match (scheme, options.get("bucket")) {
+        ("fs", _) => options.get("root").cloned().unwrap_or_default(),
+        (_, Some(bucket)) => format!(
+            "{name}-raw:{bucket}{}",
+            root.filter(|r| !r.is_empty())
+                .map(|r| format!("/{r}"))
+                .unwrap_or_default()
+        ),
+        (_, None) => format!("{name}-raw:{}", root.unwrap_or("")),
+    };
+    format!(
+        "[{name}-crypt]\ntype = crypt\nremote = {remote}\nfilename_encryption = standard\n\
+         directory_name_encryption = true\npassword = {}\n",
+        rclone_obscure(code)
+    )
+}
+
 pub use similar::{SimilarGroup, metadata_score};
 pub use sync::{CacheReport, Fetched, SyncReport, wall_ms};
 pub use targets::{

@@ -92,6 +92,20 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-backup"));
             bench_backup(&work, small, big, rounds)
         }
+        Some("crypt") => {
+            let count: usize = flag("--count")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(200);
+            let rounds: usize = flag("--rounds")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(3);
+            let work = flag("--work")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-backup"));
+            bench_crypt(&work, count, rounds)
+        }
         Some("memory") => {
             let mb: usize = flag("--mb").map(|c| c.parse()).transpose()?.unwrap_or(2048);
             let work = flag("--work")
@@ -915,21 +929,7 @@ fn bench_backup(work: &Path, small: usize, big: usize, rounds: usize) -> Result<
     if big == 0 {
         return Ok(());
     }
-    // Camera-sized photos: 12 MP, about 3 MB. Sixteen pictures, each file made unique by bytes
-    // after the end of the image (so every file has its own hash and is uploaded).
-    let bases = std::sync::OnceLock::<Vec<Vec<u8>>>::new();
-    let lib_big = bench_library(work, "big", big, &|i| {
-        let bases = bases.get_or_init(|| {
-            (0..16u64)
-                .map(|s| {
-                    Jpeg::new(4000, 3000)
-                        .pixels(textured_pixels(4000, 3000, s, 34))
-                        .bytes()
-                })
-                .collect()
-        });
-        tiny_jpeg(&bases[i % bases.len()], i as u64)
-    })?;
+    let lib_big = camera_library(work, big)?;
     // 2. First backup of `big` camera-sized photos, each tool on a fresh server each round
     // (taking turns to go first), then once more each through the counting proxy.
     let originals = tree_bytes(&lib_big.join("originals"));
@@ -991,6 +991,133 @@ fn bench_backup(work: &Path, small: usize, big: usize, rounds: usize) -> Result<
     println!(
         "  ratio of throughput shoebox/rclone: {:.2}x (goal >= 1.0x)",
         b / a
+    );
+    Ok(())
+}
+
+/// A library of `n` camera-sized photos: 12 MP, about 3 MB. Sixteen pictures, each file made
+/// unique by bytes after the end of the image (so every file has its own hash and is uploaded).
+fn camera_library(work: &Path, n: usize) -> Result<PathBuf> {
+    let bases = std::sync::OnceLock::<Vec<Vec<u8>>>::new();
+    bench_library(work, "big", n, &|i| {
+        let bases = bases.get_or_init(|| {
+            (0..16u64)
+                .map(|s| {
+                    Jpeg::new(4000, 3000)
+                        .pixels(textured_pixels(4000, 3000, s, 34))
+                        .bytes()
+                })
+                .collect()
+        });
+        tiny_jpeg(&bases[i % bases.len()], i as u64)
+    })
+}
+
+/// First backup of `n` camera photos to `rclone serve s3`: unencrypted, encrypted (rclone crypt
+/// format), and `rclone copy` into a crypt remote over the same server, each on a fresh server,
+/// taking turns to go first; medians of `rounds`, with client CPU seconds.
+fn bench_crypt(work: &Path, n: usize, rounds: usize) -> Result<()> {
+    let shoebox = bin_dir()?.join("shoebox");
+    anyhow::ensure!(
+        shoebox.exists(),
+        "build it first: cargo build --release -p shoebox-cli"
+    );
+    std::fs::create_dir_all(work)?;
+    let home = work.join("home");
+    std::fs::create_dir_all(&home)?;
+    let lib = camera_library(work, n)?;
+    let mb = tree_bytes(&lib.join("originals")) as f64 / 1e6;
+    let sb = |args: &[&str]| {
+        let mut c = Command::new(&shoebox);
+        c.arg("--library")
+            .arg(&lib)
+            .args(args)
+            .env("HOME", &home)
+            .env("SHOEBOX_SECRETS_FILE", home.join("secrets.json"));
+        c
+    };
+    let password = "bench-password-for-rclone-crypt";
+    let pw_file = work.join("password.txt");
+    std::fs::write(&pw_file, password)?;
+    let obscured = String::from_utf8(
+        Command::new("rclone")
+            .args(["obscure", password])
+            .output()?
+            .stdout,
+    )?;
+    let conf = work.join("rclone.conf");
+    let mut times: [Vec<f64>; 3] = Default::default();
+    let mut cpus: [Vec<f64>; 3] = Default::default();
+    let names = [
+        "shoebox backup, unencrypted",
+        "shoebox backup, encrypted (--encrypt)",
+        "rclone copy --transfers 8 into a crypt remote (originals only)",
+    ];
+    for round in 0..rounds {
+        for turn in 0..3 {
+            let which = (round + turn) % 3;
+            let s3 = start_s3(&work.join("s3-crypt"))?;
+            settle()?;
+            let (t, c) = if which < 2 {
+                let _ = sb(&["target", "remove", "bench"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                let mut add = sb(&["target", "add", "bench"]);
+                add.args(bench_target_args(s3.port));
+                if which == 1 {
+                    add.arg("--encrypt").arg("--passphrase-file").arg(&pw_file);
+                }
+                anyhow::ensure!(add.stdout(Stdio::null()).status()?.success());
+                timed(&mut sb(&["backup", "--target", "bench"]))?
+            } else {
+                std::fs::write(
+                    &conf,
+                    format!(
+                        "[s3b]\ntype = s3\nprovider = Other\nendpoint = http://127.0.0.1:{}\n\
+                         access_key_id = AKBENCH\nsecret_access_key = SKBENCHSECRET\n\n\
+                         [cr]\ntype = crypt\nremote = s3b:rclone/crypt\n\
+                         filename_encryption = standard\ndirectory_name_encryption = true\n\
+                         password = {}\n",
+                        s3.port,
+                        obscured.trim()
+                    ),
+                )?;
+                timed(
+                    Command::new("rclone")
+                        .env("RCLONE_CONFIG", &conf)
+                        .args(["copy", "--transfers", "8"])
+                        .arg(lib.join("originals"))
+                        .arg("cr:"),
+                )?
+            };
+            times[which].push(t);
+            cpus[which].push(c);
+            eprintln!(
+                "  round {} turn {} ({}) done",
+                round + 1,
+                turn + 1,
+                names[which]
+            );
+        }
+    }
+    println!(
+        "first backup of {n} photos, {mb:.0} MB of originals, to rclone serve s3 on loopback, median of {rounds}:"
+    );
+    let med: Vec<f64> = times.iter().map(|t| median(t.clone())).collect();
+    for i in 0..3 {
+        println!(
+            "  {}: {:.1} s = {:.1} MB/s of originals; client CPU {:.1} s",
+            names[i],
+            med[i],
+            mb / med[i],
+            median(cpus[i].clone())
+        );
+    }
+    println!(
+        "  encrypted / unencrypted throughput: {:.2}x (goal >= 0.9x); encrypted shoebox / rclone crypt: {:.2}x (goal >= 1.0x; shoebox also sends 2 thumbnails a photo and the catalog)",
+        med[0] / med[1],
+        med[2] / med[1]
     );
     Ok(())
 }

@@ -315,7 +315,15 @@ export type SavedTarget = {
 /**
  * Where the secrets went: the OS keychain, or a 0600 file and why.
  */
-secrets_in: string | null, };
+secrets_in: string | null, 
+/**
+ * A new encrypted target's recovery code (its password), shown once.
+ */
+recovery_code: string | null, 
+/**
+ * The `rclone.conf` lines that read the encrypted store without Shoebox.
+ */
+rclone_config: string | null, };
 
 export type WatchEvent = { message: string, 
 /**

@@ -16,6 +16,9 @@ pub struct Args {
     pub opts: Vec<String>,
     #[arg(long = "secret", value_name = "KEY=VALUE")]
     pub secrets: Vec<String>,
+    /// The store is encrypted: its recovery code (or passphrase), from a file's first line.
+    #[arg(long, value_name = "FILE", requires = "scheme")]
+    pub passphrase_file: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -27,12 +30,19 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         scheme,
         opts,
         secrets,
+        passphrase_file,
         json,
     } = args;
     let (t, secret) = match (target, scheme) {
         (Some(name), _) => shoebox_engine::target_of(&open(cli)?, name)?,
         (None, Some(scheme)) => {
-            shoebox_engine::adhoc_target(scheme, key_values(opts)?, key_values(secrets)?)
+            let mut opts = key_values(opts)?;
+            let mut secrets = key_values(secrets)?;
+            if let Some(f) = passphrase_file {
+                opts.insert("encryption".into(), "rclone-crypt".into());
+                secrets.insert("crypt_password".into(), cmd::target::read_passphrase(f)?);
+            }
+            shoebox_engine::adhoc_target(scheme, opts, secrets)
         }
         (None, None) => anyhow::bail!(
             "say where to restore from: --target NAME, or --scheme SCHEME --opt KEY=VALUE…"

@@ -74,8 +74,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
                 opts.insert("encryption".into(), "rclone-crypt".into());
                 secrets.insert("crypt_password".into(), pw);
             }
-            let root = opts.get("root").cloned();
-            let bucket = opts.get("bucket").cloned();
+            let shown = opts.clone();
             let where_ = lib.target_add(name, scheme, opts, secrets)?;
             println!(
                 "added target {name}{}",
@@ -89,7 +88,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
                 println!("secrets stored in {w}");
             }
             if let Some(code) = made {
-                print_recovery(name, scheme, root.as_deref(), bucket.as_deref(), &code);
+                print_recovery(name, scheme, &shown, &code);
             }
         }
         TargetAction::List { json } => {
@@ -138,7 +137,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
 }
 
 /// The first line of `file`: a recovery code or a passphrase. A weak one is used but warned of.
-fn read_passphrase(file: &Path) -> Result<String> {
+pub(crate) fn read_passphrase(file: &Path) -> Result<String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     let pw = text.lines().next().unwrap_or("").trim().to_owned();
@@ -156,31 +155,21 @@ fn read_passphrase(file: &Path) -> Result<String> {
 }
 
 /// The recovery code, shown once, and the rclone lines that read the store without Shoebox.
-fn print_recovery(name: &str, scheme: &str, root: Option<&str>, bucket: Option<&str>, code: &str) {
-    let remote = match (scheme, root, bucket) {
-        ("fs", Some(root), _) => root.to_owned(),
-        (_, root, Some(bucket)) => format!(
-            "{name}-raw:{bucket}{}",
-            root.map(|r| format!("/{}", r.trim_matches('/')))
-                .unwrap_or_default()
-        ),
-        (_, root, None) => format!("{name}-raw:{}", root.unwrap_or("").trim_start_matches('/')),
-    };
+fn print_recovery(
+    name: &str,
+    scheme: &str,
+    opts: &std::collections::BTreeMap<String, String>,
+    code: &str,
+) {
     println!(
         "\nRECOVERY CODE — write it down and keep it apart from this computer. Without it nobody\n\
          can read this store: not Shoebox on a new computer, not rclone, not us.\n\n    {code}\n\n\
-         To read the store with rclone alone, add to rclone.conf{}:\n\n\
-         [{name}-crypt]\n\
-         type = crypt\n\
-         remote = {remote}\n\
-         filename_encryption = standard\n\
-         directory_name_encryption = true\n\
-         password = {}\n",
+         To read the store with rclone alone, add to rclone.conf{}:\n\n{}",
         if scheme == "fs" {
             String::new()
         } else {
             format!(" (after a remote named {name}-raw for the {scheme} store itself)")
         },
-        shoebox_engine::rclone_obscure(code)
+        shoebox_engine::rclone_config(name, scheme, opts, code)
     );
 }
