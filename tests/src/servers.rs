@@ -15,6 +15,9 @@ pub struct Server {
     pub backing: PathBuf,
     child: Option<Child>,
     _dir: tempfile::TempDir,
+    /// Set by [`Server::encrypted`]: targets on it are added with `--encrypt` and this code.
+    pub recovery_code: Option<String>,
+    code_file: Option<PathBuf>,
 }
 
 impl Drop for Server {
@@ -96,6 +99,8 @@ impl Server {
             backing,
             child: None,
             _dir: dir,
+            recovery_code: None,
+            code_file: None,
         }
     }
 
@@ -138,6 +143,8 @@ impl Server {
             backing: root.join("photos"),
             child: Some(child),
             _dir: dir,
+            recovery_code: None,
+            code_file: None,
         }
     }
 
@@ -181,6 +188,8 @@ impl Server {
             backing: root,
             child: Some(child),
             _dir: dir,
+            recovery_code: None,
+            code_file: None,
         }
     }
 
@@ -231,12 +240,30 @@ impl Server {
             backing: root,
             child: Some(child),
             _dir: dir,
+            recovery_code: None,
+            code_file: None,
         }
     }
 
     /// `--opt K=V` and `--secret K=V` arguments for `shoebox target add` or `restore`.
+    /// The same server, but every target added on it encrypts (rclone crypt) with one
+    /// recovery code, as devices sharing an encrypted store do.
+    pub fn encrypted(mut self) -> Server {
+        let code = "test-code-for-an-encrypted-store".to_owned();
+        let file = self._dir.path().join("recovery-code.txt");
+        std::fs::write(&file, &code).unwrap();
+        self.recovery_code = Some(code);
+        self.code_file = Some(file);
+        self
+    }
+
     pub fn cli_args(&self) -> Vec<String> {
         let mut v = vec!["--scheme".to_owned(), self.scheme.to_owned()];
+        if let Some(f) = &self.code_file {
+            v.push("--encrypt".into());
+            v.push("--passphrase-file".into());
+            v.push(f.display().to_string());
+        }
         for (k, val) in &self.options {
             v.push("--opt".into());
             v.push(format!("{k}={val}"));

@@ -453,8 +453,11 @@ fn trace_logs_hold_no_secret() {
     for (name, server) in [
         ("s3", Server::rclone_s3()),
         ("dav", Server::rclone_webdav(false)),
+        ("vault", Server::rclone_s3().encrypted()),
     ] {
-        let secrets: Vec<String> = server.secrets.iter().map(|(_, v)| v.clone()).collect();
+        let mut secrets: Vec<String> = server.secrets.iter().map(|(_, v)| v.clone()).collect();
+        // An encrypted store's password (the recovery code) is a secret too.
+        secrets.extend(server.recovery_code.clone());
         assert!(!secrets.is_empty());
         let mut all_logs = String::new();
         let mut add = sb(&home, &lib, &["target", "add", name]);
