@@ -217,6 +217,28 @@ fn an_encrypted_folder_store_shows_nothing_and_rclone_reads_everything() {
         );
     }
 
+    // The code can come on standard input too (a password manager piped in).
+    let mut piped = sb(
+        &s,
+        &s.home.join("piped"),
+        &["target", "add", "vault", "--scheme", "fs"],
+    )
+    .args(["--encrypt", "--passphrase-file", "-", "--opt"])
+    .arg(format!("root={}", store.display()))
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    std::io::Write::write_all(
+        &mut piped.stdin.take().unwrap(),
+        format!("{code}\n").as_bytes(),
+    )
+    .unwrap();
+    let out = piped.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("RECOVERY CODE"));
+
     // Or with no library at all: the store described on the command line.
     let adhoc = s.home.join("restored-adhoc");
     run_ok(

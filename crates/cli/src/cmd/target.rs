@@ -25,7 +25,8 @@ pub enum TargetAction {
         /// (the recovery code of an encrypted store to join, or your own passphrase).
         #[arg(long)]
         encrypt: bool,
-        /// The password of an encrypted store, from a file (its first line).
+        /// The password of an encrypted store, from a file (its first line), or `-` for
+        /// standard input.
         #[arg(long, value_name = "FILE", requires = "encrypt")]
         passphrase_file: Option<PathBuf>,
     },
@@ -138,8 +139,18 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
 
 /// The first line of `file`: a recovery code or a passphrase. A weak one is used but warned of.
 pub(crate) fn read_passphrase(file: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let text = if file == Path::new("-") {
+        // `-`: from standard input (a password manager's command piped in, or typed).
+        if std::io::stdin().is_terminal() {
+            eprint!("Recovery code or passphrase (shown as you type): ");
+        }
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?
+    };
     let pw = text.lines().next().unwrap_or("").trim().to_owned();
     if pw.is_empty() {
         anyhow::bail!("{} holds no passphrase on its first line", file.display());
