@@ -118,15 +118,24 @@ class AppStore {
   duplicates = $state<SimilarGroup[] | null>(null);
 
   /** Opens the duplicates page: works out the looks still missing (with progress), then groups. */
+  /** Set while the Duplicates page waits for another job (an automatic sync or backup). */
+  duplicatesWaiting = $state<string | null>(null);
+
   async showDuplicates() {
-    // While another job runs, the page would wait with nothing to show: stay, and say why.
-    if (this.job) {
-      this.toast(`Wait for the ${this.job.kind} to finish to look for duplicates.`, true);
-      return;
-    }
     this.page = 'duplicates';
     this.selection = new Set();
     this.duplicates = null;
+    // Another job runs (often one the app started on its own): the page says so and looks
+    // once it is done, unless one has gone elsewhere meanwhile.
+    while (this.job) {
+      this.duplicatesWaiting = `Waiting for the ${this.job.kind === 'scheduled' ? 'automatic backup' : this.job.kind} to finish…`;
+      await new Promise((r) => setTimeout(r, 250));
+      if (this.page !== 'duplicates') {
+        this.duplicatesWaiting = null;
+        return;
+      }
+    }
+    this.duplicatesWaiting = null;
     try {
       this.duplicates = await api.similar(this.onJob('looking'));
     } catch (e) {
