@@ -4,6 +4,7 @@
 #   scripts/bench.sh watch [--count 20000] [--quiet-ms 1000]   watch latency, burst vs inotifywait
 #   scripts/bench.sh backup [--small 5000] [--big 200]         no-op and first backup vs rclone
 #   scripts/bench.sh crypt [--count 200] [--rounds 3]          encrypted first backup vs unencrypted and rclone crypt
+#   scripts/bench.sh takeout [--count 5000] [--rounds 3]       a Takeout import with sidecars vs the same files without
 #   scripts/bench.sh memory [--mb 2048]                         peak RSS of one big video, vs rclone
 #   scripts/bench.sh join [--count 50000] [--rounds 3]         a second computer joining, vs rclone copy
 #   scripts/bench.sh search [--count 100000] [--rounds 15]     search per keystroke vs a naive LIKE; geocoding

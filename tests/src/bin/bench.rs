@@ -106,6 +106,20 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-backup"));
             bench_crypt(&work, count, rounds)
         }
+        Some("takeout") => {
+            let count: usize = flag("--count")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(5000);
+            let rounds: usize = flag("--rounds")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(3);
+            let work = flag("--work")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-takeout"));
+            bench_takeout(&work, count, rounds)
+        }
         Some("memory") => {
             let mb: usize = flag("--mb").map(|c| c.parse()).transpose()?.unwrap_or(2048);
             let work = flag("--work")
@@ -1118,6 +1132,138 @@ fn bench_crypt(work: &Path, n: usize, rounds: usize) -> Result<()> {
         "  encrypted / unencrypted throughput: {:.2}x (goal >= 0.9x); encrypted shoebox / rclone crypt: {:.2}x (goal >= 1.0x; shoebox also sends 2 thumbnails a photo and the catalog)",
         med[0] / med[1],
         med[2] / med[1]
+    );
+    Ok(())
+}
+
+/// Import of a generated Google Takeout of `n` photos (each with its JSON sidecar, a tenth of
+/// them also in an album folder with its metadata.json) beside the same files without any
+/// JSON: what matching the sidecars costs. Fresh library each time, taking turns; medians.
+fn bench_takeout(work: &Path, n: usize, rounds: usize) -> Result<()> {
+    let shoebox = bin_dir()?.join("shoebox");
+    anyhow::ensure!(
+        shoebox.exists(),
+        "build it first: cargo build --release -p shoebox-cli"
+    );
+    let with = work.join(format!("takeout-{n}"));
+    let without = work.join(format!("plain-{n}"));
+    if !with.join("done").exists() {
+        eprintln!("making a Takeout of {n} photos (cached for later runs) …");
+        let _ = std::fs::remove_dir_all(&with);
+        let _ = std::fs::remove_dir_all(&without);
+        let bases: Vec<Vec<u8>> = (0..16u64)
+            .map(|s| {
+                Jpeg::new(640, 480)
+                    .pixels(textured_pixels(640, 480, 70 + s, 30))
+                    .bytes()
+            })
+            .collect();
+        let year = with.join("Takeout/Google Photos/Photos from 2020");
+        let album = with.join("Takeout/Google Photos/Trip to Lisbon");
+        let plain_year = without.join("Photos from 2020");
+        let plain_album = without.join("Trip to Lisbon");
+        for d in [&year, &album, &plain_year, &plain_album] {
+            std::fs::create_dir_all(d)?;
+        }
+        std::fs::write(
+            album.join("metadata.json"),
+            r#"{"title":"Trip to Lisbon","description":"","access":"protected","date":{"timestamp":"1600000000","formatted":"Sep 13, 2020"}}"#,
+        )?;
+        for i in 0..n {
+            let name = format!("PXL_2020{:04}_{:06}.jpg", 101 + i % 1200, i);
+            let bytes = tiny_jpeg(&bases[i % bases.len()], i as u64);
+            let ts = 1_577_836_800 + i as u64 * 3_600;
+            let json = format!(
+                r#"{{"title":"{name}","description":"photo {i}","imageViews":"3","creationTime":{{"timestamp":"{}","formatted":""}},"photoTakenTime":{{"timestamp":"{ts}","formatted":""}},"geoData":{{"latitude":38.7{:02},"longitude":-9.1{:02},"altitude":0.0,"latitudeSpan":0.0,"longitudeSpan":0.0}},"geoDataExif":{{"latitude":0.0,"longitude":0.0,"altitude":0.0,"latitudeSpan":0.0,"longitudeSpan":0.0}},"favorited":{},"url":"https://photos.google.com/photo/x"}}"#,
+                ts + 60,
+                i % 100,
+                (i * 7) % 100,
+                i % 9 == 0
+            );
+            std::fs::write(year.join(&name), &bytes)?;
+            std::fs::write(
+                year.join(format!("{name}.supplemental-metadata.json")),
+                &json,
+            )?;
+            std::fs::write(plain_year.join(&name), &bytes)?;
+            if i % 10 == 0 {
+                std::fs::write(album.join(&name), &bytes)?;
+                std::fs::write(
+                    album.join(format!("{name}.supplemental-metadata.json")),
+                    &json,
+                )?;
+                std::fs::write(plain_album.join(&name), &bytes)?;
+            }
+        }
+        // The same export as Google hands it out: one zip (deflated, as Takeout's are).
+        let zip_path = work.join(format!("takeout-{n}.zip"));
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip_path)?);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for f in shoebox_tests::files_below(&with) {
+            let rel = f.strip_prefix(&with)?.to_string_lossy().into_owned();
+            if rel == "done" {
+                continue;
+            }
+            z.start_file(rel, opts)?;
+            std::io::Write::write_all(&mut z, &std::fs::read(&f)?)?;
+        }
+        z.finish()?;
+        std::fs::write(with.join("done"), "")?;
+    }
+    let zip_path = work.join(format!("takeout-{n}.zip"));
+    let mut times: [Vec<f64>; 3] = Default::default();
+    let mut report = String::new();
+    for round in 0..rounds {
+        for turn in 0..3 {
+            let which = (round + turn) % 3;
+            let lib = work.join("lib");
+            let _ = std::fs::remove_dir_all(&lib);
+            settle()?;
+            let src = match which {
+                0 => &with,
+                1 => &without,
+                _ => &zip_path,
+            };
+            let mut cmd = Command::new(&shoebox);
+            cmd.arg("--library")
+                .arg(&lib)
+                .args(["import", "--json"])
+                .arg(src)
+                .env("HOME", work.join("home"));
+            let start = Instant::now();
+            let out = cmd.output()?;
+            let t = start.elapsed().as_secs_f64();
+            anyhow::ensure!(out.status.success(), "import failed");
+            if which == 0 {
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+                report = format!(
+                    "{} imported, {} matched with a sidecar, albums {}",
+                    v["counts"]["imported"], v["takeout"]["matched"], v["takeout"]["albums"]
+                );
+            }
+            times[which].push(t);
+            eprintln!("  round {} turn {} done", round + 1, turn + 1);
+        }
+    }
+    let (a, b, c) = (
+        median(times[0].clone()),
+        median(times[1].clone()),
+        median(times[2].clone()),
+    );
+    println!(
+        "import of {n} photos (+{} in an album folder), release, median of {rounds}, fresh library each:",
+        n.div_ceil(10)
+    );
+    println!("  as a Google Takeout with sidecars: {a:.2} s ({report})");
+    println!("  the same files without sidecars: {b:.2} s");
+    println!(
+        "  the Takeout as one zip, as downloaded: {c:.2} s ({:.1} % more than the unpacked folder: the unpacking)",
+        (c - a) / a * 100.0
+    );
+    println!(
+        "  sidecar matching and reading cost {:.1} % of the import (goal < 10 %)",
+        (a - b) / b * 100.0
     );
     Ok(())
 }
