@@ -239,6 +239,43 @@ fn an_encrypted_folder_store_shows_nothing_and_rclone_reads_everything() {
     assert!(out.status.success(), "{out:?}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("RECOVERY CODE"));
 
+    // At a terminal (a pty made by `script`) the code is asked for and not shown as typed.
+    let cmd = format!(
+        "{} --library {} target add vault --scheme fs --encrypt --passphrase-file - --opt root={}",
+        shoebox_bin().display(),
+        s.home.join("typed").display(),
+        store.display()
+    );
+    let mut typed = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("HOME", &s.home)
+        .env("SHOEBOX_SECRETS_FILE", s.home.join("secrets.json"))
+        .env_remove("SHOEBOX_LIBRARY")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = typed.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    // Typed only once the prompt is there (so the terminal's echo is off by then).
+    while !String::from_utf8_lossy(&seen).contains("Recovery code or passphrase:") {
+        let n = std::io::Read::read(&mut out, &mut buf).unwrap();
+        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let mut input = typed.stdin.take().unwrap();
+    std::io::Write::write_all(&mut input, format!("{code}\r").as_bytes()).unwrap();
+    std::io::Read::read_to_end(&mut out, &mut seen).unwrap();
+    drop(input);
+    assert!(typed.wait().unwrap().success());
+    let said = String::from_utf8_lossy(&seen);
+    assert!(said.contains("added target vault"), "{said}");
+    assert!(
+        !said.contains(&code),
+        "the code was shown as it was typed: {said}"
+    );
+
     // Or with no library at all: the store described on the command line.
     let adhoc = s.home.join("restored-adhoc");
     run_ok(

@@ -140,19 +140,23 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
 /// The first line of `file`: a recovery code or a passphrase. A weak one is used but warned of.
 pub(crate) fn read_passphrase(file: &Path) -> Result<String> {
     let text = if file == Path::new("-") {
-        // `-`: from standard input (a password manager's command piped in, or typed).
+        // `-`: typed at a terminal without echo, or a password manager's command piped in.
         if std::io::stdin().is_terminal() {
-            eprint!("Recovery code or passphrase (shown as you type): ");
+            rpassword::prompt_password("Recovery code or passphrase: ")?
+        } else {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line
         }
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        line
     } else {
         std::fs::read_to_string(file)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?
     };
     let pw = text.lines().next().unwrap_or("").trim().to_owned();
     if pw.is_empty() {
+        if file == Path::new("-") {
+            anyhow::bail!("no recovery code or passphrase was given");
+        }
         anyhow::bail!("{} holds no passphrase on its first line", file.display());
     }
     let distinct = pw.chars().collect::<std::collections::BTreeSet<_>>().len();
