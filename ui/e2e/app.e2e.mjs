@@ -43,6 +43,17 @@ async function allTileHashes() {
   return seen;
 }
 
+/** Runs `fn` again (up to 3 times) when an element it holds was drawn again meanwhile. */
+async function unstale(fn) {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e?.name !== 'StaleElementReferenceError' || i >= 2) throw e;
+    }
+  }
+}
+
 /** The tile of a file name, scrolling the timeline from the top (months load as they come into view). */
 async function tileNamed(name, ms = 30000) {
   const find = () => js(`const t = [...document.querySelectorAll('[data-testid=tile]')].find(t => t.title === arguments[0]);
@@ -554,9 +565,14 @@ test('search as you type, rate and rotate from the keyboard, add a keyword', asy
 
 test('export a selection as JPEGs of 1024 pixels', async () => {
   await d.findElement(By.css('[data-testid=nav-all]')).click();
-  const tile = await tileNamed('IMG_0101.JPG');
-  const hash = await tile.getAttribute('data-hash');
-  await d.actions().keyDown(Key.CONTROL).click(tile).keyUp(Key.CONTROL).perform();
+  // The grid may draw the tile again between finding and clicking it (the library syncs on
+  // its own every minute by now): found again then.
+  const hash = await unstale(async () => {
+    const tile = await tileNamed('IMG_0101.JPG');
+    const h = await tile.getAttribute('data-hash');
+    await d.actions().keyDown(Key.CONTROL).click(tile).keyUp(Key.CONTROL).perform();
+    return h;
+  });
   await d.findElement(By.css('[data-testid=selection-bar] [data-testid=export]')).click();
   const dialog = await waitFor('export dialog', () => d.findElement(By.css('[data-testid=export-dialog]')));
   assert.match(await dialog.getText(), /Export 1 item/);
