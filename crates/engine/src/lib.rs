@@ -29,7 +29,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use export::{ExportReport, Exported, export_meta};
 pub use organise::EmptyTrashReport;
 pub use schedule::{Job, Ran, ScheduleEvent, Scheduler, TargetSchedule, run_schedule};
-pub use settings::{Settings, WatchFolderSetting, parse_every, show_every};
+pub use settings::{Settings, WatchFolderSetting};
 pub use shoebox_catalog::{
     Album, Asset, Bucket, Counts, ImportRecord, PlaceCell, SearchFilter, StoreMark, ThumbState,
     View,
@@ -179,12 +179,7 @@ impl Library {
             shoebox_import::create_dir_durable(&d)?;
         }
         let catalog = Catalog::open(&paths.catalog())?;
-        let settings = match catalog.setting(Settings::KEY)? {
-            Some(json) => serde_json::from_str::<Settings>(&json)
-                .map_err(|e| Error::Setting(format!("stored settings are unreadable: {e}")))?
-                .validated()?,
-            None => Settings::default(),
-        };
+        let settings = settings::stored(&catalog)?;
         let mut lib = Library {
             paths,
             catalog,
@@ -548,6 +543,14 @@ impl Library {
 
     pub fn status(&self) -> Result<Status> {
         let c = self.catalog.counts()?;
+        let targets = self.target_status()?;
+        // The schedule needs what each target lacks: counted once, for both.
+        let schedule = self.schedule_with(chrono::Utc::now(), &|name| {
+            targets
+                .iter()
+                .find(|t| t.name == name)
+                .map(|t| t.pending_uploads)
+        })?;
         Ok(Status {
             library: self.paths.root.display().to_string(),
             schema_version: self.catalog.schema_version()?,
@@ -562,8 +565,8 @@ impl Library {
             settings: self.settings.clone(),
             heic_previews: heic_supported(),
             video_posters: ffmpeg_available(),
-            targets: self.target_status()?,
-            schedule: self.schedule(chrono::Utc::now())?,
+            targets,
+            schedule,
         })
     }
 

@@ -85,8 +85,6 @@ pub struct ScheduleEvent {
     pub error: bool,
     /// Set while a job runs.
     pub progress: Option<Progress>,
-    /// Set when a job ended.
-    pub finished: Option<Job>,
 }
 
 /// What the schedule knows of one target; the rules above as a pure function of it.
@@ -178,7 +176,8 @@ impl Library {
         }
     }
 
-    fn facts(&self, target: &str) -> Result<Facts> {
+    /// `pending`: the photos `target` lacks, when the caller has counted them already.
+    fn facts(&self, target: &str, pending: Option<u64>) -> Result<Facts> {
         let st = self.catalog.store_state(target)?;
         Ok(Facts {
             active: self
@@ -190,7 +189,10 @@ impl Library {
             last_verify: parse_time(st.last_verify.as_deref()),
             last_deep: parse_time(self.catalog.setting(&deep_verified_key(target))?.as_deref()),
             since: parse_time(self.catalog.setting(&since_key(target))?.as_deref()),
-            pending: self.catalog.count_missing_on(target)?,
+            pending: match pending {
+                Some(n) => n,
+                None => self.catalog.count_missing_on(target)?,
+            },
             last_import: parse_time(
                 self.catalog
                     .last_import()?
@@ -202,20 +204,29 @@ impl Library {
 
     /// When each enabled target's jobs run next, as of `now`.
     pub fn schedule(&self, now: DateTime<Utc>) -> Result<Vec<TargetSchedule>> {
+        self.schedule_with(now, &|_| None)
+    }
+
+    /// [`Self::schedule`], with the photos each target lacks where the caller counted them
+    /// (`status` has, for its target figures).
+    pub(crate) fn schedule_with(
+        &self,
+        now: DateTime<Utc>,
+        pending: &dyn Fn(&str) -> Option<u64>,
+    ) -> Result<Vec<TargetSchedule>> {
         let p = self.periods();
         let mut out = Vec::new();
         for t in self.chosen(None)? {
-            let f = self.facts(&t.name)?;
+            let f = self.facts(&t.name, pending(&t.name))?;
             let n = next_runs(&f, &p, now);
-            let st = self.catalog.store_state(&t.name)?;
             out.push(TargetSchedule {
                 target: t.name,
                 active: f.active,
                 next_backup: show(n.backup),
                 next_verify: show(n.verify),
                 next_deep_verify: show(n.deep),
-                last_backup: st.last_backup,
-                last_verify: st.last_verify,
+                last_backup: show(f.last_backup),
+                last_verify: show(f.last_verify),
                 last_deep_verify: show(f.last_deep),
             });
         }
@@ -224,11 +235,7 @@ impl Library {
 
     /// Reads the settings again (another process — the CLI, the app — may have changed them).
     pub fn reload_settings(&mut self) -> Result<()> {
-        if let Some(json) = self.catalog.setting(crate::Settings::KEY)? {
-            self.settings = serde_json::from_str::<crate::Settings>(&json)
-                .map_err(|e| crate::Error::Setting(format!("stored settings are unreadable: {e}")))?
-                .validated()?;
-        }
+        self.settings = crate::settings::stored(&self.catalog)?;
         Ok(())
     }
 }
@@ -255,7 +262,7 @@ impl Scheduler {
         let p = lib.periods();
         let mut out = Vec::new();
         for t in lib.chosen(None)? {
-            let f = lib.facts(&t.name)?;
+            let f = lib.facts(&t.name, None)?;
             if f.active && f.since.is_none() {
                 // The verifies' periods start now, not at some unknown time in the past.
                 lib.catalog
@@ -395,7 +402,6 @@ fn run_job(
         message: message.clone(),
         error,
         progress: None,
-        finished: Some(job),
     });
     Ran {
         target: target.to_owned(),

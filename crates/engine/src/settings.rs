@@ -69,6 +69,16 @@ impl Default for Settings {
     }
 }
 
+/// The library's stored settings (the defaults when none were saved), checked.
+pub(crate) fn stored(catalog: &shoebox_catalog::Catalog) -> Result<Settings> {
+    match catalog.setting(Settings::KEY)? {
+        Some(json) => serde_json::from_str::<Settings>(&json)
+            .map_err(|e| Error::Setting(format!("stored settings are unreadable: {e}")))?
+            .validated(),
+        None => Ok(Settings::default()),
+    }
+}
+
 impl Settings {
     pub(crate) const KEY: &'static str = "library";
 

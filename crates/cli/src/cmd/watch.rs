@@ -130,16 +130,18 @@ fn run_foreground(lib: &mut Library) -> Result<()> {
                 }
             })
         })?;
-    if lib.settings().watch_folders.is_empty() {
+    let watched = if lib.settings().watch_folders.is_empty() {
         log("no watch folders (add one with `shoebox watch add DIR`); running the schedule only");
         while !stop.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(200));
         }
+        Ok(())
     } else {
-        lib.watch_run(&stop, &|e| log(&e.message))?;
-    }
+        lib.watch_run(&stop, &|e| log(&e.message))
+    };
+    // Also when watching failed: the scheduled job in flight ends its transfers first.
     stop.store(true, Ordering::SeqCst);
     let _ = scheduler.join();
     log("stopped");
-    Ok(())
+    Ok(watched?)
 }
