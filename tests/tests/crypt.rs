@@ -258,12 +258,15 @@ fn an_encrypted_folder_store_shows_nothing_and_rclone_reads_everything() {
     let mut out = typed.stdout.take().unwrap();
     let mut seen = Vec::new();
     let mut buf = [0u8; 256];
-    // Typed only once the prompt is there (so the terminal's echo is off by then).
+    // Typed only once the prompt is there.
     while !String::from_utf8_lossy(&seen).contains("Recovery code or passphrase:") {
         let n = std::io::Read::read(&mut out, &mut buf).unwrap();
         assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
         seen.extend_from_slice(&buf[..n]);
     }
+    // rpassword prints the prompt and then turns the echo off: a person types after that, and
+    // so does the test (half a second later; typed earlier, the terminal would still echo).
+    std::thread::sleep(std::time::Duration::from_millis(500));
     let mut input = typed.stdin.take().unwrap();
     std::io::Write::write_all(&mut input, format!("{code}\r").as_bytes()).unwrap();
     std::io::Read::read_to_end(&mut out, &mut seen).unwrap();
@@ -626,7 +629,11 @@ fn kill_9_during_an_encrypted_backup_loses_nothing() {
     while files_below(&store).len() < 8 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let _ = child.kill();
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the backup had ended before it could be killed: nothing was tested"
+    );
+    child.kill().unwrap();
     let _ = child.wait();
     run_ok(&mut sb(&s, &s.lib, &["backup", "--target", "vault"]), 0);
     let v = json(

@@ -64,8 +64,28 @@ impl std::fmt::Debug for Keys {
 
 impl Keys {
     /// The keys rclone derives from `password` and its optional second password (`password2`,
-    /// the salt). Takes about 50 ms on purpose (scrypt).
+    /// the salt). scrypt makes this slow on purpose (16 MiB, tens of milliseconds), and a store
+    /// is opened several times a sync: the last few derivations are kept for the process.
     pub fn derive(password: &str, salt: Option<&str>) -> Keys {
+        type Seen = Vec<((String, Option<String>), Keys)>;
+        static SEEN: std::sync::Mutex<Seen> = std::sync::Mutex::new(Vec::new());
+        let id = (password.to_owned(), salt.map(str::to_owned));
+        if let Ok(seen) = SEEN.lock()
+            && let Some((_, k)) = seen.iter().find(|(i, _)| *i == id)
+        {
+            return k.clone();
+        }
+        let k = Keys::derive_now(password, salt);
+        if let Ok(mut seen) = SEEN.lock() {
+            if seen.len() >= 4 {
+                seen.remove(0);
+            }
+            seen.push((id, k.clone()));
+        }
+        k
+    }
+
+    fn derive_now(password: &str, salt: Option<&str>) -> Keys {
         let mut out = [0u8; 80];
         let salt = match salt.filter(|s| !s.is_empty()) {
             Some(s) => s.as_bytes(),

@@ -196,6 +196,15 @@ pub struct CryptReader {
 }
 
 impl CryptReader {
+    async fn stored_size(&self) -> Result<u64> {
+        Ok(self
+            .inner
+            .stat(&self.ctx, &self.enc, OpStat::default())
+            .await?
+            .into_metadata()
+            .content_length())
+    }
+
     /// The header (nonce) of the object.
     async fn header(&self) -> Result<Vec<u8>> {
         let (_, buf) = self
@@ -209,14 +218,13 @@ impl CryptReader {
 impl oio::Read for CryptReader {
     async fn open(&self, range: BytesRange) -> Result<(RpRead, Box<dyn oio::ReadStreamDyn>)> {
         // The plain range [from, until) (until None: to the end).
+        // The object's size on the store, asked for once and only when a range needs it (a
+        // suffix, or an end that may lie past the object: a store may refuse such a range).
+        let mut size = None;
         let (from, until) = if range.is_suffix() {
-            let size = self
-                .inner
-                .stat(&self.ctx, &self.enc, OpStat::default())
-                .await?
-                .into_metadata()
-                .content_length();
-            let plain = decrypted_size(size).map_err(|e| crypt_err(&self.path, e))?;
+            let enc = self.stored_size().await?;
+            size = Some(enc);
+            let plain = decrypted_size(enc).map_err(|e| crypt_err(&self.path, e))?;
             let n = range.size().unwrap_or(0).min(plain);
             (plain - n, Some(plain))
         } else {
@@ -229,13 +237,10 @@ impl oio::Read for CryptReader {
             Some(u) if u <= from => Some(start),
             Some(u) => {
                 let last = (u - 1) / CHUNK;
-                // Not past the object's end: a store may refuse a range beyond it.
-                let size = self
-                    .inner
-                    .stat(&self.ctx, &self.enc, OpStat::default())
-                    .await?
-                    .into_metadata()
-                    .content_length();
+                let size = match size {
+                    Some(s) => s,
+                    None => self.stored_size().await?,
+                };
                 Some((HEADER + (last + 1) * (CHUNK + TAG)).min(size))
             }
         };

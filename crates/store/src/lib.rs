@@ -447,19 +447,23 @@ impl Store {
             class: "credentials",
             message,
         };
-        match (&self.keys, found) {
+        let check = match &self.keys {
+            Some(k) => Some(
+                k.encrypt_name(CRYPT_CHECK_NAME)
+                    .map_err(|e| Error::Store(e.to_string()))?,
+            ),
+            None => None,
+        };
+        match (check, found) {
             (None, None) => Ok(()),
             (None, Some(_)) => Err(wrong(format!(
                 "{} is an encrypted store (rclone crypt); add it with its recovery code: \
                  `shoebox target add NAME … --encrypt --passphrase-file FILE`",
                 self.target.describe()
             ))),
-            (Some(k), Some(b)) => {
+            (Some(check), Some(b)) => {
                 let m: CryptMarker = serde_json::from_slice(&b)
                     .map_err(|e| Error::Store(format!("{CRYPT_MARKER} is unreadable: {e}")))?;
-                let check = k
-                    .encrypt_name(CRYPT_CHECK_NAME)
-                    .map_err(|e| Error::Store(e.to_string()))?;
                 if m.check != check {
                     return Err(wrong(format!(
                         "the password (recovery code) for {} is wrong; nothing was read or \
@@ -469,7 +473,7 @@ impl Store {
                 }
                 Ok(())
             }
-            (Some(k), None) => {
+            (Some(check), None) => {
                 // A new encrypted store, or a place that already holds something else.
                 let listed = self.raw.list("").await.map_err(|e| self.store_err(&e))?;
                 let other: Vec<String> = listed
@@ -499,9 +503,7 @@ impl Store {
                         filename_encryption: "standard".into(),
                         directory_name_encryption: true,
                         format: FORMAT,
-                        check: k
-                            .encrypt_name(CRYPT_CHECK_NAME)
-                            .map_err(|e| Error::Store(e.to_string()))?,
+                        check,
                     };
                     let body =
                         serde_json::to_vec_pretty(&m).map_err(|e| Error::Store(e.to_string()))?;
