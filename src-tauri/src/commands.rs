@@ -152,15 +152,6 @@ pub async fn library_info(state: State<'_, AppState>) -> Res<LibraryInfo> {
     .await
 }
 
-fn job_name(j: engine::Job) -> String {
-    match j {
-        engine::Job::Backup => "backup",
-        engine::Job::Verify => "verify",
-        engine::Job::DeepVerify => "deep_verify",
-    }
-    .into()
-}
-
 /// The scheduled backups and verifies due now (the window asks every minute while nothing else
 /// runs, and then runs them with [`run_scheduled`], so they show their progress like any job).
 #[tauri::command]
@@ -174,7 +165,7 @@ pub async fn schedule_due(state: State<'_, AppState>) -> Res<Vec<ScheduledJob>> 
             .into_iter()
             .map(|(target, j)| ScheduledJob {
                 target,
-                job: job_name(j),
+                job: j.key().into(),
             })
             .collect())
     })
@@ -205,7 +196,7 @@ pub async fn run_scheduled(
             .into_iter()
             .map(|r| ScheduledRun {
                 target: r.target,
-                job: job_name(r.job),
+                job: r.job.key().into(),
                 ok: r.ok,
                 message: r.message,
             })
@@ -980,16 +971,7 @@ pub async fn target_save(state: State<'_, AppState>, form: TargetForm) -> Res<Sa
         } = form;
         // An encrypted target with no password given is new: Shoebox makes its recovery code.
         // (Editing one sends an empty password, which keeps the stored one.)
-        let mut made = None;
-        if options
-            .get("encryption")
-            .is_some_and(|e| e == "rclone-crypt")
-            && !secrets.contains_key("crypt_password")
-        {
-            let code = engine::new_recovery_code();
-            secrets.insert("crypt_password".into(), code.clone());
-            made = Some(code);
-        }
+        let made = engine::make_recovery_code(&options, &mut secrets);
         let shown = options.clone();
         let secrets_in = lib.target_add(&name, &scheme, options, secrets)?;
         Ok(SavedTarget {

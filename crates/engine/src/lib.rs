@@ -42,13 +42,30 @@ pub use shoebox_store::{
 pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
 /// A new random password for an encrypted target, written as the recovery code a person keeps:
 /// six groups of four letters and digits (120 bits).
-pub fn new_recovery_code() -> String {
+fn new_recovery_code() -> String {
     let p = shoebox_crypt::new_password();
     p.as_bytes()
         .chunks(4)
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join("-")
+}
+
+/// For a target whose options ask for encryption and whose secrets give no password (a new
+/// encrypted target): a new recovery code, put in the secrets and returned to be shown once.
+pub fn make_recovery_code(
+    options: &std::collections::BTreeMap<String, String>,
+    secrets: &mut std::collections::BTreeMap<String, String>,
+) -> Option<String> {
+    let asked = options
+        .get("encryption")
+        .is_some_and(|e| e == "rclone-crypt");
+    if !asked || secrets.contains_key("crypt_password") {
+        return None;
+    }
+    let code = new_recovery_code();
+    secrets.insert("crypt_password".into(), code.clone());
+    Some(code)
 }
 
 /// A password as `rclone.conf` holds it (`rclone obscure`).

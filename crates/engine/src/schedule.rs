@@ -55,6 +55,15 @@ pub enum Job {
 }
 
 impl Job {
+    /// Its name in JSON and the app: `backup`, `verify`, `deep_verify`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Job::Backup => "backup",
+            Job::Verify => "verify",
+            Job::DeepVerify => "deep_verify",
+        }
+    }
+
     fn what(self) -> &'static str {
         match self {
             Job::Backup => "backup and sync",

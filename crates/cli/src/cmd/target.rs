@@ -62,19 +62,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         } => {
             let mut opts = key_values(opts)?;
             let mut secrets = key_values(secrets)?;
-            let mut made = None;
             if *encrypt {
-                let pw = match passphrase_file {
-                    Some(f) => read_passphrase(f)?,
-                    None => {
-                        let p = shoebox_engine::new_recovery_code();
-                        made = Some(p.clone());
-                        p
-                    }
-                };
                 opts.insert("encryption".into(), "rclone-crypt".into());
-                secrets.insert("crypt_password".into(), pw);
+                if let Some(f) = passphrase_file {
+                    secrets.insert("crypt_password".into(), read_passphrase(f)?);
+                }
             }
+            let made = shoebox_engine::make_recovery_code(&opts, &mut secrets);
             let shown = opts.clone();
             let where_ = lib.target_add(name, scheme, opts, secrets)?;
             println!(
