@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { By, Key } from 'selenium-webdriver';
-import { bin, cli, launch, shot as screenshot, waitFor, world } from './harness.mjs';
+import { bin, cli, clickEnabled, launch, shot as screenshot, waitFor, world } from './harness.mjs';
 
 const w = world();
 let app;
@@ -270,7 +270,7 @@ test('a watched folder imports new photos while the app runs', async () => {
 });
 
 test('Backup puts originals and a catalog snapshot on the default target', async () => {
-  await d.findElement(By.css('[data-testid=backup]')).click();
+  await clickEnabled(d, By.css('[data-testid=backup]'));
   const done = await waitFor('backup done', async () => {
     const e = await d.findElements(By.css('[data-testid=backup-done]'));
     return e.length ? e[0].getText() : null;
@@ -381,7 +381,7 @@ test('an encrypted target: the recovery code shown once, and rclone reads the ba
   assert.ok(!readFileSync(join(w.library, '.shoebox', 'catalog.db')).includes(Buffer.from(code)));
 
   // Back up: the store holds ciphertext only, and rclone with the printed lines reads a photo.
-  await d.findElement(By.css('[data-testid=backup]')).click();
+  await clickEnabled(d, By.css('[data-testid=backup]'));
   // (A "Backed up" from the earlier backup may still show: done is the marker there and no job.)
   await waitFor('backup done', async () => existsSync(join(vault, 'SHOEBOX-ENCRYPTED.json'))
     && (await d.findElements(By.css('[data-testid=job]'))).length === 0, 120000);
@@ -425,7 +425,7 @@ test('Sync brings another computer\'s photo with a cloud until its original is f
     await d.findElement(By.css('[data-testid=backup-status]')).click();
   }
   await waitFor('panel', () => d.findElements(By.css('[data-testid=backup-panel]')).then((e) => e.length > 0));
-  await d.findElement(By.css('[data-testid=sync-now]')).click();
+  await clickEnabled(d, By.css('[data-testid=sync-now]'));
   const result = await waitFor('sync result', async () => {
     const e = await d.findElements(By.css('[data-testid=sync-result]'));
     return e.length ? e[0].getText() : null;

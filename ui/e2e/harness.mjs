@@ -62,6 +62,18 @@ export async function waitFor(what, fn, ms = 30000, every = 100) {
   throw new Error(`timed out waiting for ${what} (last: ${last})`);
 }
 
+/**
+ * Clicks the element `locator` finds once it is enabled: buttons that start a job are
+ * disabled while one runs, and the app starts syncs and backups on its own.
+ */
+export async function clickEnabled(driver, locator, ms = 120000) {
+  const button = await waitFor(`${locator} enabled`, async () => {
+    const e = await driver.findElement(locator);
+    return (await e.isEnabled()) ? e : null;
+  }, ms);
+  await button.click();
+}
+
 /** Saves a screenshot to $SHOEBOX_SCREENSHOTS/<name>.png when that is set. */
 export async function shot(driver, name) {
   const dir = process.env.SHOEBOX_SCREENSHOTS;

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { By } from 'selenium-webdriver';
-import { bin, cli, launch, serveS3, shot as screenshot, waitFor, world } from './harness.mjs';
+import { bin, cli, clickEnabled, launch, serveS3, shot as screenshot, waitFor, world } from './harness.mjs';
 
 const w = world();
 let app;
@@ -144,7 +144,7 @@ test('a second computer opens a library from a store without downloading origina
   await (await waitFor('album', () => d.findElement(By.css('[data-testid=album][data-album=Trip]')))).click();
   const space = await waitFor('the space it needs', async () => (await d.findElement(By.css('[data-testid=album-space]'))).getText());
   assert.match(space, /^1 original\(s\) to bring here, [\d.]+ (B|KB|MB)$/);
-  await (await waitFor('pin button', () => d.findElement(By.css('[data-testid=album-pin]')))).click();
+  await clickEnabled(d, By.css('[data-testid=album-pin]'));
   await waitFor('kept', async () => (await (await d.findElement(By.css('[data-testid=album-pin]'))).getText()) === '✓ Kept on this computer', 60000);
   const kept = JSON.parse(cli(w, ['ls', '--json'])).find((a) => a.hash === tripHash);
   assert.equal(kept.local, true, 'the pinned album\'s original is here');

@@ -117,25 +117,39 @@ class AppStore {
   /** Groups of photos that look alike, while the duplicates page is open (null: looking). */
   duplicates = $state<SimilarGroup[] | null>(null);
 
-  /** Opens the duplicates page: works out the looks still missing (with progress), then groups. */
+  /** What a job is called in a sentence. */
+  jobName(kind: string): string {
+    return kind === 'scheduled' ? 'automatic backup' : kind;
+  }
+
+  /**
+   * Waits until no job runs (often one the app started on its own: a sync, a scheduled
+   * backup), telling `say` what it waits for and then null. False when `still()` says the
+   * person has moved on meanwhile.
+   */
+  async whenIdle(say: (waiting: string | null) => void, still: () => boolean = () => true): Promise<boolean> {
+    while (this.job) {
+      say(`Waiting for the ${this.jobName(this.job.kind)} to finish…`);
+      await new Promise((r) => setTimeout(r, 250));
+      if (!still()) {
+        say(null);
+        return false;
+      }
+    }
+    say(null);
+    return true;
+  }
+
   /** Set while the Duplicates page waits for another job (an automatic sync or backup). */
   duplicatesWaiting = $state<string | null>(null);
 
+  /** Opens the duplicates page: works out the looks still missing (with progress), then groups. */
   async showDuplicates() {
     this.page = 'duplicates';
     this.selection = new Set();
     this.duplicates = null;
-    // Another job runs (often one the app started on its own): the page says so and looks
-    // once it is done, unless one has gone elsewhere meanwhile.
-    while (this.job) {
-      this.duplicatesWaiting = `Waiting for the ${this.job.kind === 'scheduled' ? 'automatic backup' : this.job.kind} to finish…`;
-      await new Promise((r) => setTimeout(r, 250));
-      if (this.page !== 'duplicates') {
-        this.duplicatesWaiting = null;
-        return;
-      }
-    }
-    this.duplicatesWaiting = null;
+    // The page says so and looks once the other job is done, unless one has gone elsewhere.
+    if (!(await this.whenIdle((m) => (this.duplicatesWaiting = m), () => this.page === 'duplicates'))) return;
     try {
       this.duplicates = await api.similar(this.onJob('looking'));
     } catch (e) {
@@ -148,10 +162,8 @@ class AppStore {
 
   /** Exports photos to a folder (originals, or JPEGs at most `size` pixels long). */
   async exportTo(hashes: string[], to: string, size: number | null) {
-    if (this.job) {
-      this.toast(`Wait for the ${this.job.kind} to finish, then export.`, true);
-      return;
-    }
+    if (this.job) this.toast(`The export starts when the ${this.jobName(this.job.kind)} has finished.`);
+    await this.whenIdle(() => {});
     try {
       const r = await api.export(hashes, to, size, this.onJob('export'));
       const failed = r.failed.length ? `; ${r.failed.length} could not be: ${r.failed[0].reason}` : '';
@@ -304,10 +316,8 @@ class AppStore {
 
   async importPaths(paths: string[]) {
     if (paths.length === 0) return;
-    if (this.job) {
-      this.toast(`Wait for the ${this.job.kind} to finish, then drop again.`, true);
-      return;
-    }
+    if (this.job) this.toast(`The import starts when the ${this.jobName(this.job.kind)} has finished.`);
+    await this.whenIdle(() => {});
     this.importResult = null;
     try {
       this.importResult = await api.import(paths, this.onJob('import'));
