@@ -3,8 +3,9 @@
 # Usage: scripts/setup.sh [--bench]   (--bench adds the benchmark's peer tools)
 set -euo pipefail
 
-# The engine: libheif's codecs, cmake to build libheif, D-Bus for the keychain, ffmpeg for posters.
-pkgs=(build-essential pkg-config cmake libheif-dev libnuma-dev libdbus-1-dev ffmpeg)
+# The engine: libheif's codecs, cmake to build libheif and libjpeg-turbo, nasm for libjpeg-turbo's SIMD,
+# D-Bus for the keychain, ffmpeg for posters.
+pkgs=(build-essential pkg-config cmake nasm libheif-dev libnuma-dev libdbus-1-dev ffmpeg)
 # The desktop app (Tauri 2 on WebKitGTK).
 pkgs+=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev)
 # Tests: real store servers (nginx with WebDAV; rclone from PyPI, below) and the app under Xvfb

@@ -63,11 +63,16 @@ pub fn typescript() -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
+    use std::path::PathBuf;
 
     #[test]
     fn bindings_are_current() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+        // The checkout being tested (cargo sets this when it runs tests), not necessarily the
+        // one a shared target directory built this binary from.
+        let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let path = dir.join("../ui/src/lib/bindings.ts");
         let want = super::typescript();
         if std::env::var_os("SHOEBOX_BLESS").is_some() {
             std::fs::write(&path, &want).unwrap();

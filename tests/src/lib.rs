@@ -239,6 +239,26 @@ impl Jpeg {
     }
 }
 
+/// A camera RAW laid out as a Nikon NEF or a DNG is (no tool here writes a real one): a TIFF
+/// with the EXIF of `taken` by a Nikon Z 6, a small thumbnail and a 600×400 preview JPEG, and
+/// filler standing for the sensor data. `seed` makes each one different.
+pub fn nef(taken: &str, seed: u64) -> Vec<u8> {
+    let exif = Jpeg::new(8, 8)
+        .taken(taken, Some("+01:00"))
+        .camera("NIKON CORPORATION", "NIKON Z 6", "24-70mm f/4")
+        .exif_block()
+        .expect("an EXIF block");
+    let mut raw = exif[6..].to_vec();
+    raw.extend(Jpeg::new(160, 120).seed(1).bytes());
+    raw.extend(vec![0x55u8 ^ seed as u8; 4096]);
+    raw.extend(
+        Jpeg::new(600, 400)
+            .pixels(smooth_pixels(600, 400, 3 + seed))
+            .bytes(),
+    );
+    raw
+}
+
 /// A photo-like picture: gradients plus a little seeded noise (compresses like a real photo).
 pub fn smooth_pixels(w: usize, h: usize, seed: u64) -> Vec<u8> {
     textured_pixels(w, h, seed, 16)
@@ -313,10 +333,20 @@ pub fn hash_of(path: &Path) -> String {
         .to_string()
 }
 
-/// The fixtures folder, `tests/data`.
+/// The fixtures folder, `tests/data`: of the checkout whose tests run (cargo gives a test the
+/// manifest folder of its crate when it runs it; this crate's tests are in `tests`), else of
+/// the one this was built from (a target directory may be shared by several checkouts).
 pub fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(|d| PathBuf::from(d).join("data"))
+        .filter(|d| d.join("sample.heic").is_file())
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("data"))
 }
+
+/// The small HEIC and MP4 samples, inside the binary: tools built into a target directory
+/// shared by several checkouts must not read a checkout that may be gone.
+pub const SAMPLE_HEIC: &[u8] = include_bytes!("../data/sample.heic");
+pub const SAMPLE_MP4: &[u8] = include_bytes!("../data/sample.mp4");
 
 /// How a hand-made TIFF stores its pixels.
 #[derive(Debug, Clone, Copy)]
@@ -683,5 +713,41 @@ pub fn motion_photo(video: &[u8]) -> Vec<u8> {
     let jpeg = Jpeg::new(320, 240).seed(77).raw_app1(app1).bytes();
     let mut f = jpeg;
     f.extend_from_slice(video);
+    f
+}
+
+/// A Motion Photo as older Samsung phones write it: a JPEG with no XMP, then Samsung's trailer
+/// (entries of marker, name and data; the video under `MotionPhoto_Data`), its `SEFH`
+/// directory and `SEFT` at the very end.
+pub fn samsung_motion_photo(video: &[u8]) -> Vec<u8> {
+    let mut f = Jpeg::new(320, 240)
+        .seed(78)
+        .taken("2019:07:08 09:10:11", None)
+        .bytes();
+    let mut entries = Vec::new();
+    for (marker, name, data) in [
+        (0x0A01u16, &b"Image_UTC_Data"[..], &b"1562577011000"[..]),
+        (0x0A30, b"MotionPhoto_Data", video),
+    ] {
+        let at = f.len();
+        f.extend_from_slice(&[0, 0]);
+        f.extend_from_slice(&marker.to_le_bytes());
+        f.extend_from_slice(&(name.len() as u32).to_le_bytes());
+        f.extend_from_slice(name);
+        f.extend_from_slice(data);
+        entries.push((marker, at, f.len() - at));
+    }
+    let sefh = f.len();
+    f.extend_from_slice(b"SEFH");
+    f.extend_from_slice(&106u32.to_le_bytes());
+    f.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+    for (marker, at, len) in entries {
+        f.extend_from_slice(&[0, 0]);
+        f.extend_from_slice(&marker.to_le_bytes());
+        f.extend_from_slice(&((sefh - at) as u32).to_le_bytes());
+        f.extend_from_slice(&(len as u32).to_le_bytes());
+    }
+    f.extend_from_slice(&((f.len() - sefh) as u32).to_le_bytes());
+    f.extend_from_slice(b"SEFT");
     f
 }

@@ -478,19 +478,7 @@ fn raw_files_import_with_exif_and_a_preview() {
     let t = tempfile::tempdir().unwrap();
     let src = t.path().join("src");
     std::fs::create_dir(&src).unwrap();
-    let exif = Jpeg::new(8, 8)
-        .taken("2021:06:07 08:09:10", Some("+01:00"))
-        .camera("NIKON CORPORATION", "NIKON Z 6", "24-70mm f/4")
-        .exif_block()
-        .unwrap();
-    let mut dng = exif[6..].to_vec();
-    dng.extend(Jpeg::new(160, 120).seed(1).bytes());
-    dng.extend(vec![0x55u8; 4096]);
-    dng.extend(
-        Jpeg::new(600, 400)
-            .pixels(smooth_pixels(600, 400, 3))
-            .bytes(),
-    );
+    let dng = nef("2021:06:07 08:09:10", 0);
     std::fs::write(src.join("DSC_0001.NEF"), &dng).unwrap();
     let mut raf = b"FUJIFILMCCD-RAW 0201FF383501".to_vec();
     raf.extend(vec![0u8; 100]);

@@ -325,9 +325,60 @@ impl Thumbnailer {
         Ok(())
     }
 
-    /// Shrink-on-load: the scaled IDCT decodes at 1/2, 1/4 or 1/8 size when that still covers the
-    /// largest thumbnail, which is where most of the import time goes.
+    /// Shrink-on-load: the scaled IDCT decodes at a fraction of the size when that still covers
+    /// the largest thumbnail, which is where most of the import time goes. libjpeg-turbo does it
+    /// when built in (`turbojpeg` feature); jpeg-decoder otherwise, and for what libjpeg-turbo
+    /// will not turn into RGB (CMYK).
     fn decode_jpeg(&self, bytes: &[u8], largest: u32) -> Result<RgbImage> {
+        #[cfg(feature = "turbojpeg")]
+        match self.decode_turbo(bytes, largest) {
+            Ok(Some(img)) => return Ok(img),
+            Ok(None) => {}
+            Err(e @ Error::TooLarge { .. }) => return Err(e),
+            Err(e) => {
+                tracing::debug!("libjpeg-turbo could not decode it ({e}); trying jpeg-decoder")
+            }
+        }
+        self.decode_jpeg_rust(bytes, largest)
+    }
+
+    /// libjpeg-turbo's decode at the smallest of its scales (n/8) covering `largest`; None for
+    /// colour spaces it does not turn into RGB.
+    #[cfg(feature = "turbojpeg")]
+    fn decode_turbo(&self, bytes: &[u8], largest: u32) -> Result<Option<RgbImage>> {
+        use turbojpeg::{Colorspace, Decompressor, Image, PixelFormat, ScalingFactor};
+        let corrupt = |e: turbojpeg::Error| Error::corrupt("JPEG", e);
+        let mut d = Decompressor::new().map_err(corrupt)?;
+        let header = d.read_header(bytes).map_err(corrupt)?;
+        if matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK) {
+            return Ok(None);
+        }
+        self.check_size(header.width as u64, header.height as u64)?;
+        // A progressive file of thousands of tiny scans is a known way to make a decoder spin.
+        d.set_scan_limit(500).map_err(corrupt)?;
+        let long = header.width.max(header.height);
+        let factor = Decompressor::supported_scaling_factors()
+            .into_iter()
+            .filter(|f| f.num() <= f.denom() && f.scale(long) >= (largest as usize).min(long))
+            .min_by(|a, b| (a.num() * b.denom()).cmp(&(b.num() * a.denom())))
+            .unwrap_or(ScalingFactor::ONE);
+        d.set_scaling_factor(factor).map_err(corrupt)?;
+        let size = header.scaled(factor);
+        let pitch = size.width * 3;
+        let mut img = Image {
+            pixels: vec![0u8; pitch * size.height],
+            width: size.width,
+            pitch,
+            height: size.height,
+            format: PixelFormat::RGB,
+        };
+        d.decompress(bytes, img.as_deref_mut()).map_err(corrupt)?;
+        let img = RgbImage::from_raw(size.width as u32, size.height as u32, img.pixels)
+            .ok_or_else(|| Error::corrupt("JPEG", "short pixel data"))?;
+        Ok(Some(img))
+    }
+
+    fn decode_jpeg_rust(&self, bytes: &[u8], largest: u32) -> Result<RgbImage> {
         let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
         d.set_max_decoding_buffer_size(self.limits.max_alloc as usize);
         d.read_info().map_err(|e| Error::corrupt("JPEG", e))?;
@@ -506,4 +557,85 @@ fn poster_frame(path: &Path, largest: u32) -> Result<RgbImage> {
     image::load_from_memory_with_format(&out.stdout, image::ImageFormat::Png)
         .map(|i| i.into_rgb8())
         .map_err(|e| Error::Thumbnail(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A photo-like picture (gradients and texture) as a baseline JPEG.
+    fn photo_jpeg(w: u16, h: u16) -> Vec<u8> {
+        let img = RgbImage::from_fn(w as u32, h as u32, |x, y| {
+            let n = ((x * 7919 + y * 104_729) % 23) as u8;
+            image::Rgb([
+                (x * 255 / w as u32) as u8 ^ n,
+                (y * 255 / h as u32) as u8,
+                ((x + y) % 256) as u8,
+            ])
+        });
+        encode_jpeg(&img, 90).unwrap()
+    }
+
+    fn mean_difference(a: &RgbImage, b: &RgbImage) -> f64 {
+        assert_eq!(a.dimensions(), b.dimensions());
+        let sum: u64 = a
+            .as_raw()
+            .iter()
+            .zip(b.as_raw())
+            .map(|(x, y)| x.abs_diff(*y) as u64)
+            .sum();
+        sum as f64 / a.as_raw().len() as f64
+    }
+
+    /// Shrink-on-load picks the smallest eighth that still covers the largest thumbnail.
+    #[cfg(feature = "turbojpeg")]
+    #[test]
+    fn libjpeg_turbo_decodes_at_the_smallest_covering_scale() {
+        let t = Thumbnailer::default();
+        let jpeg = photo_jpeg(1600, 1200);
+        // 320: 1/8 gives 200 (too small), 2/8 gives 400.
+        let img = t.decode_turbo(&jpeg, 320).unwrap().unwrap();
+        assert_eq!(img.dimensions(), (400, 300));
+        // 1440: 7/8 gives 1400 (too small), 8/8 is the whole picture.
+        let img = t.decode_turbo(&jpeg, 1440).unwrap().unwrap();
+        assert_eq!(img.dimensions(), (1600, 1200));
+        // Smaller than asked for: decoded whole, never enlarged.
+        let small = photo_jpeg(200, 100);
+        let img = t.decode_turbo(&small, 320).unwrap().unwrap();
+        assert_eq!(img.dimensions(), (200, 100));
+    }
+
+    /// libjpeg-turbo and the pure-Rust decoder give the same picture (within rounding of the
+    /// two IDCTs and colour conversions), so thumbnails do not change with the feature.
+    #[cfg(feature = "turbojpeg")]
+    #[test]
+    fn both_decoders_give_the_same_picture() {
+        let t = Thumbnailer::default();
+        let jpeg = photo_jpeg(1200, 900);
+        let turbo = t.decode_turbo(&jpeg, 600).unwrap().unwrap();
+        let rust = t.decode_jpeg_rust(&jpeg, 600).unwrap();
+        assert_eq!(turbo.dimensions(), (600, 450));
+        let d = mean_difference(&turbo, &rust);
+        assert!(d < 3.0, "mean difference {d}");
+    }
+
+    /// A corrupt JPEG is an error naming the format, and a picture too large is refused before
+    /// any pixel is allocated, with either decoder.
+    #[test]
+    fn corrupt_and_oversized_jpegs_are_refused() {
+        let t = Thumbnailer::default();
+        let mut jpeg = photo_jpeg(64, 48);
+        jpeg.truncate(40);
+        let e = t.decode_jpeg(&jpeg, 320).unwrap_err();
+        assert!(matches!(e, Error::Corrupt { .. }), "{e:?}");
+        let tight = Thumbnailer {
+            limits: Limits {
+                max_pixels: 1000,
+                ..Limits::default()
+            },
+            ..Thumbnailer::default()
+        };
+        let e = tight.decode_jpeg(&photo_jpeg(64, 48), 320).unwrap_err();
+        assert!(matches!(e, Error::TooLarge { .. }), "{e:?}");
+    }
 }
