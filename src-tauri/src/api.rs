@@ -175,10 +175,20 @@ pub struct Item {
     pub remote: bool,
     /// A Live Photo or a Motion Photo: it has a motion part (a video of its own, or inside it).
     pub live: bool,
+    /// A RAW+JPEG pair: the camera RAW is kept with the JPEG shown.
+    pub raw: bool,
     /// 0–5 stars.
     pub rating: u8,
     /// Quarter turns clockwise to show it with (0, 90, 180, 270); `w`/`h` already swapped.
     pub rotation: u16,
+}
+
+/// The camera RAW kept with a RAW+JPEG pair's JPEG.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RawPart {
+    pub hash: String,
+    pub name: String,
+    pub size: u64,
 }
 
 impl From<&engine::Asset> for Item {
@@ -201,6 +211,7 @@ impl From<&engine::Asset> for Item {
             thumb: a.has_thumbnail,
             remote: false,
             live: false,
+            raw: false,
             rating: a.rating,
             rotation: a.rotation,
         }
@@ -280,6 +291,8 @@ pub struct AssetInfo {
     pub motion: Option<String>,
     /// A Motion Photo: its video is inside the file (served as `original://…/<hash>/motion`).
     pub motion_embedded: bool,
+    /// A RAW+JPEG pair's camera RAW: its file name and size.
+    pub raw: Option<RawPart>,
     /// In the trash because another device put it there: that device.
     pub trashed_by: Option<String>,
     pub rating: u8,

@@ -21,6 +21,7 @@ pub fn typescript() -> String {
         SimilarPhoto::decl(),
         SimilarGroup::decl(),
         AssetInfo::decl(),
+        RawPart::decl(),
         Town::decl(),
         PlaceCell::decl(),
         ExportSummary::decl(),

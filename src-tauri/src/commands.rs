@@ -268,6 +268,7 @@ fn items_of(lib: &Library, assets: &[engine::Asset]) -> engine::Result<Vec<Item>
             // Only another device's photo can lack its original here.
             i.remote = a.device.is_some() && lib.local_original(a).is_none();
             i.live = a.meta.motion_offset.is_some() || lib.motion_part(&a.hash)?.is_some();
+            i.raw = lib.raw_part(&a.hash)?.is_some();
             Ok(i)
         })
         .collect()
@@ -349,6 +350,11 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
             },
             motion: lib.motion_part(&a.hash)?.map(|m| m.hash),
             motion_embedded: a.meta.motion_offset.is_some(),
+            raw: lib.raw_part(&a.hash)?.map(|r| RawPart {
+                hash: r.hash,
+                name: r.original_name,
+                size: r.size,
+            }),
             trashed_by: if a.trashed_at.is_some() {
                 lib.trashed_elsewhere(&a.hash)?
             } else {

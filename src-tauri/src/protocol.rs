@@ -187,7 +187,12 @@ fn serve_file(
     range: Option<&str>,
 ) -> std::io::Result<Response<Vec<u8>>> {
     let mut f = File::open(path)?;
-    let len = f.metadata()?.len().saturating_sub(base);
+    // A Motion Photo's video: only its own boxes (Samsung's trailer follows them).
+    let len = if base == 0 {
+        f.metadata()?.len()
+    } else {
+        shoebox_engine::motion_length(&mut f, base)?
+    };
     let builder = Response::builder()
         .header(header::CONTENT_TYPE, mime)
         .header(header::ACCEPT_RANGES, "bytes");
@@ -212,9 +217,9 @@ fn serve_file(
                 .body(Vec::new()),
         },
         None => {
-            let mut buf = Vec::with_capacity(len as usize);
+            let mut buf = vec![0; len as usize];
             f.seek(SeekFrom::Start(base))?;
-            f.read_to_end(&mut buf)?;
+            f.read_exact(&mut buf)?;
             builder.body(buf)
         }
     };
@@ -327,8 +332,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("in");
         std::fs::create_dir_all(&src).unwrap();
-        let video = std::fs::read(shoebox_tests::data_dir().join("sample.mp4")).unwrap();
-        let file = shoebox_tests::motion_photo(&video);
+        let video = shoebox_tests::SAMPLE_MP4;
+        let file = shoebox_tests::motion_photo(video);
         std::fs::write(src.join("PXL_1.MP.jpg"), &file).unwrap();
         let mut lib = Library::open(&dir.path().join("lib")).unwrap();
         lib.import(&[src], &|_| {}, &Default::default(), &|| {})
@@ -341,7 +346,7 @@ mod tests {
             &get(&format!("original://localhost/{}/motion", a.hash)),
         );
         assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(r.body(), &video, "the video, byte for byte");
+        assert_eq!(r.body(), video, "the video, byte for byte");
         let req = Request::builder()
             .uri(format!("original://localhost/{}/motion", a.hash))
             .header(header::RANGE, "bytes=4-11")
@@ -354,5 +359,27 @@ mod tests {
             r.headers()[header::CONTENT_RANGE],
             format!("bytes 4-11/{}", video.len()).as_str()
         );
+    }
+
+    /// An older Samsung's Motion Photo: the video is served without the trailer after it.
+    #[test]
+    fn a_samsung_motion_photo_serves_its_video_without_the_trailer() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("in");
+        std::fs::create_dir_all(&src).unwrap();
+        let video = shoebox_tests::SAMPLE_MP4;
+        let file = shoebox_tests::samsung_motion_photo(video);
+        std::fs::write(src.join("20190708_091011.jpg"), &file).unwrap();
+        let mut lib = Library::open(&dir.path().join("lib")).unwrap();
+        lib.import(&[src], &|_| {}, &Default::default(), &|| {})
+            .unwrap();
+        let a = lib.list().unwrap().remove(0);
+        assert!(a.meta.motion_offset.is_some(), "{a:?}");
+        let r = original(
+            &lib,
+            &get(&format!("original://localhost/{}/motion", a.hash)),
+        );
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.body(), video, "the video alone, byte for byte");
     }
 }

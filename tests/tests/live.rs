@@ -1,6 +1,6 @@
 //! Live Photos (issue 13): a photo and a short video with the same name become one asset with a
 //! motion part, whichever arrives first; the video is kept, backed up and synced, but never
-//! shown on its own; trash and restore take both.
+//! shown on its own; trash and restore take both. RAW+JPEG pairs are stacked the same way.
 
 use serde_json::Value;
 use shoebox_tests::servers::Server;
@@ -120,8 +120,11 @@ fn a_motion_photo_is_one_photo_with_its_video_inside() {
     std::fs::write(src.join("PXL_20210601_093500456.MP"), &other).unwrap();
     // A plain JPEG is a plain photo.
     Jpeg::new(64, 48).seed(5).write(&src.join("plain.jpg"));
+    // An older Samsung's: no XMP, the video in Samsung's own trailer.
+    let samsung = samsung_motion_photo(&clip);
+    std::fs::write(src.join("20190708_091011.jpg"), &samsung).unwrap();
     let r = json(a.sb(&["import", "--json"]).arg(&src), 0);
-    assert_eq!(r["counts"]["imported"], 3, "{r}");
+    assert_eq!(r["counts"]["imported"], 4, "{r}");
     let ls = json(&mut a.sb(&["ls", "--json"]), 0);
     for name in ["PXL_20210601_093000123.MP.jpg", "PXL_20210601_093500456.MP"] {
         let p = by_name(&ls, name);
@@ -135,6 +138,10 @@ fn a_motion_photo_is_one_photo_with_its_video_inside() {
         );
     }
     assert!(by_name(&ls, "plain.jpg").get("motion_offset").is_none());
+    let s = by_name(&ls, "20190708_091011.jpg");
+    let at = s["motion_offset"].as_u64().expect("Samsung's trailer read") as usize;
+    assert_eq!(&samsung[at..at + clip.len()], &clip[..], "{s}");
+    assert_eq!(s["taken_at_source"], "exif");
     // Kept whole, byte for byte.
     let p = by_name(&ls, "PXL_20210601_093000123.MP.jpg");
     assert_eq!(
@@ -149,4 +156,111 @@ fn a_motion_photo_is_one_photo_with_its_video_inside() {
     let pb = by_name(&lb, "PXL_20210601_093000123.MP.jpg");
     assert_eq!(pb["motion_offset"], p["motion_offset"]);
     assert_eq!(pb["local"], false);
+}
+
+/// RAW+JPEG (issue 13): a camera that writes both gives one tile showing the JPEG, with the RAW
+/// kept byte for byte as its part, whichever half is imported first; a RAW alone is a photo
+/// of its own; trash takes both; another device learns the pair.
+#[test]
+fn a_raw_and_its_jpeg_are_one_tile() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Server::fs();
+    let a = Device::new(t.path(), "a", &store);
+    let card = t.path().join("DCIM").join("100NIKON");
+    std::fs::create_dir_all(&card).unwrap();
+    let raw1 = nef("2021:06:07 08:09:10", 1);
+    std::fs::write(card.join("DSC_0001.NEF"), &raw1).unwrap();
+    Jpeg::new(600, 400)
+        .seed(11)
+        .taken("2021:06:07 08:09:10", Some("+01:00"))
+        .write(&card.join("DSC_0001.JPG"));
+    std::fs::write(card.join("DSC_0003.NEF"), nef("2021:06:07 08:12:00", 3)).unwrap();
+    Jpeg::new(600, 400)
+        .seed(12)
+        .taken("2021:06:07 08:10:00", Some("+01:00"))
+        .write(&card.join("DSC_0002.JPG"));
+    let r = json(a.sb(&["import", "--json"]).arg(&card), 0);
+    assert_eq!(r["counts"]["imported"], 4, "{r}");
+    assert_eq!(r["raw_pairs"], 1, "{r}");
+    assert_eq!(r["live_photos"], 0, "{r}");
+
+    // DSC_0002's RAW comes in a second import (the card read again): it finds its JPEG.
+    std::fs::write(card.join("DSC_0002.NEF"), nef("2021:06:07 08:10:00", 2)).unwrap();
+    let r = json(
+        a.sb(&["import", "--json"]).arg(card.join("DSC_0002.NEF")),
+        0,
+    );
+    assert_eq!(r["raw_pairs"], 1, "the late RAW found its JPEG: {r}");
+
+    let ls = json(&mut a.sb(&["ls", "--json"]), 0);
+    let names: Vec<&str> = ls
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["original_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["DSC_0003.NEF", "DSC_0002.JPG", "DSC_0001.JPG"],
+        "one tile per pair, the JPEG shown; a RAW alone is a photo of its own"
+    );
+    let pair = by_name(&ls, "DSC_0001.JPG");
+    assert_eq!(pair["raw"]["original_name"], "DSC_0001.NEF", "{pair}");
+    assert_eq!(pair["raw"]["size"], raw1.len() as u64);
+    assert!(pair["motion"].is_null(), "a RAW is no motion part: {pair}");
+    let kept = a.lib.join(pair["raw"]["path"].as_str().unwrap());
+    assert_eq!(
+        std::fs::read(kept).unwrap(),
+        raw1,
+        "the RAW is kept byte for byte"
+    );
+    assert!(by_name(&ls, "DSC_0002.JPG")["raw"].is_object());
+    assert!(by_name(&ls, "DSC_0003.NEF")["raw"].is_null());
+    let st = json(&mut a.sb(&["status", "--json"]), 0);
+    assert_eq!(st["assets"], 5, "every file is kept: {st}");
+    let plain = String::from_utf8(a.sb(&["ls"]).output().unwrap().stdout).unwrap();
+    assert!(plain.contains("(+ RAW DSC_0001.NEF)"), "{plain}");
+
+    // Exporting the pair's originals gives both files; a JPEG export one picture.
+    let h = pair["hash"].as_str().unwrap().to_owned();
+    let out = t.path().join("out");
+    run_ok(a.sb(&["export", &h, "--to"]).arg(&out), 0);
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["DSC_0001.JPG", "DSC_0001.NEF"]);
+    assert_eq!(std::fs::read(out.join("DSC_0001.NEF")).unwrap(), raw1);
+    let small = t.path().join("small");
+    run_ok(
+        a.sb(&["export", &h, "--size", "300", "--to"]).arg(&small),
+        0,
+    );
+    assert_eq!(std::fs::read_dir(&small).unwrap().count(), 1);
+
+    // Trash takes the pair; restore brings both back.
+    run_ok(&mut a.sb(&["trash", &h]), 0);
+    let trash = json(&mut a.sb(&["ls", "--trash", "--json"]), 0);
+    assert_eq!(trash.as_array().unwrap().len(), 1, "{trash}");
+    assert_eq!(trash[0]["raw"]["original_name"], "DSC_0001.NEF");
+    run_ok(&mut a.sb(&["trash", "--restore", &h]), 0);
+    assert_eq!(json(&mut a.sb(&["ls", "--json"]), 0), ls);
+
+    // Backed up and synced: another computer sees the same three tiles.
+    json(&mut a.sb(&["sync", "--json"]), 0);
+    let nefs = files_below(&store.backing.join("originals"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".NEF"))
+        .count();
+    assert_eq!(nefs, 3, "every RAW is on the store");
+    let b = Device::new(t.path(), "b", &store);
+    json(&mut b.sb(&["sync", "--json"]), 0);
+    let lb = json(&mut b.sb(&["ls", "--json"]), 0);
+    assert_eq!(lb.as_array().unwrap().len(), 3, "{lb}");
+    assert_eq!(
+        by_name(&lb, "DSC_0001.JPG")["raw"]["original_name"],
+        "DSC_0001.NEF",
+        "{lb}"
+    );
 }

@@ -431,17 +431,43 @@ impl Catalog {
         Ok(n > 0)
     }
 
+    /// Makes the camera RAW `raw` part of the RAW+JPEG pair shown as `jpeg`. The same column as
+    /// a Live Photo's motion part ("shown with"): the part's kind says which it is.
+    pub fn set_raw_of(&mut self, raw: &str, jpeg: &str) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE assets SET motion_of = ?2 WHERE hash = ?1 AND kind = 'photo' AND hash != ?2 \
+             AND (motion_of IS NULL OR motion_of != ?2) \
+             AND EXISTS (SELECT 1 FROM assets WHERE hash = ?2 AND motion_of IS NULL)",
+            params![raw, jpeg],
+        )?;
+        if n > 0 {
+            self.bump_generation()?;
+        }
+        Ok(n > 0)
+    }
+
     /// The motion part of a Live Photo.
     pub fn motion_part(&self, photo: &str) -> Result<Option<Asset>> {
-        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE motion_of = ?1 LIMIT 1");
+        self.part_of_kind(photo, "video")
+    }
+
+    /// The camera RAW a RAW+JPEG pair is shown with.
+    pub fn raw_part(&self, photo: &str) -> Result<Option<Asset>> {
+        self.part_of_kind(photo, "photo")
+    }
+
+    fn part_of_kind(&self, photo: &str, kind: &str) -> Result<Option<Asset>> {
+        let sql = format!(
+            "SELECT {ASSET_COLUMNS} FROM assets WHERE motion_of = ?1 AND kind = ?2 LIMIT 1"
+        );
         Ok(self
             .conn
-            .query_row(&sql, [photo], asset_from_row)
+            .query_row(&sql, [photo, kind], asset_from_row)
             .optional()?)
     }
 
-    /// The motion parts of these photos (their hashes).
-    pub fn motion_parts(&self, photos: &[String]) -> Result<Vec<String>> {
+    /// The parts (Live Photo motion, a pair's RAW) of these photos (their hashes).
+    pub fn parts_of(&self, photos: &[String]) -> Result<Vec<String>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT hash FROM assets WHERE motion_of = ?1")?;

@@ -152,8 +152,15 @@ impl Library {
             )));
         }
         fs::create_dir_all(to).map_err(io(to))?;
+        // Originals are the photo's files: a Live Photo's video and a RAW+JPEG pair's RAW too.
+        // A JPEG export is one picture per photo.
+        let hashes = if size.is_none() {
+            self.with_parts(hashes)?
+        } else {
+            hashes.to_vec()
+        };
         let mut assets = Vec::new();
-        for h in hashes {
+        for h in &hashes {
             assets.push(self.show(h)?);
         }
         let mut report = ExportReport::default();

@@ -35,6 +35,7 @@ pub use shoebox_catalog::{
     View,
 };
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
+pub use shoebox_media::motion::motion_length;
 pub use shoebox_media::{ffmpeg_available, heic_supported};
 pub use shoebox_store::{
     BackupReport, RestoreReport, Target, TestReport, VerifyOptions, VerifyReport,
@@ -304,7 +305,7 @@ impl Library {
             cancel,
         )?;
         self.apply_takeout(&mut report)?;
-        report.live_photos = self.pair_live_photos(&report)?;
+        (report.live_photos, report.raw_pairs) = self.pair_parts(&report)?;
         report.xmp_sidecars = self.read_xmp_sidecars(&mut report)?;
         self.name_places();
         let new: Vec<String> = report.imported.iter().map(|i| i.hash.clone()).collect();
@@ -384,23 +385,39 @@ impl Library {
         Ok(used)
     }
 
-    /// Live Photos: a photo (HEIC, JPEG) and a short video (MOV, MP4) from the same folder with
-    /// the same name stem become one: the video is the photo's motion part, shown with it and
-    /// never on its own (both files kept as they are and backed up). The halves may arrive in
-    /// different imports (a phone folder that syncs the video later). Returns how many pairs
-    /// were made.
-    fn pair_live_photos(&mut self, report: &ImportReport) -> Result<u64> {
+    /// Pairs made of files with the same name stem in the same folder, whichever half arrives
+    /// first (a phone folder that syncs the video later; a card read in two goes). The part is
+    /// kept as it is and backed up, shown with its photo and never on its own, and goes to the
+    /// trash and back with it. Returns (Live Photos, RAW+JPEG pairs) made.
+    ///
+    /// - Live Photos: a photo (HEIC, JPEG) and a short video (MOV, MP4): the video is the
+    ///   photo's motion part.
+    /// - RAW+JPEG: a camera RAW and the JPEG (or HEIC) the camera wrote beside it: the pair is
+    ///   one tile showing the JPEG, the RAW its part.
+    fn pair_parts(&mut self, report: &ImportReport) -> Result<(u64, u64)> {
         const PHOTO: &[&str] = &["heic", "heif", "jpg", "jpeg"];
         const VIDEO: &[&str] = &["mov", "mp4"];
         /// A Live Photo's video is about 3 s; longer clips are videos of their own.
         const MOTION_MAX_MS: u64 = 6_000;
-        let mut made = 0;
+        let is_raw = |name: &str| {
+            shoebox_media::extension_of(Path::new(name))
+                .and_then(|e| shoebox_media::format_for_extension(&e))
+                .is_some_and(|(f, _)| f == shoebox_media::Format::Raw)
+        };
+        let is_shown_photo = |p: &shoebox_catalog::Asset| {
+            p.meta.kind == shoebox_types::Kind::Photo
+                && p.motion_of.is_none()
+                && shoebox_media::extension_of(Path::new(&p.original_name))
+                    .is_some_and(|e| PHOTO.contains(&e.as_str()))
+        };
+        let (mut live, mut raws) = (0, 0);
         for i in &report.imported {
             // The library keeps the source's extension: decided before any query.
             let ext = shoebox_media::extension_of(Path::new(&i.path)).unwrap_or_default();
             let is_photo = PHOTO.contains(&ext.as_str());
             let is_video = VIDEO.contains(&ext.as_str());
-            if !is_photo && !is_video {
+            let raw = is_raw(&i.path);
+            if !is_photo && !is_video && !raw {
                 continue;
             }
             let Some(a) = self.catalog.asset_by_hash(&i.hash)? else {
@@ -412,37 +429,48 @@ impl Library {
             let partners = self.catalog.same_stem(&src, &a.hash)?;
             let short =
                 |v: &shoebox_catalog::Asset| v.meta.duration_ms.is_none_or(|d| d <= MOTION_MAX_MS);
-            let pair = if is_photo {
-                partners
-                    .into_iter()
-                    .find(|v| {
-                        v.meta.kind == shoebox_types::Kind::Video
-                            && short(v)
-                            && v.motion_of.is_none()
-                    })
-                    .map(|v| (v.hash, a.hash.clone()))
-            } else if short(&a) && a.motion_of.is_none() {
-                partners
-                    .into_iter()
-                    .find(|p| {
-                        p.meta.kind == shoebox_types::Kind::Photo
-                            && shoebox_media::extension_of(Path::new(&p.original_name))
-                                .is_some_and(|e| PHOTO.contains(&e.as_str()))
-                    })
-                    .map(|p| (a.hash.clone(), p.hash))
-            } else {
-                None
-            };
-            if let Some((video, photo)) = pair
-                && self.catalog.set_motion_of(&video, &photo)?
+            if is_photo {
+                if let Some(v) = partners.iter().find(|v| {
+                    v.meta.kind == shoebox_types::Kind::Video && short(v) && v.motion_of.is_none()
+                }) && self.join_part(&v.hash, &a.hash, false)?
+                {
+                    live += 1;
+                }
+                for r in partners
+                    .iter()
+                    .filter(|r| is_raw(&r.original_name) && r.motion_of.is_none())
+                {
+                    if self.join_part(&r.hash, &a.hash, true)? {
+                        raws += 1;
+                    }
+                }
+            } else if is_video && short(&a) && a.motion_of.is_none() {
+                if let Some(p) = partners.iter().find(|p| is_shown_photo(p))
+                    && self.join_part(&a.hash, &p.hash, false)?
+                {
+                    live += 1;
+                }
+            } else if raw
+                && a.motion_of.is_none()
+                && let Some(p) = partners.iter().find(|p| is_shown_photo(p))
+                && self.join_part(&a.hash, &p.hash, true)?
             {
-                self.record(
-                    "motion_of",
-                    std::slice::from_ref(&video),
-                    serde_json::json!(photo),
-                )?;
-                made += 1;
+                raws += 1;
             }
+        }
+        Ok((live, raws))
+    }
+
+    /// Makes `part` (a video, or a RAW when `raw`) part of `photo` and records it for the other
+    /// devices (the change log's `motion_of` field carries both kinds of part).
+    fn join_part(&mut self, part: &str, photo: &str, raw: bool) -> Result<bool> {
+        let made = if raw {
+            self.catalog.set_raw_of(part, photo)?
+        } else {
+            self.catalog.set_motion_of(part, photo)?
+        };
+        if made {
+            self.record("motion_of", &[part.to_owned()], serde_json::json!(photo))?;
         }
         Ok(made)
     }

@@ -42,17 +42,22 @@ impl Library {
             .assets_in_month_page(view, month, offset, limit)?)
     }
 
-    /// The hashes and, for Live Photos, their motion parts too (they go to the trash and back
-    /// with their photo).
-    fn with_motion(&self, hashes: &[String]) -> Result<Vec<String>> {
+    /// The hashes and their parts too: a Live Photo's motion, a RAW+JPEG pair's RAW (they go
+    /// to the trash and back with their photo).
+    pub(crate) fn with_parts(&self, hashes: &[String]) -> Result<Vec<String>> {
         let mut all = hashes.to_vec();
-        all.extend(self.catalog.motion_parts(hashes)?);
+        all.extend(self.catalog.parts_of(hashes)?);
         Ok(all)
     }
 
     /// The motion part of a Live Photo.
     pub fn motion_part(&self, photo: &str) -> Result<Option<Asset>> {
         Ok(self.catalog.motion_part(photo)?)
+    }
+
+    /// The camera RAW of a RAW+JPEG pair, shown as its JPEG.
+    pub fn raw_part(&self, photo: &str) -> Result<Option<Asset>> {
+        Ok(self.catalog.raw_part(photo)?)
     }
 
     pub fn set_favourite(&mut self, hashes: &[String], on: bool) -> Result<usize> {
@@ -66,7 +71,7 @@ impl Library {
     pub fn set_trashed(&mut self, hashes: &[String], on: bool) -> Result<usize> {
         let at = on.then(shoebox_catalog::now);
         let n = self.catalog.set_trashed_at(hashes, at.as_deref())?;
-        let all = self.with_motion(hashes)?;
+        let all = self.with_parts(hashes)?;
         if all.len() > hashes.len() {
             self.catalog
                 .set_trashed_at(&all[hashes.len()..], at.as_deref())?;

@@ -126,6 +126,10 @@ pub struct ImportReport {
     pub takeout_actions: Vec<takeout::TakeoutAction>,
     /// Live Photos made (a photo and its short video with the same name, now one).
     pub live_photos: u64,
+    /// RAW+JPEG pairs made (a camera RAW and the JPEG beside it with the same name, now one
+    /// tile showing the JPEG).
+    #[serde(default)]
+    pub raw_pairs: u64,
     /// XMP sidecars (`IMG.JPG.xmp`, `IMG.xmp`) whose rating, keywords and caption were given
     /// to their photos.
     #[serde(default)]

@@ -96,6 +96,10 @@ remote: boolean,
  */
 live: boolean, 
 /**
+ * A RAW+JPEG pair: the camera RAW is kept with the JPEG shown.
+ */
+raw: boolean, 
+/**
  * 0–5 stars.
  */
 rating: number, 
@@ -161,6 +165,10 @@ motion: string | null,
  */
 motion_embedded: boolean, 
 /**
+ * A RAW+JPEG pair's camera RAW: its file name and size.
+ */
+raw: RawPart | null, 
+/**
  * In the trash because another device put it there: that device.
  */
 trashed_by: string | null, rating: number, rotation: number, keywords: Array<string>, 
@@ -176,6 +184,8 @@ place: string | null,
  * The position was set by hand: what the file gives ("none" when it gives none).
  */
 place_original: string | null, };
+
+export type RawPart = { hash: string, name: string, size: bigint, };
 
 export type Town = { 
 /**

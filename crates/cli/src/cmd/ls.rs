@@ -24,6 +24,17 @@ pub(crate) struct Listed<'a> {
     /// A Live Photo's video (listed here, with its photo, not on its own).
     #[serde(skip_serializing_if = "Option::is_none")]
     motion: Option<Motion>,
+    /// A RAW+JPEG pair's camera RAW (listed here, with the JPEG that shows the pair).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<Raw>,
+}
+
+#[derive(Serialize)]
+struct Raw {
+    hash: String,
+    path: String,
+    original_name: String,
+    size: u64,
 }
 
 #[derive(Serialize)]
@@ -59,6 +70,12 @@ pub(crate) fn listed<'a>(lib: &Library, assets: &'a [Asset]) -> Result<Vec<Liste
                     path: m.path,
                     duration_ms: m.meta.duration_ms,
                 }),
+                raw: lib.raw_part(&a.hash)?.map(|r| Raw {
+                    hash: r.hash,
+                    path: r.path,
+                    original_name: r.original_name,
+                    size: r.size,
+                }),
             })
         })
         .collect()
@@ -73,11 +90,15 @@ pub(crate) fn print_listing(lib: &Library, assets: &[Asset], json: bool) -> Resu
         for a in assets {
             writeln!(
                 out,
-                "{:<19}  {}  {:>9}  {}{}",
+                "{:<19}  {}  {:>9}  {}{}{}",
                 a.meta.taken_at.local.format("%Y-%m-%d %H:%M:%S"),
                 a.meta.kind.as_str(),
                 human(a.size),
                 a.path,
+                match lib.raw_part(&a.hash)? {
+                    Some(r) => format!("  (+ RAW {})", r.original_name),
+                    None => String::new(),
+                },
                 if lib.local_original(a).is_some() {
                     ""
                 } else {
