@@ -653,6 +653,22 @@ test('a Motion Photo shows its video from the viewer\'s LIVE button', async () =
   await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
 });
 
+test('a RAW+JPEG pair is one tile marked RAW; the viewer names the RAW', async () => {
+  const dir = join(w.root, 'card');
+  execFileSync(bin('shoebox-bench'), ['raw-pair', dir]);
+  const r = JSON.parse(cli(w, ['import', '--json', dir]));
+  assert.equal(r.raw_pairs, 1, JSON.stringify(r));
+  await d.findElement(By.css('[data-testid=nav-all]')).click();
+  const tile = await tileNamed('DSC_0001.JPG');
+  assert.equal((await tile.findElements(By.css('[data-testid=raw-mark]'))).length, 1, 'marked RAW');
+  const names = await js("return [...document.querySelectorAll('[data-testid=tile]')].map(t => t.title)");
+  assert.ok(!names.includes('DSC_0001.NEF'), 'the RAW is no tile of its own');
+  await tile.click();
+  await waitFor('the RAW in Info', async () => /^DSC_0001\.NEF · /.test(await text('[data-testid=info-panel] [data-field=raw]')));
+  await d.findElement(By.css('body')).sendKeys(Key.ESCAPE);
+  await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
+});
+
 test('review duplicates: a photo and its copies side by side, keep one', async () => {
   const copies = join(w.root, 'copies');
   execFileSync(bin('shoebox-bench'), ['near-copies', copies]);

@@ -43,7 +43,7 @@ pub use shoebox_store::{
 pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
 /// A new random password for an encrypted target, written as the recovery code a person keeps:
 /// six groups of four letters and digits (120 bits).
-fn new_recovery_code() -> String {
+pub fn new_recovery_code() -> String {
     let p = shoebox_crypt::new_password();
     p.as_bytes()
         .chunks(4)

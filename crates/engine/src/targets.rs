@@ -171,6 +171,73 @@ impl Library {
         Ok(where_)
     }
 
+    /// Changes an encrypted target's password to `new_password`, or to a new recovery code when
+    /// none is given: everything on its store is read with the old keys and written again with
+    /// the new ones (see [`shoebox_store::RekeyReport`]). Resumable: the password being changed
+    /// to is kept on this computer before anything is written, so running it again (with no
+    /// password, or the same one) goes on, also after a crash. The new password is the one kept
+    /// from the moment it is in force on the store; the old one only until the old objects are
+    /// gone. Returns the report and the new password (to show as the recovery code). Other
+    /// computers then need it (`target add … --encrypt --passphrase-file`).
+    pub fn target_change_password(
+        &mut self,
+        name: &str,
+        new_password: Option<&str>,
+        progress: &dyn Fn(&Progress),
+        cancel: &AtomicBool,
+    ) -> Result<(shoebox_store::RekeyReport, String)> {
+        let (t, mut secret, _) = self.target_with_secrets(name)?;
+        if !shoebox_store::is_encrypted(&t) {
+            return Err(Error::Setting(format!(
+                "target {name} is not encrypted: it has no password to change"
+            )));
+        }
+        let scope = self.secrets_scope(name);
+        let current = secret.get("crypt_password").cloned().unwrap_or_default();
+        let mut open_with = secret.clone();
+        let new = if let Some(old) = secret.get("crypt_password_old").cloned() {
+            // The switch happened already: only the same new password may finish the change.
+            if new_password.is_some_and(|n| n != current) {
+                return Err(Error::Setting(format!(
+                    "the change of target {name}'s password is half done: finish it first (run \
+                     it again without a new password, or with the one it is changing to)"
+                )));
+            }
+            open_with.insert("crypt_password".into(), old);
+            current.clone()
+        } else {
+            let new = match (new_password, secret.get("crypt_password_next")) {
+                (Some(n), _) => n.to_owned(),
+                (None, Some(next)) => next.clone(),
+                (None, None) => crate::new_recovery_code(),
+            };
+            if secret.get("crypt_password_next") != Some(&new) {
+                secret.insert("crypt_password_next".into(), new.clone());
+                secrets::save(&scope, &secret)?;
+            }
+            new
+        };
+        let old = open_with.get("crypt_password").cloned().unwrap_or_default();
+        let store = Store::open(&t, &open_with)?;
+        let report = store.change_password(
+            &new,
+            secret.get("crypt_password2").map(String::as_str),
+            progress,
+            cancel,
+        )?;
+        if report.switched {
+            secret.insert("crypt_password".into(), new.clone());
+            secret.remove("crypt_password_next");
+            if report.cancelled {
+                secret.insert("crypt_password_old".into(), old);
+            } else {
+                secret.remove("crypt_password_old");
+            }
+            secrets::save(&scope, &secret)?;
+        }
+        Ok((report, new))
+    }
+
     pub fn target_remove(&mut self, name: &str) -> Result<()> {
         let mut all = self.targets()?;
         let before = all.len();

@@ -136,7 +136,7 @@ pub(crate) async fn put_verified(
 /// answers a single-part PUT with the MD5 of the bytes it received: when that matches, nothing
 /// more is asked. Otherwise the size must match and then the store's MD5 ETag, where it gives
 /// one, or the bytes read back.
-async fn prove(
+pub(crate) async fn prove(
     op: &Operator,
     key: &str,
     put_etag: Option<&str>,

@@ -17,6 +17,7 @@ mod changes;
 pub mod crypt;
 mod error;
 mod keys;
+mod rekey;
 mod restore;
 mod verify;
 
@@ -24,6 +25,7 @@ pub use backup::{BackupOptions, BackupReport, Failed, up_to_date};
 pub use changes::{CHANGES_FORMAT, Head, SegmentRef, is_device_id};
 pub use error::{Error, Result};
 pub use keys::{local_path_for, unsafe_key_reason};
+pub use rekey::RekeyReport;
 pub use restore::{OthersRefs, RestoreReport};
 pub use verify::{VerifyOptions, VerifyProblem, VerifyReport};
 
@@ -75,6 +77,8 @@ pub const SECRET_KEYS: &[&str] = &[
     "session_token",
     "crypt_password",
     "crypt_password2",
+    "crypt_password_old",
+    "crypt_password_next",
 ];
 
 /// The one object an encrypted store keeps in the clear, at its root: says what it is (so a

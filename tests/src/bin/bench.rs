@@ -52,6 +52,10 @@ fn main() -> Result<()> {
             );
             near_copies_sample(&dir)
         }
+        Some("raw-pair") => {
+            let dir = PathBuf::from(args.get(1).context("usage: shoebox-bench raw-pair DIR")?);
+            raw_pair_sample(&dir)
+        }
         Some("catalog") => {
             let dir = PathBuf::from(
                 args.get(1)
@@ -205,7 +209,7 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage: shoebox-bench import [--count N] [--rounds R] [--work DIR] \
-             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | join [--count N] [--rounds R] | search [--count N] [--rounds R] | timeline [--count N] [--rounds R] | looks [--count N] | join-store DIR [--count N] | sample DIR | hostile-sample DIR | near-copies DIR | catalog DIR [--count N]"
+             | watch [--count N] [--quiet-ms MS] | memory [--mb N] | join [--count N] [--rounds R] | search [--count N] [--rounds R] | timeline [--count N] [--rounds R] | looks [--count N] | join-store DIR [--count N] | sample DIR | hostile-sample DIR | near-copies DIR | raw-pair DIR | catalog DIR [--count N]"
         ),
     }
 }
@@ -252,6 +256,22 @@ fn near_copies_sample(dir: &Path) -> Result<()> {
         std::fs::write(dir.join(format!("Beach copy {}.jpg", n + 1)), bytes)?;
     }
     println!("wrote a photo and 4 copies to {}", dir.display());
+    Ok(())
+}
+
+/// A camera's RAW+JPEG pair (`DSC_0001.NEF` and `DSC_0001.JPG`), for the app's RAW test.
+fn raw_pair_sample(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        dir.join("DSC_0001.NEF"),
+        shoebox_tests::nef("2017:05:06 07:08:09", 1),
+    )?;
+    Jpeg::new(600, 400)
+        .pixels(scene("forest", 7, 600, 400).as_raw().clone())
+        .camera("NIKON CORPORATION", "NIKON Z 6", "24-70mm f/4")
+        .taken("2017:05:06 07:08:09", Some("+01:00"))
+        .write(&dir.join("DSC_0001.JPG"));
+    println!("wrote a RAW+JPEG pair to {}", dir.display());
     Ok(())
 }
 

@@ -40,6 +40,21 @@ pub enum TargetAction {
     /// Accept that a target's store is new (replaced or emptied on purpose): forget what it held
     /// and which store it was; the next backup uploads everything.
     Reset { name: String },
+    /// Change an encrypted target's password. rclone crypt derives its keys from the password,
+    /// so everything on the store is downloaded and uploaded again, re-encrypted: as long as a
+    /// first backup. Stop it (Ctrl-C) or lose it (a crash) at any point and run it again to go
+    /// on; nothing is deleted before its copy is proven. A new recovery code is made (and
+    /// shown once it is in force) unless --passphrase-file gives the new password.
+    /// Other computers of this library then need it (`target add … --encrypt
+    /// --passphrase-file`).
+    Passphrase {
+        name: String,
+        /// The new password, from a file (its first line), or `-` for standard input.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check that a target can be reached, listed, written and read.
     Test {
         name: String,
@@ -101,6 +116,68 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
                     );
                 }
             }
+        }
+        TargetAction::Passphrase {
+            name,
+            passphrase_file,
+            json,
+        } => {
+            let given = passphrase_file
+                .as_deref()
+                .map(read_passphrase)
+                .transpose()?;
+            let cancel = std::sync::Arc::new(AtomicBool::new(false));
+            let flag = cancel.clone();
+            ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))?;
+            let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Re-encrypting");
+            let (r, new) =
+                lib.target_change_password(name, given.as_deref(), &|p| bar.update(p), &cancel)?;
+            bar.finish();
+            let t = lib
+                .targets()?
+                .into_iter()
+                .find(|t| &t.name == name)
+                .ok_or_else(|| anyhow::anyhow!("target {name} vanished"))?;
+            if *json {
+                print_json(&r)?;
+            } else {
+                println!(
+                    "{name}: {} re-encrypted ({}), {} already were, {} old objects removed",
+                    r.copied,
+                    human(r.bytes),
+                    r.already,
+                    r.deleted
+                );
+                match (r.switched, r.cancelled) {
+                    (_, true) => println!(
+                        "stopped; run the same command with the same new password to go on{}",
+                        if r.switched {
+                            " (the new password is already the one in force)"
+                        } else {
+                            " (the old password is still the one in force)"
+                        }
+                    ),
+                    (true, false) => println!(
+                        "the new password is in force; other computers of this library need it"
+                    ),
+                    (false, false) => {}
+                }
+            }
+            // A code made here is shown once it is in force (with the rclone lines that go
+            // with it); a password given was known already.
+            if given.is_none() && r.switched {
+                if *json {
+                    // Never in the JSON (scripts log it); said where a person sees it.
+                    eprintln!("new recovery code for {name}: {new}");
+                } else {
+                    print_recovery(name, &t.scheme, &t.options, &new);
+                }
+            }
+            return Ok(if r.cancelled {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            });
         }
         TargetAction::Remove { name } => {
             lib.target_remove(name)?;
