@@ -188,7 +188,8 @@ pub struct Item {
 pub struct RawPart {
     pub hash: String,
     pub name: String,
-    pub size: u64,
+    /// Bytes.
+    pub size: f64,
 }
 
 impl From<&engine::Asset> for Item {
@@ -568,6 +569,27 @@ pub struct SavedTarget {
     /// A new encrypted target's recovery code (its password), shown once.
     pub recovery_code: Option<String>,
     /// The `rclone.conf` lines that read the encrypted store without Shoebox.
+    pub rclone_config: Option<String>,
+}
+
+/// What changing an encrypted target's password did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PasswordChange {
+    /// Objects written under the new password this time.
+    pub copied: u32,
+    /// Objects that had their copy from an earlier, stopped run.
+    pub already: u32,
+    /// Objects of the old password removed.
+    pub deleted: u32,
+    /// Bytes re-encrypted.
+    pub bytes: f64,
+    /// The new password is in force on the store.
+    pub switched: bool,
+    /// Stopped; *Change password* again goes on.
+    pub cancelled: bool,
+    /// The new recovery code Shoebox made, once in force (shown once).
+    pub recovery_code: Option<String>,
+    /// The `rclone.conf` lines for the new password.
     pub rclone_config: Option<String>,
 }
 

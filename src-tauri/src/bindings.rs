@@ -22,6 +22,7 @@ pub fn typescript() -> String {
         SimilarGroup::decl(),
         AssetInfo::decl(),
         RawPart::decl(),
+        PasswordChange::decl(),
         Town::decl(),
         PlaceCell::decl(),
         ExportSummary::decl(),

@@ -353,7 +353,7 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
             raw: lib.raw_part(&a.hash)?.map(|r| RawPart {
                 hash: r.hash,
                 name: r.original_name,
-                size: r.size,
+                size: r.size as f64,
             }),
             trashed_by: if a.trashed_at.is_some() {
                 lib.trashed_elsewhere(&a.hash)?
@@ -985,6 +985,45 @@ pub async fn target_save(state: State<'_, AppState>, form: TargetForm) -> Res<Sa
             rclone_config: made
                 .as_ref()
                 .map(|c| engine::rclone_config(&name, &scheme, &shown, c)),
+            recovery_code: made,
+        })
+    })
+    .await
+}
+
+/// Changes an encrypted target's password (`passphrase`, or a new recovery code when empty):
+/// everything on the store re-encrypted, as a job with progress and Cancel; resumable.
+#[tauri::command]
+pub async fn target_change_password(
+    state: State<'_, AppState>,
+    name: String,
+    passphrase: Option<String>,
+    on_event: Channel<JobEvent>,
+) -> Res<PasswordChange> {
+    with_job(&state, on_event, move |lib, job| {
+        let given = passphrase.filter(|p| !p.trim().is_empty());
+        let (r, new) = lib
+            .target_change_password(&name, given.as_deref(), job.progress, &job.cancel)
+            .map_err(AppError::from)?;
+        let t = lib
+            .targets()
+            .map_err(AppError::from)?
+            .into_iter()
+            .find(|t| t.name == name);
+        let made = (given.is_none() && r.switched).then_some(new);
+        Ok(PasswordChange {
+            copied: r.copied as u32,
+            already: r.already as u32,
+            deleted: r.deleted as u32,
+            bytes: r.bytes as f64,
+            switched: r.switched,
+            cancelled: r.cancelled,
+            rclone_config: match (&made, &t) {
+                (Some(code), Some(t)) => {
+                    Some(engine::rclone_config(&name, &t.scheme, &t.options, code))
+                }
+                _ => None,
+            },
             recovery_code: made,
         })
     })

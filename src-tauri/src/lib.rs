@@ -82,6 +82,7 @@ pub fn run() {
             commands::export,
             commands::album_members,
             commands::cancel_job,
+            commands::target_change_password,
             commands::backup,
             commands::verify,
             commands::schedule_due,

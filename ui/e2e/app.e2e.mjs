@@ -394,6 +394,26 @@ test('an encrypted target: the recovery code shown once, and rclone reads the ba
   const got = execFileSync('rclone', ['cat', `:crypt,remote='${vault}',password=${password}:${key}`], { env: { ...process.env, RCLONE_CONFIG: '/dev/null' } });
   assert.ok(got.equals(readFileSync(join(w.library, a.path))), 'rclone reads the original byte for byte');
 
+  // A new password: the dialog says what it costs, the job re-encrypts everything, the new
+  // recovery code is shown once, and rclone reads the photo with it and not with the old one.
+  if (!(await d.findElements(By.css('[data-testid=settings]'))).length) {
+    await d.findElement(By.css('[data-testid=settings-button]')).click();
+  }
+  await clickEnabled(d, By.css('[data-testid=target-rekey]'));
+  const dialog = await waitFor('the dialog', async () => (await d.findElements(By.css('[data-testid=rekey-dialog]')))[0]);
+  assert.match(await dialog.getText(), /as long as a first backup/);
+  await d.findElement(By.css('[data-testid=rekey-start]')).click();
+  const code2 = await waitFor('the new recovery code', async () => {
+    const e = await d.findElements(By.css('[data-testid=recovery-code]'));
+    return e.length ? e[0].getText() : null;
+  }, 120000);
+  assert.notEqual(code2, code);
+  const password2 = (await text('[data-testid=recovery-config]')).match(/password = (\S+)/)[1];
+  await d.findElement(By.css('[data-testid=recovery-done]')).click();
+  const rcat = (pw) => execFileSync('rclone', ['cat', `:crypt,remote='${vault}',password=${pw}:${key}`], { env: { ...process.env, RCLONE_CONFIG: '/dev/null' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  assert.ok(rcat(password2).equals(readFileSync(join(w.library, a.path))), 'the new code reads it');
+  assert.throws(() => rcat(password), 'the old one does not');
+
   // Removed again (the store stays), so the rest of the suite backs up where it did.
   if (!(await d.findElements(By.css('[data-testid=settings]'))).length) {
     await d.findElement(By.css('[data-testid=settings-button]')).click();

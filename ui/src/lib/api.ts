@@ -4,7 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
   MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View, ScheduledJob, ScheduledRun,
-  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup, Town, ExportSummary, PlaceCell,
+  TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup, Town, ExportSummary, PlaceCell, PasswordChange,
 } from './bindings';
 
 export type * from './bindings';
@@ -48,6 +48,8 @@ export const api = {
     invoke<ImportSummary>('import', { paths, onEvent: channel(on) }),
   cancelJob: () => invoke<void>('cancel_job'),
   /** Copies to a folder: originals (`size` null) or JPEGs at most `size` pixels long. */
+  changePassword: (name: string, passphrase: string | null, on: (e: JobEvent) => void) =>
+    invoke<PasswordChange>('target_change_password', { name, passphrase, onEvent: channel(on) }),
   export: (hashes: string[], to: string, size: number | null, on: (e: JobEvent) => void) =>
     invoke<ExportSummary>('export', { hashes, to, size, onEvent: channel(on) }),
   /** Groups of photos that look alike; `on` hears the looking at photos not yet looked at. */

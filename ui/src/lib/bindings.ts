@@ -185,7 +185,45 @@ place: string | null,
  */
 place_original: string | null, };
 
-export type RawPart = { hash: string, name: string, size: bigint, };
+export type RawPart = { hash: string, name: string, 
+/**
+ * Bytes.
+ */
+size: number, };
+
+export type PasswordChange = { 
+/**
+ * Objects written under the new password this time.
+ */
+copied: number, 
+/**
+ * Objects that had their copy from an earlier, stopped run.
+ */
+already: number, 
+/**
+ * Objects of the old password removed.
+ */
+deleted: number, 
+/**
+ * Bytes re-encrypted.
+ */
+bytes: number, 
+/**
+ * The new password is in force on the store.
+ */
+switched: boolean, 
+/**
+ * Stopped; *Change password* again goes on.
+ */
+cancelled: boolean, 
+/**
+ * The new recovery code Shoebox made, once in force (shown once).
+ */
+recovery_code: string | null, 
+/**
+ * The `rclone.conf` lines for the new password.
+ */
+rclone_config: string | null, };
 
 export type Town = { 
 /**

@@ -1,11 +1,11 @@
 // The app's state (Svelte 5 runes) and the actions that change it.
-import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type TargetSync, type Devices, type Search, type SimilarGroup, type View, type WatchEvent } from './api';
+import { api, errorHint, errorKind, errorText, type Album, type Bucket, type ImportSummary, type Item, type JobEvent, type LibraryInfo, type TargetBackup, type TargetVerify, type TargetSync, type Devices, type Search, type SimilarGroup, type View, type WatchEvent, type PasswordChange } from './api';
 import { bytes, eta } from './format';
 import { NO_SEARCH, searching } from './search';
 import type { Camera } from './map';
 
 export interface Job {
-  kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin' | 'looking' | 'export' | 'scheduled';
+  kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin' | 'looking' | 'export' | 'scheduled' | 'rekey';
   phase: string;
   done: number;
   total: number;
@@ -157,6 +157,30 @@ class AppStore {
       this.duplicates = [];
     } finally {
       this.job = null;
+    }
+  }
+
+  /**
+   * Changes an encrypted target's password (`passphrase`, or a new recovery code when null):
+   * the whole store re-encrypted as a job; Cancel stops it and the same again goes on.
+   */
+  async changePassword(name: string, passphrase: string | null): Promise<PasswordChange | null> {
+    if (this.job) this.toast(`The change starts when the ${this.jobName(this.job.kind)} has finished.`);
+    await this.whenIdle(() => {});
+    try {
+      const r = await api.changePassword(name, passphrase, this.onJob('rekey'));
+      if (r.cancelled) {
+        this.toast(`Stopped: ${r.copied} re-encrypted so far. ${r.switched ? 'The new password is already in force.' : 'The old password is still in force.'} Change the password again to go on.`);
+      } else {
+        this.toast(`${name}: the new password is in force (${r.copied} re-encrypted, ${bytes(r.bytes)}). Other computers of this library need it.`);
+      }
+      return r;
+    } catch (e) {
+      this.fail(e);
+      return null;
+    } finally {
+      this.job = null;
+      await this.refreshInfo();
     }
   }
 
