@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { By, Key } from 'selenium-webdriver';
-import { bin, cli, clickEnabled, launch, shot as screenshot, waitFor, world } from './harness.mjs';
+import { bin, cli, clickEnabled, launch, removeWorld, shot as screenshot, waitFor, world } from './harness.mjs';
 
 const w = world();
 let app;
@@ -91,6 +91,7 @@ before(async () => {
 
 after(async () => {
   await app?.stop();
+  removeWorld(w);
 });
 
 test('first run shows what to do, the library and the default backup target', async () => {

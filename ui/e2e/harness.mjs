@@ -1,7 +1,7 @@
 // Starts the real app under Xvfb through tauri-driver + WebKitWebDriver, on a temp library and a
 // temp home (so the default backup target is a temp folder), and hands out a selenium driver.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -94,6 +94,15 @@ export function world() {
   };
   mkdirSync(w.home, { recursive: true });
   return w;
+}
+
+/** Removes a world when the suite is done (41 MB each), unless SHOEBOX_E2E_KEEP asks to look. */
+export function removeWorld(w) {
+  if (process.env.SHOEBOX_E2E_KEEP) {
+    console.error(`kept ${w.root}`);
+    return;
+  }
+  rmSync(w.root, { recursive: true, force: true });
 }
 
 /** Runs the CLI against the world's library; returns stdout. */

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { By } from 'selenium-webdriver';
-import { bin, cli, clickEnabled, launch, serveS3, shot as screenshot, waitFor, world } from './harness.mjs';
+import { bin, cli, clickEnabled, launch, removeWorld, serveS3, shot as screenshot, waitFor, world } from './harness.mjs';
 
 const w = world();
 let app;
@@ -71,6 +71,7 @@ before(async () => {
 after(async () => {
   await app?.stop();
   s3?.kill('SIGTERM');
+  removeWorld(w);
 });
 
 test('a second computer opens a library from a store without downloading originals', async () => {
