@@ -14,7 +14,11 @@ use opendal::Operator;
 use serde::Serialize;
 use shoebox_crypt::Keys;
 use shoebox_types::{Progress, Throttle};
+use futures::StreamExt;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Objects re-encrypted at a time.
+const REKEY_CONCURRENCY: usize = 8;
 
 /// What a password change did.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -162,33 +166,55 @@ impl Store {
             ..Default::default()
         };
         throttle.send(&p, true);
-        for (path, len) in &objects {
-            if cancel.load(Ordering::Relaxed) {
+        // Several objects at a time, as a backup sends them: each is a few round trips.
+        let mut work = futures::stream::iter(objects.iter().cloned())
+            .map(|(path, len)| async move {
+                if cancel.load(Ordering::Relaxed) {
+                    return Ok(None);
+                }
+                let there = match new_op.stat(&path).await {
+                    Ok(m) => m.content_length() == len,
+                    Err(e) if e.kind() == opendal::ErrorKind::NotFound => false,
+                    Err(e) => return Err(self.store_err(&e)),
+                };
+                if !there {
+                    // Read with the old keys (every chunk authenticated), written and proven.
+                    copy_verified(old_op, new_op, &path, len)
+                        .await
+                        .map_err(|e| {
+                            Error::Store(if delete {
+                                format!("{path}: {e}; it stays as it was, under the old password")
+                            } else {
+                                format!(
+                                    "{path}: {e}; nothing was deleted and the old password is \
+                                     still the one in force"
+                                )
+                            })
+                        })?;
+                }
+                if delete {
+                    old_op.delete(&path).await.map_err(|e| self.store_err(&e))?;
+                }
+                Ok(Some((path, len, there)))
+            })
+            .buffer_unordered(REKEY_CONCURRENCY);
+        while let Some(done) = work.next().await {
+            let Some((path, len, there)) = done? else {
                 report.cancelled = true;
-                break;
-            }
-            p.current = Some(path.clone());
-            let there = match new_op.stat(path).await {
-                Ok(m) => m.content_length() == *len,
-                Err(e) if e.kind() == opendal::ErrorKind::NotFound => false,
-                Err(e) => return Err(self.store_err(&e)),
+                continue;
             };
             if there {
                 report.already += 1;
             } else {
-                // Read with the old keys (every chunk authenticated), written and proven.
-                copy_verified(old_op, new_op, path, *len)
-                    .await
-                    .map_err(|e| Error::Store(format!("{path}: {e}; nothing was deleted")))?;
                 report.copied += 1;
                 report.bytes += len;
             }
             if delete {
-                old_op.delete(path).await.map_err(|e| self.store_err(&e))?;
                 report.deleted += 1;
             }
             p.done += 1;
             p.bytes_done += len;
+            p.current = Some(path);
             throttle.send(&p, false);
         }
         throttle.send(&p, true);
