@@ -10,11 +10,11 @@
 
 use crate::crypt::CryptLayer;
 use crate::{CRYPT_CHECK_NAME, CRYPT_MARKER, CryptMarker, Error, Result, Store};
+use futures::StreamExt;
 use opendal::Operator;
 use serde::Serialize;
 use shoebox_crypt::Keys;
 use shoebox_types::{Progress, Throttle};
-use futures::StreamExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Objects re-encrypted at a time.
