@@ -19,6 +19,8 @@
 pub mod content;
 pub mod names;
 pub mod obscure;
+#[cfg(feature = "sodium")]
+mod sodium;
 
 use scrypt::Params;
 

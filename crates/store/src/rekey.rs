@@ -167,9 +167,13 @@ impl Store {
         };
         throttle.send(&p, true);
         // Several objects at a time, as a backup sends them: each is a few round trips.
+        // After a failure no new object is started, and those under way are finished (their
+        // copies count when the change is run again).
+        let failed = AtomicBool::new(false);
+        let failed = &failed;
         let mut work = futures::stream::iter(objects.iter().cloned())
             .map(|(path, len)| async move {
-                if cancel.load(Ordering::Relaxed) {
+                if cancel.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
                     return Ok(None);
                 }
                 let there = match new_op.stat(&path).await {
@@ -198,10 +202,19 @@ impl Store {
                 Ok(Some((path, len, there)))
             })
             .buffer_unordered(REKEY_CONCURRENCY);
+        let mut first_error = None;
         while let Some(done) = work.next().await {
-            let Some((path, len, there)) = done? else {
-                report.cancelled = true;
-                continue;
+            let (path, len, there) = match done {
+                Ok(Some(d)) => d,
+                Ok(None) => {
+                    report.cancelled |= cancel.load(Ordering::Relaxed);
+                    continue;
+                }
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    first_error.get_or_insert(e);
+                    continue;
+                }
             };
             if there {
                 report.already += 1;
@@ -218,6 +231,9 @@ impl Store {
             throttle.send(&p, false);
         }
         throttle.send(&p, true);
+        if let Some(e) = first_error {
+            return Err(e);
+        }
         if delete && !report.cancelled {
             // Emptied now; one that is not (an object of another password) stays.
             for f in folders {
