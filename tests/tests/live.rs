@@ -263,4 +263,23 @@ fn a_raw_and_its_jpeg_are_one_tile() {
         "DSC_0001.NEF",
         "{lb}"
     );
+    // Keeping an album on this computer keeps the RAW of its pair too.
+    let jpeg_b = by_name(&lb, "DSC_0001.JPG")["hash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let raw_b = by_name(&lb, "DSC_0001.JPG")["raw"]["hash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    run_ok(&mut b.sb(&["album", "add", "Card", &jpeg_b]), 0);
+    run_ok(&mut b.sb(&["pin", "Card"]), 0);
+    let kept = json(&mut b.sb(&["ls", "--json"]), 0);
+    assert_eq!(by_name(&kept, "DSC_0001.JPG")["local"], true, "{kept}");
+    let cached: Vec<_> = files_below(&b.lib.join(".shoebox/cache"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().to_lowercase().ends_with(".nef"))
+        .collect();
+    assert_eq!(cached.len(), 1, "the RAW came too: {cached:?}");
+    assert_eq!(shoebox_tests::hash_of(&cached[0]), raw_b);
 }

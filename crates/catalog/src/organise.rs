@@ -666,11 +666,15 @@ impl Catalog {
         )? > 0)
     }
 
-    /// Photos in pinned albums, by hash.
+    /// Photos in pinned albums and their parts, by hash.
     pub fn pinned_photos(&self) -> Result<Vec<String>> {
+        // With their parts (a Live Photo's video, a RAW+JPEG pair's RAW): kept with the photo.
         let mut stmt = self.conn.prepare(
-            "SELECT DISTINCT aa.hash FROM album_assets aa JOIN albums al ON al.id = aa.album_id \
-             WHERE al.pinned = 1 ORDER BY aa.hash",
+            "WITH kept AS (SELECT aa.hash FROM album_assets aa \
+                           JOIN albums al ON al.id = aa.album_id WHERE al.pinned = 1) \
+             SELECT hash FROM kept \
+             UNION SELECT a.hash FROM assets a JOIN kept ON a.motion_of = kept.hash \
+             ORDER BY 1",
         )?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

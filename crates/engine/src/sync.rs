@@ -585,7 +585,9 @@ impl Library {
     pub fn album_space(&self, album: i64) -> Result<(u64, u64)> {
         let mut n = 0;
         let mut bytes = 0;
-        for h in self.catalog.album_members(album)? {
+        let members = self.catalog.album_members(album)?;
+        let parts = self.catalog.parts_of(&members)?;
+        for h in members.into_iter().chain(parts) {
             let Some(a) = self.catalog.asset_by_hash(&h)? else {
                 continue;
             };
