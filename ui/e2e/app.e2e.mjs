@@ -403,6 +403,8 @@ test('an encrypted target: the recovery code shown once, and rclone reads the ba
   await clickEnabled(d, By.css('[data-testid=target-rekey]'));
   const dialog = await waitFor('the dialog', async () => (await d.findElements(By.css('[data-testid=rekey-dialog]')))[0]);
   assert.match(await dialog.getText(), /as long as a first backup/);
+  await js("arguments[0].scrollIntoView({ block: 'center' })", dialog);
+  await shot('change-password');
   await d.findElement(By.css('[data-testid=rekey-start]')).click();
   const code2 = await waitFor('the new recovery code', async () => {
     const e = await d.findElements(By.css('[data-testid=recovery-code]'));
@@ -684,6 +686,7 @@ test('a RAW+JPEG pair is one tile marked RAW; the viewer names the RAW', async (
   assert.equal((await tile.findElements(By.css('[data-testid=raw-mark]'))).length, 1, 'marked RAW');
   const names = await js("return [...document.querySelectorAll('[data-testid=tile]')].map(t => t.title)");
   assert.ok(!names.includes('DSC_0001.NEF'), 'the RAW is no tile of its own');
+  await shot('raw-pair');
   await tile.click();
   await waitFor('the RAW in Info', async () => /^DSC_0001\.NEF · /.test(await text('[data-testid=info-panel] [data-field=raw]')));
   await d.findElement(By.css('body')).sendKeys(Key.ESCAPE);
