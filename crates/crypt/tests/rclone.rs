@@ -173,7 +173,10 @@ fn what_is_encrypted_here_rclone_reads_and_checks() {
 fn obscured_passwords_travel_both_ways() {
     for p in ["s3cret", "with spaces and ünïcödé"] {
         // `--`: an obscured password is base64url and starts with `-` once in 64.
-        assert_eq!(rclone(&["reveal", "--", &obscure::obscure(p)]).trim_end(), p);
+        assert_eq!(
+            rclone(&["reveal", "--", &obscure::obscure(p)]).trim_end(),
+            p
+        );
         let theirs = rclone(&["obscure", p]);
         assert_eq!(obscure::reveal(theirs.trim()).unwrap(), p);
     }
