@@ -267,8 +267,9 @@ fn items_of(lib: &Library, assets: &[engine::Asset]) -> engine::Result<Vec<Item>
             let mut i = Item::from(a);
             // Only another device's photo can lack its original here.
             i.remote = a.device.is_some() && lib.local_original(a).is_none();
-            i.live = a.meta.motion_offset.is_some() || lib.motion_part(&a.hash)?.is_some();
-            i.raw = lib.raw_part(&a.hash)?.is_some();
+            let parts = lib.parts(&a.hash)?;
+            i.live = a.meta.motion_offset.is_some() || parts.motion.is_some();
+            i.raw = parts.raw.is_some();
             Ok(i)
         })
         .collect()
@@ -279,6 +280,7 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
     with_lib(&state, move |lib| {
         let a = lib.show(&hash)?;
         let marks = lib.store_marks(&a.hash)?;
+        let parts = lib.parts(&a.hash)?;
         let backups = lib
             .targets()?
             .into_iter()
@@ -348,9 +350,9 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
                 ),
                 None => None,
             },
-            motion: lib.motion_part(&a.hash)?.map(|m| m.hash),
+            motion: parts.motion.map(|m| m.hash),
             motion_embedded: a.meta.motion_offset.is_some(),
-            raw: lib.raw_part(&a.hash)?.map(|r| RawPart {
+            raw: parts.raw.map(|r| RawPart {
                 hash: r.hash,
                 name: r.original_name,
                 size: r.size as f64,
@@ -914,7 +916,7 @@ pub async fn fetch_original(
             let _ = on_event.send(JobEvent::from(p));
         };
         lib.fetch_with(&hash, &progress, &cancel)?;
-        if let Some(m) = lib.motion_part(&hash)? {
+        if let Some(m) = lib.parts(&hash)?.motion {
             lib.fetch_with(&m.hash, &|_| {}, &cancel)?;
         }
         Ok(())

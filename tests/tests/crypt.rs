@@ -46,6 +46,29 @@ fn sb(s: &Setup, lib: &Path, args: &[&str]) -> Command {
     c
 }
 
+/// Imports the setup's photos and adds an encrypted folder target `vault` at `store`: the
+/// command's output.
+fn import_and_add_vault(s: &Setup, store: &Path) -> std::process::Output {
+    run_ok(sb(s, &s.lib, &["import"]).arg(&s.src), 0);
+    run_ok(
+        sb(
+            s,
+            &s.lib,
+            &[
+                "target",
+                "add",
+                "vault",
+                "--scheme",
+                "fs",
+                "--encrypt",
+                "--opt",
+            ],
+        )
+        .arg(format!("root={}", store.display())),
+        0,
+    )
+}
+
 /// The recovery code and the obscured password from `target add --encrypt`'s output.
 fn recovery(out: &str) -> (String, String) {
     let code = out
@@ -125,24 +148,7 @@ fn scan_raw(store: &Path, names: &[String]) {
 fn an_encrypted_folder_store_shows_nothing_and_rclone_reads_everything() {
     let s = setup();
     let store = s.home.join("vault");
-    run_ok(sb(&s, &s.lib, &["import"]).arg(&s.src), 0);
-    let out = run_ok(
-        sb(
-            &s,
-            &s.lib,
-            &[
-                "target",
-                "add",
-                "vault",
-                "--scheme",
-                "fs",
-                "--encrypt",
-                "--opt",
-            ],
-        )
-        .arg(format!("root={}", store.display())),
-        0,
-    );
+    let out = import_and_add_vault(&s, &store);
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
     let (code, obscured) = recovery(&said);
     assert_eq!(code.len(), 29, "six groups of four: {code}");
@@ -664,24 +670,7 @@ fn kill_9_during_an_encrypted_backup_loses_nothing() {
 fn changing_the_password_re_encrypts_everything_and_can_be_resumed() {
     let s = setup();
     let store = s.home.join("vault");
-    run_ok(sb(&s, &s.lib, &["import"]).arg(&s.src), 0);
-    let out = run_ok(
-        sb(
-            &s,
-            &s.lib,
-            &[
-                "target",
-                "add",
-                "vault",
-                "--scheme",
-                "fs",
-                "--encrypt",
-                "--opt",
-            ],
-        )
-        .arg(format!("root={}", store.display())),
-        0,
-    );
+    let out = import_and_add_vault(&s, &store);
     let (old_code, old_obscured) = recovery(&String::from_utf8_lossy(&out.stdout));
     run_ok(&mut sb(&s, &s.lib, &["backup", "--target", "vault"]), 0);
     let before: Vec<std::path::PathBuf> = files_below(&store)

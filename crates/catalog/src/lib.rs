@@ -26,7 +26,7 @@ pub use changes::{Applied, Change, FIELDS, Hlc, Op, Peer};
 pub use error::{Error, Result};
 pub use looks::{Look, LookBits};
 pub use migrations::SCHEMA_VERSION;
-pub use organise::{Album, Bucket, PlaceCell, Purge, StoreMark, View};
+pub use organise::{Album, Bucket, Parts, PlaceCell, Purge, StoreMark, View};
 pub use sidecars::SidecarDue;
 pub use tidy::{SearchFilter, fts_query, is_keyword};
 

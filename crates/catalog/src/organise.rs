@@ -136,6 +136,13 @@ fn next_month(m: &str) -> Option<String> {
     })
 }
 
+/// A photo's parts: see [`Catalog::parts`].
+#[derive(Debug, Default)]
+pub struct Parts {
+    pub motion: Option<Asset>,
+    pub raw: Option<Asset>,
+}
+
 impl Catalog {
     pub(crate) fn bump_generation(&self) -> Result<()> {
         self.conn.execute(
@@ -446,24 +453,21 @@ impl Catalog {
         Ok(n > 0)
     }
 
-    /// The motion part of a Live Photo.
-    pub fn motion_part(&self, photo: &str) -> Result<Option<Asset>> {
-        self.part_of_kind(photo, "video")
-    }
-
-    /// The camera RAW a RAW+JPEG pair is shown with.
-    pub fn raw_part(&self, photo: &str) -> Result<Option<Asset>> {
-        self.part_of_kind(photo, "photo")
-    }
-
-    fn part_of_kind(&self, photo: &str, kind: &str) -> Result<Option<Asset>> {
-        let sql = format!(
-            "SELECT {ASSET_COLUMNS} FROM assets WHERE motion_of = ?1 AND kind = ?2 LIMIT 1"
-        );
-        Ok(self
-            .conn
-            .query_row(&sql, [photo, kind], asset_from_row)
-            .optional()?)
+    /// A photo's parts, in one query: a Live Photo's video (motion) and a RAW+JPEG pair's RAW;
+    /// the part's kind says which.
+    pub fn parts(&self, photo: &str) -> Result<Parts> {
+        let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE motion_of = ?1");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut parts = Parts::default();
+        for a in stmt.query_map([photo], asset_from_row)? {
+            let a = a?;
+            let slot = match a.meta.kind {
+                shoebox_types::Kind::Video => &mut parts.motion,
+                shoebox_types::Kind::Photo => &mut parts.raw,
+            };
+            slot.get_or_insert(a);
+        }
+        Ok(parts)
     }
 
     /// The parts (Live Photo motion, a pair's RAW) of these photos (their hashes).

@@ -31,8 +31,8 @@ pub use organise::EmptyTrashReport;
 pub use schedule::{Job, Ran, ScheduleEvent, Scheduler, TargetSchedule, run_schedule};
 pub use settings::{Settings, WatchFolderSetting};
 pub use shoebox_catalog::{
-    Album, Asset, Bucket, Counts, ImportRecord, PlaceCell, SearchFilter, StoreMark, ThumbState,
-    View,
+    Album, Asset, Bucket, Counts, ImportRecord, Parts, PlaceCell, SearchFilter, StoreMark,
+    ThumbState, View,
 };
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
 pub use shoebox_media::motion::motion_length;

@@ -50,14 +50,9 @@ impl Library {
         Ok(all)
     }
 
-    /// The motion part of a Live Photo.
-    pub fn motion_part(&self, photo: &str) -> Result<Option<Asset>> {
-        Ok(self.catalog.motion_part(photo)?)
-    }
-
-    /// The camera RAW of a RAW+JPEG pair, shown as its JPEG.
-    pub fn raw_part(&self, photo: &str) -> Result<Option<Asset>> {
-        Ok(self.catalog.raw_part(photo)?)
+    /// A photo's parts: a Live Photo's video, a RAW+JPEG pair's RAW.
+    pub fn parts(&self, photo: &str) -> Result<shoebox_catalog::Parts> {
+        Ok(self.catalog.parts(photo)?)
     }
 
     pub fn set_favourite(&mut self, hashes: &[String], on: bool) -> Result<usize> {

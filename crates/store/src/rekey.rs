@@ -20,6 +20,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Objects re-encrypted at a time.
 const REKEY_CONCURRENCY: usize = 8;
 
+/// One pass of a password change: after the switch it deletes each old object; objects that
+/// already have their copy are counted once in a run.
+#[derive(Clone, Copy)]
+struct Pass {
+    delete: bool,
+    count_already: bool,
+}
+
 /// What a password change did.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct RekeyReport {
@@ -99,7 +107,11 @@ impl Store {
         let new_op = self.raw.clone().layer(CryptLayer::new(new));
         let first_pass = !report.switched;
         if first_pass {
-            self.rekey_pass(&old_op, &new_op, false, &mut report, progress, cancel)
+            let pass = Pass {
+                delete: false,
+                count_already: true,
+            };
+            self.rekey_pass(&old_op, &new_op, pass, &mut report, progress, cancel)
                 .await?;
             if report.cancelled {
                 return Ok(report);
@@ -114,13 +126,13 @@ impl Store {
                 .map_err(|e| self.store_err(&e))?;
             report.switched = true;
         }
-        // Objects found copied here were counted by the first pass when it ran in this run.
-        let counted = report.already;
-        self.rekey_pass(&old_op, &new_op, true, &mut report, progress, cancel)
+        // Copies found here were counted by the first pass when it ran in this run.
+        let pass = Pass {
+            delete: true,
+            count_already: !first_pass,
+        };
+        self.rekey_pass(&old_op, &new_op, pass, &mut report, progress, cancel)
             .await?;
-        if first_pass {
-            report.already = counted;
-        }
         Ok(report)
     }
 
@@ -132,7 +144,10 @@ impl Store {
         &self,
         old_op: &Operator,
         new_op: &Operator,
-        delete: bool,
+        Pass {
+            delete,
+            count_already,
+        }: Pass,
         report: &mut RekeyReport,
         progress: &dyn Fn(&Progress),
         cancel: &AtomicBool,
@@ -217,7 +232,7 @@ impl Store {
                 }
             };
             if there {
-                report.already += 1;
+                report.already += u64::from(count_already);
             } else {
                 report.copied += 1;
                 report.bytes += len;

@@ -61,16 +61,17 @@ pub(crate) fn listed<'a>(lib: &Library, assets: &'a [Asset]) -> Result<Vec<Liste
     assets
         .iter()
         .map(|a| {
+            let parts = lib.parts(&a.hash)?;
             Ok(Listed {
                 asset: a,
                 local: lib.local_original(a).is_some(),
                 trashed: a.trashed_at.is_some(),
-                motion: lib.motion_part(&a.hash)?.map(|m| Motion {
+                motion: parts.motion.map(|m| Motion {
                     hash: m.hash,
                     path: m.path,
                     duration_ms: m.meta.duration_ms,
                 }),
-                raw: lib.raw_part(&a.hash)?.map(|r| Raw {
+                raw: parts.raw.map(|r| Raw {
                     hash: r.hash,
                     path: r.path,
                     original_name: r.original_name,
@@ -95,7 +96,7 @@ pub(crate) fn print_listing(lib: &Library, assets: &[Asset], json: bool) -> Resu
                 a.meta.kind.as_str(),
                 human(a.size),
                 a.path,
-                match lib.raw_part(&a.hash)? {
+                match lib.parts(&a.hash)?.raw {
                     Some(r) => format!("  (+ RAW {})", r.original_name),
                     None => String::new(),
                 },
