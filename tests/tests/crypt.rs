@@ -727,6 +727,20 @@ fn changing_the_password_re_encrypts_everything_and_can_be_resumed() {
     // The old password is still the one in force here.
     run_ok(&mut sb(&s, &s.lib, &["verify", "--target", "vault"]), 0);
 
+    // Another new password now would leave the first one's copies behind: refused.
+    let other = s.home.join("other.txt");
+    std::fs::write(&other, "yet another passphrase, never mind\n").unwrap();
+    let out = run_ok(
+        sb(
+            &s,
+            &s.lib,
+            &["target", "passphrase", "vault", "--passphrase-file"],
+        )
+        .arg(&other),
+        2,
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was begun and not finished"));
+
     // Again, with the same new password: it goes on and finishes.
     let r = json(
         sb(

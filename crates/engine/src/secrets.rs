@@ -122,6 +122,24 @@ pub(crate) fn forget(scope: &str) -> Result<()> {
 }
 
 /// A target's secrets, and where each came from.
+/// The secrets named `keys` that are stored for `scope` (keychain first, then the secrets
+/// file), leaving out those that are not: for secrets only some targets have (a password change
+/// under way).
+pub(crate) fn load_present(scope: &str, keys: &[&str]) -> Result<BTreeMap<String, String>> {
+    let book = read_book()?;
+    let chain = keychain_get(scope);
+    Ok(keys
+        .iter()
+        .filter_map(|k| {
+            chain
+                .as_ref()
+                .and_then(|m| m.get(*k))
+                .or_else(|| book.get(scope).and_then(|m| m.get(*k)))
+                .map(|v| ((*k).to_owned(), v.clone()))
+        })
+        .collect())
+}
+
 pub(crate) fn load(
     scope: &str,
     target: &str,

@@ -193,6 +193,11 @@ impl Library {
             )));
         }
         let scope = self.secrets_scope(name);
+        // Not among the target's listed secrets: there only while a change is under way.
+        secret.extend(secrets::load_present(
+            &scope,
+            &["crypt_password_next", "crypt_password_old"],
+        )?);
         let current = secret.get("crypt_password").cloned().unwrap_or_default();
         let mut open_with = secret.clone();
         let new = if let Some(old) = secret.get("crypt_password_old").cloned() {
@@ -207,6 +212,14 @@ impl Library {
             current.clone()
         } else {
             let new = match (new_password, secret.get("crypt_password_next")) {
+                // Copies made under the other one would stay on the store, unreadable.
+                (Some(n), Some(next)) if n != next => {
+                    return Err(Error::Setting(format!(
+                        "a change of target {name}'s password to another one was begun and not \
+                         finished; run it again without a new password to finish it (then \
+                         change again if you want this one)"
+                    )));
+                }
                 (Some(n), _) => n.to_owned(),
                 (None, Some(next)) => next.clone(),
                 (None, None) => crate::new_recovery_code(),
