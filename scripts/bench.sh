@@ -24,5 +24,5 @@ if [[ "${1:-}" == "app" ]]; then
   fi
   SHOEBOX_PROFILE=release exec node ui/e2e/perf.mjs "$@"
 fi
-cargo build --release -q -p shoebox-cli -p shoebox-tests
+cargo build --release -q -p shoebox-cli -p shoebox-heif -p shoebox-tests
 exec "${CARGO_TARGET_DIR:-target}/release/shoebox-bench" "${@:-import}"

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm --prefix ui run build --silent
-cargo build "$@" -p shoebox-app -p shoebox-cli -p shoebox-tests
+cargo build "$@" -p shoebox-app -p shoebox-cli -p shoebox-heif -p shoebox-tests

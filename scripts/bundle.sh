@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo build --release -q -p shoebox-cli
+cargo build --release -q -p shoebox-cli -p shoebox-heif
 # The tauri CLI treats its config's folder as the crate: it gets the root config rewritten for
 # src-tauri/ (never committed), removed again when done.
 node scripts/bundle-config.mjs "$target" > src-tauri/tauri.conf.json

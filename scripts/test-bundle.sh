@@ -15,6 +15,13 @@ fail() { echo "FAILED: $*" >&2; exit 1; }
 version=$(shoebox --version) || fail "shoebox --version"
 echo "on PATH: $(command -v shoebox): $version"
 [[ -x /usr/bin/shoebox-app ]] || fail "no /usr/bin/shoebox-app"
+# HEIC is decoded by /usr/bin/shoebox-heif: an import from the installed command gets a preview.
+lib=$(mktemp -d)
+shoebox --library "$lib" import tests/data/sample.heic >/dev/null || fail "import of a HEIC"
+shoebox --library "$lib" ls --json | grep -q '"has_thumbnail": *true' || fail "no HEIC preview"
+shoebox --library "$lib" status | grep -q 'HEIC yes' || fail "status does not say HEIC yes"
+rm -rf "$lib"
+echo "HEIC decoded by $(command -v shoebox-heif)"
 desktop=$(ls /usr/share/applications/*.desktop | xargs grep -l 'Exec=shoebox-app' | head -1)
 [[ -n "$desktop" ]] || fail "no desktop entry"
 grep -q '^Categories=.*Photography' "$desktop" || fail "desktop entry not in Photography: $(grep Categories "$desktop")"
@@ -42,5 +49,5 @@ done
 kill $app; wait $app 2>/dev/null || true
 
 apt-get remove -y -q shoebox >/dev/null
-[[ ! -e /usr/bin/shoebox && ! -e /usr/bin/shoebox-app ]] || fail "files left after removal"
+[[ ! -e /usr/bin/shoebox && ! -e /usr/bin/shoebox-heif && ! -e /usr/bin/shoebox-app ]] || fail "files left after removal"
 echo "removed cleanly"

@@ -334,7 +334,7 @@ fn heic_png_exif_and_video_are_read() {
         (Some(96), Some(64))
     );
     assert!((heic["gps"]["lat"].as_f64().unwrap() - 48.8584).abs() < 1e-6);
-    // This build has the `heic` feature (on by default): the preview must exist.
+    // `shoebox-heif` is built beside `shoebox` (tests/heif.rs covers it missing): a preview.
     assert_eq!(heic["has_thumbnail"], true, "{heic}");
 
     let png = by_name(assets, "shot.png");

@@ -85,3 +85,109 @@ fn find(buf: &[u8], mut at: usize, limit: usize, want: &[u8; 4]) -> Option<(usiz
     }
     None
 }
+
+/// The name of the HEIF decoder's program (crate `shoebox-heif`).
+const DECODER: &str = "shoebox-heif";
+
+/// Longest one HEIF decode may take; a file that makes libheif hang is killed and refused.
+const DECODE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Where `shoebox-heif` is: `SHOEBOX_HEIF`, else beside the running program (as installed, and
+/// one folder up for cargo's test binaries in `target/*/deps`), else on PATH; `None` if none of
+/// these runs. Looked for once.
+///
+/// HEIF decoding runs in that program of its own, not in this one: libheif and its codec
+/// libraries cost every start of `shoebox` about 1.3 ms when linked in, and a codec that crashes
+/// on a hostile file then ends that one process, reported as [`Error::Crashed`].
+pub fn decoder_path() -> Option<&'static std::path::Path> {
+    use std::path::PathBuf;
+    use std::sync::OnceLock;
+    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let name = format!("{DECODER}{}", std::env::consts::EXE_SUFFIX);
+            let mut candidates: Vec<PathBuf> = Vec::new();
+            if let Some(p) = std::env::var_os("SHOEBOX_HEIF") {
+                candidates.push(p.into());
+            }
+            if let Ok(exe) = std::env::current_exe() {
+                candidates.extend(exe.ancestors().skip(1).take(2).map(|d| d.join(&name)));
+            }
+            if let Some(path) = std::env::var_os("PATH") {
+                candidates.extend(std::env::split_paths(&path).map(|d| d.join(&name)));
+            }
+            candidates.into_iter().find(|c| {
+                c.is_file()
+                    && crate::thumbs::run_with_timeout(
+                        crate::thumbs::quiet_command(c).arg("--version"),
+                        None,
+                        std::time::Duration::from_secs(10),
+                    )
+                    .is_ok_and(|o| o.status.success())
+            })
+        })
+        .as_deref()
+}
+
+/// Decodes a HEIF/HEIC picture, turned and mirrored as the file says, through `shoebox-heif`.
+pub(crate) fn decode(bytes: &[u8], limits: crate::Limits) -> Result<image::RgbImage> {
+    let Some(program) = decoder_path() else {
+        return Err(Error::Unsupported(
+            "HEIC (shoebox-heif, its decoder, is not installed beside shoebox)",
+        ));
+    };
+    let out = crate::thumbs::run_with_timeout(
+        crate::thumbs::quiet_command(program)
+            .arg("--max-pixels")
+            .arg(limits.max_pixels.to_string()),
+        Some(bytes),
+        DECODE_TIMEOUT,
+    )
+    .map_err(|e| Error::Crashed {
+        what: "decoding",
+        detail: format!("{DECODER}: {e}"),
+    })?;
+    let said = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    match out.status.code() {
+        Some(0) => pixels(out.stdout, limits),
+        Some(3) => {
+            let mut n = said.split(' ').map(|v| v.parse::<u64>().unwrap_or(0));
+            let (width, height) = (n.next().unwrap_or(0), n.next().unwrap_or(0));
+            Err(Error::TooLarge {
+                width,
+                height,
+                megapixels: width * height / 1_000_000,
+                limit: limits.max_pixels / 1_000_000,
+            })
+        }
+        Some(2) => Err(Error::corrupt("HEIF", said)),
+        code => Err(Error::Crashed {
+            what: "decoding",
+            detail: match code {
+                Some(c) => format!("{DECODER} ended with status {c}: {said}"),
+                None => format!("{DECODER} was killed by a signal ({})", out.status),
+            },
+        }),
+    }
+}
+
+/// Reads `shoebox-heif`'s answer: `SBH1`, width and height (u32 LE), then RGB rows.
+fn pixels(mut out: Vec<u8>, limits: crate::Limits) -> Result<image::RgbImage> {
+    let short = || Error::corrupt("HEIF", "the decoder's answer was cut short");
+    if out.len() < 12 || &out[..4] != b"SBH1" {
+        return Err(short());
+    }
+    let word = |at: usize| u32::from_le_bytes([out[at], out[at + 1], out[at + 2], out[at + 3]]);
+    let (w, h) = (word(4), word(8));
+    if u64::from(w) * u64::from(h) > limits.max_pixels {
+        return Err(Error::corrupt(
+            "HEIF",
+            "the decoder answered above the limit",
+        ));
+    }
+    if out.len() - 12 != w as usize * h as usize * 3 {
+        return Err(short());
+    }
+    out.drain(..12);
+    image::RgbImage::from_raw(w, h, out).ok_or_else(short)
+}

@@ -12,7 +12,7 @@
 
 mod error;
 pub mod export;
-mod heif;
+pub mod heif;
 pub mod look;
 mod metadata;
 pub mod motion;
@@ -158,6 +158,5 @@ const DECODER_CRATES: &[&str] = &[
     "fdeflate",
     "weezl",
     "kamadak-exif",
-    "libheif-rs",
     "fast_image_resize",
 ];

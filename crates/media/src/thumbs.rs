@@ -60,9 +60,10 @@ impl Default for Thumbnailer {
     }
 }
 
-/// Whether this build decodes HEIC.
+/// Whether HEIC pictures can be decoded here: `shoebox-heif`, the decoder's own program, was
+/// found (see [`crate::heif::decoder_path`]).
 pub fn heic_supported() -> bool {
-    cfg!(feature = "heic")
+    crate::heif::decoder_path().is_some()
 }
 
 /// Whether ffmpeg was found, for video poster frames.
@@ -188,6 +189,7 @@ pub fn ffmpeg_path() -> Option<&'static Path> {
             candidates.into_iter().find(|c| {
                 run_with_timeout(
                     quiet_command(c).arg("-version"),
+                    None,
                     std::time::Duration::from_secs(10),
                 )
                 .is_ok_and(|o| o.status.success())
@@ -209,48 +211,64 @@ pub(crate) fn quiet_command(program: &Path) -> Command {
     c
 }
 
-/// Runs `cmd` to completion, killing it after `limit`.
-fn run_with_timeout(
+/// Runs `cmd` to completion with `input` on its standard input (none: an empty one), killing it
+/// after `limit`.
+pub(crate) fn run_with_timeout(
     cmd: &mut Command,
+    input: Option<&[u8]>,
     limit: std::time::Duration,
 ) -> std::io::Result<std::process::Output> {
-    use std::io::Read;
+    use std::io::{Read, Write};
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
+    let stdin = child.stdin.take();
     let mut out = child.stdout.take().expect("piped");
     let mut err = child.stderr.take().expect("piped");
-    let reader = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = out.read_to_end(&mut b);
-        b
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = (&mut err).take(64 << 10).read_to_end(&mut b);
-        b
-    });
-    let start = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait()? {
-            break s;
+    std::thread::scope(|s| {
+        if let (Some(mut stdin), Some(input)) = (stdin, input) {
+            // A program that stops reading (it refused the file) closes the pipe: not an error
+            // here, its exit status says what happened.
+            s.spawn(move || {
+                let _ = stdin.write_all(input);
+            });
         }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!("gave up after {} s", limit.as_secs()),
-            ));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    Ok(std::process::Output {
-        status,
-        stdout: reader.join().unwrap_or_default(),
-        stderr: err_reader.join().unwrap_or_default(),
+        let reader = s.spawn(move || {
+            let mut b = Vec::new();
+            let _ = out.read_to_end(&mut b);
+            b
+        });
+        let err_reader = s.spawn(move || {
+            let mut b = Vec::new();
+            let _ = (&mut err).take(64 << 10).read_to_end(&mut b);
+            b
+        });
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait()? {
+                break s;
+            }
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("gave up after {} s", limit.as_secs()),
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        Ok(std::process::Output {
+            status,
+            stdout: reader.join().unwrap_or_default(),
+            stderr: err_reader.join().unwrap_or_default(),
+        })
     })
 }
 
@@ -273,7 +291,7 @@ impl Thumbnailer {
         let img = match format {
             Format::Jpeg => self.decode_jpeg(bytes, largest)?,
             Format::Raw => self.decode_jpeg(crate::raw::preview_bytes(bytes)?, largest)?,
-            Format::Heif => decode_heif(bytes, self.limits)?,
+            Format::Heif => crate::heif::decode(bytes, self.limits)?,
             Format::IsoVideo | Format::OtherVideo => poster_frame(path, largest)?,
             other => self.decode_generic(bytes, other)?,
         };
@@ -478,44 +496,6 @@ fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-#[cfg(feature = "heic")]
-fn decode_heif(bytes: &[u8], limits: Limits) -> Result<RgbImage> {
-    use libheif_rs::{ColorSpace, HeifContext, LibHeif, RgbChroma};
-    let bad = |e: libheif_rs::HeifError| Error::corrupt("HEIF", e);
-    let ctx = HeifContext::read_from_bytes(bytes).map_err(bad)?;
-    let handle = ctx.primary_image_handle().map_err(bad)?;
-    let (w, h) = (handle.width() as u64, handle.height() as u64);
-    if w * h > limits.max_pixels {
-        return Err(Error::TooLarge {
-            width: w,
-            height: h,
-            megapixels: w * h / 1_000_000,
-            limit: limits.max_pixels / 1_000_000,
-        });
-    }
-    let lib = LibHeif::new();
-    let img = lib
-        .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
-        .map_err(bad)?;
-    let planes = img.planes();
-    let plane = planes
-        .interleaved
-        .ok_or_else(|| Error::corrupt("HEIF", "no interleaved plane"))?;
-    let (pw, ph, stride) = (plane.width, plane.height, plane.stride);
-    let mut rgb = Vec::with_capacity((pw * ph * 3) as usize);
-    for row in 0..ph as usize {
-        rgb.extend_from_slice(&plane.data[row * stride..row * stride + pw as usize * 3]);
-    }
-    RgbImage::from_raw(pw, ph, rgb).ok_or_else(|| Error::corrupt("HEIF", "short pixel data"))
-}
-
-#[cfg(not(feature = "heic"))]
-fn decode_heif(_bytes: &[u8], _limits: Limits) -> Result<RgbImage> {
-    Err(Error::Unsupported(
-        "HEIC (built without the `heic` feature)",
-    ))
-}
-
 /// A frame one second in (or the first, for shorter clips), through ffmpeg.
 fn poster_frame(path: &Path, largest: u32) -> Result<RgbImage> {
     let Some(ffmpeg) = ffmpeg_path() else {
@@ -541,7 +521,7 @@ fn poster_frame(path: &Path, largest: u32) -> Result<RgbImage> {
                 "png",
                 "-",
             ]);
-        run_with_timeout(&mut cmd, FFMPEG_TIMEOUT)
+        run_with_timeout(&mut cmd, None, FFMPEG_TIMEOUT)
     };
     let mut out = run("1").map_err(|e| Error::Thumbnail(format!("ffmpeg: {e}")))?;
     if out.stdout.is_empty() {

@@ -85,7 +85,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             if s.heic_previews {
                 "yes"
             } else {
-                "no (built without libheif)"
+                "no (shoebox-heif, its decoder, is not installed beside shoebox)"
             },
             if s.video_posters {
                 "yes"
