@@ -58,6 +58,27 @@ fn heic_is_decoded_by_its_own_program() {
         .expect("a 1440 preview");
     let img = image::open(&thumb).unwrap().into_rgb8();
     assert_eq!(img.dimensions(), (96, 64));
+    // Asked for less, the decoder shrinks the picture before sending it (`--fit`).
+    let out = t.path().join("out");
+    let hash = heic["hash"].as_str().unwrap();
+    let r = json(
+        &mut shoebox(
+            &lib,
+            &[
+                "export",
+                "--json",
+                "--size",
+                "64",
+                "--to",
+                out.to_str().unwrap(),
+                hash,
+            ],
+        ),
+        0,
+    );
+    assert_eq!(r["exported"].as_array().map(Vec::len), Some(1), "{r}");
+    let small = image::open(out.join("IMG_1234.jpg")).unwrap();
+    assert_eq!((small.width(), small.height()), (64, 43));
     let status = run_ok(&mut shoebox(&lib, &["status"]), 0);
     assert!(
         String::from_utf8_lossy(&status.stdout).contains("HEIC yes"),

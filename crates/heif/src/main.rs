@@ -1,5 +1,6 @@
-//! `shoebox-heif --max-pixels N`: reads one HEIF/HEIC file on standard input and writes its
-//! primary picture, turned and mirrored as the file says, as 8-bit RGB on standard output:
+//! `shoebox-heif --max-pixels N [--fit SIZE]`: reads one HEIF/HEIC file on standard input and
+//! writes its primary picture, turned and mirrored as the file says and shrunk so its longest
+//! edge is at most SIZE (never enlarged), as 8-bit RGB on standard output:
 //!
 //! ```text
 //! b"SBH1"  width: u32 LE  height: u32 LE  width × height × 3 bytes, row by row
@@ -17,16 +18,22 @@ const MAGIC: &[u8; 4] = b"SBH1";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let max_pixels = match args.as_slice() {
-        [flag, n] if flag == "--max-pixels" => match n.parse::<u64>() {
-            Ok(n) => n,
-            Err(_) => return usage(),
-        },
-        [flag] if flag == "--version" => {
-            println!("shoebox-heif {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
+    if args.len() == 1 && args[0] == "--version" {
+        println!("shoebox-heif {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    let (mut max_pixels, mut fit) = (None, None);
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().and_then(|v| v.parse::<u64>().ok());
+        match (flag.as_str(), value) {
+            ("--max-pixels", Some(v)) => max_pixels = Some(v),
+            ("--fit", Some(v)) if v > 0 => fit = u32::try_from(v).ok(),
+            _ => return usage(),
         }
-        _ => return usage(),
+    }
+    let Some(max_pixels) = max_pixels else {
+        return usage();
     };
     let mut bytes = Vec::new();
     if let Err(e) = std::io::stdin().lock().read_to_end(&mut bytes) {
@@ -34,13 +41,23 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     match decode(&bytes, max_pixels) {
-        Ok(Decoded::Picture { width, height, rgb }) => {
+        Ok(Decoded::Picture(img)) => {
+            let img = match fit {
+                Some(size) => match shoebox_media::fit(&img, size) {
+                    Ok(small) => small,
+                    Err(e) => {
+                        eprintln!("{e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => img,
+            };
             let mut out = std::io::stdout().lock();
             let written = out
                 .write_all(MAGIC)
-                .and_then(|()| out.write_all(&width.to_le_bytes()))
-                .and_then(|()| out.write_all(&height.to_le_bytes()))
-                .and_then(|()| out.write_all(&rgb))
+                .and_then(|()| out.write_all(&img.width().to_le_bytes()))
+                .and_then(|()| out.write_all(&img.height().to_le_bytes()))
+                .and_then(|()| out.write_all(img.as_raw()))
                 .and_then(|()| out.flush());
             match written {
                 Ok(()) => ExitCode::SUCCESS,
@@ -60,20 +77,13 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: shoebox-heif --max-pixels N < picture.heic > pixels");
+    eprintln!("usage: shoebox-heif --max-pixels N [--fit SIZE] < picture.heic > pixels");
     ExitCode::from(64)
 }
 
 enum Decoded {
-    Picture {
-        width: u32,
-        height: u32,
-        rgb: Vec<u8>,
-    },
-    TooLarge {
-        width: u32,
-        height: u32,
-    },
+    Picture(image::RgbImage),
+    TooLarge { width: u32, height: u32 },
 }
 
 fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, String> {
@@ -96,9 +106,7 @@ fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, String> {
     for y in 0..h as usize {
         rgb.extend_from_slice(&plane.data[y * stride..y * stride + row]);
     }
-    Ok(Decoded::Picture {
-        width: w,
-        height: h,
-        rgb,
-    })
+    image::RgbImage::from_raw(w, h, rgb)
+        .map(Decoded::Picture)
+        .ok_or_else(|| "short pixel data".into())
 }

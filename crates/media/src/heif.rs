@@ -129,8 +129,10 @@ pub fn decoder_path() -> Option<&'static std::path::Path> {
         .as_deref()
 }
 
-/// Decodes a HEIF/HEIC picture, turned and mirrored as the file says, through `shoebox-heif`.
-pub(crate) fn decode(bytes: &[u8], limits: crate::Limits) -> Result<image::RgbImage> {
+/// Decodes a HEIF/HEIC picture, turned and mirrored as the file says, through `shoebox-heif`,
+/// shrunk there to fit `largest` (the biggest thumbnail asked for): the pipe then carries a
+/// 1440 px picture, 4.5 MB, instead of a 12 MP one, 36 MB.
+pub(crate) fn decode(bytes: &[u8], limits: crate::Limits, largest: u32) -> Result<image::RgbImage> {
     let Some(program) = decoder_path() else {
         return Err(Error::Unsupported(
             "HEIC (shoebox-heif, its decoder, is not installed beside shoebox)",
@@ -139,7 +141,9 @@ pub(crate) fn decode(bytes: &[u8], limits: crate::Limits) -> Result<image::RgbIm
     let out = crate::thumbs::run_with_timeout(
         crate::thumbs::quiet_command(program)
             .arg("--max-pixels")
-            .arg(limits.max_pixels.to_string()),
+            .arg(limits.max_pixels.to_string())
+            .arg("--fit")
+            .arg(largest.to_string()),
         Some(bytes),
         DECODE_TIMEOUT,
     )
@@ -149,7 +153,7 @@ pub(crate) fn decode(bytes: &[u8], limits: crate::Limits) -> Result<image::RgbIm
     })?;
     let said = String::from_utf8_lossy(&out.stderr).trim().to_owned();
     match out.status.code() {
-        Some(0) => pixels(out.stdout, limits),
+        Some(0) => pixels(out.stdout, limits, largest),
         Some(3) => {
             let mut n = said.split(' ').map(|v| v.parse::<u64>().unwrap_or(0));
             let (width, height) = (n.next().unwrap_or(0), n.next().unwrap_or(0));
@@ -172,14 +176,14 @@ pub(crate) fn decode(bytes: &[u8], limits: crate::Limits) -> Result<image::RgbIm
 }
 
 /// Reads `shoebox-heif`'s answer: `SBH1`, width and height (u32 LE), then RGB rows.
-fn pixels(mut out: Vec<u8>, limits: crate::Limits) -> Result<image::RgbImage> {
+fn pixels(mut out: Vec<u8>, limits: crate::Limits, largest: u32) -> Result<image::RgbImage> {
     let short = || Error::corrupt("HEIF", "the decoder's answer was cut short");
     if out.len() < 12 || &out[..4] != b"SBH1" {
         return Err(short());
     }
     let word = |at: usize| u32::from_le_bytes([out[at], out[at + 1], out[at + 2], out[at + 3]]);
     let (w, h) = (word(4), word(8));
-    if u64::from(w) * u64::from(h) > limits.max_pixels {
+    if u64::from(w) * u64::from(h) > limits.max_pixels || w.max(h) > largest {
         return Err(Error::corrupt(
             "HEIF",
             "the decoder answered above the limit",

@@ -146,7 +146,7 @@ pub(crate) fn run_fed(
         if start.elapsed() > limit {
             let _ = child.kill();
         }
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        std::thread::sleep(std::time::Duration::from_millis(1));
     }
 }
 
@@ -262,7 +262,7 @@ pub(crate) fn run_with_timeout(
                     format!("gave up after {} s", limit.as_secs()),
                 ));
             }
-            std::thread::sleep(std::time::Duration::from_millis(5));
+            std::thread::sleep(std::time::Duration::from_millis(1));
         };
         Ok(std::process::Output {
             status,
@@ -291,7 +291,7 @@ impl Thumbnailer {
         let img = match format {
             Format::Jpeg => self.decode_jpeg(bytes, largest)?,
             Format::Raw => self.decode_jpeg(crate::raw::preview_bytes(bytes)?, largest)?,
-            Format::Heif => crate::heif::decode(bytes, self.limits)?,
+            Format::Heif => crate::heif::decode(bytes, self.limits, largest)?,
             Format::IsoVideo | Format::OtherVideo => poster_frame(path, largest)?,
             other => self.decode_generic(bytes, other)?,
         };
@@ -464,8 +464,9 @@ impl Thumbnailer {
     }
 }
 
-/// Resizes so that the longest edge is at most `size`; never enlarges.
-fn fit(img: &RgbImage, size: u32) -> Result<RgbImage> {
+/// Resizes so that the longest edge is at most `size`; never enlarges. (`shoebox-heif` uses it
+/// too, so a HEIC is shrunk there exactly as it would be here.)
+pub fn fit(img: &RgbImage, size: u32) -> Result<RgbImage> {
     let (w, h) = img.dimensions();
     let long = w.max(h);
     if long <= size {
