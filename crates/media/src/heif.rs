@@ -120,7 +120,6 @@ pub fn decoder_path() -> Option<&'static std::path::Path> {
                 c.is_file()
                     && crate::thumbs::run_with_timeout(
                         crate::thumbs::quiet_command(c).arg("--version"),
-                        None,
                         std::time::Duration::from_secs(10),
                     )
                     .is_ok_and(|o| o.status.success())
@@ -138,13 +137,13 @@ pub(crate) fn decode(bytes: &[u8], limits: crate::Limits, largest: u32) -> Resul
             "HEIC (shoebox-heif, its decoder, is not installed beside shoebox)",
         ));
     };
-    let out = crate::thumbs::run_with_timeout(
+    let out = crate::thumbs::run_fed(
         crate::thumbs::quiet_command(program)
             .arg("--max-pixels")
             .arg(limits.max_pixels.to_string())
             .arg("--fit")
             .arg(largest.to_string()),
-        Some(bytes),
+        &mut &bytes[..],
         DECODE_TIMEOUT,
     )
     .map_err(|e| Error::Crashed {

@@ -189,7 +189,6 @@ pub fn ffmpeg_path() -> Option<&'static Path> {
             candidates.into_iter().find(|c| {
                 run_with_timeout(
                     quiet_command(c).arg("-version"),
-                    None,
                     std::time::Duration::from_secs(10),
                 )
                 .is_ok_and(|o| o.status.success())
@@ -211,64 +210,48 @@ pub(crate) fn quiet_command(program: &Path) -> Command {
     c
 }
 
-/// Runs `cmd` to completion with `input` on its standard input (none: an empty one), killing it
-/// after `limit`.
+/// Runs `cmd` to completion, killing it after `limit`.
 pub(crate) fn run_with_timeout(
     cmd: &mut Command,
-    input: Option<&[u8]>,
     limit: std::time::Duration,
 ) -> std::io::Result<std::process::Output> {
-    use std::io::{Read, Write};
+    use std::io::Read;
     let mut child = cmd
-        .stdin(if input.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
-    let stdin = child.stdin.take();
     let mut out = child.stdout.take().expect("piped");
     let mut err = child.stderr.take().expect("piped");
-    std::thread::scope(|s| {
-        if let (Some(mut stdin), Some(input)) = (stdin, input) {
-            // A program that stops reading (it refused the file) closes the pipe: not an error
-            // here, its exit status says what happened.
-            s.spawn(move || {
-                let _ = stdin.write_all(input);
-            });
+    let reader = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = out.read_to_end(&mut b);
+        b
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = (&mut err).take(64 << 10).read_to_end(&mut b);
+        b
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait()? {
+            break s;
         }
-        let reader = s.spawn(move || {
-            let mut b = Vec::new();
-            let _ = out.read_to_end(&mut b);
-            b
-        });
-        let err_reader = s.spawn(move || {
-            let mut b = Vec::new();
-            let _ = (&mut err).take(64 << 10).read_to_end(&mut b);
-            b
-        });
-        let start = std::time::Instant::now();
-        let status = loop {
-            if let Some(s) = child.try_wait()? {
-                break s;
-            }
-            if start.elapsed() > limit {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!("gave up after {} s", limit.as_secs()),
-                ));
-            }
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        };
-        Ok(std::process::Output {
-            status,
-            stdout: reader.join().unwrap_or_default(),
-            stderr: err_reader.join().unwrap_or_default(),
-        })
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("gave up after {} s", limit.as_secs()),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Ok(std::process::Output {
+        status,
+        stdout: reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
     })
 }
 
@@ -522,7 +505,7 @@ fn poster_frame(path: &Path, largest: u32) -> Result<RgbImage> {
                 "png",
                 "-",
             ]);
-        run_with_timeout(&mut cmd, None, FFMPEG_TIMEOUT)
+        run_with_timeout(&mut cmd, FFMPEG_TIMEOUT)
     };
     let mut out = run("1").map_err(|e| Error::Thumbnail(format!("ffmpeg: {e}")))?;
     if out.stdout.is_empty() {
