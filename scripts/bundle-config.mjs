@@ -2,7 +2,7 @@
 // to src-tauri, and the programs that go beside the app: the `shoebox` command and
 // `shoebox-heif` (the HEIC decoder both run), built in the target folder given.
 //   node scripts/bundle-config.mjs TARGET_DIR [TRIPLE]
-// On Linux they are packed into the .deb at /usr/bin. Elsewhere (TRIPLE given, as the release
+// On Linux they are packed into the .deb at /usr/bin, and into the AppImage's usr/bin. Elsewhere (TRIPLE given, as the release
 // workflow does) they go through the bundler's externalBin, which wants each program copied to
 // src-tauri/binaries/NAME-TRIPLE and puts it beside the app's own executable (Contents/MacOS,
 // the Windows install folder). Used by scripts/bundle.sh and the workflow only; plain cargo
@@ -18,9 +18,12 @@ c.bundle.icon = c.bundle.icon.map(up);
 c.bundle.licenseFile = up(c.bundle.licenseFile);
 const programs = ['shoebox', 'shoebox-heif'];
 if (!triple || triple.includes('linux')) {
-  c.bundle.linux.deb.files = Object.fromEntries(
+  // The same places in the .deb and in the AppImage (whose usr/bin holds the app too).
+  const files = Object.fromEntries(
     programs.map((p) => [`/usr/bin/${p}`, `${target}/release/${p}`]),
   );
+  c.bundle.linux.deb.files = files;
+  c.bundle.linux.appimage = { ...c.bundle.linux.appimage, files };
 } else {
   const exe = triple.includes('windows') ? '.exe' : '';
   const dir = new URL('../src-tauri/binaries/', import.meta.url);

@@ -134,7 +134,7 @@ pub fn decoder_path() -> Option<&'static std::path::Path> {
 pub(crate) fn decode(bytes: &[u8], limits: crate::Limits, largest: u32) -> Result<image::RgbImage> {
     let Some(program) = decoder_path() else {
         return Err(Error::Unsupported(
-            "HEIC (shoebox-heif, its decoder, is not installed beside shoebox)",
+            "HEIC (shoebox-heif, its decoder, is not beside shoebox or does not run here)",
         ));
     };
     let out = crate::thumbs::run_fed(

@@ -85,7 +85,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             if s.heic_previews {
                 "yes"
             } else {
-                "no (shoebox-heif, its decoder, is not installed beside shoebox)"
+                "no (shoebox-heif, its decoder, is not beside shoebox or does not run here)"
             },
             if s.video_posters {
                 "yes"
