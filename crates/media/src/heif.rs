@@ -97,7 +97,7 @@ const DECODE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 /// these runs. Looked for once.
 ///
 /// HEIF decoding runs in that program of its own, not in this one: libheif and its codec
-/// libraries cost every start of `shoebox` about 1.3 ms when linked in, and a codec that crashes
+/// libraries cost every start of `shoebox` about 3 ms when linked in, and a codec that crashes
 /// on a hostile file then ends that one process, reported as [`Error::Crashed`].
 pub fn decoder_path() -> Option<&'static std::path::Path> {
     use std::path::PathBuf;
@@ -137,6 +137,7 @@ pub(crate) fn decode(bytes: &[u8], limits: crate::Limits, largest: u32) -> Resul
             "HEIC (shoebox-heif, its decoder, is not beside shoebox or does not run here)",
         ));
     };
+    let start = std::time::Instant::now();
     let out = crate::thumbs::run_fed(
         crate::thumbs::quiet_command(program)
             .arg("--max-pixels")
@@ -168,6 +169,9 @@ pub(crate) fn decode(bytes: &[u8], limits: crate::Limits, largest: u32) -> Resul
             what: "decoding",
             detail: match code {
                 Some(c) => format!("{DECODER} ended with status {c}: {said}"),
+                None if start.elapsed() >= DECODE_TIMEOUT => {
+                    format!("{DECODER} was stopped after {} s", DECODE_TIMEOUT.as_secs())
+                }
                 None => format!("{DECODER} was killed by a signal ({})", out.status),
             },
         }),
