@@ -2,11 +2,11 @@
 // to src-tauri, and the programs that go beside the app: the `shoebox` command and
 // `shoebox-heif` (the HEIC decoder both run), built in the target folder given.
 //   node scripts/bundle-config.mjs TARGET_DIR [TRIPLE]
-// On Linux they are packed into the .deb at /usr/bin, and into the AppImage's usr/bin. Elsewhere (TRIPLE given, as the release
-// workflow does) they go through the bundler's externalBin, which wants each program copied to
-// src-tauri/binaries/NAME-TRIPLE and puts it beside the app's own executable (Contents/MacOS,
-// the Windows install folder). Used by scripts/bundle.sh and the workflow only; plain cargo
-// builds read the root file as it is.
+// On Linux they are packed into the .deb at /usr/bin, and into the AppImage's usr/bin.
+// Elsewhere (TRIPLE given, as the release workflow does) they go through the bundler's
+// externalBin, which wants each program copied to src-tauri/binaries/NAME-TRIPLE and puts it
+// beside the app's own executable (Contents/MacOS, the Windows install folder). Used by
+// scripts/bundle.sh and the workflow only; plain cargo builds read the root file as it is.
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 
 const [target, triple] = process.argv.slice(2);
