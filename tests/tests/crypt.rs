@@ -46,27 +46,30 @@ fn sb(s: &Setup, lib: &Path, args: &[&str]) -> Command {
     c
 }
 
+/// `target add vault --scheme fs --encrypt --opt root=STORE` for `lib`, to be run.
+fn add_vault(s: &Setup, lib: &Path, store: &Path) -> Command {
+    let mut c = sb(
+        s,
+        lib,
+        &[
+            "target",
+            "add",
+            "vault",
+            "--scheme",
+            "fs",
+            "--encrypt",
+            "--opt",
+        ],
+    );
+    c.arg(format!("root={}", store.display()));
+    c
+}
+
 /// Imports the setup's photos and adds an encrypted folder target `vault` at `store`: the
 /// command's output.
 fn import_and_add_vault(s: &Setup, store: &Path) -> std::process::Output {
     run_ok(sb(s, &s.lib, &["import"]).arg(&s.src), 0);
-    run_ok(
-        sb(
-            s,
-            &s.lib,
-            &[
-                "target",
-                "add",
-                "vault",
-                "--scheme",
-                "fs",
-                "--encrypt",
-                "--opt",
-            ],
-        )
-        .arg(format!("root={}", store.display())),
-        0,
-    )
+    run_ok(&mut add_vault(s, &s.lib, store), 0)
 }
 
 /// The recovery code and the obscured password from `target add --encrypt`'s output.
@@ -426,23 +429,7 @@ fn an_encrypted_target_refuses_a_place_that_holds_other_files() {
     let store = s.home.join("plain-store");
     std::fs::create_dir_all(&store).unwrap();
     std::fs::write(store.join("holiday.jpg"), b"not ours").unwrap();
-    let out = run_ok(
-        sb(
-            &s,
-            &s.lib,
-            &[
-                "target",
-                "add",
-                "vault",
-                "--scheme",
-                "fs",
-                "--encrypt",
-                "--opt",
-            ],
-        )
-        .arg(format!("root={}", store.display())),
-        2,
-    );
+    let out = run_ok(&mut add_vault(&s, &s.lib, &store), 2);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("needs its own empty folder"),
         "{out:?}"
@@ -608,23 +595,7 @@ fn kill_9_during_an_encrypted_backup_loses_nothing() {
             .write(&s.src.join(format!("K{i:02}.JPG")));
     }
     run_ok(sb(&s, &s.lib, &["import"]).arg(&s.src), 0);
-    run_ok(
-        sb(
-            &s,
-            &s.lib,
-            &[
-                "target",
-                "add",
-                "vault",
-                "--scheme",
-                "fs",
-                "--encrypt",
-                "--opt",
-            ],
-        )
-        .arg(format!("root={}", store.display())),
-        0,
-    );
+    run_ok(&mut add_vault(&s, &s.lib, &store), 0);
     run_ok(&mut sb(&s, &s.lib, &["target", "remove", "local"]), 0);
     let mut child = sb(&s, &s.lib, &["backup", "--target", "vault"])
         .stdout(std::process::Stdio::null())
@@ -835,22 +806,9 @@ fn changing_the_password_re_encrypts_everything_and_can_be_resumed() {
     let old_file = s.home.join("old.txt");
     std::fs::write(&old_file, format!("{old_code}\n")).unwrap();
     let out = run_ok(
-        sb(
-            &s,
-            &s.home.join("other"),
-            &[
-                "target",
-                "add",
-                "vault",
-                "--scheme",
-                "fs",
-                "--encrypt",
-                "--opt",
-            ],
-        )
-        .arg(format!("root={}", store.display()))
-        .arg("--passphrase-file")
-        .arg(&old_file),
+        add_vault(&s, &s.home.join("other"), &store)
+            .arg("--passphrase-file")
+            .arg(&old_file),
         2,
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("wrong"));
