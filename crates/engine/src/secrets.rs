@@ -121,25 +121,33 @@ pub(crate) fn forget(scope: &str) -> Result<()> {
     Ok(())
 }
 
-/// A target's secrets, and where each came from.
-/// The secrets named `keys` that are stored for `scope` (keychain first, then the secrets
-/// file), leaving out those that are not: for secrets only some targets have (a password change
-/// under way).
+/// Where secret `k` of `scope` is kept: the keychain's copy (`true`) before the secrets file's.
+fn stored<'a>(
+    chain: Option<&'a BTreeMap<String, String>>,
+    book: &'a Book,
+    scope: &str,
+    k: &str,
+) -> Option<(&'a String, bool)> {
+    chain
+        .and_then(|m| m.get(k))
+        .map(|v| (v, true))
+        .or_else(|| book.get(scope).and_then(|m| m.get(k)).map(|v| (v, false)))
+}
+
+/// The secrets named `keys` that are stored for `scope`, leaving out those that are not: for
+/// secrets only some targets have (a password change under way).
 pub(crate) fn load_present(scope: &str, keys: &[&str]) -> Result<BTreeMap<String, String>> {
     let book = read_book()?;
     let chain = keychain_get(scope);
     Ok(keys
         .iter()
         .filter_map(|k| {
-            chain
-                .as_ref()
-                .and_then(|m| m.get(*k))
-                .or_else(|| book.get(scope).and_then(|m| m.get(*k)))
-                .map(|v| ((*k).to_owned(), v.clone()))
+            stored(chain.as_ref(), &book, scope, k).map(|(v, _)| ((*k).to_owned(), v.clone()))
         })
         .collect())
 }
 
+/// A target's secrets, and where each came from.
 pub(crate) fn load(
     scope: &str,
     target: &str,
@@ -158,12 +166,13 @@ pub(crate) fn load(
         if let Some(v) = std::env::var_os(&env) {
             out.insert(k.clone(), v.to_string_lossy().into_owned());
             from.push(format!("{k} from ${env}"));
-        } else if let Some(v) = chain.as_ref().and_then(|m| m.get(k)) {
+        } else if let Some((v, in_keychain)) = stored(chain.as_ref(), &book, scope, k) {
             out.insert(k.clone(), v.clone());
-            from.push(format!("{k} from the OS keychain"));
-        } else if let Some(v) = book.get(scope).and_then(|m| m.get(k)) {
-            out.insert(k.clone(), v.clone());
-            from.push(format!("{k} from {}", file()?.display()));
+            from.push(if in_keychain {
+                format!("{k} from the OS keychain")
+            } else {
+                format!("{k} from {}", file()?.display())
+            });
         } else {
             return Err(Error::Setting(format!(
                 "target {target}: secret {k} is missing; set ${env} or add the target again with --secret {k}=…"
