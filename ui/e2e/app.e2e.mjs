@@ -43,7 +43,6 @@ async function allTileHashes() {
   return seen;
 }
 
-
 /** The tile of a file name, scrolling the timeline from the top (months load as they come into view). */
 async function tileNamed(name, ms = 30000) {
   const find = () => js(`const t = [...document.querySelectorAll('[data-testid=tile]')].find(t => t.title === arguments[0]);

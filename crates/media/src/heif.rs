@@ -151,6 +151,16 @@ pub(crate) fn decode(bytes: &[u8], limits: crate::Limits, largest: u32) -> Resul
         what: "decoding",
         detail: format!("{DECODER}: {e}"),
     })?;
+    answer(out, start.elapsed() >= DECODE_TIMEOUT, limits, largest)
+}
+
+/// What `shoebox-heif`'s run `out` means; `timed_out` when it ran until it was stopped.
+fn answer(
+    out: std::process::Output,
+    timed_out: bool,
+    limits: crate::Limits,
+    largest: u32,
+) -> Result<image::RgbImage> {
     let said = String::from_utf8_lossy(&out.stderr).trim().to_owned();
     match out.status.code() {
         Some(0) => pixels(out.stdout, limits, largest),
@@ -169,7 +179,7 @@ pub(crate) fn decode(bytes: &[u8], limits: crate::Limits, largest: u32) -> Resul
             what: "decoding",
             detail: match code {
                 Some(c) => format!("{DECODER} ended with status {c}: {said}"),
-                None if start.elapsed() >= DECODE_TIMEOUT => {
+                None if timed_out => {
                     format!("{DECODER} was stopped after {} s", DECODE_TIMEOUT.as_secs())
                 }
                 None => format!("{DECODER} was killed by a signal ({})", out.status),
@@ -197,4 +207,25 @@ fn pixels(mut out: Vec<u8>, limits: crate::Limits, largest: u32) -> Result<image
     }
     out.drain(..12);
     image::RgbImage::from_raw(w, h, out).ok_or_else(short)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_decoder_that_hangs_is_stopped_and_said_so() {
+        let t = Instant::now();
+        let out = crate::thumbs::run_fed(
+            std::process::Command::new("sleep").arg("30"),
+            &mut &b"ftyp"[..],
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+        assert!(out.status.code().is_none(), "killed: {:?}", out.status);
+        let e = answer(out, true, crate::Limits::default(), 1440).unwrap_err();
+        assert!(e.to_string().contains("stopped after 120 s"), "{e}");
+    }
 }
