@@ -20,12 +20,12 @@ need runc runc
 need debootstrap debootstrap
 # Plain root podman on these machines: crun refuses their hybrid cgroups and the sandbox refuses
 # raising rlimits, so runc with cgroupfs and the host's limits.
-export CONTAINERS_CONF="${CONTAINERS_CONF:-$(mktemp)}"
-printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n' \
-  > "$CONTAINERS_CONF"
-
 cache="${SHOEBOX_CONTAINER_CACHE:-/var/tmp/shoebox-container}"
 mkdir -p "$cache"
+# Our own settings file, so nobody else's podman configuration is touched.
+export CONTAINERS_CONF="$cache/containers.conf"
+printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n' \
+  > "$CONTAINERS_CONF"
 if ! podman image exists docker.io/library/debian:bookworm-slim; then
   echo "making debian:bookworm-slim with debootstrap …"
   rm -rf "$cache/root"
