@@ -686,10 +686,16 @@ fn changing_the_password_re_encrypts_everything_and_can_be_resumed() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("nothing was deleted"), "{err}");
+    let marker = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap();
+    let stopped = marker(&std::fs::read(store.join("SHOEBOX-ENCRYPTED.json")).unwrap());
     assert_eq!(
-        std::fs::read(store.join("SHOEBOX-ENCRYPTED.json")).unwrap(),
-        marker_before,
+        stopped["check"],
+        marker(&marker_before)["check"],
         "not switched"
+    );
+    assert!(
+        stopped["rekeying"]["device"].is_string(),
+        "a change under way: {stopped}"
     );
     for f in &before {
         assert!(f.exists(), "{} deleted", f.display());
@@ -820,4 +826,157 @@ fn changing_the_password_re_encrypts_everything_and_can_be_resumed() {
     let secrets = std::fs::read_to_string(s.home.join("secrets.json")).unwrap();
     assert!(!secrets.contains("crypt_password_next") && !secrets.contains("crypt_password_old"));
     run_ok(&mut sb(&s, &s.lib, &["verify", "--target", "vault"]), 0);
+}
+
+fn rclone_rcat(remote: &str, key: &str, bytes: &[u8]) {
+    use std::io::Write;
+    let mut child = Command::new("rclone")
+        .args(["rcat", &format!("{remote}{key}")])
+        .env("RCLONE_CONFIG", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    assert!(child.wait().unwrap().success(), "rclone rcat {key}");
+}
+
+/// Issue 25, defect 2: a password change took no lock and told no one, so another computer
+/// went on writing under the old password during it; and a copy already under the new password
+/// was taken as done when its size matched, whatever it held. Now the change marks the store
+/// (other computers write nothing until it is done, and say why) and compares copies by content.
+#[test]
+fn a_password_change_holds_other_computers_back_and_compares_copies_by_content() {
+    let t = tempfile::tempdir().unwrap();
+    let store = t.path().join("vault");
+    let (a_home, b_home) = (t.path().join("a-home"), t.path().join("b-home"));
+    let (a, b) = (t.path().join("a-lib"), t.path().join("b-lib"));
+    std::fs::create_dir_all(&a_home).unwrap();
+    std::fs::create_dir_all(&b_home).unwrap();
+    let root = format!("root={}", store.display());
+    let out = run_ok(
+        sb_home(
+            &a_home,
+            &a,
+            &["target", "add", "shared", "--scheme", "fs", "--encrypt"],
+        )
+        .args(["--opt", &root]),
+        0,
+    );
+    let (code, old_obscured) = recovery(&String::from_utf8_lossy(&out.stdout));
+    let code_file = t.path().join("code.txt");
+    std::fs::write(&code_file, &code).unwrap();
+    run_ok(&mut sb_home(&a_home, &a, &["target", "remove", "local"]), 0);
+    let src = t.path().join("a-src");
+    std::fs::create_dir_all(&src).unwrap();
+    for i in 0..3u64 {
+        Jpeg::new(300, 200)
+            .seed(60 + i)
+            .write(&src.join(format!("A{i}.JPG")));
+    }
+    run_ok(sb_home(&a_home, &a, &["import"]).arg(&src), 0);
+    run_ok(&mut sb_home(&a_home, &a, &["sync"]), 0);
+    run_ok(
+        sb_home(
+            &b_home,
+            &b,
+            &["target", "add", "shared", "--scheme", "fs", "--encrypt"],
+        )
+        .arg("--passphrase-file")
+        .arg(&code_file)
+        .args(["--opt", &root]),
+        0,
+    );
+    run_ok(&mut sb_home(&b_home, &b, &["target", "remove", "local"]), 0);
+    run_ok(&mut sb_home(&b_home, &b, &["sync"]), 0);
+
+    // A copy under the new password that is not what it stands for, of the same size.
+    let new_pass = "the family vault's next passphrase, 2027";
+    let new_file = t.path().join("new.txt");
+    std::fs::write(&new_file, format!("{new_pass}\n")).unwrap();
+    let dev = json(&mut sb_home(&a_home, &a, &["devices", "--json"]), 0)["this_device"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pointer = format!("catalogs/{dev}/latest.json");
+    let old_remote = format!(
+        ":crypt,remote='{}',password={old_obscured}:",
+        store.display()
+    );
+    let new_remote = format!(
+        ":crypt,remote='{}',password={}:",
+        store.display(),
+        shoebox_engine::rclone_obscure(new_pass)
+    );
+    let truth = rclone_cat(&old_remote, &pointer);
+    let before: Vec<std::path::PathBuf> = files_below(&store)
+        .into_iter()
+        .filter(|f| !f.ends_with("SHOEBOX-ENCRYPTED.json"))
+        .collect();
+    rclone_rcat(&new_remote, &pointer, &vec![b' '; truth.len()]);
+
+    // The change stops half-way (a damaged object); the store says a change is under way.
+    let victim = before
+        .iter()
+        .max_by_key(|f| std::fs::metadata(f).unwrap().len())
+        .unwrap()
+        .clone();
+    let good = std::fs::read(&victim).unwrap();
+    let mut bad = good.clone();
+    bad[70_000.min(good.len() - 1)] ^= 0x40;
+    std::fs::write(&victim, &bad).unwrap();
+    run_ok(
+        sb_home(
+            &a_home,
+            &a,
+            &["target", "passphrase", "shared", "--passphrase-file"],
+        )
+        .arg(&new_file),
+        2,
+    );
+    // The other computer writes nothing meanwhile (it has a new photo to send), and is told
+    // why.
+    let b_src = t.path().join("b-src");
+    Jpeg::new(300, 200).seed(70).write(&{
+        std::fs::create_dir_all(&b_src).unwrap();
+        b_src.join("B0.JPG")
+    });
+    run_ok(sb_home(&b_home, &b, &["import"]).arg(&b_src), 0);
+    let files_then = files_below(&store).len();
+    let out = sb_home(&b_home, &b, &["backup"]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0), "B backed up during the change");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("password is being changed"), "{said}");
+    assert_eq!(files_below(&store).len(), files_then);
+
+    std::fs::write(&victim, &good).unwrap();
+    let r = json(
+        sb_home(
+            &a_home,
+            &a,
+            &[
+                "target",
+                "passphrase",
+                "shared",
+                "--json",
+                "--passphrase-file",
+            ],
+        )
+        .arg(&new_file),
+        0,
+    );
+    assert_eq!(r["switched"], true, "{r}");
+    assert_eq!(
+        rclone_cat(&new_remote, &pointer),
+        truth,
+        "the stale copy was taken for the object"
+    );
+    // Done: the marker no longer holds anyone back (B is told its password is wrong instead).
+    let out = sb_home(&b_home, &b, &["backup"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("being changed"), "{said}");
+    run_ok(&mut sb_home(&a_home, &a, &["sync"]), 0);
 }

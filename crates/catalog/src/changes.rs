@@ -120,10 +120,21 @@ pub struct Applied {
 }
 
 const HLC_KEY: &str = "hlc_last";
+const REPLAY_KEY: &str = "replay_logs";
 
 impl Catalog {
+    /// This device's clock: the greatest reading it made or saw. Only its time and counter
+    /// matter (a reading made here takes this device's id), so a clock stored with no device,
+    /// as catalogs before the fix of a joining device's clock have it, still counts.
     fn last_hlc(&self) -> Result<Option<Hlc>> {
-        Ok(self.setting(HLC_KEY)?.as_deref().and_then(Hlc::parse))
+        Ok(self.setting(HLC_KEY)?.as_deref().and_then(|s| {
+            let mut it = s.splitn(3, '.');
+            Some(Hlc {
+                ms: it.next()?.parse().ok()?,
+                counter: it.next()?.parse().ok()?,
+                device: it.next().unwrap_or_default().to_owned(),
+            })
+        }))
     }
 
     /// A new clock reading for an edit made here; `wall_ms` is the wall clock.
@@ -259,6 +270,46 @@ impl Catalog {
         Ok(rows.len())
     }
 
+    /// Photos just imported here take what the library's edits already say of them (a caption
+    /// or an album given on another device before this one had the photo; the state of a photo
+    /// deleted for good here and imported again). Returns those the edits still have in the
+    /// trash: imported again, they are out of it (their purge records go; the caller records
+    /// them as restored, so every device takes them out of the trash).
+    pub fn take_shared_values(&mut self, hashes: &[String]) -> Result<Vec<String>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut revived = Vec::new();
+        for h in hashes {
+            let trashed: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM field_values WHERE hash = ?1 AND field = 'trashed' \
+                 AND value != 'null')",
+                [h],
+                |r| r.get(0),
+            )?;
+            take_early_values(&tx, h)?;
+            if trashed {
+                tx.execute("UPDATE assets SET trashed_at = NULL WHERE hash = ?1", [h])?;
+                tx.execute("DELETE FROM purges WHERE hash = ?1", [h])?;
+                revived.push(h.clone());
+            }
+        }
+        tx.commit()?;
+        Ok(revived)
+    }
+
+    /// When applying asked for it (a photo restored elsewhere after it was deleted for good
+    /// here), forgets how far every other device's log was read, so the next sync reads them
+    /// all again. Returns whether it did.
+    pub fn replay_if_asked(&self) -> Result<bool> {
+        if self.setting(REPLAY_KEY)?.is_none() {
+            return Ok(false);
+        }
+        self.conn.execute("UPDATE peers SET applied_seq = 0", [])?;
+        self.delete_setting(REPLAY_KEY)?;
+        Ok(true)
+    }
+
     /// The device whose edit set a (photo, field) to its current value, when one did.
     pub fn field_set_by(&self, hash: &str, field: &str) -> Result<Option<String>> {
         let hlc: Option<String> = self
@@ -379,7 +430,8 @@ impl Catalog {
 
     /// Applies another device's edits, up to its sequence number `last`, in one transaction.
     /// New photos are added with the store key of their original on `target` (not fetched);
-    /// fields take the value of the latest clock reading.
+    /// fields take the value of the latest clock reading. `on_disk` says whether a library
+    /// path holds a file already (one the catalog does not know: a new photo never takes it).
     pub fn apply_remote(
         &mut self,
         device: &str,
@@ -387,6 +439,7 @@ impl Catalog {
         changes: &[Change],
         last: i64,
         target: &str,
+        on_disk: &dyn Fn(&str) -> bool,
     ) -> Result<Applied> {
         let mut out = Applied::default();
         if let Some(latest) = changes.iter().filter_map(|c| Hlc::parse(&c.hlc)).max() {
@@ -398,6 +451,7 @@ impl Catalog {
         // The names taken in each month folder, read once per folder (a first sync takes in a
         // whole library: tens of thousands of photos, often in one month).
         let mut taken = std::collections::HashMap::new();
+        let mut replay = false;
         for c in changes {
             match &c.op {
                 Op::Asset {
@@ -409,9 +463,16 @@ impl Catalog {
                     thumb_state,
                     key,
                 } => {
-                    if !shoebox_layout::is_hash(hash) || key.is_empty() {
+                    let Ok(h) = shoebox_layout::Hash::parse(hash) else {
                         out.rejected
                             .push(format!("photo {hash:?}: not a content hash"));
+                        continue;
+                    };
+                    if let Some(why) = shoebox_layout::original_key_problem(&h, key, Some(path)) {
+                        out.rejected.push(format!(
+                            "photo {hash}: its original is said to be at {key:?}, which is \
+                             {why}; not taken in"
+                        ));
                         continue;
                     }
                     let known: Option<i64> = tx
@@ -419,8 +480,15 @@ impl Catalog {
                             r.get(0)
                         })
                         .optional()?;
+                    if known.is_none() && purged_in_trash(&tx, hash)? {
+                        // Deleted for good here while in the trash: purged stays purged (a
+                        // restore from the trash made later elsewhere brings it back).
+                        out.superseded += 1;
+                        continue;
+                    }
                     if known.is_none() {
-                        let Some(path) = free_remote_path(&tx, path, hash, &mut taken)? else {
+                        let Some(path) = free_remote_path(&tx, path, hash, &mut taken, on_disk)?
+                        else {
                             out.rejected
                                 .push(format!("photo {hash}: unusable path {path:?}"));
                             continue;
@@ -436,32 +504,7 @@ impl Catalog {
                         };
                         crate::assets::insert_row(&tx, &row, &now(), Some(device))?;
                         out.new_assets.push(hash.clone());
-                        // Values that arrived before the photo.
-                        let mut stmt = tx.prepare_cached(
-                            "SELECT field, value FROM field_values WHERE hash = ?1",
-                        )?;
-                        let early: Vec<(String, String)> = stmt
-                            .query_map([hash], |r| Ok((r.get(0)?, r.get(1)?)))?
-                            .collect::<rusqlite::Result<_>>()?;
-                        for (f, v) in early {
-                            set_column(&tx, hash, &f, &v)?;
-                        }
-                        // Albums it was put in before it arrived.
-                        let mut stmt = tx.prepare_cached(
-                            "SELECT substr(hash, 7) FROM field_values \
-                             WHERE field = 'member:' || ?1 AND value = 'true' AND hash LIKE 'album:%'",
-                        )?;
-                        let uids: Vec<String> = stmt
-                            .query_map([hash], |r| r.get(0))?
-                            .collect::<rusqlite::Result<_>>()?;
-                        for uid in uids {
-                            apply_album(
-                                &tx,
-                                &uid,
-                                &format!("member:{hash}"),
-                                &serde_json::Value::Bool(true),
-                            )?;
-                        }
+                        take_early_values(&tx, hash)?;
                     }
                     // Unless a prune already deleted those bytes (see `gone:` below).
                     tx.execute(
@@ -494,8 +537,10 @@ impl Catalog {
                                 column_of(field).is_some()
                                     || crate::tidy::is_tidy_field(field)
                                     || field.strip_prefix("gone:").is_some_and(|k| {
-                                        k.starts_with("originals/")
-                                            && shoebox_layout::key_problem(k).is_none()
+                                        shoebox_layout::Hash::parse(hash).is_ok_and(|h| {
+                                            shoebox_layout::original_key_problem(&h, k, None)
+                                                .is_none()
+                                        })
                                     })
                             }
                         };
@@ -558,6 +603,18 @@ impl Catalog {
                     if changed {
                         out.fields += 1;
                     }
+                    if field == "trashed" && value.is_null() && album.is_none() {
+                        // Restored from the trash elsewhere after it was deleted for good here:
+                        // the delete had not seen the restore, so the photo comes back.
+                        match restore_purged(&tx, hash, device, target, &mut taken, on_disk)? {
+                            Restored::No => {}
+                            Restored::FromOwnLog => {
+                                out.new_assets.push(hash.clone());
+                                out.fields += 1;
+                            }
+                            Restored::NeedsReplay => replay = true,
+                        }
+                    }
                 }
             }
         }
@@ -567,6 +624,16 @@ impl Catalog {
              name = coalesce(excluded.name, name), last_seen = excluded.last_seen",
             params![device, name, last, now()],
         )?;
+        if replay {
+            // Its import is in another device's log, read already: every log is read again
+            // from its start (or checkpoint) once this sync has read them ([`Catalog::
+            // replay_if_asked`]). Rare, and harmless: the same edits apply to the same result.
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, '1') \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [REPLAY_KEY],
+            )?;
+        }
         tx.commit()?;
         if !out.new_assets.is_empty() || out.fields > 0 {
             self.bump_generation()?;
@@ -662,6 +729,116 @@ fn apply_gone(tx: &rusqlite::Transaction<'_>, hash: &str, key: &str, target: &st
     drop_if_lost(tx, hash)
 }
 
+/// A photo just added takes the values and album memberships its edits gave it before.
+fn take_early_values(tx: &rusqlite::Transaction<'_>, hash: &str) -> Result<()> {
+    let mut stmt = tx.prepare_cached("SELECT field, value FROM field_values WHERE hash = ?1")?;
+    let early: Vec<(String, String)> = stmt
+        .query_map([hash], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (f, v) in early {
+        set_column(tx, hash, &f, &v)?;
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT substr(hash, 7) FROM field_values \
+         WHERE field = 'member:' || ?1 AND value = 'true' AND hash LIKE 'album:%'",
+    )?;
+    let uids: Vec<String> = stmt
+        .query_map([hash], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for uid in uids {
+        apply_album(
+            tx,
+            &uid,
+            &format!("member:{hash}"),
+            &serde_json::Value::Bool(true),
+        )?;
+    }
+    Ok(())
+}
+
+enum Restored {
+    No,
+    FromOwnLog,
+    NeedsReplay,
+}
+
+/// A photo deleted for good here and restored from the trash on another device since: brought
+/// back from this device's own log (its import is there: it comes back with its original on
+/// the store, fetched when opened, as `device`'s), or, when another device imported it, by
+/// reading the logs again.
+fn restore_purged(
+    tx: &rusqlite::Transaction<'_>,
+    hash: &str,
+    device: &str,
+    target: &str,
+    taken: &mut std::collections::HashMap<String, std::collections::HashSet<String>>,
+    on_disk: &dyn Fn(&str) -> bool,
+) -> Result<Restored> {
+    let gone_here: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM purges WHERE hash = ?1) \
+         AND NOT EXISTS (SELECT 1 FROM assets WHERE hash = ?1)",
+        [hash],
+        |r| r.get(0),
+    )?;
+    if !gone_here {
+        return Ok(Restored::No);
+    }
+    tx.execute("DELETE FROM purges WHERE hash = ?1", [hash])?;
+    let own: Option<String> = tx
+        .query_row(
+            "SELECT op FROM changes WHERE op LIKE '{\"op\":\"asset\",\"hash\":\"' || ?1 || '\"%' \
+             ORDER BY seq DESC LIMIT 1",
+            [hash],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(Op::Asset {
+        path,
+        original_name,
+        size,
+        meta,
+        thumb_state,
+        key,
+        ..
+    }) = own.and_then(|o| serde_json::from_str::<Op>(&o).ok())
+    else {
+        return Ok(Restored::NeedsReplay);
+    };
+    let Some(path) = free_remote_path(tx, &path, hash, taken, on_disk)? else {
+        return Ok(Restored::NeedsReplay);
+    };
+    let row = NewAsset {
+        hash: hash.to_owned(),
+        path,
+        original_name,
+        size,
+        meta: *meta,
+        thumb_state: ThumbState::parse(&thumb_state),
+        source_path: None,
+    };
+    crate::assets::insert_row(tx, &row, &now(), Some(device))?;
+    take_early_values(tx, hash)?;
+    tx.execute(
+        "INSERT INTO store_objects (target, hash, kind, key, size, uploaded_at, verified_at) \
+         SELECT ?1, ?2, 'original', ?3, ?4, ?5, NULL WHERE NOT EXISTS \
+         (SELECT 1 FROM field_values WHERE hash = ?2 AND field = 'gone:' || ?3) \
+         ON CONFLICT (target, hash, kind) DO NOTHING",
+        params![target, hash, key, size as i64, now()],
+    )?;
+    Ok(Restored::FromOwnLog)
+}
+
+/// A photo deleted for good here (its trash emptied) whose latest trash state is still "in
+/// the trash": whatever names it again was seen by that delete.
+fn purged_in_trash(tx: &rusqlite::Transaction<'_>, hash: &str) -> Result<bool> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM purges WHERE hash = ?1) AND NOT EXISTS \
+         (SELECT 1 FROM field_values WHERE hash = ?1 AND field = 'trashed' AND value = 'null')",
+        [hash],
+        |r| r.get(0),
+    )?)
+}
+
 /// Drops another device's photo that sits in the trash here and whose original no store holds
 /// any more (deleted for good everywhere, then pruned): a trash entry that could never be
 /// restored. A photo not in the trash stays (its thumbnails and metadata).
@@ -713,13 +890,15 @@ fn set_column(
     Ok(n > 0)
 }
 
-/// A path for another device's photo: its own, unless unsafe or taken here (names compared
-/// case-folded, as on macOS and Windows disks), then `stem (n).ext` in the same folder.
+/// A path for another device's photo: its own, unless unsafe or taken here (by a photo of the
+/// catalog, names compared case-folded as on macOS and Windows disks, or by a file on disk the
+/// catalog does not know), then `stem (n).ext` in the same folder.
 fn free_remote_path(
     tx: &rusqlite::Transaction<'_>,
     path: &str,
     hash: &str,
     taken: &mut std::collections::HashMap<String, std::collections::HashSet<String>>,
+    on_disk: &dyn Fn(&str) -> bool,
 ) -> Result<Option<String>> {
     let Some((folder, name)) = path.rsplit_once('/') else {
         return Ok(None);
@@ -747,7 +926,10 @@ fn free_remote_path(
         .chain(std::iter::once(format!("{folder}/{stem}.{hash}{ext}")));
     for candidate in candidates {
         let key = shoebox_layout::fold_key(&candidate);
-        if !names.contains(&key) && shoebox_layout::RelPath::parse(&candidate).is_ok() {
+        if !names.contains(&key)
+            && shoebox_layout::RelPath::parse(&candidate).is_ok()
+            && !on_disk(&candidate)
+        {
             // Taken from now on, by the row the caller inserts.
             names.insert(key);
             return Ok(Some(candidate));
@@ -783,5 +965,228 @@ mod tests {
             device: "bbbb".into(),
         };
         assert!(y > x && y.encode() > x.encode());
+    }
+
+    fn catalog() -> (tempfile::TempDir, Catalog) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(&dir.path().join("c.db")).unwrap();
+        crate::organise::tests::add_assets(&mut cat, 2);
+        (dir, cat)
+    }
+
+    const THEM: &str = "bbbbbbbbbbbbbbbb";
+    const ME: &str = "aaaaaaaaaaaaaaaa";
+
+    fn set(hlc: &Hlc, hash: &str, field: &str, value: serde_json::Value) -> Change {
+        Change {
+            hlc: hlc.encode(),
+            op: Op::Set {
+                hash: hash.into(),
+                field: field.into(),
+                value,
+            },
+        }
+    }
+
+    /// Issue 25, defect 1: a device that never made an edit took in another's and stored the
+    /// clock it saw with no device, which then did not parse: its next edit was stamped by its
+    /// slow wall clock and lost to the edit it had already seen.
+    #[test]
+    fn an_edit_made_after_seeing_another_wins_whatever_the_wall_clock() {
+        let (_d, mut cat) = catalog();
+        let photo = format!("{:064x}", 1);
+        let wall = 1_700_000_000_000u64;
+        // The other device's clock is ten minutes ahead of this one's.
+        let theirs = Hlc {
+            ms: wall + 600_000,
+            counter: 0,
+            device: THEM.into(),
+        };
+        cat.apply_remote(
+            THEM,
+            None,
+            &[set(&theirs, &photo, "caption", serde_json::json!("theirs"))],
+            1,
+            "t",
+            &|_| false,
+        )
+        .unwrap();
+        cat.record_edit(
+            ME,
+            wall,
+            "caption",
+            &[photo.clone()],
+            &serde_json::json!("mine"),
+        )
+        .unwrap();
+        let (_, mine) = cat.changes_after(0).unwrap().pop().unwrap();
+        let mine = Hlc::parse(&mine.hlc).unwrap();
+        assert!(mine > theirs, "{mine:?} must come after {theirs:?}");
+        assert_eq!(mine.device, ME);
+    }
+
+    /// Another device's announcement of `photo` (as the same bytes imported there), with the
+    /// store key it gives for the original.
+    fn announced(cat: &Catalog, photo: &str, key: &str, n: u64) -> Change {
+        let a = cat.asset_by_hash(photo).unwrap().unwrap();
+        Change {
+            hlc: Hlc {
+                ms: 1_700_000_000_000 + n,
+                counter: 0,
+                device: THEM.into(),
+            }
+            .encode(),
+            op: Op::Asset {
+                hash: a.hash.clone(),
+                path: a.path.clone(),
+                original_name: a.original_name.clone(),
+                size: a.size,
+                meta: Box::new(a.meta.clone()),
+                thumb_state: "ok".into(),
+                key: key.into(),
+            },
+        }
+    }
+
+    fn tagged_key(cat: &Catalog, photo: &str) -> String {
+        let a = cat.asset_by_hash(photo).unwrap().unwrap();
+        shoebox_layout::original_key(
+            &shoebox_layout::RelPath::parse(&a.path).unwrap(),
+            &shoebox_layout::Hash::parse(photo).unwrap(),
+        )
+    }
+
+    /// Issue 25, defect 7: after this device emptied its trash, another device's checkpoint
+    /// (which names the photo again) put it back in the trash here, and its store bytes back
+    /// among what this catalog relies on.
+    #[test]
+    fn a_photo_deleted_for_good_stays_deleted_when_a_checkpoint_names_it_again() {
+        let (_d, mut cat) = catalog();
+        let photo = format!("{:064x}", 1);
+        let key = tagged_key(&cat, &photo);
+        let again = announced(&cat, &photo, &key, 1);
+        let at = now();
+        cat.set_trashed_at(std::slice::from_ref(&photo), Some(&at))
+            .unwrap();
+        cat.record_edit(
+            ME,
+            1_700_000_000_000,
+            "trashed",
+            std::slice::from_ref(&photo),
+            &serde_json::json!(at),
+        )
+        .unwrap();
+        assert_eq!(cat.take_trash(ME, 1_700_000_000_001).unwrap().len(), 1);
+        let a = cat
+            .apply_remote(THEM, None, &[again], 5, "t", &|_| false)
+            .unwrap();
+        assert!(a.new_assets.is_empty(), "{a:?}");
+        assert!(cat.asset_by_hash(&photo).unwrap().is_none(), "back again");
+        assert_eq!(cat.store_key_on("t", &photo).unwrap(), None);
+        // A photo restored from the trash on another device after the delete is another story:
+        // the restore was not seen by the delete, so it comes back.
+        let restored = set(
+            &Hlc {
+                ms: 1_800_000_000_000,
+                counter: 0,
+                device: THEM.into(),
+            },
+            &photo,
+            "trashed",
+            serde_json::Value::Null,
+        );
+        let back = announced_again(&photo);
+        let a = cat
+            .apply_remote(THEM, None, &[restored, back], 6, "t", &|_| false)
+            .unwrap();
+        assert_eq!(a.new_assets, vec![photo.clone()]);
+        assert!(
+            cat.asset_by_hash(&photo)
+                .unwrap()
+                .unwrap()
+                .trashed_at
+                .is_none()
+        );
+    }
+
+    /// The announcement of a photo this catalog no longer has a row for.
+    fn announced_again(photo: &str) -> Change {
+        let (_d, cat) = catalog();
+        let key = tagged_key(&cat, photo);
+        announced(&cat, photo, &key, 7)
+    }
+
+    /// Issue 25, defect 8: a change log could name any key as a photo's original (the store's
+    /// marker, another device's head, a catalog snapshot), and prune deleted it once the photo
+    /// was gone. Only that photo's original keys are taken in; the rest is reported.
+    #[test]
+    fn a_log_naming_a_key_that_is_not_that_photos_original_is_refused() {
+        let (_d, mut cat) = catalog();
+        let photo = format!("{:064x}", 1);
+        let other = format!("{:064x}", 0);
+        // Another photo's original (add_assets' hashes share their first 16 hex digits).
+        let others_key = shoebox_layout::original_key(
+            &shoebox_layout::RelPath::parse("originals/2024/05/P00.JPG").unwrap(),
+            &shoebox_layout::Hash::of(b"another photo"),
+        );
+        let forged = [
+            "shoebox.json".to_owned(),
+            format!("devices/{ME}/head.json"),
+            format!("catalogs/{ME}/latest.json"),
+            format!("thumbs/00/{photo}-320.jpg"),
+            others_key.clone(),
+            "originals/../shoebox.json".to_owned(),
+        ];
+        for (i, key) in forged.iter().enumerate() {
+            let c = announced(&cat, &photo, key, i as u64);
+            let a = cat
+                .apply_remote(THEM, None, &[c], i as i64 + 1, "t", &|_| false)
+                .unwrap();
+            assert_eq!(a.rejected.len(), 1, "{key}: {a:?}");
+            assert!(a.rejected[0].contains(key.as_str()), "{a:?}");
+            assert_eq!(cat.store_key_on("t", &photo).unwrap(), None, "{key}");
+            // Nor as the key a prune deleted.
+            let gone = set(
+                &Hlc {
+                    ms: 1_700_000_000_100 + i as u64,
+                    counter: 0,
+                    device: THEM.into(),
+                },
+                &photo,
+                &format!("gone:{key}"),
+                serde_json::json!(true),
+            );
+            let a = cat
+                .apply_remote(THEM, None, &[gone], 50 + i as i64, "t", &|_| false)
+                .unwrap();
+            assert_eq!(a.rejected.len(), 1, "gone:{key}: {a:?}");
+        }
+        // The photo's own key, tagged with its hash, and the untagged key of a store written
+        // before keys were tagged (its library path), are taken.
+        let own = tagged_key(&cat, &photo);
+        let a = cat
+            .apply_remote(
+                THEM,
+                None,
+                &[announced(&cat, &photo, &own, 9)],
+                90,
+                "t",
+                &|_| false,
+            )
+            .unwrap();
+        assert!(a.rejected.is_empty(), "{a:?}");
+        assert_eq!(cat.store_key_on("t", &photo).unwrap(), Some(own));
+        let path = cat.asset_by_hash(&other).unwrap().unwrap().path;
+        let a = cat
+            .apply_remote(
+                THEM,
+                None,
+                &[announced(&cat, &other, &path, 10)],
+                91,
+                "t",
+                &|_| false,
+            )
+            .unwrap();
+        assert!(a.rejected.is_empty(), "{a:?}");
     }
 }

@@ -111,6 +111,8 @@ impl Error {
                 "credentials" => ErrorKind::Credentials,
                 "missing" => ErrorKind::StoreMissing,
                 "unreachable" | "tls" => ErrorKind::StoreUnreachable,
+                // Another device is changing the store's password: try again later.
+                "busy" => ErrorKind::Busy,
                 _ => ErrorKind::Other,
             },
             Error::Store(S::Io { source, .. }) => io_kind(source),

@@ -101,10 +101,12 @@ pub fn rclone_config(
     )
 }
 
+pub use shoebox_store::faults;
 pub use similar::{SimilarGroup, metadata_score};
 pub use sync::{CacheReport, Fetched, SyncReport, wall_ms};
 pub use targets::{
-    PruneReport, TargetStatus, adhoc_target, default_backup_dir, restore, target_of,
+    OfferedSettings, PruneReport, Restored, TargetStatus, adhoc_target, default_backup_dir,
+    restore, target_of,
 };
 pub use tidy::{DateFix, PlaceFix, Turn};
 pub use watch::WatchEvent;
@@ -125,7 +127,12 @@ pub struct Library {
     settings: Settings,
     /// What the reconcile on open did, when it could run.
     reconciled: Option<ReconcileReport>,
+    /// This library's wall clock, when not the computer's (see [`Library::set_clock`]).
+    clock: Option<Clock>,
 }
+
+/// A wall clock in milliseconds since the Unix epoch.
+pub type Clock = std::sync::Arc<dyn Fn() -> u64 + Send + Sync>;
 
 /// What `shoebox status` shows.
 #[derive(Debug, Clone, Serialize)]
@@ -203,6 +210,7 @@ impl Library {
             catalog,
             settings,
             reconciled: None,
+            clock: None,
         };
         if let Some(_lock) = lib.try_write_lock()? {
             let t = lib.thumbnailer();
@@ -215,6 +223,17 @@ impl Library {
 
     pub fn root(&self) -> &Path {
         &self.paths.root
+    }
+
+    /// Gives this library a wall clock of its own (the simulation of several devices in one
+    /// process gives each a skewed one); by default it reads the computer's ([`sync::wall_ms`]).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = Some(clock);
+    }
+
+    /// Now, in milliseconds, by this library's wall clock.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.as_ref().map_or_else(sync::wall_ms, |c| c())
     }
 
     pub fn paths(&self) -> &LibraryPaths {
@@ -309,6 +328,12 @@ impl Library {
         report.xmp_sidecars = self.read_xmp_sidecars(&mut report)?;
         self.name_places();
         let new: Vec<String> = report.imported.iter().map(|i| i.hash.clone()).collect();
+        // What edits made elsewhere say of them; one imported again after it was deleted for
+        // good comes out of the trash everywhere.
+        let revived = self.catalog.take_shared_values(&new)?;
+        if !revived.is_empty() {
+            self.record("trashed", &revived, serde_json::Value::Null)?;
+        }
         self.look_at_new(&new);
         Ok(report)
     }

@@ -12,6 +12,10 @@ pub struct EmptyTrashReport {
     pub bytes: u64,
     /// Files that could not be removed (they are no longer in the catalog): path and reason.
     pub failed: Vec<(String, String)>,
+    /// Files found at a deleted photo's path that are not its original (a file of the
+    /// person's own): left as they were. Path and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left: Vec<(String, String)>,
 }
 
 impl Library {
@@ -92,7 +96,7 @@ impl Library {
     fn empty_trash_locked(&mut self, _lock: crate::WriteLock) -> Result<EmptyTrashReport> {
         let mut report = EmptyTrashReport::default();
         let dev = self.device_id()?;
-        for a in self.catalog.take_trash(&dev, crate::sync::wall_ms())? {
+        for a in self.catalog.take_trash(&dev, self.now_ms())? {
             // Only a checked path is deleted: a row that leads outside `originals/` (a restored
             // or hostile catalog) deletes nothing.
             let p = match self.paths.resolve(&a.path) {
@@ -104,12 +108,47 @@ impl Library {
                     continue;
                 }
             };
+            // A fetched copy is this library's own.
+            if let Ok(c) = self.cache_path(&a) {
+                let _ = fs::remove_file(c);
+            }
+            // Only a file this library wrote and can prove is the photo's: its own import (the
+            // size checked), another device's photo only when it hashes right (a restore put
+            // it there; otherwise it is someone else's file that happens to sit there).
+            let not_ours = match fs::metadata(&p) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    report.deleted += 1;
+                    continue;
+                }
+                Err(e) => {
+                    report.failed.push((a.path.clone(), e.to_string()));
+                    continue;
+                }
+                Ok(m) if m.len() != a.size => Some(format!(
+                    "it has {} bytes, not the photo's {}",
+                    m.len(),
+                    a.size
+                )),
+                Ok(_) if a.device.is_some() => match shoebox_layout::hash_file(&p) {
+                    Ok(h) if h == a.hash.as_str() => None,
+                    Ok(_) => Some("its content is not the photo's".into()),
+                    Err(e) => Some(e.to_string()),
+                },
+                Ok(_) => None,
+            };
+            if let Some(why) = not_ours {
+                report.deleted += 1;
+                report.left.push((
+                    a.path.clone(),
+                    format!("not this photo's original ({why}); left as it is"),
+                ));
+                continue;
+            }
             match fs::remove_file(&p) {
                 Ok(()) => {
                     report.deleted += 1;
                     report.bytes += a.size;
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => report.deleted += 1,
                 Err(e) => report.failed.push((a.path.clone(), e.to_string())),
             }
             if let Ok(h) = shoebox_layout::Hash::parse(&a.hash) {

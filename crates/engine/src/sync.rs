@@ -8,7 +8,7 @@ use crate::{Error, Library, Result};
 use serde::Serialize;
 use shoebox_catalog::Asset;
 use shoebox_layout::Hash;
-use shoebox_store::Head;
+use shoebox_store::{Head, OwnHead};
 use shoebox_types::Progress;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -86,35 +86,62 @@ pub fn wall_ms() -> u64 {
 }
 
 impl Library {
-    /// The nonces this catalog may find in its head on `target`: the one it wrote last and
-    /// the one before (a crash between writing the head and recording it). Each push writes a
-    /// new one, so a catalog restored from an old copy over itself finds a nonce it does not
-    /// know.
-    fn sync_nonces(&self, target: &str) -> Result<(String, Option<String>)> {
+    /// The nonces this catalog may find in its head on `target`: the one it wrote last, the
+    /// one before (catalogs from before the nonce about to be written was kept apart), and the
+    /// one it is writing now, kept until a push succeeds (a crash or a failed push between
+    /// writing the head and hearing back). A catalog restored from an old copy over itself
+    /// finds a nonce it never made.
+    fn sync_nonces(&self, target: &str) -> Result<Vec<String>> {
         let key = format!("{NONCE_KEY}:{target}");
-        if let Some(n) = self.catalog.setting(&key)? {
-            let prev = self
-                .catalog
-                .setting(&format!("{NONCE_KEY}_prev:{target}"))?;
-            return Ok((n, prev));
-        }
-        // Catalogs before per-target nonces had one for every store.
-        let n = match self.catalog.setting(NONCE_KEY)? {
+        let current = match self.catalog.setting(&key)? {
             Some(n) => n,
-            None => format!("{:016x}", fastrand::u64(..)),
+            None => {
+                // Catalogs before per-target nonces had one for every store.
+                let n = match self.catalog.setting(NONCE_KEY)? {
+                    Some(n) => n,
+                    None => format!("{:016x}", fastrand::u64(..)),
+                };
+                self.catalog.set_setting(&key, &n)?;
+                n
+            }
         };
-        self.catalog.set_setting(&key, &n)?;
-        Ok((n, None))
+        let mut all = vec![current];
+        for k in [
+            format!("{NONCE_KEY}_prev:{target}"),
+            format!("{NONCE_KEY}_next:{target}"),
+        ] {
+            all.extend(self.catalog.setting(&k)?);
+        }
+        Ok(all)
     }
 
-    /// A new nonce for the head about to be written on `target`, recorded first.
-    fn next_nonce(&self, target: &str, current: &str) -> Result<String> {
+    /// The nonce for the head about to be written on `target`: the one a failed push already
+    /// chose, else a new one, recorded before anything is written. Only a push that succeeds
+    /// moves it into place ([`Self::nonce_written`]), so failed pushes never turn it twice.
+    fn next_nonce(&self, target: &str) -> Result<String> {
+        let key = format!("{NONCE_KEY}_next:{target}");
+        if let Some(n) = self.catalog.setting(&key)? {
+            return Ok(n);
+        }
         let n = format!("{:016x}", fastrand::u64(..));
-        self.catalog
-            .set_setting(&format!("{NONCE_KEY}_prev:{target}"), current)?;
-        self.catalog
-            .set_setting(&format!("{NONCE_KEY}:{target}"), &n)?;
+        self.catalog.set_setting(&key, &n)?;
         Ok(n)
+    }
+
+    /// The head with nonce `n` is on the store: it is the one this catalog wrote last.
+    fn nonce_written(&self, target: &str, n: &str) -> Result<()> {
+        let key = format!("{NONCE_KEY}:{target}");
+        if self.catalog.setting(&key)?.as_deref() == Some(n) {
+            return Ok(());
+        }
+        if let Some(cur) = self.catalog.setting(&key)? {
+            self.catalog
+                .set_setting(&format!("{NONCE_KEY}_prev:{target}"), &cur)?;
+        }
+        self.catalog.set_setting(&key, n)?;
+        self.catalog
+            .delete_setting(&format!("{NONCE_KEY}_next:{target}"))?;
+        Ok(())
     }
 
     /// Records edits made here for the other devices (see [`Self::sync`]).
@@ -126,7 +153,7 @@ impl Library {
     ) -> Result<()> {
         let dev = self.device_id()?;
         self.catalog
-            .record_edit(&dev, wall_ms(), field, hashes, &value)?;
+            .record_edit(&dev, self.now_ms(), field, hashes, &value)?;
         Ok(())
     }
 
@@ -272,9 +299,9 @@ impl Library {
             ..Default::default()
         };
         let dev = self.device_id()?;
-        let (nonce, prev_nonce) = self.sync_nonces(target)?;
+        let nonces = self.sync_nonces(target)?;
         let (store, _) = self.open_target(target)?;
-        r.announced = self.catalog.announce_assets(&dev, wall_ms(), target)?;
+        r.announced = self.catalog.announce_assets(&dev, self.now_ms(), target)?;
 
         // Push: what this device wrote since its head on this store.
         let pushed_key = format!("pushed_seq:{target}");
@@ -287,10 +314,19 @@ impl Library {
         let known_key = format!("head_written:{target}");
         let known = self.catalog.setting(&known_key)?.is_some();
         if !pending.is_empty() || !known {
-            let mut head = match store.read_head(&dev)? {
-                Some(h)
-                    if (h.nonce != nonce && prev_nonce.as_deref() != Some(h.nonce.as_str()))
-                        || h.seq > self.catalog.last_change_seq()? =>
+            let fresh = |seq: i64| Head {
+                format: shoebox_store::CHANGES_FORMAT,
+                device: dev.clone(),
+                nonce: nonces[0].clone(),
+                name: host_name(),
+                seq,
+                checkpoint: None,
+                segments: Vec::new(),
+                updated_at: shoebox_catalog::now(),
+            };
+            let mut head = match store.read_own_head(&dev)? {
+                OwnHead::Found(h)
+                    if !nonces.contains(&h.nonce) || h.seq > self.catalog.last_change_seq()? =>
                 {
                     // Restored from an old copy over itself: the store has edits this catalog
                     // never made. Continue as a new device (the next sync writes under it).
@@ -301,18 +337,17 @@ impl Library {
                          sends its photos and edits under that id: run sync again"
                     )));
                 }
-                Some(h) => h,
-                None => {
-                    let h = Head {
-                        format: shoebox_store::CHANGES_FORMAT,
-                        device: dev.clone(),
-                        nonce: nonce.clone(),
-                        name: host_name(),
-                        seq: 0,
-                        checkpoint: None,
-                        segments: Vec::new(),
-                        updated_at: shoebox_catalog::now(),
-                    };
+                OwnHead::Found(h) => h,
+                OwnHead::Unreadable if pushed > 0 => {
+                    // A head torn by a write cut short: what it listed is rebuilt from the
+                    // local log as one checkpoint of everything sent so far, so no segment it
+                    // named is left unread by the others.
+                    tracing::warn!("this device's head on {target} is torn; rewritten");
+                    let compacted = self.catalog.compacted_changes(pushed)?;
+                    store.write_checkpoint(fresh(pushed), &compacted)?
+                }
+                OwnHead::Missing | OwnHead::Unreadable => {
+                    let h = fresh(0);
                     if pending.is_empty() {
                         // Joining: the store learns of this device before it takes anything
                         // in, so no prune deletes what it is about to rely on.
@@ -325,9 +360,10 @@ impl Library {
             // setting): send only the rest.
             let rest: Vec<_> = pending.into_iter().filter(|(s, _)| *s > head.seq).collect();
             if !rest.is_empty() {
-                head.nonce = self.next_nonce(target, &nonce)?;
+                head.nonce = self.next_nonce(target)?;
             }
             let mut head = store.push_changes(head, &rest)?;
+            self.nonce_written(target, &head.nonce)?;
             r.pushed = rest.len();
             if head.segments.len() >= checkpoint_every() {
                 let compacted = self.catalog.compacted_changes(head.seq)?;
@@ -367,16 +403,26 @@ impl Library {
             for seg in cp.chain(h.segments.iter().filter(|s| s.last > from)) {
                 match store.read_segment(&h, seg) {
                     Ok(changes) => {
+                        let paths = &self.paths;
+                        let on_disk = |p: &str| {
+                            paths
+                                .resolve(p)
+                                .is_ok_and(|f| std::fs::symlink_metadata(f).is_ok())
+                        };
                         let a = self.catalog.apply_remote(
                             &h.device,
                             h.name.as_deref(),
                             &changes,
                             seg.last,
                             target,
+                            &on_disk,
                         )?;
                         r.edits_applied += a.fields;
                         r.edits_superseded += a.superseded;
-                        r.problems.extend(a.rejected);
+                        // Reported with where it came from, skipped, never fatal.
+                        r.problems.extend(a.rejected.into_iter().map(|why| {
+                            format!("device {}, {}: {why}; skipped", h.device, seg.key)
+                        }));
                         new_assets.extend(a.new_assets);
                     }
                     Err(e) => {
@@ -387,6 +433,9 @@ impl Library {
                 }
             }
         }
+
+        // A photo restored elsewhere after it was deleted for good here: read again next time.
+        self.catalog.replay_if_asked()?;
 
         // A photo whose deletion and pruning arrived in a later segment is not new after all
         // (one query for every hash, not a row read per photo: a join takes in 50,000).
@@ -454,17 +503,27 @@ impl Library {
     }
 
     /// Where a photo's original is on this computer: in the library, or in the cache of fetched
-    /// originals. `None` when it is only on a store.
+    /// originals. `None` when it is only on a store. Another device's photo is looked for in
+    /// the cache first: a file at its library path was not put there by a fetch (a restore
+    /// writes there; so may a person), so it counts only with the photo's size, and is
+    /// checked against the hash before [`Self::fetch`] trusts it.
     pub fn local_original(&self, a: &Asset) -> Option<PathBuf> {
-        let p = self.paths.resolve(&a.path).ok()?;
-        if p.is_file() {
-            return Some(p);
+        let in_library = || {
+            let p = self.paths.resolve(&a.path).ok()?;
+            let m = std::fs::metadata(&p).ok()?;
+            (m.is_file() && (a.device.is_none() || m.len() == a.size)).then_some(p)
+        };
+        let cached = || {
+            let c = self.cache_path(a).ok()?;
+            c.is_file().then_some(c)
+        };
+        match a.device {
+            None => in_library().or_else(cached),
+            Some(_) => cached().or_else(in_library),
         }
-        let c = self.cache_path(a).ok()?;
-        c.is_file().then_some(c)
     }
 
-    fn cache_path(&self, a: &Asset) -> Result<PathBuf> {
+    pub(crate) fn cache_path(&self, a: &Asset) -> Result<PathBuf> {
         let h = Hash::parse(&a.hash)?;
         let ext = std::path::Path::new(&a.path)
             .extension()
@@ -631,8 +690,11 @@ impl Library {
         let dest = self.cache_path(&a)?;
         if let Some(f) = self.local_original(&a) {
             // A cached copy is checked before it is trusted: a damaged one is fetched again.
+            // So is a file at another device's photo's library path: not this library's
+            // unless it hashes right (it is left as it is either way).
+            let checked = f == dest || a.device.is_some();
             let good =
-                f != dest || shoebox_layout::hash_file(&f).is_ok_and(|h| h == a.hash.as_str());
+                !checked || shoebox_layout::hash_file(&f).is_ok_and(|h| h == a.hash.as_str());
             if good {
                 if f == dest {
                     // Used now: the last to be evicted.
@@ -649,8 +711,10 @@ impl Library {
                     already_here: true,
                 });
             }
-            tracing::warn!(file = %f.display(), "a cached original is damaged; fetching it again");
-            let _ = std::fs::remove_file(&f);
+            if f == dest {
+                tracing::warn!(file = %f.display(), "a cached original is damaged; fetching it again");
+                let _ = std::fs::remove_file(&f);
+            }
         }
         let mut why = Vec::new();
         for t in self.chosen(None)? {

@@ -186,6 +186,8 @@ impl Library {
         progress: &dyn Fn(&Progress),
         cancel: &AtomicBool,
     ) -> Result<(shoebox_store::RekeyReport, String)> {
+        // One change or backup of this library at a time.
+        let _lock = self.write_lock(&|| {})?;
         let (t, mut secret, _) = self.target_with_secrets(name)?;
         if !shoebox_store::is_encrypted(&t) {
             return Err(Error::Setting(format!(
@@ -235,6 +237,7 @@ impl Library {
         let report = store.change_password(
             &new,
             secret.get("crypt_password2").map(String::as_str),
+            &self.device_id()?,
             progress,
             cancel,
         )?;
@@ -286,6 +289,11 @@ impl Library {
         let used = known.is_some() || self.catalog.store_totals(&t.name)?.0 > 0;
         // (A folder target whose folder is gone is refused by `open_target`.)
         let (store, _) = self.open_target(&t.name)?;
+        store.check_not_rekeying(&self.device_id()?)?;
+        if known.is_none() {
+            // A marker whose first write was cut short: no one could have remembered its id.
+            store.rewrite_torn_marker()?;
+        }
         let (found, format) = match store.identity()? {
             Some((id, f)) => (Some(id), f),
             None => (None, shoebox_store::FORMAT),
@@ -707,19 +715,122 @@ impl Library {
     }
 }
 
+/// What a restore did, and the settings of the snapshot it came from that were not taken.
+#[derive(Debug, Clone, Serialize)]
+pub struct Restored {
+    #[serde(flatten)]
+    pub report: RestoreReport,
+    /// Settings the snapshot names besides the store restored from (its other targets, its
+    /// watch folders): whoever can write to a store chose them, so they wait for the person
+    /// to adopt them ([`Library::adopt_offered_settings`]). `None`: there were none.
+    pub offered_settings: Option<OfferedSettings>,
+    /// They were adopted (`--adopt-settings`).
+    pub adopted_settings: bool,
+}
+
+/// Settings a restored snapshot named that the restored library does not use until the person
+/// adopts them: nothing is watched or uploaded on a store's word.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct OfferedSettings {
+    pub targets: Vec<Target>,
+    pub watch_folders: Vec<crate::WatchFolderSetting>,
+}
+
+const OFFERED_KEY: &str = "restore_offered_settings";
+
 /// Builds a new library in `dir` from a store alone (a configured target of another library,
-/// or one described on the spot).
+/// or one described on the spot). The library keeps, of the snapshot's targets, the one whose
+/// store it was restored from; its other targets and its watch folders are offered, and taken
+/// only with `adopt_settings`.
 pub fn restore(
     target: &Target,
     secret: &BTreeMap<String, String>,
     dir: &Path,
     progress: &dyn Fn(&Progress),
-) -> Result<RestoreReport> {
+    adopt_settings: bool,
+) -> Result<Restored> {
     let store = Store::open(target, secret)?;
     let report = store.restore(dir, 8, progress)?;
+    let store_id = store.identity()?.map(|(id, _)| id);
     // Opening the new library reconciles it and proves the catalog is usable.
-    Library::open(dir)?;
-    Ok(report)
+    let mut lib = Library::open(dir)?;
+    // The catalog is the snapshot's as it came (a restore run again takes it again).
+    let mut kept = Vec::new();
+    let mut offered = OfferedSettings::default();
+    if lib.catalog.setting(TARGETS_KEY)?.is_some() {
+        for t in lib.targets()? {
+            // The store restored from: by its id, or (a first backup's snapshot is taken before
+            // the id is remembered) by where it is.
+            let id = lib.catalog.setting(&format!("store_id:{}", t.name))?;
+            let same_place = t.scheme == target.scheme && t.options == target.options;
+            if (id.is_some() && id == store_id) || same_place {
+                kept.push(t);
+            } else {
+                offered.targets.push(t);
+            }
+        }
+        lib.save_targets(&kept)?;
+    }
+    let mut settings = lib.settings().clone();
+    offered.watch_folders = std::mem::take(&mut settings.watch_folders);
+    lib.save_settings(settings)?;
+    let offered = (offered != OfferedSettings::default()).then_some(offered);
+    match &offered {
+        Some(o) => lib.catalog.set_setting(
+            OFFERED_KEY,
+            &serde_json::to_string(o).map_err(|e| Error::Setting(e.to_string()))?,
+        )?,
+        None => lib.catalog.delete_setting(OFFERED_KEY)?,
+    }
+    if adopt_settings {
+        lib.adopt_offered_settings()?;
+    }
+    Ok(Restored {
+        report,
+        offered_settings: offered,
+        adopted_settings: adopt_settings,
+    })
+}
+
+impl Library {
+    /// Settings of a restored snapshot waiting to be adopted (see [`restore`]).
+    pub fn offered_settings(&self) -> Result<Option<OfferedSettings>> {
+        self.catalog
+            .setting(OFFERED_KEY)?
+            .map(|j| {
+                serde_json::from_str(&j)
+                    .map_err(|e| Error::Setting(format!("offered settings are unreadable: {e}")))
+            })
+            .transpose()
+    }
+
+    /// Takes the settings a restored snapshot offered: its targets (a name this library uses
+    /// already keeps this library's) and its watch folders.
+    pub fn adopt_offered_settings(&mut self) -> Result<()> {
+        let Some(o) = self.offered_settings()? else {
+            return Ok(());
+        };
+        let mut targets = self.targets()?;
+        for t in o.targets {
+            if !targets.iter().any(|k| k.name == t.name) {
+                targets.push(t);
+            }
+        }
+        self.save_targets(&targets)?;
+        let mut settings = self.settings().clone();
+        for w in o.watch_folders {
+            if !settings.watch_folders.contains(&w) {
+                settings.watch_folders.push(w);
+            }
+        }
+        self.save_settings(settings)?;
+        Ok(self.catalog.delete_setting(OFFERED_KEY)?)
+    }
+
+    /// Declines the settings a restored snapshot offered.
+    pub fn dismiss_offered_settings(&mut self) -> Result<()> {
+        Ok(self.catalog.delete_setting(OFFERED_KEY)?)
+    }
 }
 
 /// A target described on the command line: secret options split off.
@@ -769,6 +880,25 @@ pub struct PruneReport {
     pub waiting_for: Vec<String>,
     /// Why nothing (or not everything) was deleted.
     pub refused: Option<String>,
+    /// Objects recorded for photos gone from this library whose keys are not that photo's
+    /// original or thumbnail (a forged or damaged log): never deleted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused_keys: Vec<String>,
+}
+
+/// Whether a store object recorded in the catalog is named as the store format names that
+/// photo's original or thumbnail: the only objects prune may delete.
+fn photo_object_key(o: &shoebox_catalog::StoreObject) -> bool {
+    let Ok(h) = shoebox_layout::Hash::parse(&o.hash) else {
+        return false;
+    };
+    match o.kind.strip_prefix("thumb-") {
+        Some(size) => shoebox_layout::parse_thumb_key(&o.key)
+            .is_some_and(|(kh, ks)| kh == h && size.parse() == Ok(ks)),
+        None => {
+            o.kind == "original" && shoebox_layout::original_key_problem(&h, &o.key, None).is_none()
+        }
+    }
 }
 
 impl Library {
@@ -778,13 +908,20 @@ impl Library {
     /// `dry_run`, only reports.
     pub fn prune(&mut self, target: &str, max_share: f64, dry_run: bool) -> Result<PruneReport> {
         let _lock = self.write_lock(&|| {})?;
-        let orphans = self.catalog.store_orphans(target)?;
+        // Only a photo's own objects are ever deleted: a key that came from another device's
+        // log or an old catalog and names anything else stays, and is reported.
+        let (orphans, refused): (Vec<_>, Vec<_>) = self
+            .catalog
+            .store_orphans(target)?
+            .into_iter()
+            .partition(photo_object_key);
         let (objects, _) = self.catalog.store_totals(target)?;
         let mut r = PruneReport {
             target: target.to_owned(),
             candidates: orphans.iter().map(|o| o.key.clone()).collect(),
             candidate_bytes: orphans.iter().map(|o| o.size).sum(),
             objects,
+            refused_keys: refused.into_iter().map(|o| o.key).collect(),
             ..Default::default()
         };
         if orphans.is_empty() {
@@ -814,6 +951,7 @@ impl Library {
         // what their newest snapshots rely on, and keep that. Unknown means keep everything.
         let (store, _) = self.open_target(target)?;
         let own = self.device_id()?;
+        store.check_not_rekeying(&own)?;
         let retired = self.catalog.retired_devices()?;
         let refs = match store.others_refs(&own, &retired, &self.paths.tmp()) {
             Ok(refs) => refs,
@@ -836,7 +974,7 @@ impl Library {
         let purges = self.catalog.purges(&hashes)?;
         let shared = !refs.devices.is_empty() || !refs.unknown.is_empty();
         let grace_ms = self.settings().prune_grace_days.saturating_mul(86_400_000);
-        let now = crate::sync::wall_ms();
+        let now = self.now_ms();
         let mut why = std::collections::BTreeSet::new();
         let (waiting, orphans): (Vec<_>, Vec<_>) = orphans.into_iter().partition(|o| {
             if let Some(u) = refs.unknown.first() {
@@ -894,6 +1032,19 @@ impl Library {
         if dry_run {
             return Ok(r);
         }
+        // Devices that learn of these photos later (from the logs) must not count on them:
+        // told before the bytes go, so a crash in between leaves a record of a delete still to
+        // do (this catalog keeps the objects, and the next prune deletes them), never bytes
+        // gone that a log still offers.
+        for o in orphans.iter().filter(|o| o.kind == "original") {
+            if purges.get(&o.hash).is_some_and(|p| !p.frontier.is_empty()) {
+                self.record(
+                    &format!("gone:{}", o.key),
+                    std::slice::from_ref(&o.hash),
+                    serde_json::json!(true),
+                )?;
+            }
+        }
         // The kept ones stay recorded as this library's leftovers: a later prune deletes them
         // once no device relies on them (it let go too, or was retired).
         let (deleted, err) = store.delete(&r.candidates);
@@ -912,32 +1063,111 @@ impl Library {
         let (sidecars_gone, sidecar_err) = store.delete(&sidecars);
         self.catalog.forget_sidecars(target, &sidecars_gone)?;
         let err = err.or(sidecar_err);
-        // Devices that learn of these photos later (from the logs) must not count on them.
-        for o in gone.iter().filter(|o| o.kind == "original") {
-            if purges.get(&o.hash).is_some_and(|p| !p.frontier.is_empty()) {
-                self.record(
-                    &format!("gone:{}", o.key),
-                    std::slice::from_ref(&o.hash),
-                    serde_json::json!(true),
-                )?;
-            }
-        }
         r.deleted = deleted.into_iter().chain(sidecars_gone).collect();
         r.refused = err.map(|e| format!("stopped: {e}"));
         Ok(r)
     }
 }
 
-/// This computer, for binding a device id: `SHOEBOX_MACHINE_ID` (tests), the OS's machine id,
-/// else the host name.
+/// This computer and user account, for binding a device id: the OS's machine id (Linux
+/// `/etc/machine-id`, macOS `IOPlatformUUID`, Windows `MachineGuid`), else an id made once for
+/// this user account and kept outside any library (`<config dir>/shoebox/device-key`), so two
+/// computers that read no machine id are still two. `SHOEBOX_MACHINE_ID` stands in for the OS's
+/// id (tests; empty: none readable).
 fn machine_id() -> String {
-    std::env::var("SHOEBOX_MACHINE_ID")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/machine-id").ok())
-        .or_else(|| std::fs::read_to_string("/var/lib/dbus/machine-id").ok())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".into())
+    static OS: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let os = match std::env::var("SHOEBOX_MACHINE_ID") {
+        Ok(v) => Some(v),
+        Err(_) => OS.get_or_init(os_machine_id).clone(),
+    };
+    match os.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
+        Some(id) => id,
+        None => match user_device_key() {
+            Ok(k) => format!("user:{k}"),
+            Err(e) => {
+                // Still distinct per account where the file cannot be kept: the user's home.
+                tracing::warn!("no machine id and no place for this account's own: {e}");
+                format!("home:{}", dirs::home_dir().unwrap_or_default().display())
+            }
+        },
+    }
+}
+
+/// The OS's id of this computer, where it has one that can be read.
+fn os_machine_id() -> Option<String> {
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    let run = |prog: &str, args: &[&str]| {
+        std::process::Command::new(prog)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let id = if cfg!(target_os = "macos") {
+        run("ioreg", &["-rd1", "-c", "IOPlatformExpertDevice"]).and_then(|out| {
+            out.lines()
+                .find(|l| l.contains("\"IOPlatformUUID\""))
+                .and_then(|l| l.rsplit('"').nth(1).map(str::to_owned))
+        })
+    } else if cfg!(windows) {
+        run(
+            "reg",
+            &[
+                "query",
+                r"HKLM\SOFTWARE\Microsoft\Cryptography",
+                "/v",
+                "MachineGuid",
+            ],
+        )
+        .and_then(|out| {
+            out.lines()
+                .find(|l| l.contains("MachineGuid"))
+                .and_then(|l| l.split_whitespace().last().map(str::to_owned))
+        })
+    } else {
+        read("/etc/machine-id").or_else(|| read("/var/lib/dbus/machine-id"))
+    };
+    id.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// This user account's own device key: 128 random bits, made at first use.
+fn user_device_key() -> std::io::Result<String> {
+    let dir = dirs::config_dir()
+        .ok_or_else(|| std::io::Error::other("no config folder"))?
+        .join("shoebox");
+    let f = dir.join("device-key");
+    let valid = |k: &str| k.len() == 32 && k.bytes().all(|c| c.is_ascii_hexdigit());
+    if let Ok(k) = std::fs::read_to_string(&f)
+        && valid(k.trim())
+    {
+        return Ok(k.trim().to_owned());
+    }
+    std::fs::create_dir_all(&dir)?;
+    let k = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+    let tmp = dir.join(format!("device-key.{:08x}.tmp", fastrand::u32(..)));
+    shoebox_layout::write_synced(&tmp, k.as_bytes()).map_err(std::io::Error::other)?;
+    // Two programs starting at once: the first one's key stays. A damaged key file is
+    // replaced (it could not have bound any device).
+    if std::fs::symlink_metadata(&f).is_ok()
+        && !std::fs::read_to_string(&f).is_ok_and(|k| valid(k.trim()))
+    {
+        std::fs::rename(&tmp, &f)?;
+        return Ok(k);
+    }
+    match shoebox_layout::place_no_replace(&tmp, &f) {
+        Ok(()) => Ok(k),
+        Err(_) => {
+            let _ = std::fs::remove_file(&tmp);
+            let k = std::fs::read_to_string(&f)?.trim().to_owned();
+            if valid(&k) {
+                Ok(k)
+            } else {
+                Err(std::io::Error::other(format!(
+                    "{} is unreadable",
+                    f.display()
+                )))
+            }
+        }
+    }
 }

@@ -111,6 +111,39 @@ pub fn original_key(path: &RelPath, hash: &Hash) -> String {
     format!("{dir}/{stem}~{}{ext}", hash.short(16))
 }
 
+/// Why `key` cannot be where photo `hash`'s original is kept on a store, or `None` when it can.
+/// The one check of an original's key read from a store (a change log, a catalog snapshot):
+/// `originals/…/<stem>~<16 hex of this hash>.<ext>` ([`original_key`]), or, on a store written
+/// before keys were tagged, the library path `announced` itself (`None`: any such untagged
+/// path, as the device that uploaded it recorded). Anything else (the store's marker, a head,
+/// a snapshot, another photo's original) is refused, so no log can point a delete at it.
+pub fn original_key_problem(
+    hash: &Hash,
+    key: &str,
+    announced: Option<&str>,
+) -> Option<&'static str> {
+    if let Some(why) = key_problem(key) {
+        return Some(why);
+    }
+    if !key.starts_with("originals/") {
+        return Some("not under originals/");
+    }
+    let Some((dir, name)) = key.rsplit_once('/') else {
+        return Some("not under originals/");
+    };
+    let (stem, ext) = split_ext(name);
+    if let Some((bare, tag)) = stem.rsplit_once('~')
+        && tag.len() == 16
+        && tag.bytes().all(|c| c.is_ascii_hexdigit())
+    {
+        let tagged = RelPath::parse(&format!("{dir}/{bare}{ext}"))
+            .is_ok_and(|p| original_key(&p, hash) == key);
+        return (!tagged).then_some("names another photo's original");
+    }
+    let legacy = RelPath::parse(key).is_ok() && announced.is_none_or(|p| p == key);
+    (!legacy).then_some("not this photo's original")
+}
+
 /// The store key of a thumbnail: `thumbs/<2 hex>/<hash>-<size>.jpg`.
 pub fn thumb_key(hash: &Hash, size: u32) -> String {
     format!("thumbs/{}/{hash}-{size}.jpg", hash.shard())
@@ -129,6 +162,38 @@ pub fn parse_thumb_key(key: &str) -> Option<(Hash, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_photos_own_original_keys_pass() {
+        let h = Hash::of(b"x");
+        let other = Hash::of(b"y");
+        let path = "originals/2023/07/IMG_1.JPG";
+        let own = original_key(&RelPath::parse(path).unwrap(), &h);
+        assert_eq!(original_key_problem(&h, &own, Some(path)), None);
+        assert_eq!(original_key_problem(&h, &own, None), None);
+        // A store written before keys were tagged: the library path the log announced.
+        assert_eq!(original_key_problem(&h, path, Some(path)), None);
+        assert_eq!(original_key_problem(&h, path, None), None);
+        let theirs = original_key(&RelPath::parse(path).unwrap(), &other);
+        for bad in [
+            theirs.as_str(),
+            "shoebox.json",
+            "devices/0123456789abcdef/head.json",
+            "catalogs/0123456789abcdef/latest.json",
+            "catalogs/0123456789abcdef/20240101T000000Z.db",
+            "thumbs/ab/x-320.jpg",
+            "originals/../shoebox.json",
+            "originals/2023/07/IMG_2.JPG",
+            "originals",
+            "",
+        ] {
+            assert!(
+                original_key_problem(&h, bad, Some(path)).is_some(),
+                "{bad:?} passed"
+            );
+        }
+        assert!(original_key_problem(&h, &theirs, None).is_some());
+    }
 
     #[test]
     fn original_keys_carry_a_content_tag() {

@@ -71,7 +71,33 @@ fn head_key(device: &str) -> String {
     format!("devices/{device}/head.json")
 }
 
+/// A device's own head as the store holds it.
+#[derive(Debug)]
+pub enum OwnHead {
+    /// Never written (or gone with the store).
+    Missing,
+    /// There, but not a head: a write cut short on a store that keeps part of a failed upload.
+    Unreadable,
+    Found(Head),
+}
+
 impl Store {
+    /// This device's head, telling "never written" from "there but unreadable": a device that
+    /// took its torn head for none would write a head that leaves out the segments it had
+    /// listed, and the other devices would never read them.
+    pub fn read_own_head(&self, device: &str) -> Result<OwnHead> {
+        self.rt.block_on(async {
+            match self.op.read(&head_key(device)).await {
+                Ok(b) => Ok(match serde_json::from_slice::<Head>(&b.to_vec()) {
+                    Ok(h) if h.device == device => OwnHead::Found(h),
+                    _ => OwnHead::Unreadable,
+                }),
+                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(OwnHead::Missing),
+                Err(e) => Err(self.store_err(&e)),
+            }
+        })
+    }
+
     /// This device's head as the store has it (`None`: never written, or unreadable).
     pub fn read_head(&self, device: &str) -> Result<Option<Head>> {
         self.rt

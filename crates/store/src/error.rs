@@ -7,7 +7,8 @@ pub enum Error {
     #[error("{0}")]
     Store(String),
     /// The store answered with (or could not be reached for) a failure of a known class:
-    /// `credentials`, `missing`, `tls`, `unreachable` or `other` (see `classify`).
+    /// `credentials`, `missing`, `tls`, `unreachable`, `busy` (another device is changing an
+    /// encrypted store's password) or `other` (see `classify`).
     #[error("{message}")]
     Remote {
         class: &'static str,

@@ -16,12 +16,14 @@ mod backup;
 mod changes;
 pub mod crypt;
 mod error;
+pub mod faults;
 mod keys;
 mod rekey;
 mod restore;
 mod verify;
 
 pub use backup::{BackupOptions, BackupReport, Failed, up_to_date};
+pub use changes::OwnHead;
 pub use changes::{CHANGES_FORMAT, Head, SegmentRef, is_device_id};
 pub use error::{Error, Result};
 pub use keys::{local_path_for, unsafe_key_reason};
@@ -97,6 +99,17 @@ struct CryptMarker {
     format: u64,
     /// `shoebox-password-check`, encrypted as a name: only the right password gives it.
     check: String,
+    /// A password change under way: the device making it, and since when. Other devices write
+    /// nothing to the store until it is done (what they wrote under the old password during
+    /// the change could be left behind, unreadable under the new one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rekeying: Option<Rekeying>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Rekeying {
+    device: String,
+    since: String,
 }
 
 /// How a target's options ask for encryption: `encryption=rclone-crypt`.
@@ -209,6 +222,8 @@ impl Store {
     pub fn open(target: &Target, secrets: &BTreeMap<String, String>) -> Result<Store> {
         opendal::install_default();
         let mut opts: BTreeMap<String, String> = target.options.clone();
+        // The simulation's misbehaving store (see `faults`); nothing without a registered plan.
+        let fault_plan = opts.remove("fault_plan").and_then(|p| faults::plan(&p));
         let keys = match opts.remove("encryption").as_deref() {
             None | Some("") | Some("none") => None,
             Some("rclone-crypt") => {
@@ -282,6 +297,10 @@ impl Store {
             .enable_all()
             .build()
             .map_err(error::io("tokio runtime"))?;
+        let op = match fault_plan {
+            Some(plan) => op.layer(faults::FaultLayer { plan }),
+            None => op,
+        };
         let raw = op.clone();
         let op = match &keys {
             Some(k) => op.layer(crypt::CryptLayer::new(k.clone())),
@@ -383,33 +402,86 @@ impl Store {
                     // shoebox.json is not encrypted, so a backup costs no request more.)
                     self.check_encryption(true).await?;
                 }
-                let m = Marker {
-                    format: FORMAT,
-                    store_id: Some(format!("{:016x}", fastrand::u64(..))),
-                    created_by: format!("shoebox {}", env!("CARGO_PKG_VERSION")),
-                    layout: LAYOUT.into(),
-                    upgraded_from: None,
-                };
-                let body =
-                    serde_json::to_vec_pretty(&m).map_err(|e| Error::Store(e.to_string()))?;
-                self.op
-                    .write("shoebox.json", body)
-                    .await
-                    .map_err(|e| self.store_err(&e))?;
-                // Devices starting on a new store at the same moment each write a marker with
-                // their own id; the last one stays. Everyone reads the id back only after the
-                // others' writes have landed (they follow their "not found" within
-                // milliseconds), so all remember the same one.
-                tokio::time::sleep(MARKER_SETTLE).await;
-                Ok(())
+                self.write_new_marker().await
             }
             Err(e) => Err(self.store_err(&e)),
         }
     }
 
+    /// A new `shoebox.json` with a new store id, proven to be on the store whole.
+    async fn write_new_marker(&self) -> Result<()> {
+        let m = Marker {
+            format: FORMAT,
+            store_id: Some(format!("{:016x}", fastrand::u64(..))),
+            created_by: format!("shoebox {}", env!("CARGO_PKG_VERSION")),
+            layout: LAYOUT.into(),
+            upgraded_from: None,
+        };
+        let body = serde_json::to_vec_pretty(&m).map_err(|e| Error::Store(e.to_string()))?;
+        let h = blake3_hex(&body);
+        backup::put_verified(&self.op, "shoebox.json", body, &h)
+            .await
+            .map_err(|e| Error::Store(format!("shoebox.json: {e}")))?;
+        // Devices starting on a new store at the same moment each write a marker with
+        // their own id; the last one stays. Everyone reads the id back only after the
+        // others' writes have landed (they follow their "not found" within
+        // milliseconds), so all remember the same one.
+        tokio::time::sleep(MARKER_SETTLE).await;
+        Ok(())
+    }
+
+    /// Writes `shoebox.json` anew when the store holds one that cannot be read: a first write
+    /// cut short (a crash, a store that keeps part of a failed upload). Nobody could read a
+    /// store id from it, so none remembers one; only a target that has not remembered an id
+    /// calls this. Returns whether it did.
+    pub fn rewrite_torn_marker(&self) -> Result<bool> {
+        self.rt.block_on(async {
+            match self.op.read("shoebox.json").await {
+                Ok(b) if serde_json::from_slice::<Marker>(&b.to_vec()).is_err() => {
+                    tracing::warn!(store = %self.target.describe(), "shoebox.json is torn; written anew");
+                    self.write_new_marker().await?;
+                    Ok(true)
+                }
+                Ok(_) => Ok(false),
+                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(self.store_err(&e)),
+            }
+        })
+    }
+
     /// The store's identity (see [`Marker::store_id`]) and format, or `None` when it has no
     /// `shoebox.json`: a new store, or one that is not there (a disk not mounted, a bucket
     /// emptied). One request.
+    /// Refuses, with why, while another device changes this encrypted store's password (see
+    /// [`Store::change_password`]): a device writes nothing to the store meanwhile. One small
+    /// read on an encrypted store, none on another.
+    pub fn check_not_rekeying(&self, device: &str) -> Result<()> {
+        if self.keys.is_none() {
+            return Ok(());
+        }
+        let b = match self.rt.block_on(self.raw.read(CRYPT_MARKER)) {
+            Ok(b) => b.to_vec(),
+            Err(e) if e.kind() == opendal::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(self.store_err(&e)),
+        };
+        let m: CryptMarker = serde_json::from_slice(&b)
+            .map_err(|e| Error::Store(format!("{CRYPT_MARKER} is unreadable: {e}")))?;
+        match m.rekeying {
+            Some(r) if r.device != device => Err(Error::Remote {
+                class: "busy",
+                message: format!(
+                    "the password is being changed on {} by device {} (since {}); nothing was \
+                     written. Once it is done, add the target again with the new recovery code \
+                     (`target add … --encrypt --passphrase-file`)",
+                    self.target.describe(),
+                    r.device,
+                    r.since
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     pub fn identity(&self) -> Result<Option<(String, u64)>> {
         self.rt.block_on(async {
             if self.keys.is_some() {
@@ -508,6 +580,7 @@ impl Store {
                         directory_name_encryption: true,
                         format: FORMAT,
                         check,
+                        rekeying: None,
                     };
                     let body =
                         serde_json::to_vec_pretty(&m).map_err(|e| Error::Store(e.to_string()))?;

@@ -9,7 +9,7 @@
 //! copy is missing (another computer may have sent one meanwhile) and then deleted.
 
 use crate::crypt::CryptLayer;
-use crate::{CRYPT_CHECK_NAME, CRYPT_MARKER, CryptMarker, Error, Result, Store};
+use crate::{CRYPT_CHECK_NAME, CRYPT_MARKER, CryptMarker, Error, Rekeying, Result, Store};
 use futures::StreamExt;
 use opendal::Operator;
 use serde::Serialize;
@@ -49,10 +49,15 @@ impl Store {
     /// Re-encrypts everything on this encrypted store under `new_password` (with the same
     /// second password, if one is set). The store must be opened with the password in force or,
     /// to finish a change whose switch already happened, with the old one.
+    ///
+    /// While it runs, and until it is finished, the public marker says so (with `device`, the
+    /// device making the change): other devices write nothing to the store meanwhile
+    /// ([`Store::check_not_rekeying`]).
     pub fn change_password(
         &self,
         new_password: &str,
         password2: Option<&str>,
+        device: &str,
         progress: &dyn Fn(&Progress),
         cancel: &AtomicBool,
     ) -> Result<RekeyReport> {
@@ -62,13 +67,23 @@ impl Store {
         })?;
         let new = Keys::derive(new_password, password2);
         self.rt
-            .block_on(self.change_password_async(old, new, progress, cancel))
+            .block_on(self.change_password_async(old, new, device, progress, cancel))
+    }
+
+    async fn write_marker(&self, marker: &CryptMarker) -> Result<()> {
+        let body = serde_json::to_vec_pretty(marker).map_err(|e| Error::Store(e.to_string()))?;
+        self.raw
+            .write(CRYPT_MARKER, body)
+            .await
+            .map_err(|e| self.store_err(&e))?;
+        Ok(())
     }
 
     async fn change_password_async(
         &self,
         old: Keys,
         new: Keys,
+        device: &str,
         progress: &dyn Fn(&Progress),
         cancel: &AtomicBool,
     ) -> Result<RekeyReport> {
@@ -103,6 +118,29 @@ impl Store {
                 ),
             });
         }
+        match &marker.rekeying {
+            Some(r) if r.device != device => {
+                return Err(Error::Remote {
+                    class: "busy",
+                    message: format!(
+                        "device {} began changing the password of {} (since {}); finish it \
+                         there",
+                        r.device,
+                        self.target.describe(),
+                        r.since
+                    ),
+                });
+            }
+            Some(_) => {}
+            None => {
+                // Said before the first copy: other devices stop writing from here on.
+                marker.rekeying = Some(Rekeying {
+                    device: device.to_owned(),
+                    since: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                });
+                self.write_marker(&marker).await?;
+            }
+        }
         let old_op = self.raw.clone().layer(CryptLayer::new(old));
         let new_op = self.raw.clone().layer(CryptLayer::new(new));
         let first_pass = !report.switched;
@@ -118,12 +156,7 @@ impl Store {
             }
             // Every object has its copy: the new password is now the one in force.
             marker.check = new_check;
-            let body =
-                serde_json::to_vec_pretty(&marker).map_err(|e| Error::Store(e.to_string()))?;
-            self.raw
-                .write(CRYPT_MARKER, body)
-                .await
-                .map_err(|e| self.store_err(&e))?;
+            self.write_marker(&marker).await?;
             report.switched = true;
         }
         // Copies found here were counted by the first pass when it ran in this run.
@@ -133,6 +166,11 @@ impl Store {
         };
         self.rekey_pass(&old_op, &new_op, pass, &mut report, progress, cancel)
             .await?;
+        if !report.cancelled {
+            // Done: the other devices may write again (with the new password).
+            marker.rekeying = None;
+            self.write_marker(&marker).await?;
+        }
         Ok(report)
     }
 
@@ -191,8 +229,14 @@ impl Store {
                 if cancel.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
                     return Ok(None);
                 }
+                // A copy counts only when it holds the same bytes (an object rewritten under
+                // the old password since its copy was made, by its one writer, keeps its size
+                // often: a head, a pointer).
                 let there = match new_op.stat(&path).await {
-                    Ok(m) => m.content_length() == len,
+                    Ok(m) if m.content_length() == len => {
+                        same_content(old_op, new_op, &path).await?
+                    }
+                    Ok(_) => false,
                     Err(e) if e.kind() == opendal::ErrorKind::NotFound => false,
                     Err(e) => return Err(self.store_err(&e)),
                 };
@@ -256,6 +300,32 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `path` holds the same bytes through both operators (each read decrypted and
+/// authenticated, hashed as it streams).
+async fn same_content(a: &Operator, b: &Operator, path: &str) -> Result<bool> {
+    async fn hash(op: &Operator, path: &str) -> std::result::Result<blake3::Hash, String> {
+        use futures::TryStreamExt;
+        let mut stream = op
+            .reader_with(path)
+            .chunk(4 << 20)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_bytes_stream(..)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut h = blake3::Hasher::new();
+        while let Some(chunk) = stream.try_next().await.map_err(|e| e.to_string())? {
+            h.update(&chunk);
+        }
+        Ok(h.finalize())
+    }
+    // Either unreadable: not the same (the copy that follows reports an unreadable original).
+    match (hash(b, path).await, hash(a, path).await) {
+        (Ok(copy), Ok(original)) => Ok(copy == original),
+        _ => Ok(false),
     }
 }
 

@@ -168,13 +168,15 @@ impl Store {
                 local_bad.insert(a.hash.clone(), "local_unsafe_path".into());
                 continue;
             };
-            if a.device.is_some() && !abs.exists() {
+            let hashed = shoebox_layout::hash_file(&abs);
+            if a.device.is_some() && !hashed.as_ref().is_ok_and(|h| h == a.hash.as_str()) {
                 // Another device's photo whose original stays on the store until fetched
                 // (fetched ones live in the cache, checked when used): nothing local to check.
+                // A file at its path that is not it is someone else's: never repaired over.
                 p.done += 1;
                 continue;
             }
-            match shoebox_layout::hash_file(&abs) {
+            match hashed {
                 Ok(h) if h == a.hash.as_str() => {}
                 Ok(_) => {
                     local_bad.insert(a.hash.clone(), "local_corrupt".into());

@@ -69,6 +69,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
                 r.kept_for_other_devices.len()
             );
         }
+        for k in &r.refused_keys {
+            println!(
+                "{target}: never deleted: {k} (recorded for a photo, but not named as that \
+                 photo's original or thumbnail; a damaged or forged log?)"
+            );
+        }
         if !r.waiting.is_empty() {
             println!(
                 "{target}: {} object(s) wait before they can go:",

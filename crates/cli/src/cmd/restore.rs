@@ -19,6 +19,10 @@ pub struct Args {
     /// The store is encrypted: its recovery code (or passphrase), from a file's first line.
     #[arg(long, value_name = "FILE", requires = "scheme")]
     pub passphrase_file: Option<PathBuf>,
+    /// Also take the snapshot's other targets and watch folders (listed after a restore
+    /// without it; whoever can write to the store chose them).
+    #[arg(long)]
+    pub adopt_settings: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -31,6 +35,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         opts,
         secrets,
         passphrase_file,
+        adopt_settings,
         json,
     } = args;
     let (t, secret) = match (target, scheme) {
@@ -49,10 +54,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         ),
     };
     let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Restoring");
-    let r = shoebox_engine::restore(&t, &secret, to, &|p| bar.update(p))?;
+    let restored = shoebox_engine::restore(&t, &secret, to, &|p| bar.update(p), *adopt_settings)?;
     bar.finish();
+    let r = &restored.report;
     if *json {
-        print_json(&r)?;
+        print_json(&restored)?;
     } else {
         println!(
             "Restored {} original(s) ({}), {} already in place, {} thumbnail(s), {} failed, {} unsafe key(s) refused, into {}",
@@ -66,6 +72,23 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         );
         for f in r.failed.iter().chain(&r.bad_keys) {
             println!("  {}: {}", f.key, f.reason);
+        }
+        if let Some(o) = &restored.offered_settings {
+            println!(
+                "{} these settings of the snapshot:",
+                if restored.adopted_settings {
+                    "Adopted"
+                } else {
+                    "Not adopted (the store chose them; run this restore again with \
+                     --adopt-settings to take them)"
+                }
+            );
+            for t in &o.targets {
+                println!("  target {}: {}", t.name, t.describe());
+            }
+            for w in &o.watch_folders {
+                println!("  watch folder {}", w.path);
+            }
         }
     }
     Ok(if r.failed.is_empty() && r.bad_keys.is_empty() {

@@ -40,6 +40,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         for (p, why) in &r.failed {
             println!("  {p}: {why}");
         }
+        for (p, why) in &r.left {
+            println!("  {p}: {why}");
+        }
         return Ok(if r.failed.is_empty() {
             ExitCode::SUCCESS
         } else {
