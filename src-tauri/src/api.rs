@@ -602,6 +602,21 @@ pub struct WatchEvent {
     pub error: bool,
 }
 
+/// Settings a restored snapshot named that this library has not taken (its other targets, its
+/// watch folders): whoever could write to the store chose them, so the person decides.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OfferedSettings {
+    pub targets: Vec<OfferedTarget>,
+    pub watch_folders: Vec<WatchFolder>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OfferedTarget {
+    pub name: String,
+    /// Human description: the folder, `s3://bucket at endpoint`, the URL.
+    pub location: String,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct WatchFolder {
     pub path: String,

@@ -47,6 +47,8 @@ pub fn typescript() -> String {
         SavedTarget::decl(),
         WatchEvent::decl(),
         WatchFolder::decl(),
+        OfferedTarget::decl(),
+        OfferedSettings::decl(),
         ErrorKind::decl(),
         AppError::decl(),
     ];

@@ -99,6 +99,45 @@ fn target_info(
         .collect())
 }
 
+/// Settings a restored snapshot offered and this library has not taken, if any.
+#[tauri::command]
+pub async fn offered_settings(state: State<'_, AppState>) -> Res<Option<OfferedSettings>> {
+    with_lib(&state, |lib| {
+        Ok(lib.offered_settings()?.map(|o| OfferedSettings {
+            targets: o
+                .targets
+                .iter()
+                .map(|t| OfferedTarget {
+                    name: t.name.clone(),
+                    location: t.describe(),
+                })
+                .collect(),
+            watch_folders: o
+                .watch_folders
+                .into_iter()
+                .map(|w| WatchFolder {
+                    path: w.path,
+                    poll: w.poll,
+                })
+                .collect(),
+        }))
+    })
+    .await
+}
+
+/// Takes (`adopt`) or declines the settings a restored snapshot offered.
+#[tauri::command]
+pub async fn answer_offered_settings(state: State<'_, AppState>, adopt: bool) -> Res<()> {
+    with_lib(&state, move |lib| {
+        if adopt {
+            lib.adopt_offered_settings()
+        } else {
+            lib.dismiss_offered_settings()
+        }
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn library_info(state: State<'_, AppState>) -> Res<LibraryInfo> {
     with_lib(&state, |lib| {

@@ -56,6 +56,8 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::library_info,
+            commands::offered_settings,
+            commands::answer_offered_settings,
             commands::buckets,
             commands::month_items,
             commands::month_page,

@@ -5,6 +5,7 @@ import type {
   Album, AssetInfo, Bucket, EmptyTrash, ImportSummary, JobEvent, LibraryInfo, LibrarySettings,
   MonthItems, SavedTarget, TargetBackup, TargetForm, TargetTest, TargetVerify, View, ScheduledJob, ScheduledRun,
   TargetSync, Devices, PinResult, CacheInfo, AlbumSpace, Item, SimilarGroup, Town, ExportSummary, PlaceCell, PasswordChange,
+  OfferedSettings,
 } from './bindings';
 
 export type * from './bindings';
@@ -17,6 +18,9 @@ function channel(on: (e: JobEvent) => void): Channel<JobEvent> {
 
 export const api = {
   libraryInfo: () => invoke<LibraryInfo>('library_info'),
+  /** Settings a restored snapshot named that this library has not taken. */
+  offeredSettings: () => invoke<OfferedSettings | null>('offered_settings'),
+  answerOfferedSettings: (adopt: boolean) => invoke<void>('answer_offered_settings', { adopt }),
   buckets: (view: View) => invoke<Bucket[]>('buckets', { view }),
   monthItems: (view: View, months: string[]) => invoke<MonthItems[]>('month_items', { view, months }),
   /** `limit` photos of a month from `offset`, newest first. */

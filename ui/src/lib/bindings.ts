@@ -385,6 +385,14 @@ export type WatchFolder = { path: string,
  */
 poll: boolean, };
 
+export type OfferedTarget = { name: string, 
+/**
+ * Human description: the folder, `s3://bucket at endpoint`, the URL.
+ */
+location: string, };
+
+export type OfferedSettings = { targets: Array<OfferedTarget>, watch_folders: Array<WatchFolder>, };
+
 export type ErrorKind = "store_unreachable" | "credentials" | "store_missing" | "disk_full" | "permission" | "busy" | "not_found" | "invalid" | "damaged" | "too_new" | "cancelled" | "other";
 
 export type AppError = { kind: ErrorKind, message: string, };
