@@ -496,6 +496,16 @@ pub fn store_keys_of(ls: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// A 96×64 JPEG `name` in `dir` (made if needed), taken `when` (EXIF form) at +02:00; its hash.
+pub fn photo_taken(dir: &Path, name: &str, seed: u64, when: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let b = Jpeg::new(96, 64)
+        .seed(seed)
+        .taken(when, Some("+02:00"))
+        .write(&dir.join(name));
+    blake3::hash(&b).to_hex().to_string()
+}
+
 /// One computer of a shared library in a test: its own HOME (settings, secrets) and library,
 /// driven through the real `shoebox` binary.
 pub struct Device {

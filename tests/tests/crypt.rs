@@ -489,12 +489,22 @@ fn sb_home(home: &Path, lib: &Path, args: &[&str]) -> Command {
     c
 }
 
-#[test]
-fn two_computers_share_one_encrypted_store() {
-    let t = tempfile::tempdir().unwrap();
-    let store = t.path().join("vault");
-    let (a_home, b_home) = (t.path().join("a-home"), t.path().join("b-home"));
-    let (a, b) = (t.path().join("a-lib"), t.path().join("b-lib"));
+/// Two computers, A with three photos and B joined with A's recovery code, synced through an
+/// encrypted folder store.
+struct Vault {
+    store: std::path::PathBuf,
+    a_home: std::path::PathBuf,
+    b_home: std::path::PathBuf,
+    a: std::path::PathBuf,
+    b: std::path::PathBuf,
+    /// The recovery code, obscured as rclone.conf keeps it.
+    obscured: String,
+}
+
+fn two_computers_on_a_vault(t: &Path) -> Vault {
+    let store = t.join("vault");
+    let (a_home, b_home) = (t.join("a-home"), t.join("b-home"));
+    let (a, b) = (t.join("a-lib"), t.join("b-lib"));
     std::fs::create_dir_all(&a_home).unwrap();
     std::fs::create_dir_all(&b_home).unwrap();
     let root = format!("root={}", store.display());
@@ -507,11 +517,11 @@ fn two_computers_share_one_encrypted_store() {
         .args(["--opt", &root]),
         0,
     );
-    let (code, _) = recovery(&String::from_utf8_lossy(&out.stdout));
-    let code_file = t.path().join("code.txt");
+    let (code, obscured) = recovery(&String::from_utf8_lossy(&out.stdout));
+    let code_file = t.join("code.txt");
     std::fs::write(&code_file, &code).unwrap();
     run_ok(&mut sb_home(&a_home, &a, &["target", "remove", "local"]), 0);
-    let src = t.path().join("a-src");
+    let src = t.join("a-src");
     std::fs::create_dir_all(&src).unwrap();
     for i in 0..3u64 {
         Jpeg::new(200, 150)
@@ -521,7 +531,7 @@ fn two_computers_share_one_encrypted_store() {
     run_ok(sb_home(&a_home, &a, &["import"]).arg(&src), 0);
     run_ok(&mut sb_home(&a_home, &a, &["sync"]), 0);
 
-    // The second computer joins with the recovery code: A's photos, originals on the store.
+    // The second computer joins with the recovery code.
     run_ok(
         sb_home(
             &b_home,
@@ -535,6 +545,28 @@ fn two_computers_share_one_encrypted_store() {
     );
     run_ok(&mut sb_home(&b_home, &b, &["target", "remove", "local"]), 0);
     run_ok(&mut sb_home(&b_home, &b, &["sync"]), 0);
+    Vault {
+        store,
+        a_home,
+        b_home,
+        a,
+        b,
+        obscured,
+    }
+}
+
+#[test]
+fn two_computers_share_one_encrypted_store() {
+    let t = tempfile::tempdir().unwrap();
+    let Vault {
+        store,
+        a_home,
+        b_home,
+        a,
+        b,
+        ..
+    } = two_computers_on_a_vault(t.path());
+    // B has A's photos, originals on the store.
     let ls = json(&mut sb_home(&b_home, &b, &["ls", "--json"]), 0);
     let photos = ls.as_array().unwrap();
     assert_eq!(photos.len(), 3, "{ls}");
@@ -847,47 +879,14 @@ fn rclone_rcat(remote: &str, key: &str, bytes: &[u8]) {
 #[test]
 fn a_password_change_holds_other_computers_back_and_compares_copies_by_content() {
     let t = tempfile::tempdir().unwrap();
-    let store = t.path().join("vault");
-    let (a_home, b_home) = (t.path().join("a-home"), t.path().join("b-home"));
-    let (a, b) = (t.path().join("a-lib"), t.path().join("b-lib"));
-    std::fs::create_dir_all(&a_home).unwrap();
-    std::fs::create_dir_all(&b_home).unwrap();
-    let root = format!("root={}", store.display());
-    let out = run_ok(
-        sb_home(
-            &a_home,
-            &a,
-            &["target", "add", "shared", "--scheme", "fs", "--encrypt"],
-        )
-        .args(["--opt", &root]),
-        0,
-    );
-    let (code, old_obscured) = recovery(&String::from_utf8_lossy(&out.stdout));
-    let code_file = t.path().join("code.txt");
-    std::fs::write(&code_file, &code).unwrap();
-    run_ok(&mut sb_home(&a_home, &a, &["target", "remove", "local"]), 0);
-    let src = t.path().join("a-src");
-    std::fs::create_dir_all(&src).unwrap();
-    for i in 0..3u64 {
-        Jpeg::new(300, 200)
-            .seed(60 + i)
-            .write(&src.join(format!("A{i}.JPG")));
-    }
-    run_ok(sb_home(&a_home, &a, &["import"]).arg(&src), 0);
-    run_ok(&mut sb_home(&a_home, &a, &["sync"]), 0);
-    run_ok(
-        sb_home(
-            &b_home,
-            &b,
-            &["target", "add", "shared", "--scheme", "fs", "--encrypt"],
-        )
-        .arg("--passphrase-file")
-        .arg(&code_file)
-        .args(["--opt", &root]),
-        0,
-    );
-    run_ok(&mut sb_home(&b_home, &b, &["target", "remove", "local"]), 0);
-    run_ok(&mut sb_home(&b_home, &b, &["sync"]), 0);
+    let Vault {
+        store,
+        a_home,
+        b_home,
+        a,
+        b,
+        obscured: old_obscured,
+    } = two_computers_on_a_vault(t.path());
 
     // A copy under the new password that is not what it stands for, of the same size.
     let new_pass = "the family vault's next passphrase, 2027";

@@ -8,14 +8,7 @@ use shoebox_tests::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-fn photo(dir: &Path, name: &str, seed: u64, when: &str) -> String {
-    std::fs::create_dir_all(dir).unwrap();
-    let b = Jpeg::new(96, 64)
-        .seed(seed)
-        .taken(when, Some("+02:00"))
-        .write(&dir.join(name));
-    blake3::hash(&b).to_hex().to_string()
-}
+use shoebox_tests::photo_taken as photo;
 
 /// `n` photos `P0.JPG`… taken on one day, in `dir`; their hashes.
 fn photos(dir: &Path, n: u64) -> Vec<String> {

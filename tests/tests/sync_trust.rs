@@ -8,14 +8,7 @@ use shoebox_tests::servers::Server;
 use shoebox_tests::*;
 use std::path::Path;
 
-fn photo(dir: &Path, name: &str, seed: u64, when: &str) -> String {
-    std::fs::create_dir_all(dir).unwrap();
-    let b = Jpeg::new(96, 64)
-        .seed(seed)
-        .taken(when, Some("+02:00"))
-        .write(&dir.join(name));
-    blake3::hash(&b).to_hex().to_string()
-}
+use shoebox_tests::photo_taken as photo;
 
 fn this_device(d: &Device) -> String {
     json(&mut d.sb(&["devices", "--json"]), 0)["this_device"]

@@ -304,26 +304,13 @@ impl Store {
 }
 
 /// Whether `path` holds the same bytes through both operators (each read decrypted and
-/// authenticated, hashed as it streams).
+/// authenticated, hashed as it streams). Either unreadable: not the same (the copy that follows
+/// reports an unreadable original).
 async fn same_content(a: &Operator, b: &Operator, path: &str) -> Result<bool> {
-    async fn hash(op: &Operator, path: &str) -> std::result::Result<blake3::Hash, String> {
-        use futures::TryStreamExt;
-        let mut stream = op
-            .reader_with(path)
-            .chunk(4 << 20)
-            .await
-            .map_err(|e| e.to_string())?
-            .into_bytes_stream(..)
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut h = blake3::Hasher::new();
-        while let Some(chunk) = stream.try_next().await.map_err(|e| e.to_string())? {
-            h.update(&chunk);
-        }
-        Ok(h.finalize())
-    }
-    // Either unreadable: not the same (the copy that follows reports an unreadable original).
-    match (hash(b, path).await, hash(a, path).await) {
+    match (
+        crate::hash_object(b, path).await,
+        crate::hash_object(a, path).await,
+    ) {
         (Ok(copy), Ok(original)) => Ok(copy == original),
         _ => Ok(false),
     }
