@@ -1015,7 +1015,7 @@ mod tests {
             ME,
             wall,
             "caption",
-            &[photo.clone()],
+            std::slice::from_ref(&photo),
             &serde_json::json!("mine"),
         )
         .unwrap();

@@ -337,7 +337,7 @@ impl Library {
                          sends its photos and edits under that id: run sync again"
                     )));
                 }
-                OwnHead::Found(h) => h,
+                OwnHead::Found(h) => *h,
                 OwnHead::Unreadable if pushed > 0 => {
                     // A head torn by a write cut short: what it listed is rebuilt from the
                     // local log as one checkpoint of everything sent so far, so no segment it

@@ -78,7 +78,7 @@ pub enum OwnHead {
     Missing,
     /// There, but not a head: a write cut short on a store that keeps part of a failed upload.
     Unreadable,
-    Found(Head),
+    Found(Box<Head>),
 }
 
 impl Store {
@@ -89,7 +89,7 @@ impl Store {
         self.rt.block_on(async {
             match self.op.read(&head_key(device)).await {
                 Ok(b) => Ok(match serde_json::from_slice::<Head>(&b.to_vec()) {
-                    Ok(h) if h.device == device => OwnHead::Found(h),
+                    Ok(h) if h.device == device => OwnHead::Found(Box::new(h)),
                     _ => OwnHead::Unreadable,
                 }),
                 Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(OwnHead::Missing),
