@@ -323,17 +323,18 @@ impl Library {
             progress,
             cancel,
         )?;
-        self.apply_takeout(&mut report)?;
-        (report.live_photos, report.raw_pairs) = self.pair_parts(&report)?;
-        report.xmp_sidecars = self.read_xmp_sidecars(&mut report)?;
-        self.name_places();
+        // What edits made elsewhere already say of the new photos; one imported again after it
+        // was deleted for good comes out of the trash everywhere. Before this import's own
+        // edits (Takeout's trash, pairs, sidecars), which come after them.
         let new: Vec<String> = report.imported.iter().map(|i| i.hash.clone()).collect();
-        // What edits made elsewhere say of them; one imported again after it was deleted for
-        // good comes out of the trash everywhere.
         let revived = self.catalog.take_shared_values(&new)?;
         if !revived.is_empty() {
             self.record("trashed", &revived, serde_json::Value::Null)?;
         }
+        self.apply_takeout(&mut report)?;
+        (report.live_photos, report.raw_pairs) = self.pair_parts(&report)?;
+        report.xmp_sidecars = self.read_xmp_sidecars(&mut report)?;
+        self.name_places();
         self.look_at_new(&new);
         Ok(report)
     }

@@ -774,14 +774,15 @@ pub fn restore(
     let mut settings = lib.settings().clone();
     offered.watch_folders = std::mem::take(&mut settings.watch_folders);
     lib.save_settings(settings)?;
-    let offered = (offered != OfferedSettings::default()).then_some(offered);
-    match &offered {
-        Some(o) => lib.catalog.set_setting(
+    if offered != OfferedSettings::default() {
+        lib.catalog.set_setting(
             OFFERED_KEY,
-            &serde_json::to_string(o).map_err(|e| Error::Setting(e.to_string()))?,
-        )?,
-        None => lib.catalog.delete_setting(OFFERED_KEY)?,
+            &serde_json::to_string(&offered).map_err(|e| Error::Setting(e.to_string()))?,
+        )?;
     }
+    // A restore run again over a finished one may find its catalog as it left it: what it
+    // offered then is still waiting.
+    let offered = lib.offered_settings()?;
     if adopt_settings {
         lib.adopt_offered_settings()?;
     }
