@@ -278,6 +278,8 @@ impl Library {
                                 .pop()
                             {
                                 r.uploaded += again.uploaded.len();
+                                // A photo imported while this sync ran goes up here: counted.
+                                r.photos_uploaded += again.originals_uploaded();
                             }
                         }
                         Ok(r)
