@@ -506,14 +506,7 @@ impl Catalog {
                         out.new_assets.push(hash.clone());
                         take_early_values(&tx, hash)?;
                     }
-                    // Unless a prune already deleted those bytes (see `gone:` below).
-                    tx.execute(
-                        "INSERT INTO store_objects (target, hash, kind, key, size, uploaded_at, verified_at) \
-                         SELECT ?1, ?2, 'original', ?3, ?4, ?5, NULL WHERE NOT EXISTS \
-                         (SELECT 1 FROM field_values WHERE hash = ?2 AND field = 'gone:' || ?3) \
-                         ON CONFLICT (target, hash, kind) DO NOTHING",
-                        params![target, hash, key, *size as i64, now()],
-                    )?;
+                    remember_original(&tx, target, hash, key, *size)?;
                     if drop_if_lost(&tx, hash)? {
                         out.new_assets.retain(|h| h != hash);
                     }
@@ -818,6 +811,19 @@ fn restore_purged(
     };
     crate::assets::insert_row(tx, &row, &now(), Some(device))?;
     take_early_values(tx, hash)?;
+    remember_original(tx, target, hash, &key, size)?;
+    Ok(Restored::FromOwnLog)
+}
+
+/// Records that `target` holds photo `hash`'s original at `key` (another device put it there),
+/// unless a prune already deleted those bytes (`gone:<key>`).
+fn remember_original(
+    tx: &rusqlite::Transaction<'_>,
+    target: &str,
+    hash: &str,
+    key: &str,
+    size: u64,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO store_objects (target, hash, kind, key, size, uploaded_at, verified_at) \
          SELECT ?1, ?2, 'original', ?3, ?4, ?5, NULL WHERE NOT EXISTS \
@@ -825,7 +831,7 @@ fn restore_purged(
          ON CONFLICT (target, hash, kind) DO NOTHING",
         params![target, hash, key, size as i64, now()],
     )?;
-    Ok(Restored::FromOwnLog)
+    Ok(())
 }
 
 /// A photo deleted for good here (its trash emptied) whose latest trash state is still "in
