@@ -1,4 +1,5 @@
-//! The facade that the `shoebox` CLI and the desktop app both drive.
+//! The facade that the `shoebox` CLI and the desktop app both drive: [`Library`], one open
+//! library, with one module per feature, each holding the part of `impl Library` it owns.
 //!
 //! ```no_run
 //! use shoebox_engine::Library;
@@ -7,27 +8,65 @@
 //!     &Default::default(), &|| eprintln!("waiting for another import")).unwrap();
 //! println!("{} new photos", report.counts.imported);
 //! ```
+//!
+//! Where each feature lives (docs/ARCHITECTURE.md maps them to the app's commands and UI):
+//!
+//! | feature | module |
+//! |---|---|
+//! | opening a library, its lock, settings, status, check | this file, [`settings`](Settings), `check` |
+//! | import, XMP sidecars, RAW+JPEG pairs, Takeout, inspect | `import` |
+//! | timeline, map cells, list/show, a photo's parts | `views` |
+//! | favourites, captions, trash, albums | `organise` |
+//! | dates, places, rotation (tidy edits) | `tidy`, [`places`] |
+//! | look-alikes and duplicates | `similar` |
+//! | export | `export` |
+//! | targets: configuration, identity check, status | `target_config` |
+//! | encrypted targets: recovery codes, rclone.conf, password change | `password` |
+//! | target secrets (keychain, file) | `secrets` |
+//! | backup | `backup` |
+//! | verify and repair | `verify` |
+//! | restore, and the settings a snapshot offers | `restore` |
+//! | prune | `prune` |
+//! | sync across computers | [`sync`] |
+//! | this device: id, recorded edits, other devices, retire | `devices` |
+//! | originals on a store: fetch, cache, pinned albums | `cache` |
+//! | schedule (backups and verifies while the app or service runs) | [`schedule`] |
+//! | watch folders | `watch` |
+//! | store fault injection for tests | [`faults`] |
 
+mod backup;
+mod cache;
 mod check;
+mod devices;
 mod error;
-pub mod logging;
-pub use shoebox_media::quiet_decoder_panics;
 mod export;
+mod import;
+pub mod logging;
 mod organise;
+mod password;
 pub mod places;
+mod prune;
+mod restore;
 pub mod schedule;
 mod secrets;
 mod settings;
 mod similar;
 pub mod sync;
-mod targets;
+mod target_config;
 mod tidy;
+mod verify;
+mod views;
 mod watch;
 
+pub use cache::{CacheReport, Fetched, PinFetch};
 pub use check::{CheckReport, Problem};
 pub use error::{Error, ErrorKind, Result};
 pub use export::{ExportReport, Exported, export_meta};
+pub use import::Inspected;
 pub use organise::EmptyTrashReport;
+pub use password::{make_recovery_code, new_recovery_code, rclone_config, rclone_obscure};
+pub use prune::PruneReport;
+pub use restore::{OfferedSettings, Restored, restore};
 pub use schedule::{Job, Ran, ScheduleEvent, Scheduler, TargetSchedule, run_schedule};
 pub use settings::{Settings, WatchFolderSetting};
 pub use shoebox_catalog::{
@@ -36,89 +75,25 @@ pub use shoebox_catalog::{
 };
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
 pub use shoebox_media::motion::motion_length;
+pub use shoebox_media::quiet_decoder_panics;
 pub use shoebox_media::{ffmpeg_available, heic_supported};
+pub use shoebox_store::faults;
 pub use shoebox_store::{
     BackupReport, RestoreReport, Target, TestReport, VerifyOptions, VerifyReport,
 };
 pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
-/// A new random password for an encrypted target, written as the recovery code a person keeps:
-/// six groups of four letters and digits (120 bits).
-pub fn new_recovery_code() -> String {
-    let p = shoebox_crypt::new_password();
-    p.as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-/// For a target whose options ask for encryption and whose secrets give no password (a new
-/// encrypted target): a new recovery code, put in the secrets and returned to be shown once.
-pub fn make_recovery_code(
-    options: &std::collections::BTreeMap<String, String>,
-    secrets: &mut std::collections::BTreeMap<String, String>,
-) -> Option<String> {
-    let asked = options
-        .get("encryption")
-        .is_some_and(|e| e == "rclone-crypt");
-    if !asked || secrets.contains_key("crypt_password") {
-        return None;
-    }
-    let code = new_recovery_code();
-    secrets.insert("crypt_password".into(), code.clone());
-    Some(code)
-}
-
-/// A password as `rclone.conf` holds it (`rclone obscure`).
-pub fn rclone_obscure(password: &str) -> String {
-    shoebox_crypt::obscure::obscure(password)
-}
-
-/// The `rclone.conf` lines that read an encrypted target's store with rclone alone: a crypt
-/// remote over the folder, or over a remote named `<name>-raw` for the S3 or WebDAV store itself
-/// (which a person configures with their own keys).
-pub fn rclone_config(
-    name: &str,
-    scheme: &str,
-    options: &std::collections::BTreeMap<String, String>,
-    code: &str,
-) -> String {
-    let root = options.get("root").map(|r| r.trim_matches('/'));
-    let remote = match (scheme, options.get("bucket")) {
-        ("fs", _) => options.get("root").cloned().unwrap_or_default(),
-        (_, Some(bucket)) => format!(
-            "{name}-raw:{bucket}{}",
-            root.filter(|r| !r.is_empty())
-                .map(|r| format!("/{r}"))
-                .unwrap_or_default()
-        ),
-        (_, None) => format!("{name}-raw:{}", root.unwrap_or("")),
-    };
-    format!(
-        "[{name}-crypt]\ntype = crypt\nremote = {remote}\nfilename_encryption = standard\n\
-         directory_name_encryption = true\npassword = {}\n",
-        rclone_obscure(code)
-    )
-}
-
-pub use shoebox_store::faults;
 pub use similar::{SimilarGroup, metadata_score};
-pub use sync::{CacheReport, Fetched, SyncReport, wall_ms};
-pub use targets::{
-    OfferedSettings, PruneReport, Restored, TargetStatus, adhoc_target, default_backup_dir,
-    restore, target_of,
-};
+pub use sync::{SyncReport, wall_ms};
+pub use target_config::{TargetStatus, adhoc_target, default_backup_dir, target_of};
 pub use tidy::{DateFix, PlaceFix, Turn};
 pub use watch::WatchEvent;
 
 use error::io;
 use serde::Serialize;
 use shoebox_catalog::Catalog;
-use shoebox_import::ImportOptions;
 use shoebox_media::{Limits, Thumbnailer};
 use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 /// An open library: its folders, its catalog and its settings.
 pub struct Library {
@@ -156,21 +131,6 @@ pub struct Status {
 pub struct ByKind {
     pub photo: u64,
     pub video: u64,
-}
-
-/// One file read by `shoebox inspect`: the fields import would record, or why it cannot be read.
-#[derive(Debug, Clone, Serialize)]
-pub struct Inspected {
-    pub file: String,
-    /// Hex BLAKE3; only when asked for, since it reads the whole file.
-    pub hash: Option<String>,
-    pub original_name: String,
-    pub size: Option<u64>,
-    /// Where import would put it.
-    pub path: Option<String>,
-    #[serde(flatten)]
-    pub meta: Option<Metadata>,
-    pub error: Option<String>,
 }
 
 /// The exclusive write lock of a library (`.shoebox/lock`), released on drop.
@@ -296,322 +256,6 @@ impl Library {
         }
     }
 
-    /// Imports files and folders. Waits for (and tells `waiting` about) another import running
-    /// on the same library.
-    pub fn import(
-        &mut self,
-        sources: &[PathBuf],
-        progress: &dyn Fn(&Progress),
-        cancel: &AtomicBool,
-        waiting: &dyn Fn(),
-    ) -> Result<ImportReport> {
-        let _lock = self.write_lock(waiting)?;
-        // Another process may have been mid-import when we opened: finish its leftovers now.
-        let t = self.thumbnailer();
-        shoebox_import::reconcile(&self.paths, &mut self.catalog, &t)?;
-        let opts = ImportOptions {
-            allowed_extensions: self.settings.allowed_extensions.clone(),
-            max_file_size: self.settings.max_file_size,
-            thumbnailer: t,
-            threads: 0,
-        };
-        let mut report = shoebox_import::run_import(
-            sources,
-            &self.paths,
-            &mut self.catalog,
-            &opts,
-            progress,
-            cancel,
-        )?;
-        // What edits made elsewhere already say of the new photos; one imported again after it
-        // was deleted for good comes out of the trash everywhere. Before this import's own
-        // edits (Takeout's trash, pairs, sidecars), which come after them.
-        let new: Vec<String> = report.imported.iter().map(|i| i.hash.clone()).collect();
-        let revived = self.catalog.take_shared_values(&new)?;
-        if !revived.is_empty() {
-            self.record("trashed", &revived, serde_json::Value::Null)?;
-        }
-        self.apply_takeout(&mut report)?;
-        (report.live_photos, report.raw_pairs) = self.pair_parts(&report)?;
-        report.xmp_sidecars = self.read_xmp_sidecars(&mut report)?;
-        self.name_places();
-        self.look_at_new(&new);
-        Ok(report)
-    }
-
-    /// XMP sidecars beside imported files (`IMG_0042.JPG.xmp` as digiKam and darktable name
-    /// them, `IMG_0042.xmp` as Lightroom does): their stars, keywords and caption become the
-    /// photo's, as edits that are backed up and reach the other devices. What the photo already
-    /// has wins (an import of a file already here does not undo a rating given since). Returns
-    /// how many sidecars were used.
-    fn read_xmp_sidecars(&mut self, report: &mut ImportReport) -> Result<u64> {
-        let mut used = 0;
-        let mut unread = Vec::new();
-        for i in &report.imported {
-            let src = Path::new(&i.source);
-            let stem = src.with_extension("");
-            let found = [
-                PathBuf::from(format!("{}.xmp", src.display())),
-                PathBuf::from(format!("{}.XMP", src.display())),
-                PathBuf::from(format!("{}.xmp", stem.display())),
-                PathBuf::from(format!("{}.XMP", stem.display())),
-            ]
-            .into_iter()
-            .find(|p| p.is_file());
-            let Some(side) = found else { continue };
-            // A sidecar is a few kilobytes; a huge one is not one.
-            let text = match fs::metadata(&side) {
-                Ok(m) if m.len() > 4 << 20 => Err("over 4 MiB, not a sidecar".to_owned()),
-                Ok(_) => fs::read_to_string(&side).map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            let text = match text {
-                Ok(t) => t,
-                Err(why) => {
-                    unread.push((side, why));
-                    continue;
-                }
-            };
-            let facts = shoebox_media::export::read_xmp(&text);
-            let a = self.show(&i.hash)?;
-            let one = std::slice::from_ref(&a.hash);
-            let mut any = false;
-            if let Some(r) = facts.rating
-                && a.rating == 0
-            {
-                self.rate(one, r)?;
-                any = true;
-            }
-            for k in &facts.keywords {
-                if shoebox_catalog::is_keyword(k.trim()) {
-                    self.keyword(one, k, true)?;
-                    any = true;
-                }
-            }
-            if let Some(d) = &facts.description
-                && a.meta.description.as_deref().is_none_or(str::is_empty)
-            {
-                self.set_caption(&a.hash, Some(d))?;
-                any = true;
-            }
-            used += u64::from(any);
-        }
-        // The sidecar is listed as skipped already (it is not a photo): say why it was not used.
-        for (side, why) in unread {
-            let path = side.display().to_string();
-            let reason =
-                format!("an XMP sidecar that could not be read ({why}); its photo came without it");
-            match report.skipped.iter_mut().find(|s| s.path == path) {
-                Some(s) => s.reason = reason,
-                None => report
-                    .skipped
-                    .push(shoebox_import::Skipped { path, reason }),
-            }
-        }
-        Ok(used)
-    }
-
-    /// Pairs made of files with the same name stem in the same folder, whichever half arrives
-    /// first (a phone folder that syncs the video later; a card read in two goes). The part is
-    /// kept as it is and backed up, shown with its photo and never on its own, and goes to the
-    /// trash and back with it. Returns (Live Photos, RAW+JPEG pairs) made.
-    ///
-    /// - Live Photos: a photo (HEIC, JPEG) and a short video (MOV, MP4): the video is the
-    ///   photo's motion part.
-    /// - RAW+JPEG: a camera RAW and the JPEG (or HEIC) the camera wrote beside it: the pair is
-    ///   one tile showing the JPEG, the RAW its part.
-    fn pair_parts(&mut self, report: &ImportReport) -> Result<(u64, u64)> {
-        const PHOTO: &[&str] = &["heic", "heif", "jpg", "jpeg"];
-        const VIDEO: &[&str] = &["mov", "mp4"];
-        /// A Live Photo's video is about 3 s; longer clips are videos of their own.
-        const MOTION_MAX_MS: u64 = 6_000;
-        let is_raw = |name: &str| {
-            shoebox_media::extension_of(Path::new(name))
-                .and_then(|e| shoebox_media::format_for_extension(&e))
-                .is_some_and(|(f, _)| f == shoebox_media::Format::Raw)
-        };
-        let is_shown_photo = |p: &shoebox_catalog::Asset| {
-            p.meta.kind == shoebox_types::Kind::Photo
-                && p.motion_of.is_none()
-                && shoebox_media::extension_of(Path::new(&p.original_name))
-                    .is_some_and(|e| PHOTO.contains(&e.as_str()))
-        };
-        let (mut live, mut raws) = (0, 0);
-        for i in &report.imported {
-            // The library keeps the source's extension: decided before any query.
-            let ext = shoebox_media::extension_of(Path::new(&i.path)).unwrap_or_default();
-            let is_photo = PHOTO.contains(&ext.as_str());
-            let is_video = VIDEO.contains(&ext.as_str());
-            let raw = is_raw(&i.path);
-            if !is_photo && !is_video && !raw {
-                continue;
-            }
-            let Some(a) = self.catalog.asset_by_hash(&i.hash)? else {
-                continue;
-            };
-            let Some(src) = self.catalog.source_path_of(&a.hash)? else {
-                continue;
-            };
-            let partners = self.catalog.same_stem(&src, &a.hash)?;
-            let short =
-                |v: &shoebox_catalog::Asset| v.meta.duration_ms.is_none_or(|d| d <= MOTION_MAX_MS);
-            if is_photo {
-                if let Some(v) = partners.iter().find(|v| {
-                    v.meta.kind == shoebox_types::Kind::Video && short(v) && v.motion_of.is_none()
-                }) && self.join_part(&v.hash, &a.hash, false)?
-                {
-                    live += 1;
-                }
-                for r in partners
-                    .iter()
-                    .filter(|r| is_raw(&r.original_name) && r.motion_of.is_none())
-                {
-                    if self.join_part(&r.hash, &a.hash, true)? {
-                        raws += 1;
-                    }
-                }
-            } else if is_video && short(&a) && a.motion_of.is_none() {
-                if let Some(p) = partners.iter().find(|p| is_shown_photo(p))
-                    && self.join_part(&a.hash, &p.hash, false)?
-                {
-                    live += 1;
-                }
-            } else if raw
-                && a.motion_of.is_none()
-                && let Some(p) = partners.iter().find(|p| is_shown_photo(p))
-                && self.join_part(&a.hash, &p.hash, true)?
-            {
-                raws += 1;
-            }
-        }
-        Ok((live, raws))
-    }
-
-    /// Makes `part` (a video, or a RAW when `raw`) part of `photo` and records it for the other
-    /// devices (the change log's `motion_of` field carries both kinds of part).
-    fn join_part(&mut self, part: &str, photo: &str, raw: bool) -> Result<bool> {
-        let made = if raw {
-            self.catalog.set_raw_of(part, photo)?
-        } else {
-            self.catalog.set_motion_of(part, photo)?
-        };
-        if made {
-            self.record("motion_of", &[part.to_owned()], serde_json::json!(photo))?;
-        }
-        Ok(made)
-    }
-
-    /// What a Google Takeout's sidecars say beyond the file's own metadata: favourites, trash,
-    /// albums (also for photos already in the library) and the sidecar itself, kept with the
-    /// photo. Recorded like edits made here, so other devices hear of them.
-    fn apply_takeout(&mut self, report: &mut ImportReport) -> Result<()> {
-        let actions = std::mem::take(&mut report.takeout_actions);
-        let Some(tk) = report.takeout.as_mut() else {
-            return Ok(());
-        };
-        let mut favourites = Vec::new();
-        let mut trashed = Vec::new();
-        let mut albums: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        let new: std::collections::HashSet<&str> = actions
-            .iter()
-            .filter(|a| a.new)
-            .map(|a| a.hash.as_str())
-            .collect();
-        for a in &actions {
-            // The same photo twice in the export (a year folder and an album): whichever copy
-            // was imported, a favourite in either sidecar counts.
-            if !a.new && a.favourite && new.contains(a.hash.as_str()) {
-                favourites.push(a.hash.clone());
-            }
-            if a.new {
-                if a.favourite {
-                    favourites.push(a.hash.clone());
-                }
-                if a.trashed {
-                    trashed.push(a.hash.clone());
-                }
-                if let Some(s) = &a.sidecar {
-                    let name = s
-                        .path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    self.catalog.put_sidecar(&a.hash, &name, &s.raw)?;
-                    if let Some(x) = self.catalog.asset_by_hash(&a.hash)? {
-                        if x.meta.taken_at_source == shoebox_types::TimeSource::Takeout {
-                            tk.dates_from_sidecar += 1;
-                        }
-                        let same = |a: f64, b: f64| (a - b).abs() < 1e-7;
-                        if let (Some(g), Some(h)) = (s.gps, x.meta.gps)
-                            && same(g.lat, h.lat)
-                            && same(g.lon, h.lon)
-                        {
-                            tk.places_from_sidecar += 1;
-                        }
-                    }
-                }
-            }
-            if let Some(album) = &a.album {
-                albums
-                    .entry(album.clone())
-                    .or_default()
-                    .push(a.hash.clone());
-            }
-        }
-        if !favourites.is_empty() {
-            self.set_favourite(&favourites, true)?;
-        }
-        if !trashed.is_empty() {
-            self.set_trashed(&trashed, true)?;
-        }
-        let existing = self.albums()?;
-        for (name, mut hashes) in albums {
-            hashes.sort();
-            hashes.dedup();
-            let id = match existing.iter().find(|a| a.name == name) {
-                Some(a) => a.id,
-                None => self.album_create(&name)?.id,
-            };
-            self.album_add(id, &hashes)?;
-            tk.albums.push(shoebox_import::takeout::AlbumRebuilt {
-                name,
-                photos: hashes.len() as u64,
-            });
-        }
-        Ok(())
-    }
-
-    /// Every asset, newest first.
-    pub fn list(&self) -> Result<Vec<Asset>> {
-        Ok(self.catalog.list_assets()?)
-    }
-
-    /// One asset by hash, unique hash prefix (at least 4 characters) or library path.
-    pub fn show(&self, key: &str) -> Result<Asset> {
-        let rel = key.trim_start_matches("./").replace('\\', "/");
-        if let Some(a) = self.catalog.asset_by_path(&rel)? {
-            return Ok(a);
-        }
-        if let Ok(abs) = Path::new(key).canonicalize()
-            && let Ok(root) = self.paths.root.canonicalize()
-            && let Ok(inside) = abs.strip_prefix(root)
-        {
-            let rel = inside.to_string_lossy().replace('\\', "/");
-            if let Some(a) = self.catalog.asset_by_path(&rel)? {
-                return Ok(a);
-            }
-        }
-        if key.len() >= 4 && key.chars().all(|c| c.is_ascii_hexdigit()) {
-            let mut found = self.catalog.assets_by_hash_prefix(key, 2)?;
-            match found.len() {
-                1 => return Ok(found.remove(0)),
-                0 => {}
-                n => return Err(Error::Ambiguous(key.to_owned(), n)),
-            }
-        }
-        Err(Error::NotFound(key.to_owned()))
-    }
-
     pub fn status(&self) -> Result<Status> {
         let c = self.catalog.counts()?;
         let targets = self.target_status()?;
@@ -644,48 +288,5 @@ impl Library {
     /// Re-hashes every original against the catalog; see [`CheckReport`]. Never deletes.
     pub fn check(&self, progress: &dyn Fn(&Progress)) -> Result<CheckReport> {
         check::check(&self.paths, &self.catalog, progress)
-    }
-
-    /// Path of an asset's thumbnail of `size`, when it exists.
-    pub fn thumbnail(&self, hash: &str, size: u32) -> Option<PathBuf> {
-        let hash = shoebox_layout::Hash::parse(hash).ok()?;
-        let p = self.paths.thumb(&hash, size);
-        p.is_file().then_some(p)
-    }
-
-    /// Reads files' metadata without importing them.
-    pub fn inspect(files: &[PathBuf], with_hash: bool) -> Vec<Inspected> {
-        use rayon::prelude::*;
-        // Headers are small and files independent: read them on every core, in order.
-        files
-            .par_iter()
-            .map(|f| {
-                let name = f
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let size = fs::metadata(f).ok().map(|m| m.len());
-                let (meta, error) = match shoebox_media::probe_file(f) {
-                    Ok(m) => (Some(m), None),
-                    Err(e) => (None, Some(e.to_string())),
-                };
-                let hash = if with_hash && error.is_none() {
-                    shoebox_import::hash_file(f).ok()
-                } else {
-                    None
-                };
-                Inspected {
-                    file: f.display().to_string(),
-                    hash,
-                    path: meta
-                        .as_ref()
-                        .map(|m| format!("originals/{}/{name}", m.taken_at.folder())),
-                    original_name: name,
-                    size,
-                    meta,
-                    error,
-                }
-            })
-            .collect()
     }
 }

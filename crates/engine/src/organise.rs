@@ -1,10 +1,9 @@
-//! Favourites, albums, the trash and the timeline's queries, for the desktop app.
+//! Organising photos: favourites, captions, the trash and emptying it, albums.
 
 use crate::{Library, Result};
 use serde::Serialize;
-use shoebox_catalog::{Album, Asset, Bucket, PlaceCell, StoreMark, View};
+use shoebox_catalog::Album;
 use std::fs;
-
 /// What emptying the trash did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct EmptyTrashReport {
@@ -18,51 +17,28 @@ pub struct EmptyTrashReport {
     pub left: Vec<(String, String)>,
 }
 
+fn album_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(crate::Error::Setting(
+            "an album name has 1 to 200 characters".into(),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
 impl Library {
-    /// Photos with a position, counted in cells of `cell` degrees inside `[south, west,
-    /// north, east]` (the Places view's clusters).
-    pub fn place_cells(&self, cell: f64, area: [f64; 4]) -> Result<Vec<PlaceCell>> {
-        Ok(self.catalog.place_cells(cell, area)?)
-    }
-
-    pub fn buckets(&self, view: &View) -> Result<Vec<Bucket>> {
-        Ok(self.catalog.buckets(view)?)
-    }
-
-    pub fn assets_in_month(&self, view: &View, month: &str) -> Result<Vec<Asset>> {
-        Ok(self.catalog.assets_in_month(view, month)?)
-    }
-
-    /// A page of a month: `limit` assets from `offset`, newest first.
-    pub fn assets_in_month_page(
-        &self,
-        view: &View,
-        month: &str,
-        offset: u64,
-        limit: u64,
-    ) -> Result<Vec<Asset>> {
-        Ok(self
-            .catalog
-            .assets_in_month_page(view, month, offset, limit)?)
-    }
-
-    /// The hashes and their parts too: a Live Photo's motion, a RAW+JPEG pair's RAW (they go
-    /// to the trash and back with their photo).
-    pub(crate) fn with_parts(&self, hashes: &[String]) -> Result<Vec<String>> {
-        let mut all = hashes.to_vec();
-        all.extend(self.catalog.parts_of(hashes)?);
-        Ok(all)
-    }
-
-    /// A photo's parts: a Live Photo's video, a RAW+JPEG pair's RAW.
-    pub fn parts(&self, photo: &str) -> Result<shoebox_catalog::Parts> {
-        Ok(self.catalog.parts(photo)?)
-    }
-
     pub fn set_favourite(&mut self, hashes: &[String], on: bool) -> Result<usize> {
         let n = self.catalog.set_favourite(hashes, on)?;
         self.record("favourite", hashes, serde_json::json!(on))?;
         Ok(n)
+    }
+
+    /// Sets or clears a photo's caption (its `description`).
+    pub fn set_caption(&mut self, hash: &str, text: Option<&str>) -> Result<bool> {
+        let changed = self.catalog.set_caption(hash, text)?;
+        self.record("caption", &[hash.to_owned()], serde_json::json!(text))?;
+        Ok(changed)
     }
 
     /// Moves to the trash (`on`) or restores from it. Nothing is deleted until the trash is
@@ -222,18 +198,4 @@ impl Library {
     pub fn albums_of(&self, hash: &str) -> Result<Vec<i64>> {
         Ok(self.catalog.albums_of(hash)?)
     }
-
-    pub fn store_marks(&self, hash: &str) -> Result<Vec<StoreMark>> {
-        Ok(self.catalog.store_marks(hash)?)
-    }
-}
-
-fn album_name(name: &str) -> Result<String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(crate::Error::Setting(
-            "an album name has 1 to 200 characters".into(),
-        ));
-    }
-    Ok(name.to_owned())
 }

@@ -1,19 +1,17 @@
 //! One library on several computers: `sync` sends this device's photos and edits to a store
-//! and takes in the other devices'; `fetch` brings an original that lives on the store.
+//! and takes in the other devices'.
 //!
 //! See `shoebox_catalog::changes` for the merge rules and `shoebox_store::changes` for the
 //! change logs on the store.
 
+use crate::devices::host_name;
 use crate::{Error, Library, Result};
 use serde::Serialize;
-use shoebox_catalog::Asset;
 use shoebox_layout::Hash;
 use shoebox_store::{Head, OwnHead};
 use shoebox_types::Progress;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-
 const NONCE_KEY: &str = "sync_nonce";
 
 /// Thumbnails fetched at once when photos arrive (small objects: the wait is the round trip).
@@ -49,28 +47,6 @@ pub struct SyncReport {
     pub problems: Vec<String>,
 }
 
-/// A fetched (or already present) original.
-#[derive(Debug, Clone, Serialize)]
-pub struct Fetched {
-    pub hash: String,
-    pub path: String,
-    pub file: PathBuf,
-    pub bytes: u64,
-    pub already_here: bool,
-}
-
-/// What keeping pinned albums on this computer fetched, and what it could not (hash, why).
-pub type PinFetch = (Vec<Fetched>, Vec<(String, String)>);
-
-/// The cache of originals fetched from stores.
-#[derive(Debug, Clone, Serialize)]
-pub struct CacheReport {
-    pub files: u64,
-    pub bytes: u64,
-    pub max_bytes: u64,
-    pub folder: PathBuf,
-}
-
 /// Wall-clock milliseconds, moved by `SHOEBOX_CLOCK_OFFSET_MS` (tests give each device a clock
 /// that is hours slow or a year fast; the hybrid clock must cope).
 pub fn wall_ms() -> u64 {
@@ -83,6 +59,16 @@ pub fn wall_ms() -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     now.saturating_add(off).max(0) as u64
+}
+
+/// Segments of a device's log on a store after which it is compacted into a checkpoint (each
+/// sync with edits writes one). `SHOEBOX_CHECKPOINT_EVERY` changes it, for tests.
+fn checkpoint_every() -> usize {
+    std::env::var("SHOEBOX_CHECKPOINT_EVERY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(64)
 }
 
 impl Library {
@@ -142,83 +128,6 @@ impl Library {
         self.catalog
             .delete_setting(&format!("{NONCE_KEY}_next:{target}"))?;
         Ok(())
-    }
-
-    /// Records edits made here for the other devices (see [`Self::sync`]).
-    pub(crate) fn record(
-        &mut self,
-        field: &str,
-        hashes: &[String],
-        value: serde_json::Value,
-    ) -> Result<()> {
-        let dev = self.device_id()?;
-        self.catalog
-            .record_edit(&dev, self.now_ms(), field, hashes, &value)?;
-        Ok(())
-    }
-
-    /// This device's id and the other devices of the library it has heard of.
-    pub fn devices(&self) -> Result<(String, Vec<shoebox_catalog::Peer>)> {
-        Ok((self.device_id()?, self.catalog.peers()?))
-    }
-
-    /// The device (its name when known) that put a photo in the trash, when it was not this
-    /// one.
-    pub fn trashed_elsewhere(&self, hash: &str) -> Result<Option<String>> {
-        let me = self.device_id()?;
-        let Some(by) = self.catalog.field_set_by(hash, "trashed")? else {
-            return Ok(None);
-        };
-        if by == me {
-            return Ok(None);
-        }
-        Ok(Some(
-            self.catalog
-                .peers()?
-                .into_iter()
-                .find(|p| p.device == by)
-                .and_then(|p| p.name)
-                .unwrap_or(by),
-        ))
-    }
-
-    /// Retires another device that will never come back (by id, or by the name `devices`
-    /// shows): every device learns it at its next sync, and prune no longer keeps what only
-    /// that device relied on.
-    pub fn retire(&mut self, who: &str) -> Result<String> {
-        let me = self.device_id()?;
-        let peers = self.catalog.peers()?;
-        let id = peers
-            .iter()
-            .find(|p| p.device == who || p.name.as_deref() == Some(who))
-            .map(|p| p.device.clone())
-            .or_else(|| shoebox_store::is_device_id(who).then(|| who.to_owned()))
-            .ok_or_else(|| {
-                Error::NotFound(format!("{who}: no such device (see `shoebox devices`)"))
-            })?;
-        if id == me {
-            return Err(Error::Setting(
-                "this is the device itself; retire it from another one".into(),
-            ));
-        }
-        self.record(
-            "retired",
-            &[format!("device:{id}")],
-            serde_json::json!(true),
-        )?;
-        Ok(id)
-    }
-
-    /// Devices retired by any device of the library.
-    pub fn retired_devices(&self) -> Result<Vec<String>> {
-        Ok(self.catalog.retired_devices()?)
-    }
-
-    /// Sets or clears a photo's caption (its `description`).
-    pub fn set_caption(&mut self, hash: &str, text: Option<&str>) -> Result<bool> {
-        let changed = self.catalog.set_caption(hash, text)?;
-        self.record("caption", &[hash.to_owned()], serde_json::json!(text))?;
-        Ok(changed)
     }
 
     /// Sends this device's new photos and edits to one target (or every enabled one) and takes
@@ -503,283 +412,4 @@ impl Library {
         self.catalog.put_store_objects(target, &on_store)?;
         Ok(r)
     }
-
-    /// Where a photo's original is on this computer: in the library, or in the cache of fetched
-    /// originals. `None` when it is only on a store. Another device's photo is looked for in
-    /// the cache first: a file at its library path was not put there by a fetch (a restore
-    /// writes there; so may a person), so it counts only with the photo's size, and is
-    /// checked against the hash before [`Self::fetch`] trusts it.
-    pub fn local_original(&self, a: &Asset) -> Option<PathBuf> {
-        let in_library = || {
-            let p = self.paths.resolve(&a.path).ok()?;
-            let m = std::fs::metadata(&p).ok()?;
-            (m.is_file() && (a.device.is_none() || m.len() == a.size)).then_some(p)
-        };
-        let cached = || {
-            let c = self.cache_path(a).ok()?;
-            c.is_file().then_some(c)
-        };
-        match a.device {
-            None => in_library().or_else(cached),
-            Some(_) => cached().or_else(in_library),
-        }
-    }
-
-    pub(crate) fn cache_path(&self, a: &Asset) -> Result<PathBuf> {
-        let h = Hash::parse(&a.hash)?;
-        let ext = std::path::Path::new(&a.path)
-            .extension()
-            .map(|e| format!(".{}", e.to_string_lossy().to_ascii_lowercase()))
-            .unwrap_or_default();
-        Ok(self
-            .paths
-            .meta_dir()
-            .join("cache")
-            .join(h.shard())
-            .join(format!("{h}{ext}")))
-    }
-
-    fn cache_dir(&self) -> PathBuf {
-        self.paths.meta_dir().join("cache")
-    }
-
-    fn cached_files(&self) -> Vec<(std::time::SystemTime, u64, PathBuf)> {
-        let mut out = Vec::new();
-        let Ok(shards) = std::fs::read_dir(self.cache_dir()) else {
-            return out;
-        };
-        for shard in shards.flatten() {
-            let Ok(files) = std::fs::read_dir(shard.path()) else {
-                continue;
-            };
-            for f in files.flatten() {
-                if let Ok(m) = f.metadata()
-                    && m.is_file()
-                {
-                    let used = m.modified().unwrap_or(std::time::UNIX_EPOCH);
-                    out.push((used, m.len(), f.path()));
-                }
-            }
-        }
-        out
-    }
-
-    /// Size, count and cap of the cache of fetched originals.
-    pub fn cache(&self) -> Result<CacheReport> {
-        let files = self.cached_files();
-        Ok(CacheReport {
-            files: files.len() as u64,
-            bytes: files.iter().map(|f| f.1).sum(),
-            max_bytes: self.settings().cache_max_size,
-            folder: self.cache_dir(),
-        })
-    }
-
-    /// Evicts the least recently used fetched originals until the cache is under its cap,
-    /// never `keep` (the one just fetched: the cap is exceeded by at most that file). Only
-    /// fetched originals live here, so everything evicted is on a store.
-    fn evict(&self, keep: &std::path::Path) -> Result<u64> {
-        let cap = self.settings().cache_max_size;
-        let pinned: std::collections::HashSet<String> =
-            self.catalog.pinned_photos()?.into_iter().collect();
-        let mut files = self.cached_files();
-        let mut total: u64 = files.iter().map(|f| f.1).sum();
-        files.sort();
-        let mut evicted = 0;
-        for (_, size, path) in files {
-            if total <= cap {
-                break;
-            }
-            let hash = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if path == keep || pinned.contains(&hash) {
-                continue;
-            }
-            if std::fs::remove_file(&path).is_ok() {
-                total -= size;
-                evicted += 1;
-            }
-        }
-        Ok(evicted)
-    }
-
-    /// Removes every fetched original that no pinned album keeps ("Free up space"): they are
-    /// all on a store and come back when opened. Returns (files, bytes) removed.
-    pub fn free_cache(&self) -> Result<(u64, u64)> {
-        let pinned: std::collections::HashSet<String> =
-            self.catalog.pinned_photos()?.into_iter().collect();
-        let (mut files, mut bytes) = (0, 0);
-        for (_, size, path) in self.cached_files() {
-            let hash = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if !pinned.contains(&hash) && std::fs::remove_file(&path).is_ok() {
-                files += 1;
-                bytes += size;
-            }
-        }
-        Ok((files, bytes))
-    }
-
-    /// Keeps an album's originals on this computer: fetches those not here yet (and, at each
-    /// sync, photos added to it later); the cache never evicts them. Returns what was fetched
-    /// and what could not be.
-    pub fn pin(&mut self, album: i64) -> Result<PinFetch> {
-        if !self.catalog.set_pinned(album, true)? {
-            return Err(Error::NotFound(format!("album {album}")));
-        }
-        self.fetch_pinned()
-    }
-
-    pub fn unpin(&mut self, album: i64) -> Result<()> {
-        if !self.catalog.set_pinned(album, false)? {
-            return Err(Error::NotFound(format!("album {album}")));
-        }
-        Ok(())
-    }
-
-    /// What keeping an album on this computer would bring here: how many originals and
-    /// bytes are on the store only.
-    pub fn album_space(&self, album: i64) -> Result<(u64, u64)> {
-        let mut n = 0;
-        let mut bytes = 0;
-        let members = self.catalog.album_members(album)?;
-        let parts = self.catalog.parts_of(&members)?;
-        for h in members.into_iter().chain(parts) {
-            let Some(a) = self.catalog.asset_by_hash(&h)? else {
-                continue;
-            };
-            if a.trashed_at.is_none() && self.local_original(&a).is_none() {
-                n += 1;
-                bytes += a.size;
-            }
-        }
-        Ok((n, bytes))
-    }
-
-    /// Fetches the originals of pinned albums that are not on this computer.
-    pub fn fetch_pinned(&mut self) -> Result<PinFetch> {
-        let mut got = Vec::new();
-        let mut failed = Vec::new();
-        for h in self.catalog.pinned_photos()? {
-            match self.fetch(&h) {
-                Ok(f) if !f.already_here => got.push(f),
-                Ok(_) => {}
-                Err(e) => failed.push((h, e.to_string())),
-            }
-        }
-        Ok((got, failed))
-    }
-
-    /// Brings a photo's original onto this computer from the first target that holds it,
-    /// checked against its hash before it is used. A photo already here is left as it is.
-    pub fn fetch(&mut self, key: &str) -> Result<Fetched> {
-        self.fetch_with(key, &|_| {}, &AtomicBool::new(false))
-    }
-
-    /// [`Self::fetch`] with progress (bytes of the original) and a cancel flag (the viewer
-    /// moved on): a cancelled fetch leaves nothing behind and says so.
-    pub fn fetch_with(
-        &mut self,
-        key: &str,
-        progress: &dyn Fn(&Progress),
-        cancel: &AtomicBool,
-    ) -> Result<Fetched> {
-        let a = self.show(key)?;
-        let dest = self.cache_path(&a)?;
-        if let Some(f) = self.local_original(&a) {
-            // A cached copy is checked before it is trusted: a damaged one is fetched again.
-            // So is a file at another device's photo's library path: not this library's
-            // unless it hashes right (it is left as it is either way).
-            let checked = f == dest || a.device.is_some();
-            let good =
-                !checked || shoebox_layout::hash_file(&f).is_ok_and(|h| h == a.hash.as_str());
-            if good {
-                if f == dest {
-                    // Used now: the last to be evicted.
-                    let _ = std::fs::File::options()
-                        .append(true)
-                        .open(&f)
-                        .and_then(|h| h.set_modified(std::time::SystemTime::now()));
-                }
-                return Ok(Fetched {
-                    hash: a.hash,
-                    path: a.path,
-                    file: f,
-                    bytes: 0,
-                    already_here: true,
-                });
-            }
-            if f == dest {
-                tracing::warn!(file = %f.display(), "a cached original is damaged; fetching it again");
-                let _ = std::fs::remove_file(&f);
-            }
-        }
-        let mut why = Vec::new();
-        for t in self.chosen(None)? {
-            let Some(k) = self.catalog.store_key_on(&t.name, &a.hash)? else {
-                continue;
-            };
-            let mut p = Progress {
-                phase: "fetch".into(),
-                total: 1,
-                bytes_total: a.size,
-                current: Some(a.path.clone()),
-                ..Default::default()
-            };
-            let mut throttle = shoebox_types::Throttle::new(progress);
-            let got = self.open_target(&t.name).and_then(|(s, _)| {
-                Ok(
-                    s.fetch_original(&k, &a.hash, &dest, &self.paths.tmp(), &mut |n| {
-                        p.bytes_done = n;
-                        throttle.send(&p, n == p.bytes_total);
-                        !cancel.load(Ordering::Relaxed)
-                    })?,
-                )
-            });
-            if cancel.load(Ordering::Relaxed) {
-                return Err(Error::Cancelled);
-            }
-            match got {
-                Ok(bytes) => {
-                    self.evict(&dest)?;
-                    return Ok(Fetched {
-                        hash: a.hash,
-                        path: a.path,
-                        file: dest,
-                        bytes,
-                        already_here: false,
-                    });
-                }
-                Err(e) => why.push(format!("{}: {e}", t.name)),
-            }
-        }
-        Err(Error::NotFound(if why.is_empty() {
-            format!("{}: no target holds its original", a.path)
-        } else {
-            format!("{}: {}", a.path, why.join("; "))
-        }))
-    }
-}
-
-/// Segments of a device's log on a store after which it is compacted into a checkpoint (each
-/// sync with edits writes one). `SHOEBOX_CHECKPOINT_EVERY` changes it, for tests.
-fn checkpoint_every() -> usize {
-    std::env::var("SHOEBOX_CHECKPOINT_EVERY")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n| *n >= 1)
-        .unwrap_or(64)
-}
-
-fn host_name() -> Option<String> {
-    std::env::var("SHOEBOX_DEVICE_NAME")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
 }
