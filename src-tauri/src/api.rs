@@ -624,25 +624,9 @@ pub struct WatchFolder {
     pub poll: bool,
 }
 
-/// What kind of failure a command met (mirrors the engine's `ErrorKind`), so the UI can tell
-/// "store unreachable" from "credentials" from "disk full" without reading the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    StoreUnreachable,
-    Credentials,
-    StoreMissing,
-    DiskFull,
-    Permission,
-    Busy,
-    NotFound,
-    Invalid,
-    Damaged,
-    TooNew,
-    /// Stopped on request (the viewer moved on).
-    Cancelled,
-    Other,
-}
+/// What kind of failure a command met, so the UI can tell "store unreachable" from
+/// "credentials" from "disk full" without reading the text: the engine's own.
+pub use engine::ErrorKind;
 
 /// Every command's error: a kind to act on and a sentence a person can read.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -668,21 +652,7 @@ impl AppError {
 
 impl From<engine::Error> for AppError {
     fn from(e: engine::Error) -> Self {
-        use engine::ErrorKind as K;
-        let kind = match e.kind() {
-            K::StoreUnreachable => ErrorKind::StoreUnreachable,
-            K::Credentials => ErrorKind::Credentials,
-            K::StoreMissing => ErrorKind::StoreMissing,
-            K::DiskFull => ErrorKind::DiskFull,
-            K::Permission => ErrorKind::Permission,
-            K::Busy => ErrorKind::Busy,
-            K::NotFound => ErrorKind::NotFound,
-            K::Invalid => ErrorKind::Invalid,
-            K::Damaged => ErrorKind::Damaged,
-            K::TooNew => ErrorKind::TooNew,
-            K::Cancelled => ErrorKind::Cancelled,
-            _ => ErrorKind::Other,
-        };
+        let kind = e.kind();
         AppError {
             kind,
             message: e.to_string(),

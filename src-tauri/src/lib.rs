@@ -2,7 +2,7 @@
 
 pub mod api;
 pub mod bindings;
-mod commands;
+pub mod commands;
 mod protocol;
 mod state;
 mod watcher;
@@ -54,58 +54,7 @@ pub fn run() {
                 responder.respond(resp);
             });
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::library_info,
-            commands::offered_settings,
-            commands::answer_offered_settings,
-            commands::buckets,
-            commands::month_items,
-            commands::month_page,
-            commands::asset_info,
-            commands::set_favourite,
-            commands::set_trashed,
-            commands::set_rating,
-            commands::set_keyword,
-            commands::rotate,
-            commands::set_date,
-            commands::set_place,
-            commands::find_towns,
-            commands::place_cells,
-            commands::empty_trash,
-            commands::albums,
-            commands::album_space,
-            commands::album_create,
-            commands::album_rename,
-            commands::album_delete,
-            commands::album_add,
-            commands::album_remove,
-            commands::import,
-            commands::similar,
-            commands::export,
-            commands::album_members,
-            commands::cancel_job,
-            commands::target_change_password,
-            commands::backup,
-            commands::verify,
-            commands::schedule_due,
-            commands::run_scheduled,
-            commands::sync,
-            commands::devices,
-            commands::device_retire,
-            commands::fetch_original,
-            commands::fetch_cancel,
-            commands::album_pin,
-            commands::cache_info,
-            commands::cache_free,
-            commands::target_save,
-            commands::target_remove,
-            commands::target_test,
-            commands::target_probe,
-            commands::settings_get,
-            commands::settings_set,
-            commands::watch_add,
-            commands::watch_remove,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running the Shoebox app");
 }

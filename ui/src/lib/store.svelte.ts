@@ -168,7 +168,7 @@ class AppStore {
     if (this.job) this.toast(`The change starts when the ${this.jobName(this.job.kind)} has finished.`);
     await this.whenIdle(() => {});
     try {
-      const r = await api.changePassword(name, passphrase, this.onJob('rekey'));
+      const r = await api.targetChangePassword(name, passphrase, this.onJob('rekey'));
       if (r.cancelled) {
         this.toast(`Stopped: ${r.copied} re-encrypted so far. ${r.switched ? 'The new password is already in force.' : 'The old password is still in force.'} Change the password again to go on.`);
       } else {
@@ -358,7 +358,7 @@ class AppStore {
     if (this.job) return;
     this.backupResult = null;
     try {
-      this.backupResult = await api.backup(this.onJob('backup'));
+      this.backupResult = await api.backup(null, this.onJob('backup'));
       const bad = this.backupResult.filter((r) => !r.ok && !r.cancelled);
       if (bad.length) this.toast(`Backup to ${bad.map((b) => b.target).join(', ')} did not finish: ${bad[0].error ?? `${bad[0].failed.length} file(s) failed`}`, true);
     } catch (e) {
@@ -376,7 +376,7 @@ class AppStore {
     if (this.job) return;
     if (!quiet) this.syncResult = null;
     try {
-      const r = await api.sync(this.onJob('sync'), target);
+      const r = await api.sync(target, this.onJob('sync'));
       if (!quiet || r.some((t) => t.new_photos || t.edits_applied)) this.syncResult = r;
       const bad = r.filter((t) => t.error);
       this.syncState = { at: new Date().toISOString(), error: bad.length ? `${bad[0].target}: ${bad[0].error}` : null };
