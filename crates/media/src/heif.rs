@@ -118,8 +118,8 @@ pub fn decoder_path() -> Option<&'static std::path::Path> {
             }
             candidates.into_iter().find(|c| {
                 c.is_file()
-                    && crate::thumbs::run_with_timeout(
-                        crate::thumbs::quiet_command(c).arg("--version"),
+                    && crate::tools::run_with_timeout(
+                        crate::tools::quiet_command(c).arg("--version"),
                         std::time::Duration::from_secs(10),
                     )
                     .is_ok_and(|o| o.status.success())
@@ -138,8 +138,8 @@ pub(crate) fn decode(bytes: &[u8], limits: crate::Limits, largest: u32) -> Resul
         ));
     };
     let start = std::time::Instant::now();
-    let out = crate::thumbs::run_fed(
-        crate::thumbs::quiet_command(program)
+    let out = crate::tools::run_fed(
+        crate::tools::quiet_command(program)
             .arg("--max-pixels")
             .arg(limits.max_pixels.to_string())
             .arg("--fit")
@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn a_decoder_that_hangs_is_stopped_and_said_so() {
         let t = Instant::now();
-        let out = crate::thumbs::run_fed(
+        let out = crate::tools::run_fed(
             std::process::Command::new("sleep").arg("30"),
             &mut &b"ftyp"[..],
             Duration::from_secs(1),

@@ -18,14 +18,14 @@ mod metadata;
 pub mod motion;
 pub mod raw;
 mod thumbs;
+mod tools;
 mod video;
 
 pub use error::{Error, Result};
 pub use heif::read_heif_size;
 pub use metadata::{date_from_file_name, probe, probe_file};
-pub use thumbs::{
-    Limits, Thumbnail, Thumbnailer, ffmpeg_available, ffprobe_path, fit, heic_supported,
-};
+pub use thumbs::{Limits, Thumbnail, Thumbnailer, fit, heic_supported};
+pub use tools::{ffmpeg_available, ffprobe_path};
 pub use video::{VideoInfo, read_video_info};
 
 use shoebox_types::Kind;

@@ -194,10 +194,10 @@ fn parse_quicktime_date(s: &str) -> Option<DateTime<chrono::FixedOffset>> {
 /// make sense of the file, nothing is known (the video imports with the file's date and a
 /// poster frame if ffmpeg can make one).
 pub fn probe_other_video<R: Read>(r: &mut R) -> Result<VideoInfo> {
-    let Some(ffprobe) = crate::thumbs::ffprobe_path() else {
+    let Some(ffprobe) = crate::tools::ffprobe_path() else {
         return Ok(VideoInfo::default());
     };
-    let mut cmd = crate::thumbs::quiet_command(&ffprobe);
+    let mut cmd = crate::tools::quiet_command(&ffprobe);
     cmd.args([
         "-v",
         "error",
@@ -208,7 +208,7 @@ pub fn probe_other_video<R: Read>(r: &mut R) -> Result<VideoInfo> {
         "-i",
         "pipe:0",
     ]);
-    let out = match crate::thumbs::run_fed(&mut cmd, r, std::time::Duration::from_secs(60)) {
+    let out = match crate::tools::run_fed(&mut cmd, r, std::time::Duration::from_secs(60)) {
         Ok(o) if o.status.success() => o,
         _ => return Ok(VideoInfo::default()),
     };
