@@ -1,3 +1,4 @@
+use super::views::next_month;
 use super::*;
 
 /// Adds `n` photos taken in May 2024, some sharing a second.
