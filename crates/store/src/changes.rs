@@ -20,7 +20,7 @@
 //! takes a missing or torn head or segment for "not written yet", never for "deleted": it applies
 //! what it can prove (size and BLAKE3 from the head) and tries the rest at the next sync.
 
-use crate::backup::put_verified;
+use crate::transfer::put_verified;
 use crate::{Error, Result, Store, blake3_hex};
 use serde::{Deserialize, Serialize};
 use shoebox_catalog::Change;

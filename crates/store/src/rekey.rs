@@ -357,5 +357,5 @@ async fn copy_verified(
     }
     let written = w.close().await.map_err(|e| e.to_string())?;
     let hash = h.finalize().to_hex().to_string();
-    crate::backup::prove(to, path, written.etag(), len, "", &hash).await
+    crate::transfer::prove(to, path, written.etag(), len, "", &hash).await
 }

@@ -1,7 +1,7 @@
 //! Verify: the store against the catalog (sizes, and checksums when reading back), the local
 //! originals against their hashes; `repair` mends each side from the other.
 
-use crate::backup::put_file_verified;
+use crate::transfer::put_file_verified;
 use crate::{Result, Store};
 use futures::StreamExt;
 use opendal::ErrorKind;
