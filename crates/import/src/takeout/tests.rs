@@ -1,3 +1,4 @@
+use super::archive::entry_path;
 use super::*;
 
 fn sidecar(dir: &Path, name: &str, title: &str) -> PathBuf {
