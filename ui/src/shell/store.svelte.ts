@@ -2,6 +2,7 @@
 import { api, errorHint, errorKind, errorText, type LibraryInfo, type WatchEvent } from '../lib/api';
 import { jobs } from '../features/jobs/store.svelte';
 import { timeline } from '../features/timeline/store.svelte';
+import { albums } from '../features/albums/store.svelte';
 
 export interface Toast {
   id: number;
@@ -60,6 +61,21 @@ class ShellStore {
         if (!jobs.running) timeline.reload();
       }, 1000);
     }
+  }
+
+  /** The first view, the library's figures and the albums are loaded. */
+  ready = $state(false);
+
+  /** What the window's title says of the page or view shown. */
+  get title(): string {
+    const v = timeline.view;
+    if (this.page === 'duplicates') return 'Duplicates';
+    if (this.page === 'places' || v.kind === 'area') return 'Places';
+    if (v.kind === 'favourites') return 'Favourites';
+    if (v.kind === 'trash') return 'Trash';
+    if (v.kind === 'album') return albums.list.find((a) => a.id === v.album)?.name ?? 'Album';
+    if (v.kind === 'search') return 'Search';
+    return 'Photos';
   }
 }
 

@@ -5,6 +5,7 @@ import { albums } from '../albums/store.svelte';
 import { devices } from '../devices/store.svelte';
 import { shell } from '../../shell/store.svelte';
 import { timeline } from '../timeline/store.svelte';
+import { open } from '@tauri-apps/plugin-dialog';
 
 export interface Job {
   kind: 'import' | 'backup' | 'verify' | 'sync' | 'pin' | 'looking' | 'export' | 'scheduled' | 'rekey';
@@ -112,6 +113,16 @@ class JobsStore {
     } finally {
       this.running = null;
     }
+  }
+
+  /** The photos the Export dialog is about (null: closed). */
+  exporting = $state<string[] | null>(null);
+
+  /** Asks for files or folders to import, then imports them. */
+  async importDialog(directory: boolean) {
+    const picked = await open({ multiple: true, directory, title: directory ? 'Import folders' : 'Import photos and videos' });
+    if (!picked) return;
+    this.importPaths(Array.isArray(picked) ? picked : [picked]);
   }
 }
 

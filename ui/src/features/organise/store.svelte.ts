@@ -4,6 +4,8 @@ import { albums } from '../albums/store.svelte';
 import { devices } from '../devices/store.svelte';
 import { shell } from '../../shell/store.svelte';
 import { timeline } from '../timeline/store.svelte';
+import { ask } from '@tauri-apps/plugin-dialog';
+import { bytes } from '../../lib/format';
 
 class OrganiseStore {
   async favourite(hashes: string[], on: boolean) {
@@ -48,6 +50,39 @@ class OrganiseStore {
       timeline.selection = new Set();
       await Promise.all([timeline.reload(), albums.refresh(), shell.refreshInfo()]);
       devices.syncSoon();
+    } catch (e) {
+      shell.fail(e);
+    }
+  }
+
+  /** The selected photos whose date or place is being fixed (the Fix dialog). */
+  fixing = $state<{ kind: 'date' | 'place'; hashes: string[] } | null>(null);
+
+  /** Runs a fix on the photos of the Fix dialog, then says so and reloads. */
+  async fixMany(run: (hashes: string[]) => Promise<unknown>, done: string) {
+    const f = this.fixing;
+    if (!f) return;
+    try {
+      await run(f.hashes);
+      this.fixing = null;
+      shell.toast(`${done} ${f.hashes.length} item(s)`);
+      timeline.selection = new Set();
+      await timeline.reload();
+      devices.syncSoon();
+    } catch (e) {
+      shell.fail(e);
+    }
+  }
+
+  /** Deletes what is in the trash from this computer for good (asked first). */
+  async emptyTrash() {
+    const n = timeline.found;
+    const shared = (devices.known?.others.length ?? 0) > 0;
+    if (!(await ask(`Delete ${n} item(s) from this computer for good? Copies already backed up stay on your backup targets${shared ? '; your other devices keep theirs until they empty their own trash' : ''}.`, { title: 'Empty trash', kind: 'warning' }))) return;
+    try {
+      const r = await api.emptyTrash();
+      shell.toast(`Deleted ${r.deleted} item(s), ${bytes(r.bytes)} freed${r.failed.length ? `; ${r.failed.length} could not be deleted: ${r.failed[0].reason}` : ''}`, r.failed.length > 0);
+      await Promise.all([timeline.reload(), shell.refreshInfo(), albums.refresh()]);
     } catch (e) {
       shell.fail(e);
     }

@@ -142,6 +142,16 @@ class TimelineStore {
     }
     this.months = next;
   }
+
+  /** The selection as a list. */
+  get selected(): string[] {
+    return [...this.selection];
+  }
+
+  /** How many photos the view holds (loaded or not). */
+  get found(): number {
+    return this.buckets.reduce((n, b) => n + b.count, 0);
+  }
 }
 
 export const timeline = new TimelineStore();
