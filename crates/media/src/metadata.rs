@@ -43,29 +43,15 @@ fn probe_inner<R: BufRead + Seek>(
     let ext = extension_of(Path::new(name)).unwrap_or_default();
     let (format, mime) =
         format_for_extension(&ext).ok_or_else(|| Error::UnknownType(ext.clone()))?;
-    let mut meta = Metadata {
-        kind: format.kind(),
-        mime: mime.to_owned(),
-        taken_at: CaptureTime {
+    let mut meta = Metadata::bare(
+        format.kind(),
+        mime,
+        CaptureTime {
             local: NaiveDateTime::default(),
             offset_minutes: None,
         },
-        taken_at_source: TimeSource::Mtime,
-        width: None,
-        height: None,
-        orientation: None,
-        make: None,
-        model: None,
-        lens: None,
-        iso: None,
-        exposure_time: None,
-        f_number: None,
-        focal_length_mm: None,
-        gps: None,
-        duration_ms: None,
-        description: None,
-        motion_offset: None,
-    };
+        TimeSource::Mtime,
+    );
     let mut taken: Option<(CaptureTime, TimeSource)> = None;
     if format == Format::IsoVideo {
         let v = crate::video::read_video_info(r)?;

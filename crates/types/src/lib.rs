@@ -207,6 +207,38 @@ pub struct Metadata {
     pub motion_offset: Option<u64>,
 }
 
+impl Metadata {
+    /// What is known of any file before its headers are read: its kind, type and a time;
+    /// everything else unknown.
+    pub fn bare(
+        kind: Kind,
+        mime: &str,
+        taken_at: CaptureTime,
+        taken_at_source: TimeSource,
+    ) -> Self {
+        Metadata {
+            kind,
+            mime: mime.to_owned(),
+            taken_at,
+            taken_at_source,
+            width: None,
+            height: None,
+            orientation: None,
+            make: None,
+            model: None,
+            lens: None,
+            iso: None,
+            exposure_time: None,
+            f_number: None,
+            focal_length_mm: None,
+            gps: None,
+            duration_ms: None,
+            description: None,
+            motion_offset: None,
+        }
+    }
+}
+
 /// Progress of a long job, as the CLI and the app show it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Progress {

@@ -71,12 +71,8 @@ impl From<View> for engine::View {
     }
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct Bucket {
-    /// `YYYY-MM`.
-    pub month: String,
-    pub count: u32,
-}
+/// A month of the timeline and how many photos it holds: the engine's own.
+pub use engine::Bucket;
 
 /// One tile of the grid.
 #[derive(Debug, Clone, Serialize, TS)]

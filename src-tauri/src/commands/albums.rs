@@ -9,10 +9,7 @@ use tauri::ipc::Channel;
 
 #[command]
 pub async fn albums(state: State<'_, AppState>) -> Res<Vec<Album>> {
-    with_lib(&state, |lib| {
-        Ok(lib.albums()?.into_iter().map(Album::from).collect())
-    })
-    .await
+    with_lib(&state, |lib| lib.albums()).await
 }
 
 /// What keeping an album on this computer would bring here.
@@ -30,7 +27,7 @@ pub async fn album_space(state: State<'_, AppState>, id: i32) -> Res<AlbumSpace>
 
 #[command]
 pub async fn album_create(state: State<'_, AppState>, name: String) -> Res<Album> {
-    with_lib(&state, move |lib| Ok(lib.album_create(&name)?.into())).await
+    with_lib(&state, move |lib| lib.album_create(&name)).await
 }
 
 #[command]

@@ -11,17 +11,7 @@ use tauri::ipc::Channel;
 
 #[command]
 pub async fn buckets(state: State<'_, AppState>, view: View) -> Res<Vec<Bucket>> {
-    with_lib(&state, move |lib| {
-        Ok(lib
-            .buckets(&view.into())?
-            .into_iter()
-            .map(|b| Bucket {
-                month: b.month,
-                count: b.count as u32,
-            })
-            .collect())
-    })
-    .await
+    with_lib(&state, move |lib| lib.buckets(&view.into())).await
 }
 
 #[command]

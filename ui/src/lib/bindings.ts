@@ -251,9 +251,13 @@ export type BackupState = { target: string,
  */
 key: string | null, uploaded_at: string | null, verified_at: string | null, };
 
-export type Album = { id: number, name: string, count: number, cover: string | null, 
+export type Album = { id: number, name: string, count: number, 
 /**
- * Its originals are kept on this computer.
+ * Hash of the newest photo, for the cover.
+ */
+cover: string | null, created_at: string, 
+/**
+ * Its originals are kept on this computer (`shoebox pin`).
  */
 pinned: boolean, };
 

@@ -5,9 +5,12 @@ use rusqlite::{OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Album {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub count: u64,
     /// Hash of the newest photo, for the cover.
     pub cover: Option<String>,

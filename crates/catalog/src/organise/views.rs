@@ -68,8 +68,11 @@ pub struct PlaceCell {
 
 /// A month of the timeline: `2023-07` and how many assets it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Bucket {
+    /// `YYYY-MM`.
     pub month: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub count: u64,
 }
 

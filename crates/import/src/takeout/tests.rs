@@ -109,26 +109,12 @@ fn archive_entries_that_would_leave_the_folder_are_refused() {
 
 #[test]
 fn a_sidecar_date_is_used_when_the_file_has_none_or_google_edited_it() {
-    let mut m = Metadata {
-        kind: shoebox_types::Kind::Photo,
-        mime: "image/jpeg".into(),
-        taken_at: CaptureTime::parse("2020-01-01T10:00:00").unwrap(),
-        taken_at_source: TimeSource::Mtime,
-        width: None,
-        height: None,
-        orientation: None,
-        make: None,
-        model: None,
-        lens: None,
-        iso: None,
-        exposure_time: None,
-        f_number: None,
-        focal_length_mm: None,
-        gps: None,
-        duration_ms: None,
-        description: None,
-        motion_offset: None,
-    };
+    let mut m = Metadata::bare(
+        shoebox_types::Kind::Photo,
+        "image/jpeg",
+        CaptureTime::parse("2020-01-01T10:00:00").unwrap(),
+        TimeSource::Mtime,
+    );
     let s = Sidecar {
         taken: Some(1_562_000_000), // 2019-07-01T16:53:20Z
         ..Default::default()
