@@ -116,11 +116,28 @@ impl Library {
                     any = true;
                 }
             }
-            if let Some(d) = &facts.description
-                && a.meta.description.as_deref().is_none_or(str::is_empty)
-            {
-                self.set_caption(&a.hash, Some(d))?;
-                any = true;
+            if let Some(d) = &facts.description {
+                match a.meta.description.as_deref().filter(|x| !x.is_empty()) {
+                    None => {
+                        self.set_caption(&a.hash, Some(d))?;
+                        any = true;
+                    }
+                    // A Takeout JSON sidecar gave another caption: it stays, and the report
+                    // says which the XMP sidecar had.
+                    Some(x) if x != d.as_str() => {
+                        if let Some(tk) = report.takeout.as_mut() {
+                            tk.sidecar_conflicts
+                                .push(shoebox_import::takeout::SidecarConflict {
+                                    photo: a.path.clone(),
+                                    field: "description".into(),
+                                    kept: x.to_owned(),
+                                    dropped: d.clone(),
+                                    sidecar: side.display().to_string(),
+                                });
+                        }
+                    }
+                    Some(_) => {}
+                }
             }
             used += u64::from(any);
         }
@@ -245,6 +262,29 @@ impl Library {
             .filter(|a| a.new)
             .map(|a| a.hash.as_str())
             .collect();
+        // Copies of photos the library had before this import (a later part, a later export):
+        // each copy's sidecar is merged into what the library says, the year folder's copies
+        // first. The library's real values stay (they may be a person's edits); what it lacks
+        // is filled; what differs is listed.
+        let mut later: Vec<&shoebox_import::takeout::TakeoutAction> = actions
+            .iter()
+            .filter(|a| !a.new && !new.contains(a.hash.as_str()) && a.sidecar.is_some())
+            .collect();
+        later.sort_by_key(|a| {
+            (
+                a.album.is_some(),
+                a.sidecar.as_ref().map(|s| s.path.clone()),
+            )
+        });
+        for a in later {
+            let Some(s) = &a.sidecar else { continue };
+            if let Some(conflicts) = self.merge_later_copy(&a.hash, s)? {
+                tk.sidecar_conflicts.extend(conflicts);
+            }
+            if s.favourite {
+                favourites.push(a.hash.clone());
+            }
+        }
         for a in &actions {
             // The same photo twice in the export (a year folder and an album): whichever copy
             // was imported, a favourite in either sidecar counts.
@@ -307,6 +347,62 @@ impl Library {
             });
         }
         Ok(())
+    }
+
+    /// Merges the sidecar of another copy of a photo the library already has into what the
+    /// library says of it: a caption or a place it lacks is set (as an edit, so other devices
+    /// hear of it); a real value that differs is kept and listed. Favourites are the caller's.
+    fn merge_later_copy(
+        &mut self,
+        hash: &str,
+        s: &shoebox_import::takeout::Sidecar,
+    ) -> Result<Option<Vec<shoebox_import::takeout::SidecarConflict>>> {
+        use shoebox_import::takeout::{SidecarConflict, same_place, show_place, show_time};
+        let Some(a) = self.catalog.asset_by_hash(hash)? else {
+            return Ok(None);
+        };
+        let mut conflicts = Vec::new();
+        let mut conflict = |field: &str, kept: String, dropped: String| {
+            conflicts.push(SidecarConflict {
+                photo: a.path.clone(),
+                field: field.into(),
+                kept,
+                dropped,
+                sidecar: s.path.display().to_string(),
+            })
+        };
+        if let Some(ts) = s.taken {
+            let t = &a.meta.taken_at;
+            let utc = t.local.and_utc().timestamp() - 60 * i64::from(t.offset_minutes.unwrap_or(0));
+            if a.meta.taken_at_source == shoebox_types::TimeSource::Takeout && utc != ts {
+                conflict("photoTakenTime", show_time(utc), show_time(ts));
+            }
+        }
+        if let Some(g) = s.gps {
+            match a.meta.gps {
+                None => {
+                    let fix = crate::PlaceFix::At {
+                        lat: g.lat,
+                        lon: g.lon,
+                    };
+                    self.set_place(&[hash.to_owned()], &fix)?;
+                }
+                Some(h) if !same_place(&g, &h) => {
+                    conflict("geoData", show_place(&h), show_place(&g))
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(d) = &s.description {
+            match a.meta.description.as_deref().filter(|x| !x.is_empty()) {
+                None => {
+                    self.set_caption(hash, Some(d))?;
+                }
+                Some(x) if x != d => conflict("description", x.to_owned(), d.clone()),
+                Some(_) => {}
+            }
+        }
+        Ok(Some(conflicts))
     }
 
     /// Reads files' metadata without importing them.

@@ -66,6 +66,8 @@ pub struct TakeoutSummary {
     /// Photos Google had in its trash, now in Shoebox's.
     pub trashed: u32,
     pub dates_from_sidecar: u32,
+    /// Copies of a photo whose sidecars disagreed: the field, what was kept and what not.
+    pub sidecar_conflicts: Vec<FileProblem>,
 }
 
 /// What an export did.

@@ -41,6 +41,15 @@ pub async fn import(
             favourites: t.favourites as u32,
             trashed: t.trashed as u32,
             dates_from_sidecar: t.dates_from_sidecar as u32,
+            sidecar_conflicts: problems(t.sidecar_conflicts, |c| {
+                (
+                    c.photo,
+                    format!(
+                        "its sidecars disagree on {}: kept {}, not {} (from {})",
+                        c.field, c.kept, c.dropped, c.sidecar
+                    ),
+                )
+            }),
         });
         Ok(ImportSummary {
             takeout,

@@ -287,7 +287,11 @@ albums: Array<string>, favourites: number,
 /**
  * Photos Google had in its trash, now in Shoebox's.
  */
-trashed: number, dates_from_sidecar: number, };
+trashed: number, dates_from_sidecar: number, 
+/**
+ * Copies of a photo whose sidecars disagreed: the field, what was kept and what not.
+ */
+sidecar_conflicts: Array<FileProblem>, };
 
 export type TargetSync = { target: string, ok: boolean, 
 /**

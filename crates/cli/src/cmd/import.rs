@@ -37,6 +37,20 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         for r in &report.rejected {
             println!("  rejected   {}: {}", r.path, r.reason);
         }
+        if let Some(t) = &report.takeout {
+            println!(
+                "Google Takeout: {} matched with their sidecars, {} without one, {} album(s) rebuilt.",
+                t.matched,
+                t.without_sidecar.len(),
+                t.albums.len()
+            );
+            for c in &t.sidecar_conflicts {
+                println!(
+                    "  sidecars disagree on {} of {}: kept {}, not {} (from {})",
+                    c.field, c.photo, c.kept, c.dropped, c.sidecar
+                );
+            }
+        }
         if !report.skipped.is_empty() {
             println!(
                 "  ({} skipped by the extension, size or hidden-file rules; --json lists them)",

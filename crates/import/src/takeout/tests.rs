@@ -135,3 +135,47 @@ fn a_sidecar_date_is_used_when_the_file_has_none_or_google_edited_it() {
     assert!(apply(&mut c, &s).0);
     assert_eq!(c.taken_at_source, TimeSource::Takeout);
 }
+
+#[test]
+fn merging_sidecars_never_takes_nothing_over_a_value_and_keeps_its_own_on_a_conflict() {
+    let rome = Gps {
+        lat: 41.8902,
+        lon: 12.4922,
+        alt: None,
+    };
+    let mut year = Sidecar {
+        path: "Photos from 2020/IMG.jpg.json".into(),
+        taken: Some(1_590_000_000),
+        gps: Some(rome),
+        people: vec!["Anna".into()],
+        ..Default::default()
+    };
+    let album = Sidecar {
+        path: "Holiday/IMG.jpg.json".into(),
+        taken: Some(1_590_003_600),
+        gps: None,
+        description: Some("Colosseum".into()),
+        favourite: true,
+        people: vec!["Anna".into(), "Marco".into()],
+        ..Default::default()
+    };
+    let conflicts = year.merge_from(&album);
+    assert_eq!(year.gps, Some(rome), "no place never replaces a place");
+    assert_eq!(year.taken, Some(1_590_000_000), "its own time stays");
+    assert_eq!(year.description.as_deref(), Some("Colosseum"));
+    assert!(year.favourite);
+    assert_eq!(year.people, ["Anna", "Marco"]);
+    assert_eq!(
+        conflicts,
+        [(
+            "photoTakenTime",
+            "2020-05-20T18:40:00+00:00".to_owned(),
+            "2020-05-20T19:40:00+00:00".to_owned()
+        )]
+    );
+    // The other way round: the album's time stays, the year's place fills the gap.
+    let mut a = album.clone();
+    let back = a.merge_from(&year);
+    assert_eq!(a.gps, Some(rome));
+    assert_eq!(back.len(), 1);
+}
