@@ -588,7 +588,10 @@ fn an_xmp_sidecar_beside_a_takeout_one_fills_what_it_lacks_and_never_replaces_it
     let lib = t.path().join("lib");
     let r = json(shoebox(&lib, &["import", "--json"]).arg(&src), 0);
     let p = &photos(&lib, false)["IMG_0004.jpg"];
-    assert_eq!(p["description"], "Lake Como", "the JSON's caption stays: {p}");
+    assert_eq!(
+        p["description"], "Lake Como",
+        "the JSON's caption stays: {p}"
+    );
     assert_eq!(p["rating"], 4, "the XMP gives what the JSON lacks: {p}");
     let conflicts = r["takeout"]["sidecar_conflicts"].as_array().unwrap();
     assert_eq!(conflicts.len(), 1, "{r}");
