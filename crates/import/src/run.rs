@@ -205,7 +205,7 @@ pub(crate) fn import_from(
         }
         tk.unmatched_sidecars = index.unused();
         let known = catalog.all_hashes()?.into_iter().collect();
-        merge_copies(&mut candidates, &albums, &known, tk);
+        takeout::merge_copies(&mut candidates, &albums, &known, tk);
     } else {
         // No Takeout here: JSON files are just not photos.
         for j in jsons {
@@ -360,82 +360,6 @@ pub(crate) fn import_from(
         report.takeout = Some(std::mem::take(tk));
     }
     Ok(())
-}
-
-/// Google writes a photo once per folder it is in (its year folder and each album), each copy
-/// with its own sidecar, and the sidecars do not always agree. Copies of a photo new to the
-/// library get one sidecar, merged field by field ([`takeout::Sidecar::merge_from`]): the year
-/// folder's copy first (a folder with no album metadata), then the albums' in path order; so
-/// whichever copy is imported, it has the best of all, and the report lists what disagreed.
-/// Copies of a photo the library has already are left to the engine, which merges each into
-/// what the library says.
-fn merge_copies(
-    candidates: &mut [Candidate],
-    albums: &std::collections::HashMap<PathBuf, String>,
-    known: &HashSet<String>,
-    tk: &mut takeout::TakeoutReport,
-) {
-    use rayon::prelude::*;
-    use std::collections::HashMap;
-    // Only files of one size can be copies; only those are hashed (again, by the import).
-    let mut by_size: HashMap<u64, Vec<usize>> = HashMap::new();
-    for (i, c) in candidates.iter().enumerate() {
-        by_size.entry(c.size).or_default().push(i);
-    }
-    let maybe: Vec<usize> = by_size
-        .into_values()
-        .filter(|g| g.len() > 1 && g.iter().any(|&i| candidates[i].sidecar.is_some()))
-        .flatten()
-        .collect();
-    let hashed: Vec<(usize, String)> = maybe
-        .par_iter()
-        .filter_map(|&i| Some((i, hash_file(&candidates[i].path).ok()?)))
-        .collect();
-    let mut by_hash: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, h) in hashed {
-        by_hash.entry(h).or_default().push(i);
-    }
-    let mut groups: Vec<(String, Vec<usize>)> = by_hash
-        .into_iter()
-        .filter(|(h, g)| g.len() > 1 && !known.contains(h))
-        .collect();
-    groups.sort();
-    for (_, mut g) in groups {
-        g.sort_by_key(|&i| {
-            let c = &candidates[i];
-            (albums.contains_key(&c.path), c.path.clone())
-        });
-        let Some(first) = g.iter().find_map(|&i| candidates[i].sidecar.clone()) else {
-            continue;
-        };
-        let mut merged = (*first).clone();
-        let keeper = g
-            .iter()
-            .find(|&&i| candidates[i].sidecar.is_some())
-            .map(|&i| candidates[i].path.display().to_string())
-            .unwrap_or_default();
-        for &i in &g {
-            let Some(s) = &candidates[i].sidecar else {
-                continue;
-            };
-            if Arc::ptr_eq(s, &first) || s.path == first.path {
-                continue;
-            }
-            for (field, kept, dropped) in merged.merge_from(s) {
-                tk.sidecar_conflicts.push(takeout::SidecarConflict {
-                    photo: keeper.clone(),
-                    field: field.into(),
-                    kept,
-                    dropped,
-                    sidecar: s.path.display().to_string(),
-                });
-            }
-        }
-        let merged = Arc::new(merged);
-        for &i in &g {
-            candidates[i].sidecar = Some(merged.clone());
-        }
-    }
 }
 
 /// Commits a batch, or after a failure only removes its temp files.

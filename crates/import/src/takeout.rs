@@ -11,9 +11,12 @@
 //! `photoTakenTime`; an album's has a `title` and no `photoTakenTime`.
 
 mod archive;
+mod merge;
 
 use crate::scan::describe_io;
 pub use archive::{is_archive, unpack};
+pub(crate) use merge::merge_copies;
+pub use merge::{SidecarConflict, same_place, show_place, show_time};
 use serde::Serialize;
 use shoebox_types::{CaptureTime, Gps, Metadata, TimeSource};
 use std::collections::HashMap;
@@ -102,19 +105,6 @@ pub struct TakeoutReport {
     pub sidecar_conflicts: Vec<SidecarConflict>,
 }
 
-/// Two sidecars of one photo that disagree on a field: the value kept and the one dropped.
-#[derive(Debug, Clone, Serialize)]
-pub struct SidecarConflict {
-    /// The photo: the copy whose value was kept, or the library's photo.
-    pub photo: String,
-    /// The field as Google names it: `photoTakenTime`, `geoData`, `description`.
-    pub field: String,
-    pub kept: String,
-    pub dropped: String,
-    /// The sidecar whose value was dropped.
-    pub sidecar: String,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct AlbumRebuilt {
     pub name: String,
@@ -153,61 +143,6 @@ pub(crate) struct Index {
     albums: HashMap<PathBuf, String>,
     used: std::collections::HashSet<PathBuf>,
     roots: Vec<PathBuf>,
-}
-
-impl Sidecar {
-    /// Takes from `other`, the sidecar of another copy of the same photo, what this one lacks:
-    /// a value never gives way to "nothing" (no time, a 0/0 place, an empty caption, `false`),
-    /// and where both have a real value this one's stays. Returns the fields where both had one
-    /// and they differ: (field, kept, dropped).
-    pub fn merge_from(&mut self, other: &Sidecar) -> Vec<(&'static str, String, String)> {
-        let mut conflicts = Vec::new();
-        match (self.taken, other.taken) {
-            (None, t) => self.taken = t,
-            (Some(a), Some(b)) if a != b => {
-                conflicts.push(("photoTakenTime", show_time(a), show_time(b)))
-            }
-            _ => {}
-        }
-        match (self.gps, other.gps) {
-            (None, g) => self.gps = g,
-            (Some(a), Some(b)) if !same_place(&a, &b) => {
-                conflicts.push(("geoData", show_place(&a), show_place(&b)))
-            }
-            _ => {}
-        }
-        match (&self.description, &other.description) {
-            (None, d) => self.description = d.clone(),
-            (Some(a), Some(b)) if a != b => conflicts.push(("description", a.clone(), b.clone())),
-            _ => {}
-        }
-        self.favourite |= other.favourite;
-        self.archived |= other.archived;
-        self.trashed |= other.trashed;
-        for p in &other.people {
-            if !self.people.contains(p) {
-                self.people.push(p.clone());
-            }
-        }
-        conflicts
-    }
-}
-
-/// Two positions that are the same place (to a tenth of a metre).
-pub fn same_place(a: &Gps, b: &Gps) -> bool {
-    (a.lat - b.lat).abs() < 1e-6 && (a.lon - b.lon).abs() < 1e-6
-}
-
-/// A sidecar's time as a report shows it.
-pub fn show_time(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0)
-        .map(|t| t.to_rfc3339())
-        .unwrap_or_else(|| ts.to_string())
-}
-
-/// A position as a report shows it.
-pub fn show_place(g: &Gps) -> String {
-    format!("{:.6}, {:.6}", g.lat, g.lon)
 }
 
 fn nfc(s: &str) -> String {
