@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sync simulation (tests/tests/simulation.rs) over many seeds: every seed drives 2–5 devices
+# The sync simulation (tests/tests/simulation/) over many seeds: every seed drives 2–5 devices
 # through random operations against a misbehaving store, then checks that they converge and lost
 # nothing. CI runs 200 seeds; this runs thousands, lists every failing seed (each replays with
 # SHOEBOX_SIM_SEED=N) and prints seeds per second for each of its four parts.
