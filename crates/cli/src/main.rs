@@ -238,7 +238,7 @@ pub(crate) fn print_asset(a: &Asset) {
 
 /// Prints one report per target (or the target's error), and exits 1 unless every one is `ok`.
 pub(crate) fn per_target<T: Serialize>(
-    results: &[std::result::Result<T, (String, String)>],
+    results: &[shoebox_engine::PerTarget<T>],
     json: bool,
     ok: impl Fn(&T) -> bool,
     show: impl Fn(&T),
@@ -254,12 +254,12 @@ pub(crate) fn per_target<T: Serialize>(
                 }
                 out.push(serde_json::to_value(rep)?);
             }
-            Err((name, e)) => {
+            Err(f) => {
                 bad = true;
                 if !json {
-                    println!("{name}: {e}");
+                    println!("{}: {}", f.target, f.error);
                 }
-                out.push(serde_json::json!({"target": name, "error": e}));
+                out.push(serde_json::to_value(f)?);
             }
         }
     }

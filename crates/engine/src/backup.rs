@@ -15,7 +15,7 @@ impl Library {
         progress: &dyn Fn(&Progress),
         waiting: &dyn Fn(),
         cancel: Option<Arc<AtomicBool>>,
-    ) -> Result<Vec<std::result::Result<BackupReport, (String, String)>>> {
+    ) -> Result<Vec<crate::PerTarget<BackupReport>>> {
         self.backup_checked(target, progress, waiting, cancel, true)
     }
 
@@ -28,7 +28,7 @@ impl Library {
         waiting: &dyn Fn(),
         cancel: Option<Arc<AtomicBool>>,
         check_store: bool,
-    ) -> Result<Vec<std::result::Result<BackupReport, (String, String)>>> {
+    ) -> Result<Vec<crate::PerTarget<BackupReport>>> {
         let _lock = self.write_lock(waiting)?;
         let mut opts = BackupOptions {
             concurrency: 8,
@@ -57,7 +57,7 @@ impl Library {
                     let mut st = self.catalog.store_state(&t.name)?;
                     st.last_error = Some(e.to_string());
                     self.catalog.set_store_state(&t.name, &st)?;
-                    out.push(Err((t.name.clone(), e.to_string())));
+                    out.push(Err(crate::TargetFailed::new(&t.name, e)));
                     continue;
                 }
             };
@@ -103,7 +103,7 @@ impl Library {
                 st.last_error = Some(e.to_string());
                 self.catalog.set_store_state(&t.name, &st)?;
             }
-            out.push(res.map_err(|e| (t.name.clone(), e.to_string())));
+            out.push(res.map_err(|e| crate::TargetFailed::new(&t.name, e)));
         }
         Ok(out)
     }

@@ -84,7 +84,9 @@ pub use shoebox_store::{
 pub use shoebox_types::{CaptureTime, Kind, Metadata, Progress};
 pub use similar::{SimilarGroup, metadata_score};
 pub use sync::{SyncReport, wall_ms};
-pub use target_config::{TargetStatus, adhoc_target, default_backup_dir, target_of};
+pub use target_config::{
+    PerTarget, TargetFailed, TargetStatus, adhoc_target, default_backup_dir, target_of,
+};
 pub use tidy::{DateFix, PlaceFix, Turn};
 pub use watch::WatchEvent;
 

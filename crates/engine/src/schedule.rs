@@ -367,7 +367,7 @@ fn run_job(
                     r.problems.len(),
                     r.problems[0]
                 )),
-                Some(Err((_, e))) => Err(e),
+                Some(Err(f)) => Err(f.error),
                 None => Err("the target is not enabled any more".into()),
             },
             Err(e) => Err(e.to_string()),
@@ -389,7 +389,7 @@ fn run_job(
                         r.problems[0].key,
                         r.problems[0].detail
                     )),
-                    Some(Err((_, e))) => Err(e),
+                    Some(Err(f)) => Err(f.error),
                     None => Err("the target is not enabled any more".into()),
                 },
                 Err(e) => Err(e.to_string()),

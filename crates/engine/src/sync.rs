@@ -138,7 +138,7 @@ impl Library {
         target: Option<&str>,
         progress: &dyn Fn(&Progress),
         waiting: &dyn Fn(),
-    ) -> Result<Vec<std::result::Result<SyncReport, (String, String)>>> {
+    ) -> Result<Vec<crate::PerTarget<SyncReport>>> {
         self.sync_with(target, progress, waiting, None)
     }
 
@@ -150,7 +150,7 @@ impl Library {
         progress: &dyn Fn(&Progress),
         waiting: &dyn Fn(),
         cancel: Option<Arc<AtomicBool>>,
-    ) -> Result<Vec<std::result::Result<SyncReport, (String, String)>>> {
+    ) -> Result<Vec<crate::PerTarget<SyncReport>>> {
         let mut out = Vec::new();
         for t in self.chosen(target)? {
             if cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) {
@@ -159,11 +159,11 @@ impl Library {
             let backed = self
                 .backup(Some(&t.name), progress, waiting, cancel.clone())?
                 .pop()
-                .unwrap_or_else(|| Err((t.name.clone(), "not backed up".into())));
+                .unwrap_or_else(|| Err(crate::TargetFailed::new(&t.name, "not backed up")));
             if cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) {
-                out.push(Err((
-                    t.name.clone(),
-                    "stopped; the next sync picks up the rest".into(),
+                out.push(Err(crate::TargetFailed::new(
+                    &t.name,
+                    "stopped; the next sync picks up the rest",
                 )));
                 break;
             }
@@ -193,7 +193,7 @@ impl Library {
                         }
                         Ok(r)
                     }
-                    Err(e) => Err((t.name.clone(), e.to_string())),
+                    Err(e) => Err(crate::TargetFailed::new(&t.name, e)),
                 },
                 Err(e) => Err(e),
             };

@@ -8,6 +8,26 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 pub(crate) const TARGETS_KEY: &str = "targets";
 
+/// A target a backup, verify or sync could not do: its name and why. The other targets'
+/// reports are not affected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetFailed {
+    pub target: String,
+    pub error: String,
+}
+
+impl TargetFailed {
+    pub(crate) fn new(target: &str, error: impl ToString) -> Self {
+        TargetFailed {
+            target: target.to_owned(),
+            error: error.to_string(),
+        }
+    }
+}
+
+/// One target's outcome of a backup, verify or sync.
+pub type PerTarget<T> = std::result::Result<T, TargetFailed>;
+
 /// What `shoebox status` shows per target.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetStatus {

@@ -9,7 +9,7 @@ impl Library {
         target: Option<&str>,
         opts: &VerifyOptions,
         progress: &dyn Fn(&Progress),
-    ) -> Result<Vec<std::result::Result<VerifyReport, (String, String)>>> {
+    ) -> Result<Vec<crate::PerTarget<VerifyReport>>> {
         let _lock = self.write_lock(&|| {})?;
         let mut out = Vec::new();
         for t in self.chosen(target)? {
@@ -33,7 +33,7 @@ impl Library {
                     }
                     Ok(r)
                 });
-            out.push(res.map_err(|e| (t.name.clone(), e.to_string())));
+            out.push(res.map_err(|e| crate::TargetFailed::new(&t.name, e)));
         }
         Ok(out)
     }

@@ -176,20 +176,9 @@ impl Store {
     /// heads are left out: those devices' news arrive at a later sync.
     pub fn other_heads(&self, own: &str) -> Result<Vec<Head>> {
         self.rt.block_on(async {
-            let entries = match self.op.list("devices/").await {
-                Ok(e) => e,
-                Err(e) if e.kind() == opendal::ErrorKind::NotFound => return Ok(Vec::new()),
-                Err(e) => return Err(self.store_err(&e)),
-            };
             let mut heads = Vec::new();
-            for e in entries {
-                let Some(dev) = e
-                    .path()
-                    .strip_prefix("devices/")
-                    .map(|d| d.trim_end_matches('/'))
-                else {
-                    continue;
-                };
+            for dev in self.device_folders().await? {
+                let dev = dev.as_str();
                 if dev == own || !is_device_id(dev) {
                     continue;
                 }

@@ -1,5 +1,6 @@
 //! Reading objects back: to a file, verified against a BLAKE3 hash as it streams, or hashed where they are.
 
+use crate::{Result, Store};
 use opendal::Operator;
 
 /// Hex BLAKE3 of bytes.
@@ -88,4 +89,32 @@ pub(crate) async fn hash_object(
         n += chunk.len() as u64;
     }
     Ok((h.finalize().to_hex().to_string(), n))
+}
+
+impl Store {
+    /// The entries under `prefix` (with `recursive`, the whole tree below it). A prefix nothing
+    /// has been written under yet is empty, not an error.
+    pub(crate) async fn list_or_empty(
+        &self,
+        prefix: &str,
+        recursive: bool,
+    ) -> Result<Vec<opendal::Entry>> {
+        match self.op.list_with(prefix).recursive(recursive).await {
+            Ok(e) => Ok(e),
+            Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(self.store_err(&e)),
+        }
+    }
+
+    /// The names of the folders under `devices/`: every device that wrote a log or a head
+    /// (callers check each is a device id).
+    pub(crate) async fn device_folders(&self) -> Result<Vec<String>> {
+        Ok(self
+            .list_or_empty("devices/", false)
+            .await?
+            .iter()
+            .filter_map(|e| e.path().strip_prefix("devices/"))
+            .map(|d| d.trim_end_matches('/').to_owned())
+            .collect())
+    }
 }

@@ -37,7 +37,7 @@ pub async fn sync(
                     problems: r.problems,
                     error: None,
                 },
-                Err((target, error)) => TargetSync {
+                Err(engine::TargetFailed { target, error }) => TargetSync {
                     target,
                     error: Some(error),
                     ..Default::default()

@@ -134,7 +134,7 @@ pub async fn backup(
                     error: None,
                     snapshot: r.snapshot,
                 },
-                Err((target, error)) => TargetBackup {
+                Err(engine::TargetFailed { target, error }) => TargetBackup {
                     target,
                     error: Some(error),
                     ..Default::default()
@@ -170,7 +170,7 @@ pub async fn verify(
                     }),
                     error: None,
                 },
-                Err((target, error)) => TargetVerify {
+                Err(engine::TargetFailed { target, error }) => TargetVerify {
                     target,
                     error: Some(error),
                     ..Default::default()

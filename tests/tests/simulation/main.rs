@@ -266,7 +266,7 @@ impl Sim {
             .map(|mut v| v.pop());
         match r {
             Ok(Some(Ok(r))) => Ok(r),
-            Ok(Some(Err((_, e)))) => Err(e),
+            Ok(Some(Err(f))) => Err(f.error),
             Ok(None) => Err("no target".into()),
             Err(e) => Err(e.to_string()),
         }

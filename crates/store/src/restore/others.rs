@@ -33,11 +33,7 @@ impl Store {
         tmp_dir: &Path,
     ) -> Result<OthersRefs> {
         self.rt.block_on(async {
-            let entries = match self.op.list_with("catalogs/").recursive(true).await {
-                Ok(e) => e,
-                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
-                Err(e) => return Err(self.store_err(&e)),
-            };
+            let entries = self.list_or_empty("catalogs/", true).await?;
             let mut refs = OthersRefs::default();
             for e in entries {
                 let Some(dev) = e
@@ -77,19 +73,8 @@ impl Store {
                 got?;
                 refs.devices.push(dev.to_owned());
             }
-            let logs = match self.op.list("devices/").await {
-                Ok(e) => e,
-                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
-                Err(e) => return Err(self.store_err(&e)),
-            };
-            for e in logs {
-                let Some(dev) = e
-                    .path()
-                    .strip_prefix("devices/")
-                    .map(|d| d.trim_end_matches('/'))
-                else {
-                    continue;
-                };
+            for dev in self.device_folders().await? {
+                let dev = dev.as_str();
                 if crate::is_device_id(dev)
                     && dev != own_device
                     && !retired.iter().any(|r| r == dev)
