@@ -9,6 +9,7 @@ use ts_rs::TS;
 /// The whole bindings file.
 pub fn typescript() -> String {
     let decls = [
+        shoebox_layout::Hash::decl(),
         View::decl(),
         Search::decl(),
         LibraryInfo::decl(),

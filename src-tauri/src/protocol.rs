@@ -59,10 +59,13 @@ pub fn resolve_thumb(lib: &Library, req: &Request<Vec<u8>>) -> Result<PathBuf, R
         return Err((StatusCode::BAD_REQUEST, "bad size"));
     };
     let s = lib.settings();
-    if !is_hash(hash) || (size != s.grid_size && size != s.preview_size) {
+    let Ok(hash) = shoebox_layout::Hash::parse(hash) else {
+        return Err((StatusCode::BAD_REQUEST, "not a thumbnail"));
+    };
+    if size != s.grid_size && size != s.preview_size {
         return Err((StatusCode::BAD_REQUEST, "not a thumbnail"));
     }
-    lib.thumbnail(hash, size)
+    lib.thumbnail(&hash, size)
         .ok_or((StatusCode::NOT_FOUND, "no thumbnail"))
 }
 

@@ -16,7 +16,7 @@ fn sb(home: &Path, lib: &Path, args: &[&str]) -> Command {
 /// Trashes the assets of `names` and empties the trash, as the app does.
 fn delete_locally(lib: &Path, names: &[&str]) {
     let mut l = Library::open(lib).unwrap();
-    let hashes: Vec<String> = l
+    let hashes: Vec<_> = l
         .list()
         .unwrap()
         .into_iter()

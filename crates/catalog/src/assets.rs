@@ -1,9 +1,11 @@
 //! Assets: the photos and videos of the library, by hash and by path.
 
 use crate::*;
+use shoebox_layout::Hash;
+use shoebox_layout::RelPath;
 
 impl Catalog {
-    pub fn asset_by_hash(&self, hash: &str) -> Result<Option<Asset>> {
+    pub fn asset_by_hash(&self, hash: &Hash) -> Result<Option<Asset>> {
         let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE hash = ?1");
         Ok(self
             .conn
@@ -11,6 +13,7 @@ impl Catalog {
             .optional()?)
     }
 
+    /// A lookup by what a person typed: any text, matched against the stored paths.
     pub fn asset_by_path(&self, path: &str) -> Result<Option<Asset>> {
         let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE path = ?1");
         Ok(self
@@ -34,15 +37,28 @@ impl Catalog {
     }
 
     /// Moves an asset's row to another path (the file is the caller's business).
-    pub fn set_asset_path(&self, hash: &str, path: &str) -> Result<bool> {
+    pub fn set_asset_path(&self, hash: &Hash, path: &RelPath) -> Result<bool> {
         Ok(self.conn.execute(
             "UPDATE assets SET path = ?2 WHERE hash = ?1",
             params![hash, path],
         )? > 0)
     }
 
-    /// Removes rows that cannot stand for any photo (a malformed hash), with their album entries
-    /// and store records.
+    /// Rows whose hash is not a hash (a damaged or hostile catalog, such as a snapshot being
+    /// restored): the text they have as a hash, and their path. Every other read of assets
+    /// refuses such a row, so these are found and dropped ([`Self::drop_asset_rows`]) first.
+    pub fn malformed_hash_rows(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT hash, path FROM assets")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let all: Vec<(String, String)> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(all
+            .into_iter()
+            .filter(|(h, _)| !shoebox_layout::is_hash(h))
+            .collect())
+    }
+
+    /// Removes rows that cannot stand for any photo (a malformed hash, given as the text the
+    /// row has), with their album entries and store records.
     pub fn drop_asset_rows(&mut self, hashes: &[String]) -> Result<usize> {
         let tx = self
             .conn
@@ -75,7 +91,7 @@ impl Catalog {
     }
 
     /// Whether a path in the library is taken by a catalog row.
-    pub fn path_taken(&self, path: &str) -> Result<bool> {
+    pub fn path_taken(&self, path: &RelPath) -> Result<bool> {
         Ok(self
             .conn
             .query_row("SELECT 1 FROM assets WHERE path = ?1", [path], |_| Ok(()))
@@ -92,7 +108,7 @@ impl Catalog {
     }
 
     /// Where an asset was imported from (a path on this computer), when known.
-    pub fn source_path_of(&self, hash: &str) -> Result<Option<String>> {
+    pub fn source_path_of(&self, hash: &Hash) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row(
@@ -171,7 +187,7 @@ impl Catalog {
         Ok(())
     }
 
-    pub fn set_thumb_state(&self, hash: &str, state: ThumbState) -> Result<()> {
+    pub fn set_thumb_state(&self, hash: &Hash, state: ThumbState) -> Result<()> {
         self.conn.execute(
             "UPDATE assets SET thumb_state = ?2 WHERE hash = ?1",
             params![hash, state.as_str()],

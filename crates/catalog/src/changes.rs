@@ -15,6 +15,7 @@ use originals::{
     Restored, drop_if_lost, free_remote_path, purged_in_trash, remember_original, restore_purged,
 };
 use rusqlite::OptionalExtension;
+use shoebox_layout::Hash;
 
 /// A hybrid logical clock reading. Its text form (`ms.counter.device`, zero-padded) sorts as the
 /// clock does, ties broken by device id.
@@ -183,7 +184,8 @@ impl Catalog {
     }
 
     /// Records edits made here of `field` on `hashes` (already applied to the assets): appended
-    /// to this device's log and to the winning values.
+    /// to this device's log and to the winning values. Text, not [`Hash`]: a target may also be
+    /// an album (`album:…`) or a device (`device:…`).
     pub fn record_edit(
         &mut self,
         device: &str,
@@ -261,7 +263,7 @@ impl Catalog {
                     meta.gps = g;
                 }
                 let op = Op::Asset {
-                    hash: a.hash.clone(),
+                    hash: a.hash.to_string(),
                     path: a.path.clone(),
                     original_name: a.original_name.clone(),
                     size: a.size,
@@ -282,7 +284,7 @@ impl Catalog {
     /// deleted for good here and imported again). Returns those the edits still have in the
     /// trash: imported again, they are out of it (their purge records go; the caller records
     /// them as restored, so every device takes them out of the trash).
-    pub fn take_shared_values(&mut self, hashes: &[String]) -> Result<Vec<String>> {
+    pub fn take_shared_values(&mut self, hashes: &[Hash]) -> Result<Vec<Hash>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -294,7 +296,7 @@ impl Catalog {
                 [h],
                 |r| r.get(0),
             )?;
-            take_early_values(&tx, h)?;
+            take_early_values(&tx, h.as_str())?;
             if trashed {
                 tx.execute("UPDATE assets SET trashed_at = NULL WHERE hash = ?1", [h])?;
                 tx.execute("DELETE FROM purges WHERE hash = ?1", [h])?;
@@ -318,7 +320,7 @@ impl Catalog {
     }
 
     /// The device whose edit set a (photo, field) to its current value, when one did.
-    pub fn field_set_by(&self, hash: &str, field: &str) -> Result<Option<String>> {
+    pub fn field_set_by(&self, hash: &Hash, field: &str) -> Result<Option<String>> {
         let hlc: Option<String> = self
             .conn
             .query_row(

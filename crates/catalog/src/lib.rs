@@ -34,6 +34,7 @@ pub use tidy::{SearchFilter, fts_query, is_keyword};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
+pub use shoebox_layout::Hash;
 use shoebox_types::{CaptureTime, Gps, Metadata, Place};
 use std::path::{Path, PathBuf};
 
@@ -70,7 +71,7 @@ impl ThumbState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Asset {
     /// Hex BLAKE3 of the bytes: the identity.
-    pub hash: String,
+    pub hash: Hash,
     /// Relative to the library, with `/`: `originals/2023/07/IMG_0042.JPG`.
     pub path: String,
     pub original_name: String,

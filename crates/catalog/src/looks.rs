@@ -4,6 +4,7 @@
 
 use crate::{Catalog, Result};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use shoebox_layout::Hash;
 
 /// A look as stored: the 64-bit and the 256-bit perceptual hashes.
 pub type LookBits = (u64, [u8; 32]);
@@ -32,7 +33,7 @@ impl Catalog {
     }
 
     /// Of these photos, those whose look has not been worked out yet: (id, hash).
-    pub fn looks_pending_of(&self, hashes: &[String]) -> Result<Vec<(i64, String)>> {
+    pub fn looks_pending_of(&self, hashes: &[Hash]) -> Result<Vec<(i64, String)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.id, a.hash FROM assets a WHERE a.hash = ?1 \
              AND NOT EXISTS (SELECT 1 FROM looks l WHERE l.id = a.id)",

@@ -1,6 +1,7 @@
 //! What each store target holds (`store_objects`) and its backup state (`store_state`).
 
 use crate::*;
+use shoebox_layout::Hash;
 
 impl Catalog {
     /// What `target` holds, keyed by (hash, kind).
@@ -106,18 +107,18 @@ impl Catalog {
 
     /// Any target's key for an original (snapshots carry the keys of the device that made them).
     /// The key of a photo's original on one target, when the catalog knows it there.
-    pub fn store_key_on(&self, target: &str, hash: &str) -> Result<Option<String>> {
+    pub fn store_key_on(&self, target: &str, hash: &Hash) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row(
                 "SELECT key FROM store_objects WHERE target = ?1 AND hash = ?2 AND kind = 'original'",
-                [target, hash],
+                [target, hash.as_str()],
                 |r| r.get(0),
             )
             .optional()?)
     }
 
-    pub fn store_key_for(&self, hash: &str) -> Result<Option<String>> {
+    pub fn store_key_for(&self, hash: &Hash) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row(

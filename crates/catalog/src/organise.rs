@@ -15,6 +15,7 @@ pub use views::{Bucket, PlaceCell, View};
 use crate::{ASSET_COLUMNS, Asset, Catalog, Result, asset_from_row, now};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
+use shoebox_layout::Hash;
 
 /// A photo deleted for good here (see [`Catalog::purges`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,7 +39,7 @@ pub struct StoreMark {
 
 impl Catalog {
     /// Sets or clears the favourite mark; returns how many assets changed.
-    pub fn set_favourite(&mut self, hashes: &[String], on: bool) -> Result<usize> {
+    pub fn set_favourite(&mut self, hashes: &[Hash], on: bool) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -55,12 +56,12 @@ impl Catalog {
     }
 
     /// Moves assets to the trash (`on`) or back out of it.
-    pub fn set_trashed(&mut self, hashes: &[String], on: bool) -> Result<usize> {
+    pub fn set_trashed(&mut self, hashes: &[Hash], on: bool) -> Result<usize> {
         self.set_trashed_at(hashes, on.then(now).as_deref())
     }
 
     /// [`Self::set_trashed`] with the time given (the same on every device that applies it).
-    pub fn set_trashed_at(&mut self, hashes: &[String], at: Option<&str>) -> Result<usize> {
+    pub fn set_trashed_at(&mut self, hashes: &[Hash], at: Option<&str>) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -77,7 +78,7 @@ impl Catalog {
     }
 
     /// Sets (or clears) a photo's caption, the `description` its EXIF may have given it.
-    pub fn set_caption(&mut self, hash: &str, text: Option<&str>) -> Result<bool> {
+    pub fn set_caption(&mut self, hash: &Hash, text: Option<&str>) -> Result<bool> {
         let n = self.conn.execute(
             "UPDATE assets SET description = ?2 WHERE hash = ?1",
             params![hash, text],
@@ -154,7 +155,7 @@ impl Catalog {
     /// When each of `hashes` was deleted for good here and what other devices must have read
     /// of the change logs before its store bytes may go (see [`Catalog::take_trash`]). Photos
     /// deleted before this was recorded are absent: for them only the snapshots count.
-    pub fn purges(&self, hashes: &[String]) -> Result<std::collections::HashMap<String, Purge>> {
+    pub fn purges(&self, hashes: &[Hash]) -> Result<std::collections::HashMap<Hash, Purge>> {
         let mut out = std::collections::HashMap::new();
         let mut stmt = self
             .conn
@@ -193,7 +194,7 @@ impl Catalog {
     }
 
     /// Where an asset is backed up: one row per target and kind of object.
-    pub fn store_marks(&self, hash: &str) -> Result<Vec<StoreMark>> {
+    pub fn store_marks(&self, hash: &Hash) -> Result<Vec<StoreMark>> {
         let mut stmt = self.conn.prepare(
             "SELECT target, kind, key, uploaded_at, verified_at FROM store_objects \
              WHERE hash = ?1 ORDER BY target, kind",

@@ -5,6 +5,7 @@
 
 use crate::{ASSET_COLUMNS, Asset, Catalog, Result, asset_from_row};
 use rusqlite::{TransactionBehavior, params};
+use shoebox_layout::Hash;
 
 /// A photo whose sidecar on a target may need writing.
 #[derive(Debug, Clone)]
@@ -65,7 +66,7 @@ impl Catalog {
     }
 
     /// The keys of the sidecars this device wrote to `target` for these photos.
-    pub fn sidecar_keys(&self, target: &str, photos: &[String]) -> Result<Vec<String>> {
+    pub fn sidecar_keys(&self, target: &str, photos: &[Hash]) -> Result<Vec<String>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT key FROM xmp_sidecars WHERE target = ?1 AND photo = ?2")?;

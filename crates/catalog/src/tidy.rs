@@ -9,6 +9,7 @@
 
 use crate::{ASSET_COLUMNS, Asset, Catalog, Result, asset_from_row};
 use rusqlite::{Transaction, TransactionBehavior, params};
+use shoebox_layout::Hash;
 use shoebox_types::CaptureTime;
 
 /// Whether `field` is one of this module's.
@@ -236,7 +237,7 @@ impl Catalog {
     /// value is not one the field takes.
     pub fn set_tidy(
         &mut self,
-        hashes: &[String],
+        hashes: &[Hash],
         field: &str,
         value: &serde_json::Value,
     ) -> Result<usize> {
@@ -250,7 +251,7 @@ impl Catalog {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut n = 0;
         for h in hashes {
-            match apply_tidy(&tx, h, field, value)? {
+            match apply_tidy(&tx, h.as_str(), field, value)? {
                 Some(changed) => n += changed as usize,
                 None => {
                     return Err(crate::Error::Invalid(format!(

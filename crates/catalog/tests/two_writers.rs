@@ -19,11 +19,14 @@ fn read_then_write_transactions_of_two_connections_both_succeed() {
                 let mut cat = Catalog::open(&path).unwrap();
                 let mut failures = Vec::new();
                 for i in 0..300 {
-                    let h = format!("{w}-{i}");
+                    let h = shoebox_layout::Hash::of(format!("{w}-{i}").as_bytes());
                     if let Err(e) = cat.album_add(album, &[h]) {
                         failures.push(e.to_string());
                     }
-                    if let Err(e) = cat.set_favourite(&[format!("{i}")], i % 2 == 0) {
+                    if let Err(e) = cat.set_favourite(
+                        &[shoebox_layout::Hash::of(format!("{i}").as_bytes())],
+                        i % 2 == 0,
+                    ) {
                         failures.push(e.to_string());
                     }
                 }

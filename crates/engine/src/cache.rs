@@ -53,7 +53,7 @@ impl Library {
     }
 
     pub(crate) fn cache_path(&self, a: &Asset) -> Result<PathBuf> {
-        let h = Hash::parse(&a.hash)?;
+        let h = a.hash.clone();
         let ext = std::path::Path::new(&a.path)
             .extension()
             .map(|e| format!(".{}", e.to_string_lossy().to_ascii_lowercase()))
@@ -107,7 +107,7 @@ impl Library {
     /// fetched originals live here, so everything evicted is on a store.
     fn evict(&self, keep: &std::path::Path) -> Result<u64> {
         let cap = self.settings().cache_max_size;
-        let pinned: std::collections::HashSet<String> =
+        let pinned: std::collections::HashSet<Hash> =
             self.catalog.pinned_photos()?.into_iter().collect();
         let mut files = self.cached_files();
         let mut total: u64 = files.iter().map(|f| f.1).sum();
@@ -121,7 +121,7 @@ impl Library {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if path == keep || pinned.contains(&hash) {
+            if path == keep || pinned.contains(hash.as_str()) {
                 continue;
             }
             if std::fs::remove_file(&path).is_ok() {
@@ -135,7 +135,7 @@ impl Library {
     /// Removes every fetched original that no pinned album keeps ("Free up space"): they are
     /// all on a store and come back when opened. Returns (files, bytes) removed.
     pub fn free_cache(&self) -> Result<(u64, u64)> {
-        let pinned: std::collections::HashSet<String> =
+        let pinned: std::collections::HashSet<Hash> =
             self.catalog.pinned_photos()?.into_iter().collect();
         let (mut files, mut bytes) = (0, 0);
         for (_, size, path) in self.cached_files() {
@@ -143,7 +143,7 @@ impl Library {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if !pinned.contains(&hash) && std::fs::remove_file(&path).is_ok() {
+            if !pinned.contains(hash.as_str()) && std::fs::remove_file(&path).is_ok() {
                 files += 1;
                 bytes += size;
             }
@@ -192,10 +192,10 @@ impl Library {
         let mut got = Vec::new();
         let mut failed = Vec::new();
         for h in self.catalog.pinned_photos()? {
-            match self.fetch(&h) {
+            match self.fetch(h.as_str()) {
                 Ok(f) if !f.already_here => got.push(f),
                 Ok(_) => {}
-                Err(e) => failed.push((h, e.to_string())),
+                Err(e) => failed.push((h.to_string(), e.to_string())),
             }
         }
         Ok((got, failed))
@@ -233,7 +233,7 @@ impl Library {
                         .and_then(|h| h.set_modified(std::time::SystemTime::now()));
                 }
                 return Ok(Fetched {
-                    hash: a.hash,
+                    hash: a.hash.to_string(),
                     path: a.path,
                     file: f,
                     bytes: 0,
@@ -274,7 +274,7 @@ impl Library {
                 Ok(bytes) => {
                     self.evict(&dest)?;
                     return Ok(Fetched {
-                        hash: a.hash,
+                        hash: a.hash.to_string(),
                         path: a.path,
                         file: dest,
                         bytes,

@@ -79,10 +79,7 @@ pub(crate) fn check(
             Err(_) => r.problems.push(Problem {
                 kind: "missing".into(),
                 path: a.path.clone(),
-                detail: format!(
-                    "catalogued ({}) but the file is gone",
-                    a.hash.get(..12).unwrap_or(&a.hash)
-                ),
+                detail: format!("catalogued ({}) but the file is gone", a.hash.short(12)),
             }),
             Ok(m) if m.len() != a.size => r.problems.push(Problem {
                 kind: "corrupt".into(),
@@ -97,7 +94,7 @@ pub(crate) fn check(
                     detail: format!(
                         "content hash {} differs from the catalog's {}",
                         &h[..12],
-                        a.hash.get(..12).unwrap_or(&a.hash)
+                        a.hash.short(12)
                     ),
                 }),
                 Err(e) => r.problems.push(Problem {

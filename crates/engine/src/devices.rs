@@ -2,6 +2,7 @@
 //! folder), the edits it records for the others, the devices it has heard of, retiring one.
 
 use crate::{Error, Library, Result};
+use shoebox_layout::Hash;
 const DEVICE_KEY: &str = "device_id";
 
 /// The library folder the device id belongs to.
@@ -176,15 +177,16 @@ impl Library {
     }
 
     /// Records edits made here for the other devices (see [`Self::sync`]).
-    pub(crate) fn record(
+    pub(crate) fn record<T: AsRef<str>>(
         &mut self,
         field: &str,
-        hashes: &[String],
+        targets: &[T],
         value: serde_json::Value,
     ) -> Result<()> {
         let dev = self.device_id()?;
+        let targets: Vec<String> = targets.iter().map(|t| t.as_ref().to_owned()).collect();
         self.catalog
-            .record_edit(&dev, self.now_ms(), field, hashes, &value)?;
+            .record_edit(&dev, self.now_ms(), field, &targets, &value)?;
         Ok(())
     }
 
@@ -195,7 +197,7 @@ impl Library {
 
     /// The device (its name when known) that put a photo in the trash, when it was not this
     /// one.
-    pub fn trashed_elsewhere(&self, hash: &str) -> Result<Option<String>> {
+    pub fn trashed_elsewhere(&self, hash: &Hash) -> Result<Option<String>> {
         let me = self.device_id()?;
         let Some(by) = self.catalog.field_set_by(hash, "trashed")? else {
             return Ok(None);

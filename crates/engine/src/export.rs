@@ -7,6 +7,7 @@ use crate::error::io;
 use crate::{Error, Library, Result};
 use serde::Serialize;
 use shoebox_catalog::Asset;
+use shoebox_layout::Hash;
 use shoebox_layout::{safe_name, split_ext};
 use shoebox_media::export::{ExportMeta, export_jpeg, xmp_packet};
 use shoebox_types::{Kind, Progress, Throttle};
@@ -110,7 +111,7 @@ impl Library {
             }
             let key = format!("{}.xmp", due.original_key);
             match store.put_object(&key, body) {
-                Ok(()) => written.push((due.asset.hash.clone(), key, digest)),
+                Ok(()) => written.push((due.asset.hash.to_string(), key, digest)),
                 Err(e) => {
                     failed = true;
                     report.failed.push(shoebox_store::Failed {
@@ -138,7 +139,7 @@ impl Library {
     /// reported and the rest go on; what was written for it is removed.
     pub fn export(
         &mut self,
-        hashes: &[String],
+        hashes: &[Hash],
         to: &Path,
         size: Option<u32>,
         progress: &dyn Fn(&Progress),
@@ -161,7 +162,7 @@ impl Library {
         };
         let mut assets = Vec::new();
         for h in &hashes {
-            assets.push(self.show(h)?);
+            assets.push(self.show(h.as_str())?);
         }
         let mut report = ExportReport::default();
         let mut throttle = Throttle::new(progress);
@@ -185,7 +186,9 @@ impl Library {
                 }
                 Err(e) => {
                     p.errors += 1;
-                    report.failed.push((a.hash.clone(), e.to_string()));
+                    report
+                        .failed
+                        .push((a.hash.clone().to_string(), e.to_string()));
                 }
             }
             p.done += 1;
@@ -199,7 +202,7 @@ impl Library {
     fn export_one(&mut self, a: &Asset, to: &Path, size: Option<u32>) -> Result<(Exported, u64)> {
         let src = match self.local_original(a) {
             Some(p) => p,
-            None => self.fetch(&a.hash)?.file,
+            None => self.fetch(a.hash.as_str())?.file,
         };
         let meta = export_meta(a);
         let as_jpeg = size.is_some() && a.meta.kind == Kind::Photo;
@@ -253,7 +256,7 @@ impl Library {
         match written {
             Ok((n, sidecar)) => Ok((
                 Exported {
-                    hash: a.hash.clone(),
+                    hash: a.hash.clone().to_string(),
                     file: dest,
                     sidecar,
                 },

@@ -4,6 +4,7 @@
 use crate::{Library, Result};
 use serde::Serialize;
 use shoebox_import::{ImportOptions, ImportReport};
+use shoebox_layout::Hash;
 use shoebox_types::{Metadata, Progress};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -54,7 +55,11 @@ impl Library {
         // What edits made elsewhere already say of the new photos; one imported again after it
         // was deleted for good comes out of the trash everywhere. Before this import's own
         // edits (Takeout's trash, pairs, sidecars), which come after them.
-        let new: Vec<String> = report.imported.iter().map(|i| i.hash.clone()).collect();
+        let new = report
+            .imported
+            .iter()
+            .map(|i| Hash::parse(&i.hash))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
         let revived = self.catalog.take_shared_values(&new)?;
         if !revived.is_empty() {
             self.record("trashed", &revived, serde_json::Value::Null)?;
@@ -191,7 +196,10 @@ impl Library {
             if !is_photo && !is_video && !raw {
                 continue;
             }
-            let Some(a) = self.catalog.asset_by_hash(&i.hash)? else {
+            let Some(a) = self
+                .catalog
+                .asset_by_hash(&shoebox_layout::Hash::parse(&i.hash)?)?
+            else {
                 continue;
             };
             let Some(src) = self.catalog.source_path_of(&a.hash)? else {
@@ -234,7 +242,7 @@ impl Library {
 
     /// Makes `part` (a video, or a RAW when `raw`) part of `photo` and records it for the other
     /// devices (the change log's `motion_of` field carries both kinds of part).
-    fn join_part(&mut self, part: &str, photo: &str, raw: bool) -> Result<bool> {
+    fn join_part(&mut self, part: &Hash, photo: &Hash, raw: bool) -> Result<bool> {
         let made = if raw {
             self.catalog.set_raw_of(part, photo)?
         } else {
@@ -256,7 +264,7 @@ impl Library {
         };
         let mut favourites = Vec::new();
         let mut trashed = Vec::new();
-        let mut albums: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let mut albums: std::collections::BTreeMap<String, Vec<Hash>> = Default::default();
         let new: std::collections::HashSet<&str> = actions
             .iter()
             .filter(|a| a.new)
@@ -278,25 +286,27 @@ impl Library {
         });
         for a in later {
             let Some(s) = &a.sidecar else { continue };
-            if let Some(conflicts) = self.merge_later_copy(&a.hash, s)? {
+            if let Some(conflicts) =
+                self.merge_later_copy(&shoebox_layout::Hash::parse(&a.hash)?, s)?
+            {
                 tk.sidecar_conflicts.extend(conflicts);
             }
             if s.favourite {
-                favourites.push(a.hash.clone());
+                favourites.push(Hash::parse(&a.hash)?);
             }
         }
         for a in &actions {
             // The same photo twice in the export (a year folder and an album): whichever copy
             // was imported, a favourite in either sidecar counts.
             if !a.new && a.favourite && new.contains(a.hash.as_str()) {
-                favourites.push(a.hash.clone());
+                favourites.push(Hash::parse(&a.hash)?);
             }
             if a.new {
                 if a.favourite {
-                    favourites.push(a.hash.clone());
+                    favourites.push(Hash::parse(&a.hash)?);
                 }
                 if a.trashed {
-                    trashed.push(a.hash.clone());
+                    trashed.push(Hash::parse(&a.hash)?);
                 }
                 if let Some(s) = &a.sidecar {
                     let name = s
@@ -304,8 +314,15 @@ impl Library {
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    self.catalog.put_sidecar(&a.hash, &name, &s.raw)?;
-                    if let Some(x) = self.catalog.asset_by_hash(&a.hash)? {
+                    self.catalog.put_sidecar(
+                        &shoebox_layout::Hash::parse(&a.hash)?,
+                        &name,
+                        &s.raw,
+                    )?;
+                    if let Some(x) = self
+                        .catalog
+                        .asset_by_hash(&shoebox_layout::Hash::parse(&a.hash)?)?
+                    {
                         if x.meta.taken_at_source == shoebox_types::TimeSource::Takeout {
                             tk.dates_from_sidecar += 1;
                         }
@@ -323,7 +340,7 @@ impl Library {
                 albums
                     .entry(album.clone())
                     .or_default()
-                    .push(a.hash.clone());
+                    .push(Hash::parse(&a.hash)?);
             }
         }
         if !favourites.is_empty() {
@@ -354,7 +371,7 @@ impl Library {
     /// hear of it); a real value that differs is kept and listed. Favourites are the caller's.
     fn merge_later_copy(
         &mut self,
-        hash: &str,
+        hash: &Hash,
         s: &shoebox_import::takeout::Sidecar,
     ) -> Result<Option<Vec<shoebox_import::takeout::SidecarConflict>>> {
         use shoebox_import::takeout::{SidecarConflict, same_place, show_place, show_time};
@@ -385,7 +402,7 @@ impl Library {
                         lat: g.lat,
                         lon: g.lon,
                     };
-                    self.set_place(&[hash.to_owned()], &fix)?;
+                    self.set_place(std::slice::from_ref(hash), &fix)?;
                 }
                 Some(h) if !same_place(&g, &h) => {
                     conflict("geoData", show_place(&h), show_place(&g))

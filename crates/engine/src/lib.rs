@@ -74,6 +74,7 @@ pub use shoebox_catalog::{
     ThumbState, View,
 };
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
+pub use shoebox_layout::{Hash, RelPath};
 pub use shoebox_media::motion::motion_length;
 pub use shoebox_media::quiet_decoder_panics;
 pub use shoebox_media::{ffmpeg_available, heic_supported};

@@ -3,6 +3,7 @@
 use crate::{Library, Result};
 use serde::Serialize;
 use shoebox_catalog::Album;
+use shoebox_layout::Hash;
 use std::fs;
 /// What emptying the trash did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -28,22 +29,26 @@ fn album_name(name: &str) -> Result<String> {
 }
 
 impl Library {
-    pub fn set_favourite(&mut self, hashes: &[String], on: bool) -> Result<usize> {
+    pub fn set_favourite(&mut self, hashes: &[Hash], on: bool) -> Result<usize> {
         let n = self.catalog.set_favourite(hashes, on)?;
         self.record("favourite", hashes, serde_json::json!(on))?;
         Ok(n)
     }
 
     /// Sets or clears a photo's caption (its `description`).
-    pub fn set_caption(&mut self, hash: &str, text: Option<&str>) -> Result<bool> {
+    pub fn set_caption(&mut self, hash: &Hash, text: Option<&str>) -> Result<bool> {
         let changed = self.catalog.set_caption(hash, text)?;
-        self.record("caption", &[hash.to_owned()], serde_json::json!(text))?;
+        self.record(
+            "caption",
+            &[hash.to_owned().to_string()],
+            serde_json::json!(text),
+        )?;
         Ok(changed)
     }
 
     /// Moves to the trash (`on`) or restores from it. Nothing is deleted until the trash is
     /// emptied.
-    pub fn set_trashed(&mut self, hashes: &[String], on: bool) -> Result<usize> {
+    pub fn set_trashed(&mut self, hashes: &[Hash], on: bool) -> Result<usize> {
         let at = on.then(shoebox_catalog::now);
         let n = self.catalog.set_trashed_at(hashes, at.as_deref())?;
         let all = self.with_parts(hashes)?;
@@ -127,10 +132,8 @@ impl Library {
                 }
                 Err(e) => report.failed.push((a.path.clone(), e.to_string())),
             }
-            if let Ok(h) = shoebox_layout::Hash::parse(&a.hash) {
-                for size in [self.settings.grid_size, self.settings.preview_size] {
-                    let _ = fs::remove_file(self.paths.thumb(&h, size));
-                }
+            for size in [self.settings.grid_size, self.settings.preview_size] {
+                let _ = fs::remove_file(self.paths.thumb(&a.hash, size));
             }
         }
         Ok(report)
@@ -166,7 +169,7 @@ impl Library {
         Ok(())
     }
 
-    pub fn album_add(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
+    pub fn album_add(&mut self, id: i64, hashes: &[Hash]) -> Result<usize> {
         let n = self.catalog.album_add(id, hashes)?;
         for h in hashes {
             self.record_album(id, &format!("member:{h}"), serde_json::json!(true))?;
@@ -174,7 +177,7 @@ impl Library {
         Ok(n)
     }
 
-    pub fn album_remove(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
+    pub fn album_remove(&mut self, id: i64, hashes: &[Hash]) -> Result<usize> {
         let n = self.catalog.album_remove(id, hashes)?;
         for h in hashes {
             self.record_album(id, &format!("member:{h}"), serde_json::json!(false))?;
@@ -183,7 +186,7 @@ impl Library {
     }
 
     /// The photos in an album, by hash.
-    pub fn album_members(&self, id: i64) -> Result<Vec<String>> {
+    pub fn album_members(&self, id: i64) -> Result<Vec<Hash>> {
         Ok(self.catalog.album_members(id)?)
     }
 
@@ -195,7 +198,7 @@ impl Library {
         self.record(field, &[format!("album:{uid}")], value)
     }
 
-    pub fn albums_of(&self, hash: &str) -> Result<Vec<i64>> {
+    pub fn albums_of(&self, hash: &Hash) -> Result<Vec<i64>> {
         Ok(self.catalog.albums_of(hash)?)
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::{Library, Result};
 use serde::Serialize;
+use shoebox_layout::Hash;
 /// What `shoebox prune` found and did on one target.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PruneReport {
@@ -113,7 +114,10 @@ impl Library {
         // Two phases: the deletion must have reached every other active device (each one's
         // newest snapshot has read the logs that tell of the photo as far as this device had
         // when it emptied its trash), and, on a shared store, be older than the grace period.
-        let hashes: Vec<String> = orphans.iter().map(|o| o.hash.clone()).collect();
+        let hashes: Vec<Hash> = orphans
+            .iter()
+            .filter_map(|o| Hash::parse(&o.hash).ok())
+            .collect();
         let purges = self.catalog.purges(&hashes)?;
         let shared = !refs.devices.is_empty() || !refs.unknown.is_empty();
         let grace_ms = self.settings().prune_grace_days.saturating_mul(86_400_000);
@@ -128,7 +132,7 @@ impl Library {
                 ));
                 return true;
             }
-            let Some(p) = purges.get(&o.hash) else {
+            let Some(p) = purges.get(o.hash.as_str()) else {
                 return false;
             };
             let mut wait = false;
@@ -180,7 +184,10 @@ impl Library {
         // do (this catalog keeps the objects, and the next prune deletes them), never bytes
         // gone that a log still offers.
         for o in orphans.iter().filter(|o| o.kind == "original") {
-            if purges.get(&o.hash).is_some_and(|p| !p.frontier.is_empty()) {
+            if purges
+                .get(o.hash.as_str())
+                .is_some_and(|p| !p.frontier.is_empty())
+            {
                 self.record(
                     &format!("gone:{}", o.key),
                     std::slice::from_ref(&o.hash),
@@ -197,10 +204,10 @@ impl Library {
             .collect();
         self.catalog.forget_store_objects(target, &gone)?;
         // The sidecars of the originals deleted go with them.
-        let photos: Vec<String> = gone
+        let photos: Vec<Hash> = gone
             .iter()
             .filter(|o| o.kind == "original")
-            .map(|o| o.hash.clone())
+            .filter_map(|o| Hash::parse(&o.hash).ok())
             .collect();
         let sidecars = self.catalog.sidecar_keys(target, &photos)?;
         let (sidecars_gone, sidecar_err) = store.delete(&sidecars);

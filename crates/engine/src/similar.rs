@@ -196,7 +196,7 @@ impl Library {
 
     /// The looks of photos just imported, as a side task: a failure is logged, and the
     /// photos are looked at when duplicates are next asked for.
-    pub(crate) fn look_at_new(&mut self, hashes: &[String]) {
+    pub(crate) fn look_at_new(&mut self, hashes: &[Hash]) {
         let res = self
             .catalog
             .looks_pending_of(hashes)
@@ -219,7 +219,10 @@ impl Library {
         for (members, distance) in group_looks(&looks) {
             let mut photos = Vec::new();
             for i in members {
-                if let Some(a) = self.catalog.asset_by_hash(&looks[i].hash)? {
+                if let Some(a) = self
+                    .catalog
+                    .asset_by_hash(&shoebox_layout::Hash::parse(&looks[i].hash)?)?
+                {
                     let albums = self.catalog.albums_of(&a.hash)?.len();
                     photos.push((a, albums));
                 }
@@ -242,7 +245,7 @@ impl Library {
             let photos: Vec<Asset> = photos.into_iter().map(|(a, _)| a).collect();
             out.push(SimilarGroup {
                 similarity: 1.0 - distance as f32 / 256.0,
-                keep: photos[0].hash.clone(),
+                keep: photos[0].hash.clone().to_string(),
                 photos,
                 metadata,
             });

@@ -4,6 +4,7 @@
 
 use crate::{Error, Library, Result};
 use shoebox_catalog::{Asset, SearchFilter};
+use shoebox_layout::Hash;
 use shoebox_types::CaptureTime;
 
 /// Which way to turn a photo.
@@ -26,7 +27,7 @@ pub enum DateFix {
 
 /// A photo's position and place after a change: (hash, position, place).
 pub type Placed = (
-    String,
+    Hash,
     Option<shoebox_types::Gps>,
     Option<shoebox_types::Place>,
 );
@@ -46,7 +47,7 @@ impl Library {
     /// Sets the position of photos by hand (or undoes it): the file keeps its own, the catalog
     /// keeps both, and the place in words follows the position in use. Returns each photo's
     /// position and place now.
-    pub fn set_place(&mut self, hashes: &[String], fix: &PlaceFix) -> Result<Vec<Placed>> {
+    pub fn set_place(&mut self, hashes: &[Hash], fix: &PlaceFix) -> Result<Vec<Placed>> {
         let value = match fix {
             PlaceFix::Undo => serde_json::Value::Null,
             PlaceFix::At { lat, lon } => {
@@ -64,7 +65,7 @@ impl Library {
         };
         let mut found = Vec::new();
         for h in hashes {
-            found.push(self.show(h)?.hash);
+            found.push(self.show(h.as_str())?.hash);
         }
         self.catalog.set_tidy(&found, "gps", &value)?;
         self.record("gps", &found, value)?;
@@ -72,7 +73,7 @@ impl Library {
         found
             .into_iter()
             .map(|h| {
-                let a = self.show(&h)?;
+                let a = self.show(h.as_str())?;
                 Ok((h, a.meta.gps, a.place))
             })
             .collect()
@@ -84,7 +85,7 @@ impl Library {
     }
 
     /// Sets the rating (0–5) of photos.
-    pub fn rate(&mut self, hashes: &[String], stars: u8) -> Result<usize> {
+    pub fn rate(&mut self, hashes: &[Hash], stars: u8) -> Result<usize> {
         if stars > 5 {
             return Err(Error::Setting(format!(
                 "a rating is 0 to 5 stars, not {stars}"
@@ -97,7 +98,7 @@ impl Library {
     }
 
     /// Adds (`on`) or removes a keyword.
-    pub fn keyword(&mut self, hashes: &[String], word: &str, on: bool) -> Result<usize> {
+    pub fn keyword(&mut self, hashes: &[Hash], word: &str, on: bool) -> Result<usize> {
         let word = word.split_whitespace().collect::<Vec<_>>().join(" ");
         if !shoebox_catalog::is_keyword(&word) {
             return Err(Error::Setting(format!(
@@ -113,10 +114,10 @@ impl Library {
 
     /// Turns photos a quarter left or right (shown so by thumbnails and the viewer; the
     /// original is untouched). Returns each photo's new rotation.
-    pub fn rotate(&mut self, hashes: &[String], turn: Turn) -> Result<Vec<(String, u16)>> {
+    pub fn rotate(&mut self, hashes: &[Hash], turn: Turn) -> Result<Vec<(Hash, u16)>> {
         let mut out = Vec::new();
         for h in hashes {
-            let a = self.show(h)?;
+            let a = self.show(h.as_str())?;
             let r = match turn {
                 Turn::Right => (a.rotation + 90) % 360,
                 Turn::Left => (a.rotation + 270) % 360,
@@ -133,14 +134,10 @@ impl Library {
     /// Corrects the capture time of photos (or undoes the correction). The file keeps its
     /// date; the catalog keeps both, and the timeline and exports use the corrected one.
     /// Returns each photo's date now.
-    pub fn set_date(
-        &mut self,
-        hashes: &[String],
-        fix: &DateFix,
-    ) -> Result<Vec<(String, CaptureTime)>> {
+    pub fn set_date(&mut self, hashes: &[Hash], fix: &DateFix) -> Result<Vec<(Hash, CaptureTime)>> {
         let mut out = Vec::new();
         for h in hashes {
-            let a = self.show(h)?;
+            let a = self.show(h.as_str())?;
             let one = std::slice::from_ref(&a.hash);
             let value = match fix {
                 DateFix::Undo => serde_json::Value::Null,
@@ -162,7 +159,7 @@ impl Library {
             };
             self.catalog.set_tidy(one, "taken", &value)?;
             self.record("taken", one, value)?;
-            out.push((a.hash.clone(), self.show(&a.hash)?.meta.taken_at));
+            out.push((a.hash.clone(), self.show(a.hash.as_str())?.meta.taken_at));
         }
         Ok(out)
     }

@@ -3,6 +3,7 @@
 
 use crate::{Error, Library, Result};
 use shoebox_catalog::{Asset, Bucket, PlaceCell, StoreMark, View};
+use shoebox_layout::Hash;
 use std::path::{Path, PathBuf};
 impl Library {
     /// Every asset, newest first.
@@ -37,9 +38,8 @@ impl Library {
     }
 
     /// Path of an asset's thumbnail of `size`, when it exists.
-    pub fn thumbnail(&self, hash: &str, size: u32) -> Option<PathBuf> {
-        let hash = shoebox_layout::Hash::parse(hash).ok()?;
-        let p = self.paths.thumb(&hash, size);
+    pub fn thumbnail(&self, hash: &Hash, size: u32) -> Option<PathBuf> {
+        let p = self.paths.thumb(hash, size);
         p.is_file().then_some(p)
     }
 
@@ -72,18 +72,18 @@ impl Library {
 
     /// The hashes and their parts too: a Live Photo's motion, a RAW+JPEG pair's RAW (they go
     /// to the trash and back with their photo).
-    pub(crate) fn with_parts(&self, hashes: &[String]) -> Result<Vec<String>> {
+    pub(crate) fn with_parts(&self, hashes: &[Hash]) -> Result<Vec<Hash>> {
         let mut all = hashes.to_vec();
         all.extend(self.catalog.parts_of(hashes)?);
         Ok(all)
     }
 
     /// A photo's parts: a Live Photo's video, a RAW+JPEG pair's RAW.
-    pub fn parts(&self, photo: &str) -> Result<shoebox_catalog::Parts> {
+    pub fn parts(&self, photo: &Hash) -> Result<shoebox_catalog::Parts> {
         Ok(self.catalog.parts(photo)?)
     }
 
-    pub fn store_marks(&self, hash: &str) -> Result<Vec<StoreMark>> {
+    pub fn store_marks(&self, hash: &Hash) -> Result<Vec<StoreMark>> {
         Ok(self.catalog.store_marks(hash)?)
     }
 }

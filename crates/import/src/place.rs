@@ -240,7 +240,7 @@ pub(crate) fn commit_batch(
     let mut hashes: HashSet<String> = HashSet::new();
     let mut names = Names::default();
     for prep in batch {
-        let existing = match catalog.asset_by_hash(&prep.hash)? {
+        let existing = match catalog.asset_by_hash(&shoebox_layout::Hash::parse(&prep.hash)?)? {
             Some(a) => Some(a.path),
             None if hashes.contains(&prep.hash) => placed
                 .iter()
@@ -417,13 +417,17 @@ pub fn reconcile(
             r.abandoned += 1;
             continue;
         };
-        if catalog.path_taken(&p.path)? || !abs.is_file() {
+        if catalog.path_taken(&RelPath::parse(&p.path)?)? || !abs.is_file() {
             catalog.remove_pending(&p.path)?;
             r.abandoned += 1;
             continue;
         }
         let hash = hash_file(&abs)?;
-        if hash != p.hash || catalog.asset_by_hash(&hash)?.is_some() {
+        if hash != p.hash
+            || catalog
+                .asset_by_hash(&shoebox_layout::Hash::parse(&hash)?)?
+                .is_some()
+        {
             catalog.remove_pending(&p.path)?;
             r.untracked.push(p.path);
             continue;

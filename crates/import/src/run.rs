@@ -291,10 +291,9 @@ pub(crate) fn import_from(
                     }
                 }
                 Outcome::Duplicate { source, hash } => {
-                    let existing = catalog
-                        .asset_by_hash(&hash)
+                    let existing = shoebox_layout::Hash::parse(&hash)
                         .ok()
-                        .flatten()
+                        .and_then(|h| catalog.asset_by_hash(&h).ok().flatten())
                         .map(|a| a.path)
                         .unwrap_or_default();
                     report.duplicates.push(Duplicate {

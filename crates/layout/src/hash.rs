@@ -6,8 +6,29 @@ use std::path::Path;
 
 /// A BLAKE3 content hash. Only 64 lower-case hex digits can become one, so slicing it, naming a
 /// file after it or building a store key from it can neither panic nor escape a folder.
+/// Written and read as its 64 hex digits; reading anything else fails.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Hash(String);
+
+impl serde::Serialize for Hash {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Hash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Hash, D::Error> {
+        let s = String::deserialize(d)?;
+        Hash::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::borrow::Borrow<str> for Hash {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
 
 impl Hash {
     /// Checks a hash read from a catalog, a store or a user.
@@ -65,6 +86,18 @@ impl PartialEq<&str> for Hash {
     }
 }
 
+impl PartialEq<Hash> for String {
+    fn eq(&self, other: &Hash) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialEq<Hash> for &str {
+    fn eq(&self, other: &Hash) -> bool {
+        *self == other.0
+    }
+}
+
 impl PartialEq<String> for Hash {
     fn eq(&self, other: &String) -> bool {
         &self.0 == other
@@ -84,9 +117,37 @@ pub fn hash_file(path: &Path) -> Result<Hash> {
     Ok(Hash::from_blake3(h.finalize()))
 }
 
+#[cfg(feature = "sql")]
+impl rusqlite::ToSql for Hash {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+/// A hash read from the catalog is checked like any other: a damaged row is an error, never a
+/// path or a key.
+#[cfg(feature = "sql")]
+impl rusqlite::types::FromSql for Hash {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let s = String::column_result(v)?;
+        Hash::parse(&s).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hash_is_written_as_its_hex_and_read_back_only_when_well_formed() {
+        let h = Hash::of(b"photo");
+        let json = serde_json::to_string(&h).unwrap();
+        assert_eq!(json, format!("\"{h}\""));
+        assert_eq!(serde_json::from_str::<Hash>(&json).unwrap(), h);
+        for bad in ["\"../../etc/passwd\"", "\"ABC\"", "\"\"", "42"] {
+            assert!(serde_json::from_str::<Hash>(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn only_well_formed_hashes_parse() {

@@ -80,6 +80,13 @@ impl RelPath {
     }
 }
 
+#[cfg(feature = "sql")]
+impl rusqlite::ToSql for RelPath {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
 impl fmt::Display for RelPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -290,14 +290,14 @@ impl Store {
         let mut items = Vec::new();
         for a in catalog.assets_missing_on(name)? {
             // A row whose path or hash is malformed is never read or sent; `check` names it.
-            let (Ok(rel), Ok(hash)) = (RelPath::parse(&a.path), Hash::parse(&a.hash)) else {
+            let (Ok(rel), hash) = (RelPath::parse(&a.path), a.hash.clone()) else {
                 tracing::warn!(path = %a.path, "unsafe path or hash in the catalog; not backed up");
                 continue;
             };
             items.push(Item {
                 local: lib.original(&rel),
                 key: original_key(&rel, &hash),
-                hash: a.hash,
+                hash: a.hash.to_string(),
                 kind: "original".into(),
                 size: a.size,
             });

@@ -24,6 +24,7 @@ use crate::transfer::put_verified;
 use crate::{Error, Result, Store, blake3_hex};
 use serde::{Deserialize, Serialize};
 use shoebox_catalog::Change;
+use shoebox_layout::Hash;
 
 /// The change-log format these heads describe.
 pub const CHANGES_FORMAT: u64 = 2;
@@ -373,7 +374,7 @@ impl Store {
     pub fn fetch_original(
         &self,
         key: &str,
-        hash: &str,
+        hash: &Hash,
         dest: &std::path::Path,
         tmp_dir: &std::path::Path,
         each: &mut dyn FnMut(u64) -> bool,
@@ -384,7 +385,13 @@ impl Store {
         let tmp = tmp_dir.join(format!("fetch-{:08x}.part", fastrand::u32(..)));
         let n = self
             .rt
-            .block_on(crate::fetch_to_file_with(&self.op, key, &tmp, hash, each))
+            .block_on(crate::fetch_to_file_with(
+                &self.op,
+                key,
+                &tmp,
+                hash.as_str(),
+                each,
+            ))
             .map_err(Error::Store)?;
         if let Some(d) = dest.parent() {
             std::fs::create_dir_all(d).map_err(crate::error::io(d))?;

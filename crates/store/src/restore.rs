@@ -188,11 +188,11 @@ impl Store {
                 .map(|a| fold_key(&a.path))
                 .collect();
             for a in o.list_assets()? {
-                if known.insert(a.hash.clone()) {
+                if known.insert(a.hash.to_string()) {
                     let key = o.store_key_for(&a.hash)?;
                     if let Some(k) = &key {
                         keys.push(StoreObject {
-                            hash: a.hash.clone(),
+                            hash: a.hash.to_string(),
                             kind: "original".into(),
                             key: k.clone(),
                             size: a.size,
@@ -212,7 +212,7 @@ impl Store {
                     }
                     paths.insert(fold_key(&path));
                     add.push(NewAsset {
-                        hash: a.hash,
+                        hash: a.hash.to_string(),
                         path,
                         original_name: a.original_name,
                         size: a.size,
@@ -270,7 +270,7 @@ impl Store {
                             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
                         }
                         let tmp = tmpdir.join(format!("restore-{:08x}.part", fastrand::u32(..)));
-                        crate::fetch_to_file(op, &key, &tmp, &hash).await?;
+                        crate::fetch_to_file(op, &key, &tmp, hash.as_str()).await?;
                         // rename replaces a planted symlink at `dest` instead of following it.
                         std::fs::rename(&tmp, &dest).map_err(|e| {
                             let _ = std::fs::remove_file(&tmp);
@@ -347,6 +347,19 @@ impl Store {
 /// hash is malformed, or whose original cannot be read under a safe key, is left out and
 /// reported; a row whose path is unsafe is given a safe one in its month folder and reported.
 fn sanitise(cat: &mut Catalog, r: &mut RestoreReport) -> Result<()> {
+    let mut drop = Vec::new();
+    for (hash, path) in cat.malformed_hash_rows()? {
+        let e = Hash::parse(&hash)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        r.bad_keys.push(Failed {
+            key: path,
+            reason: format!("{e}; left out of the restored library"),
+        });
+        drop.push(hash);
+    }
+    cat.drop_asset_rows(&drop)?;
     let assets = cat.list_assets()?;
     let mut taken: HashSet<String> = assets
         .iter()
@@ -356,14 +369,6 @@ fn sanitise(cat: &mut Catalog, r: &mut RestoreReport) -> Result<()> {
     let mut drop = Vec::new();
     let mut keys = Vec::new();
     for a in &assets {
-        if let Err(e) = Hash::parse(&a.hash) {
-            r.bad_keys.push(Failed {
-                key: a.path.clone(),
-                reason: format!("{e}; left out of the restored library"),
-            });
-            drop.push(a.hash.clone());
-            continue;
-        }
         let Err(why) = RelPath::parse(&a.path) else {
             continue;
         };
@@ -374,7 +379,7 @@ fn sanitise(cat: &mut Catalog, r: &mut RestoreReport) -> Result<()> {
                 key: a.path.clone(),
                 reason: format!("{why}, and its store key is unsafe too ({k}); left out"),
             });
-            drop.push(a.hash.clone());
+            drop.push(a.hash.to_string());
             continue;
         }
         let last = a.path.rsplit(['/', '\\']).next().unwrap_or("");
@@ -392,11 +397,11 @@ fn sanitise(cat: &mut Catalog, r: &mut RestoreReport) -> Result<()> {
             i += 1;
         }
         taken.insert(to.fold_key());
-        cat.set_asset_path(&a.hash, to.as_str())?;
+        cat.set_asset_path(&a.hash, &to)?;
         if key.is_none() {
             // The bytes stay where the store has them.
             keys.push(StoreObject {
-                hash: a.hash.clone(),
+                hash: a.hash.to_string(),
                 kind: "original".into(),
                 key: source_key,
                 size: a.size,

@@ -143,7 +143,7 @@ impl Store {
         let assets: HashMap<String, shoebox_catalog::Asset> = catalog
             .list_assets()?
             .into_iter()
-            .map(|a| (a.hash.clone(), a))
+            .map(|a| (a.hash.to_string(), a))
             .collect();
         // Objects of photos this library let go of are leftovers for `prune`, not backups: a
         // device that pruned them may already have deleted them.
@@ -165,7 +165,7 @@ impl Store {
         for a in assets.values() {
             let Ok(abs) = lib.resolve(&a.path) else {
                 // Never read, written or repaired: the path would lead outside the library.
-                local_bad.insert(a.hash.clone(), "local_unsafe_path".into());
+                local_bad.insert(a.hash.to_string(), "local_unsafe_path".into());
                 continue;
             };
             let hashed = shoebox_layout::hash_file(&abs);
@@ -179,10 +179,10 @@ impl Store {
             match hashed {
                 Ok(h) if h == a.hash.as_str() => {}
                 Ok(_) => {
-                    local_bad.insert(a.hash.clone(), "local_corrupt".into());
+                    local_bad.insert(a.hash.to_string(), "local_corrupt".into());
                 }
                 Err(_) => {
-                    local_bad.insert(a.hash.clone(), "local_missing".into());
+                    local_bad.insert(a.hash.to_string(), "local_missing".into());
                 }
             }
             r.originals_checked += 1;

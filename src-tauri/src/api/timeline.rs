@@ -120,7 +120,7 @@ impl From<&engine::Asset> for Item {
             (w, h)
         };
         Item {
-            hash: a.hash.clone(),
+            hash: a.hash.clone().to_string(),
             name: a.original_name.clone(),
             taken: a.taken_at().local_key(),
             w,

@@ -4,6 +4,7 @@ use super::{Res, with_job, with_lib};
 use crate::api::*;
 use crate::state::AppState;
 use shoebox_app_macros::command;
+use shoebox_layout::Hash;
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -41,7 +42,7 @@ pub async fn album_delete(state: State<'_, AppState>, id: i32) -> Res<()> {
 }
 
 #[command]
-pub async fn album_add(state: State<'_, AppState>, id: i32, hashes: Vec<String>) -> Res<u32> {
+pub async fn album_add(state: State<'_, AppState>, id: i32, hashes: Vec<Hash>) -> Res<u32> {
     with_lib(&state, move |lib| {
         Ok(lib.album_add(id.into(), &hashes)? as u32)
     })
@@ -49,7 +50,7 @@ pub async fn album_add(state: State<'_, AppState>, id: i32, hashes: Vec<String>)
 }
 
 #[command]
-pub async fn album_remove(state: State<'_, AppState>, id: i32, hashes: Vec<String>) -> Res<u32> {
+pub async fn album_remove(state: State<'_, AppState>, id: i32, hashes: Vec<Hash>) -> Res<u32> {
     with_lib(&state, move |lib| {
         Ok(lib.album_remove(id.into(), &hashes)? as u32)
     })
@@ -58,12 +59,12 @@ pub async fn album_remove(state: State<'_, AppState>, id: i32, hashes: Vec<Strin
 
 /// The photos of an album on the timeline (not trashed, not waiting to arrive), by hash.
 #[command]
-pub async fn album_members(state: State<'_, AppState>, id: i32) -> Res<Vec<String>> {
+pub async fn album_members(state: State<'_, AppState>, id: i32) -> Res<Vec<Hash>> {
     with_lib(&state, move |lib| {
         Ok(lib
             .album_members(id.into())?
             .into_iter()
-            .filter(|h| lib.show(h).is_ok_and(|a| a.trashed_at.is_none()))
+            .filter(|h| lib.show(h.as_str()).is_ok_and(|a| a.trashed_at.is_none()))
             .collect())
     })
     .await

@@ -6,6 +6,7 @@ use crate::api::*;
 use crate::state::AppState;
 use shoebox_app_macros::command;
 use shoebox_engine::{self as engine, Library};
+use shoebox_layout::Hash;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use tauri::State;
@@ -111,7 +112,7 @@ pub async fn cache_free(state: State<'_, AppState>) -> Res<CacheInfo> {
 #[command]
 pub async fn fetch_original(
     state: State<'_, AppState>,
-    hash: String,
+    hash: Hash,
     on_event: Channel<JobEvent>,
 ) -> Res<()> {
     // On its own library (a long video must not hold up the grid's queries), beside any job;
@@ -124,9 +125,9 @@ pub async fn fetch_original(
         let progress = |p: &engine::Progress| {
             let _ = on_event.send(JobEvent::from(p));
         };
-        lib.fetch_with(&hash, &progress, &cancel)?;
+        lib.fetch_with(hash.as_str(), &progress, &cancel)?;
         if let Some(m) = lib.parts(&hash)?.motion {
-            lib.fetch_with(&m.hash, &|_| {}, &cancel)?;
+            lib.fetch_with(m.hash.as_str(), &|_| {}, &cancel)?;
         }
         Ok(())
     })

@@ -6,6 +6,7 @@ use crate::api::*;
 use crate::state::AppState;
 use shoebox_app_macros::command;
 use shoebox_engine::{self as engine};
+use shoebox_layout::Hash;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use tauri::State;
@@ -74,7 +75,7 @@ pub async fn import(
 #[command]
 pub async fn export(
     state: State<'_, AppState>,
-    hashes: Vec<String>,
+    hashes: Vec<Hash>,
     to: String,
     size: Option<u32>,
     on_event: Channel<JobEvent>,

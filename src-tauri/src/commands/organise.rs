@@ -5,10 +5,11 @@ use crate::api::*;
 use crate::state::AppState;
 use shoebox_app_macros::command;
 use shoebox_engine::{self as engine};
+use shoebox_layout::Hash;
 use tauri::State;
 
 #[command]
-pub async fn set_favourite(state: State<'_, AppState>, hashes: Vec<String>, on: bool) -> Res<u32> {
+pub async fn set_favourite(state: State<'_, AppState>, hashes: Vec<Hash>, on: bool) -> Res<u32> {
     with_lib(
         &state,
         move |lib| Ok(lib.set_favourite(&hashes, on)? as u32),
@@ -18,7 +19,7 @@ pub async fn set_favourite(state: State<'_, AppState>, hashes: Vec<String>, on: 
 
 /// Gives photos 0–5 stars.
 #[command]
-pub async fn set_rating(state: State<'_, AppState>, hashes: Vec<String>, stars: u8) -> Res<u32> {
+pub async fn set_rating(state: State<'_, AppState>, hashes: Vec<Hash>, stars: u8) -> Res<u32> {
     with_lib(&state, move |lib| Ok(lib.rate(&hashes, stars)? as u32)).await
 }
 
@@ -26,7 +27,7 @@ pub async fn set_rating(state: State<'_, AppState>, hashes: Vec<String>, stars: 
 #[command]
 pub async fn set_keyword(
     state: State<'_, AppState>,
-    hashes: Vec<String>,
+    hashes: Vec<Hash>,
     word: String,
     on: bool,
 ) -> Res<u32> {
@@ -38,7 +39,7 @@ pub async fn set_keyword(
 
 /// Turns photos a quarter (`right` true: clockwise); returns their rotations.
 #[command]
-pub async fn rotate(state: State<'_, AppState>, hashes: Vec<String>, right: bool) -> Res<Vec<u16>> {
+pub async fn rotate(state: State<'_, AppState>, hashes: Vec<Hash>, right: bool) -> Res<Vec<u16>> {
     with_lib(&state, move |lib| {
         let turn = if right {
             engine::Turn::Right
@@ -59,7 +60,7 @@ pub async fn rotate(state: State<'_, AppState>, hashes: Vec<String>, right: bool
 #[command]
 pub async fn set_date(
     state: State<'_, AppState>,
-    hashes: Vec<String>,
+    hashes: Vec<Hash>,
     to: Option<String>,
     shift_minutes: Option<i32>,
 ) -> Res<()> {
@@ -84,7 +85,7 @@ pub async fn set_date(
 #[command]
 pub async fn set_place(
     state: State<'_, AppState>,
-    hashes: Vec<String>,
+    hashes: Vec<Hash>,
     at: Option<(f64, f64)>,
 ) -> Res<()> {
     with_lib(&state, move |lib| {
@@ -99,7 +100,7 @@ pub async fn set_place(
 }
 
 #[command]
-pub async fn set_trashed(state: State<'_, AppState>, hashes: Vec<String>, on: bool) -> Res<u32> {
+pub async fn set_trashed(state: State<'_, AppState>, hashes: Vec<Hash>, on: bool) -> Res<u32> {
     with_lib(&state, move |lib| Ok(lib.set_trashed(&hashes, on)? as u32)).await
 }
 

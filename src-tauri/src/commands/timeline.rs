@@ -96,7 +96,7 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
                 .into_iter()
                 .map(|i| i as i32)
                 .collect(),
-            hash: a.hash.clone(),
+            hash: a.hash.clone().to_string(),
             path: a.path.clone(),
             name: a.original_name.clone(),
             size: a.size as f64,
@@ -144,10 +144,10 @@ pub async fn asset_info(state: State<'_, AppState>, hash: String) -> Res<AssetIn
                 ),
                 None => None,
             },
-            motion: parts.motion.map(|m| m.hash),
+            motion: parts.motion.map(|m| m.hash.to_string()),
             motion_embedded: a.meta.motion_offset.is_some(),
             raw: parts.raw.map(|r| RawPart {
-                hash: r.hash,
+                hash: r.hash.to_string(),
                 name: r.original_name,
                 size: r.size as f64,
             }),

@@ -17,7 +17,7 @@ pub(crate) fn state(lib: &Library) -> State {
     let mut photos = BTreeMap::new();
     for a in lib.list().unwrap() {
         photos.insert(
-            a.hash.clone(),
+            a.hash.to_string(),
             Shown {
                 favourite: a.favourite,
                 caption: a.meta.description.clone(),
@@ -34,6 +34,7 @@ pub(crate) fn state(lib: &Library) -> State {
             .album_members(al.id)
             .unwrap()
             .into_iter()
+            .map(|h| h.to_string())
             .filter(|h| photos.get(h).is_some_and(|p: &Shown| !p.trashed))
             .collect();
         m.sort();
@@ -170,10 +171,10 @@ impl Sim {
                     .local_original(&a)
                     .is_some_and(|f| shoebox_tests::hash_of(&f) == a.hash);
                 let anywhere = here
-                    || store_hashes.contains(&a.hash)
+                    || store_hashes.contains(a.hash.as_str())
                     || act.iter().any(|&o| {
                         let l = self.devs[o].lib.as_ref().unwrap();
-                        l.show(&a.hash)
+                        l.show(a.hash.as_str())
                             .ok()
                             .and_then(|b| l.local_original(&b))
                             .is_some_and(|f| shoebox_tests::hash_of(&f) == a.hash)
@@ -182,7 +183,7 @@ impl Sim {
                     anywhere,
                     "{}: the original of {} ({}) is nowhere\n{}",
                     self.devs[d].name,
-                    &a.hash[..8],
+                    a.hash.short(8),
                     a.path,
                     self.replay()
                 );

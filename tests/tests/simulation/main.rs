@@ -239,7 +239,7 @@ impl Sim {
         }
     }
 
-    fn hashes(&mut self, d: usize, trashed: Option<bool>) -> Vec<String> {
+    fn hashes(&mut self, d: usize, trashed: Option<bool>) -> Vec<shoebox_engine::Hash> {
         self.lib(d)
             .list()
             .unwrap()
@@ -249,7 +249,7 @@ impl Sim {
             .collect()
     }
 
-    fn pick_photo(&mut self, d: usize, trashed: Option<bool>) -> Option<String> {
+    fn pick_photo(&mut self, d: usize, trashed: Option<bool>) -> Option<shoebox_engine::Hash> {
         let h = self.hashes(d, trashed);
         (!h.is_empty()).then(|| h[self.rng.usize(..h.len())].clone())
     }

@@ -35,17 +35,17 @@ impl Sim {
             }
             15..=24 => {
                 if let Some(h) = self.pick_photo(d, Some(false)) {
-                    let parent = self.lib(d).show(&h).unwrap().meta.description;
+                    let parent = self.lib(d).show(h.as_str()).unwrap().meta.description;
                     let v = self.edit_id();
                     let ok = self.lib(d).set_caption(&h, Some(&v)).is_ok();
                     if ok {
                         self.edits.push(Edit {
                             dev: d,
-                            key: (h.clone(), "caption".into()),
+                            key: (h.clone().to_string(), "caption".into()),
                             parent,
                         });
                     }
-                    self.say(format!("{name} caption {} {v}", &h[..8]));
+                    self.say(format!("{name} caption {} {v}", h.short(8)));
                 }
             }
             25..=31 => {
@@ -54,7 +54,7 @@ impl Sim {
                     let _ = self.lib(d).set_favourite(std::slice::from_ref(&h), on);
                     let stars = self.rng.u8(..6);
                     let _ = self.lib(d).rate(std::slice::from_ref(&h), stars);
-                    self.say(format!("{name} favourite {} {on} rate {stars}", &h[..8]));
+                    self.say(format!("{name} favourite {} {on} rate {stars}", h.short(8)));
                 }
             }
             32..=39 => {
@@ -92,7 +92,7 @@ impl Sim {
                             } else {
                                 self.lib(d).album_remove(a, std::slice::from_ref(&h))
                             };
-                            self.say(format!("{name} album {a} add={add} {}", &h[..8]));
+                            self.say(format!("{name} album {a} add={add} {}", h.short(8)));
                         }
                     }
                 }
@@ -101,7 +101,7 @@ impl Sim {
                 let trash = self.rng.u8(..3) > 0;
                 if let Some(h) = self.pick_photo(d, Some(!trash)) {
                     let _ = self.lib(d).set_trashed(std::slice::from_ref(&h), trash);
-                    self.say(format!("{name} trash={trash} {}", &h[..8]));
+                    self.say(format!("{name} trash={trash} {}", h.short(8)));
                 }
             }
             46..=48 => {
@@ -113,7 +113,7 @@ impl Sim {
                 self.say(format!("{name} sync: {:?}", r.map(|r| r.problems)));
             }
             73..=77 => {
-                let remote: Vec<String> = self
+                let remote: Vec<_> = self
                     .lib(d)
                     .list()
                     .unwrap()
@@ -123,14 +123,14 @@ impl Sim {
                     .collect();
                 if !remote.is_empty() {
                     let h = remote[self.rng.usize(..remote.len())].clone();
-                    if let Ok(f) = self.lib(d).fetch(&h) {
+                    if let Ok(f) = self.lib(d).fetch(h.as_str()) {
                         assert_eq!(
                             shoebox_tests::hash_of(&f.file),
                             h,
                             "{name}: fetch gave a file that is not the photo"
                         );
                     }
-                    self.say(format!("{name} fetch {}", &h[..8]));
+                    self.say(format!("{name} fetch {}", h.short(8)));
                 }
             }
             78..=79 => {

@@ -3,6 +3,8 @@
 // changing either.
 import { Channel, invoke } from '@tauri-apps/api/core';
 
+export type Hash = string;
+
 export type View = { "kind": "all" } | { "kind": "favourites" } | { "kind": "album", album: number, } | { "kind": "trash" } | { "kind": "search" } & Search | { "kind": "area", south: number, west: number, north: number, east: number, };
 
 export type Search = { query: string, 
@@ -436,18 +438,18 @@ export const api = {
   placeCells: (cell: number, south: number, west: number, north: number, east: number) => invoke<Array<PlaceCell>>('place_cells', { cell, south, west, north, east }),
   /** Photos that look alike. Works out the look of photos that have none yet first (an older library, other devices' photos), streaming progress; `cancel_job` stops that. */
   similar: (onEvent: (e: JobEvent) => void) => invoke<Array<SimilarGroup>>('similar', { onEvent: channel(onEvent) }),
-  setFavourite: (hashes: Array<string>, on: boolean) => invoke<number>('set_favourite', { hashes, on }),
-  setTrashed: (hashes: Array<string>, on: boolean) => invoke<number>('set_trashed', { hashes, on }),
+  setFavourite: (hashes: Array<Hash>, on: boolean) => invoke<number>('set_favourite', { hashes, on }),
+  setTrashed: (hashes: Array<Hash>, on: boolean) => invoke<number>('set_trashed', { hashes, on }),
   /** Gives photos 0–5 stars. */
-  setRating: (hashes: Array<string>, stars: number) => invoke<number>('set_rating', { hashes, stars }),
+  setRating: (hashes: Array<Hash>, stars: number) => invoke<number>('set_rating', { hashes, stars }),
   /** Adds (`on`) or removes a keyword. */
-  setKeyword: (hashes: Array<string>, word: string, on: boolean) => invoke<number>('set_keyword', { hashes, word, on }),
+  setKeyword: (hashes: Array<Hash>, word: string, on: boolean) => invoke<number>('set_keyword', { hashes, word, on }),
   /** Turns photos a quarter (`right` true: clockwise); returns their rotations. */
-  rotate: (hashes: Array<string>, right: boolean) => invoke<Array<number>>('rotate', { hashes, right }),
+  rotate: (hashes: Array<Hash>, right: boolean) => invoke<Array<number>>('rotate', { hashes, right }),
   /** Corrects photos' date: `to` (local date and time, `YYYY-MM-DDTHH:MM[:SS]`, the photo's own offset kept), or `shift_minutes`, or neither to go back to the file's date. */
-  setDate: (hashes: Array<string>, to: string | null, shiftMinutes: number | null) => invoke<void>('set_date', { hashes, to, shiftMinutes }),
+  setDate: (hashes: Array<Hash>, to: string | null, shiftMinutes: number | null) => invoke<void>('set_date', { hashes, to, shiftMinutes }),
   /** Sets where photos were taken (`None`: back to what their files say). */
-  setPlace: (hashes: Array<string>, at: [number, number] | null) => invoke<void>('set_place', { hashes, at }),
+  setPlace: (hashes: Array<Hash>, at: [number, number] | null) => invoke<void>('set_place', { hashes, at }),
   emptyTrash: () => invoke<EmptyTrash>('empty_trash'),
   albums: () => invoke<Array<Album>>('albums'),
   /** What keeping an album on this computer would bring here. */
@@ -455,16 +457,16 @@ export const api = {
   albumCreate: (name: string) => invoke<Album>('album_create', { name }),
   albumRename: (id: number, name: string) => invoke<void>('album_rename', { id, name }),
   albumDelete: (id: number) => invoke<void>('album_delete', { id }),
-  albumAdd: (id: number, hashes: Array<string>) => invoke<number>('album_add', { id, hashes }),
-  albumRemove: (id: number, hashes: Array<string>) => invoke<number>('album_remove', { id, hashes }),
+  albumAdd: (id: number, hashes: Array<Hash>) => invoke<number>('album_add', { id, hashes }),
+  albumRemove: (id: number, hashes: Array<Hash>) => invoke<number>('album_remove', { id, hashes }),
   /** The photos of an album on the timeline (not trashed, not waiting to arrive), by hash. */
-  albumMembers: (id: number) => invoke<Array<string>>('album_members', { id }),
+  albumMembers: (id: number) => invoke<Array<Hash>>('album_members', { id }),
   /** Keeps an album's originals on this computer (fetching those on the store, and at each sync those added later), or lets them go (`on` false: they may be evicted from the cache). */
   albumPin: (id: number, on: boolean, onEvent: (e: JobEvent) => void) => invoke<PinResult>('album_pin', { id, on, onEvent: channel(onEvent) }),
   /** Imports dropped or picked files and folders, streaming progress; `cancel_job` stops it between files (what was imported stays). */
   import: (paths: Array<string>, onEvent: (e: JobEvent) => void) => invoke<ImportSummary>('import', { paths, onEvent: channel(onEvent) }),
   /** Exports photos to a folder: originals (`size` null) or JPEGs at most `size` pixels long, streaming progress; `cancel_job` stops it between photos. */
-  export: (hashes: Array<string>, to: string, size: number | null, onEvent: (e: JobEvent) => void) => invoke<ExportSummary>('export', { hashes, to, size, onEvent: channel(onEvent) }),
+  export: (hashes: Array<Hash>, to: string, size: number | null, onEvent: (e: JobEvent) => void) => invoke<ExportSummary>('export', { hashes, to, size, onEvent: channel(onEvent) }),
   /** Asks the running job to stop. */
   cancelJob: () => invoke<void>('cancel_job'),
   /** Backs up to every enabled target (or one), streaming progress; `cancel_job` stops it after the transfers in flight (the next backup picks up the rest). */
@@ -482,7 +484,7 @@ export const api = {
   /** Retires a device that will never come back (every device learns it at its next sync). */
   deviceRetire: (device: string) => invoke<void>('device_retire', { device }),
   /** Brings a photo's original (and a Live Photo's video) from the store onto this computer, checked against its hash. */
-  fetchOriginal: (hash: string, onEvent: (e: JobEvent) => void) => invoke<void>('fetch_original', { hash, onEvent: channel(onEvent) }),
+  fetchOriginal: (hash: Hash, onEvent: (e: JobEvent) => void) => invoke<void>('fetch_original', { hash, onEvent: channel(onEvent) }),
   /** Stops the viewer's fetch of an original (it closed). */
   fetchCancel: () => invoke<void>('fetch_cancel'),
   /** Size and cap of the originals fetched from stores. */

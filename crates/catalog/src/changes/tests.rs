@@ -86,7 +86,10 @@ fn an_edit_made_after_seeing_another_wins_whatever_the_wall_clock() {
 /// Another device's announcement of `photo` (as the same bytes imported there), with the
 /// store key it gives for the original.
 fn announced(cat: &Catalog, photo: &str, key: &str, n: u64) -> Change {
-    let a = cat.asset_by_hash(photo).unwrap().unwrap();
+    let a = cat
+        .asset_by_hash(&shoebox_layout::Hash::parse(photo).unwrap())
+        .unwrap()
+        .unwrap();
     Change {
         hlc: Hlc {
             ms: 1_700_000_000_000 + n,
@@ -95,7 +98,7 @@ fn announced(cat: &Catalog, photo: &str, key: &str, n: u64) -> Change {
         }
         .encode(),
         op: Op::Asset {
-            hash: a.hash.clone(),
+            hash: a.hash.clone().to_string(),
             path: a.path.clone(),
             original_name: a.original_name.clone(),
             size: a.size,
@@ -107,7 +110,10 @@ fn announced(cat: &Catalog, photo: &str, key: &str, n: u64) -> Change {
 }
 
 fn tagged_key(cat: &Catalog, photo: &str) -> String {
-    let a = cat.asset_by_hash(photo).unwrap().unwrap();
+    let a = cat
+        .asset_by_hash(&shoebox_layout::Hash::parse(photo).unwrap())
+        .unwrap()
+        .unwrap();
     shoebox_layout::original_key(
         &shoebox_layout::RelPath::parse(&a.path).unwrap(),
         &shoebox_layout::Hash::parse(photo).unwrap(),
@@ -124,8 +130,11 @@ fn a_photo_deleted_for_good_stays_deleted_when_a_checkpoint_names_it_again() {
     let key = tagged_key(&cat, &photo);
     let again = announced(&cat, &photo, &key, 1);
     let at = now();
-    cat.set_trashed_at(std::slice::from_ref(&photo), Some(&at))
-        .unwrap();
+    cat.set_trashed_at(
+        std::slice::from_ref(&shoebox_layout::Hash::parse(&photo).unwrap()),
+        Some(&at),
+    )
+    .unwrap();
     cat.record_edit(
         ME,
         1_700_000_000_000,
@@ -139,8 +148,17 @@ fn a_photo_deleted_for_good_stays_deleted_when_a_checkpoint_names_it_again() {
         .apply_remote(THEM, None, &[again], 5, "t", &|_| false)
         .unwrap();
     assert!(a.new_assets.is_empty(), "{a:?}");
-    assert!(cat.asset_by_hash(&photo).unwrap().is_none(), "back again");
-    assert_eq!(cat.store_key_on("t", &photo).unwrap(), None);
+    assert!(
+        cat.asset_by_hash(&shoebox_layout::Hash::parse(&photo).unwrap())
+            .unwrap()
+            .is_none(),
+        "back again"
+    );
+    assert_eq!(
+        cat.store_key_on("t", &shoebox_layout::Hash::parse(&photo).unwrap())
+            .unwrap(),
+        None
+    );
     // A photo restored from the trash on another device after the delete is another story:
     // the restore was not seen by the delete, so it comes back.
     let restored = set(
@@ -159,7 +177,7 @@ fn a_photo_deleted_for_good_stays_deleted_when_a_checkpoint_names_it_again() {
         .unwrap();
     assert_eq!(a.new_assets, vec![photo.clone()]);
     assert!(
-        cat.asset_by_hash(&photo)
+        cat.asset_by_hash(&shoebox_layout::Hash::parse(&photo).unwrap())
             .unwrap()
             .unwrap()
             .trashed_at
@@ -202,7 +220,12 @@ fn a_log_naming_a_key_that_is_not_that_photos_original_is_refused() {
             .unwrap();
         assert_eq!(a.rejected.len(), 1, "{key}: {a:?}");
         assert!(a.rejected[0].contains(key.as_str()), "{a:?}");
-        assert_eq!(cat.store_key_on("t", &photo).unwrap(), None, "{key}");
+        assert_eq!(
+            cat.store_key_on("t", &shoebox_layout::Hash::parse(&photo).unwrap())
+                .unwrap(),
+            None,
+            "{key}"
+        );
         // Nor as the key a prune deleted.
         let gone = set(
             &Hlc {
@@ -233,8 +256,16 @@ fn a_log_naming_a_key_that_is_not_that_photos_original_is_refused() {
         )
         .unwrap();
     assert!(a.rejected.is_empty(), "{a:?}");
-    assert_eq!(cat.store_key_on("t", &photo).unwrap(), Some(own));
-    let path = cat.asset_by_hash(&other).unwrap().unwrap().path;
+    assert_eq!(
+        cat.store_key_on("t", &shoebox_layout::Hash::parse(&photo).unwrap())
+            .unwrap(),
+        Some(own)
+    );
+    let path = cat
+        .asset_by_hash(&shoebox_layout::Hash::parse(&other).unwrap())
+        .unwrap()
+        .unwrap()
+        .path;
     let a = cat
         .apply_remote(
             THEM,

@@ -3,6 +3,7 @@
 use crate::{Catalog, Result, now};
 use rusqlite::{OptionalExtension, params, params_from_iter};
 use serde::Serialize;
+use shoebox_layout::Hash;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -80,7 +81,7 @@ impl Catalog {
     }
 
     /// Adds assets to an album; returns how many were not in it yet.
-    pub fn album_add(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
+    pub fn album_add(&mut self, id: i64, hashes: &[Hash]) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -106,7 +107,7 @@ impl Catalog {
         Ok(n)
     }
 
-    pub fn album_remove(&mut self, id: i64, hashes: &[String]) -> Result<usize> {
+    pub fn album_remove(&mut self, id: i64, hashes: &[Hash]) -> Result<usize> {
         if hashes.is_empty() {
             return Ok(0);
         }
@@ -135,7 +136,7 @@ impl Catalog {
     }
 
     /// Photos in pinned albums and their parts, by hash.
-    pub fn pinned_photos(&self) -> Result<Vec<String>> {
+    pub fn pinned_photos(&self) -> Result<Vec<Hash>> {
         // With their parts (a Live Photo's video, a RAW+JPEG pair's RAW): kept with the photo.
         let mut stmt = self.conn.prepare(
             "WITH kept AS (SELECT aa.hash FROM album_assets aa \
@@ -149,7 +150,7 @@ impl Catalog {
     }
 
     /// The photos in an album, by hash.
-    pub fn album_members(&self, id: i64) -> Result<Vec<String>> {
+    pub fn album_members(&self, id: i64) -> Result<Vec<Hash>> {
         let mut stmt = self
             .conn
             .prepare("SELECT hash FROM album_assets WHERE album_id = ?1 ORDER BY hash")?;
@@ -158,7 +159,7 @@ impl Catalog {
     }
 
     /// Albums an asset is in.
-    pub fn albums_of(&self, hash: &str) -> Result<Vec<i64>> {
+    pub fn albums_of(&self, hash: &Hash) -> Result<Vec<i64>> {
         let mut stmt = self
             .conn
             .prepare("SELECT album_id FROM album_assets WHERE hash = ?1 ORDER BY album_id")?;

@@ -2,6 +2,7 @@
 
 use crate::{ASSET_COLUMNS, Asset, Catalog, Result, asset_from_row};
 use rusqlite::{OptionalExtension, params};
+use shoebox_layout::Hash;
 
 /// A photo's parts: see [`Catalog::parts`].
 #[derive(Debug, Default)]
@@ -12,7 +13,7 @@ pub struct Parts {
 
 impl Catalog {
     /// Makes `video` the motion part of the Live Photo `photo`.
-    pub fn set_motion_of(&mut self, video: &str, photo: &str) -> Result<bool> {
+    pub fn set_motion_of(&mut self, video: &Hash, photo: &Hash) -> Result<bool> {
         let n = self.conn.execute(
             "UPDATE assets SET motion_of = ?2 WHERE hash = ?1 AND kind = 'video' \
              AND (motion_of IS NULL OR motion_of != ?2)",
@@ -26,7 +27,7 @@ impl Catalog {
 
     /// Makes the camera RAW `raw` part of the RAW+JPEG pair shown as `jpeg`. The same column as
     /// a Live Photo's motion part ("shown with"): the part's kind says which it is.
-    pub fn set_raw_of(&mut self, raw: &str, jpeg: &str) -> Result<bool> {
+    pub fn set_raw_of(&mut self, raw: &Hash, jpeg: &Hash) -> Result<bool> {
         let n = self.conn.execute(
             "UPDATE assets SET motion_of = ?2 WHERE hash = ?1 AND kind = 'photo' AND hash != ?2 \
              AND (motion_of IS NULL OR motion_of != ?2) \
@@ -41,7 +42,7 @@ impl Catalog {
 
     /// A photo's parts, in one query: a Live Photo's video (motion) and a RAW+JPEG pair's RAW;
     /// the part's kind says which.
-    pub fn parts(&self, photo: &str) -> Result<Parts> {
+    pub fn parts(&self, photo: &Hash) -> Result<Parts> {
         let sql = format!("SELECT {ASSET_COLUMNS} FROM assets WHERE motion_of = ?1");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut parts = Parts::default();
@@ -57,13 +58,13 @@ impl Catalog {
     }
 
     /// The parts (Live Photo motion, a pair's RAW) of these photos (their hashes).
-    pub fn parts_of(&self, photos: &[String]) -> Result<Vec<String>> {
+    pub fn parts_of(&self, photos: &[Hash]) -> Result<Vec<Hash>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT hash FROM assets WHERE motion_of = ?1")?;
         let mut out = Vec::new();
         for p in photos {
-            for h in stmt.query_map([p], |r| r.get::<_, String>(0))? {
+            for h in stmt.query_map([p], |r| r.get::<_, Hash>(0))? {
                 out.push(h?);
             }
         }
@@ -73,7 +74,7 @@ impl Catalog {
     /// Assets imported from the same folder under the same name stem (any extension) as
     /// `source_path`, other than `hash`: a Live Photo's other half. One index range (it runs
     /// for every file an import adds).
-    pub fn same_stem(&self, source_path: &str, hash: &str) -> Result<Vec<Asset>> {
+    pub fn same_stem(&self, source_path: &str, hash: &Hash) -> Result<Vec<Asset>> {
         let p = std::path::Path::new(source_path);
         let (Some(dir), Some(stem)) = (p.parent(), p.file_stem()) else {
             return Ok(Vec::new());
@@ -105,7 +106,7 @@ impl Catalog {
     }
 
     /// Keeps what a Google Takeout sidecar (`name`) said about a photo, as it was.
-    pub fn put_sidecar(&mut self, hash: &str, name: &str, json: &str) -> Result<()> {
+    pub fn put_sidecar(&mut self, hash: &Hash, name: &str, json: &str) -> Result<()> {
         self.conn.execute(
             "INSERT INTO sidecars (hash, name, json) VALUES (?1, ?2, ?3) \
              ON CONFLICT (hash) DO UPDATE SET name = excluded.name, json = excluded.json",
@@ -115,7 +116,7 @@ impl Catalog {
     }
 
     /// A photo's kept Takeout sidecar: its file name and JSON.
-    pub fn sidecar(&self, hash: &str) -> Result<Option<(String, String)>> {
+    pub fn sidecar(&self, hash: &Hash) -> Result<Option<(String, String)>> {
         Ok(self
             .conn
             .query_row(

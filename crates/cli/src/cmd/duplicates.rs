@@ -56,7 +56,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
                 out,
                 "  {} {}  {:<11} {:>9}  {}  {}",
                 if a.hash == g.keep { "keep" } else { "    " },
-                &a.hash[..12],
+                a.hash.short(12),
                 dims,
                 human(a.size),
                 a.meta.taken_at.local.format("%Y-%m-%d %H:%M"),

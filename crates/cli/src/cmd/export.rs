@@ -25,13 +25,13 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
     let mut lib = open(cli)?;
-    let hashes: Vec<String> = match &args.album {
+    let hashes: Vec<shoebox_engine::Hash> = match &args.album {
         Some(name) => {
             let id = cmd::pin::album_id(&lib, name)?;
             // Its photos on the timeline: not in the trash, not waiting to arrive.
             lib.album_members(id)?
                 .into_iter()
-                .filter(|h| lib.show(h).is_ok_and(|a| a.trashed_at.is_none()))
+                .filter(|h| lib.show(h.as_str()).is_ok_and(|a| a.trashed_at.is_none()))
                 .collect()
         }
         None => args

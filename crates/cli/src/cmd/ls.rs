@@ -67,12 +67,12 @@ pub(crate) fn listed<'a>(lib: &Library, assets: &'a [Asset]) -> Result<Vec<Liste
                 local: lib.local_original(a).is_some(),
                 trashed: a.trashed_at.is_some(),
                 motion: parts.motion.map(|m| Motion {
-                    hash: m.hash,
+                    hash: m.hash.to_string(),
                     path: m.path,
                     duration_ms: m.meta.duration_ms,
                 }),
                 raw: parts.raw.map(|r| Raw {
-                    hash: r.hash,
+                    hash: r.hash.to_string(),
                     path: r.path,
                     original_name: r.original_name,
                     size: r.size,

@@ -4,7 +4,7 @@
 use crate::*;
 use shoebox_engine::{CaptureTime, DateFix, PlaceFix, Turn};
 
-fn hashes_of(lib: &Library, photos: &[String]) -> Result<Vec<String>> {
+fn hashes_of(lib: &Library, photos: &[String]) -> Result<Vec<shoebox_engine::Hash>> {
     photos.iter().map(|p| Ok(lib.show(p)?.hash)).collect()
 }
 
@@ -83,7 +83,7 @@ pub fn rotate(cli: &Cli, a: &RotateArgs) -> Result<ExitCode> {
     let mut lib = open(cli)?;
     let hashes = hashes_of(&lib, photos)?;
     for (h, r) in lib.rotate(&hashes, turn)? {
-        println!("{}  {r}°", &h[..12]);
+        println!("{}  {r}°", h.short(12));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -143,7 +143,7 @@ pub fn set_place(cli: &Cli, a: &SetPlaceArgs) -> Result<ExitCode> {
             format!("{:.5}, {:.5}", g.lat, g.lon)
         });
         let name = place.map_or(String::new(), |p| format!("  {}", p.name));
-        println!("{}  {at}{name}", &h[..12]);
+        println!("{}  {at}{name}", h.short(12));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -190,7 +190,7 @@ pub fn set_date(cli: &Cli, a: &SetDateArgs) -> Result<ExitCode> {
     let mut lib = open(cli)?;
     let hashes = hashes_of(&lib, &a.photos)?;
     for (h, t) in lib.set_date(&hashes, &fix)? {
-        println!("{}  {t}", &h[..12]);
+        println!("{}  {t}", h.short(12));
     }
     Ok(ExitCode::SUCCESS)
 }

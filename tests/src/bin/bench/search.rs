@@ -92,12 +92,16 @@ pub(crate) fn bench_search(count: usize, rounds: usize) -> Result<()> {
         }
     }
     cat.insert_assets(&batch)?;
+    let hashes = hashes
+        .iter()
+        .map(|h| shoebox_engine::Hash::parse(h))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     // An album per 500 photos in a row, a keyword on every 11th.
     for (n, chunk) in hashes.chunks(500).enumerate() {
         let id = cat.album_create(&format!("{} {}", WORDS[n % WORDS.len()], 2006 + n % 20))?;
         cat.album_add(id, chunk)?;
     }
-    let tagged: Vec<String> = hashes.iter().step_by(11).cloned().collect();
+    let tagged: Vec<_> = hashes.iter().step_by(11).cloned().collect();
     cat.set_tidy(&tagged, "keyword:family", &serde_json::json!(true))?;
 
     let t = Instant::now();

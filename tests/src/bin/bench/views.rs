@@ -256,14 +256,18 @@ pub(crate) fn bench_timeline(count: usize, rounds: usize) -> Result<()> {
         }
     }
     cat.insert_assets(&batch)?;
+    let hashes = hashes
+        .iter()
+        .map(|h| shoebox_engine::Hash::parse(h))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     // A favourite in ten, one in a hundred in the trash, an album of 10,000 spread over the
     // years.
-    let favs: Vec<String> = hashes.iter().step_by(10).cloned().collect();
+    let favs: Vec<_> = hashes.iter().step_by(10).cloned().collect();
     cat.set_favourite(&favs, true)?;
-    let trash: Vec<String> = hashes.iter().skip(3).step_by(100).cloned().collect();
+    let trash: Vec<_> = hashes.iter().skip(3).step_by(100).cloned().collect();
     cat.set_trashed(&trash, true)?;
     let album = cat.album_create("Best of")?;
-    let members: Vec<String> = hashes.iter().step_by(count / 10_000).cloned().collect();
+    let members: Vec<_> = hashes.iter().step_by(count / 10_000).cloned().collect();
     cat.album_add(album, &members)?;
     cat.refresh_search()?;
     let made = t.elapsed().as_secs_f64();
