@@ -81,23 +81,11 @@ pub enum Arg {
 /// What `#[command]` records of a command.
 pub struct Command {
     pub name: &'static str,
+    /// `name` in camelCase: the wrapper's name.
+    pub js_name: &'static str,
     pub doc: &'static str,
     pub args: Vec<Arg>,
     pub ret: String,
-}
-
-/// `snake_case` to `camelCase`.
-fn camel(s: &str) -> String {
-    let mut parts = s.split('_');
-    let mut out = parts.next().unwrap_or_default().to_owned();
-    for p in parts {
-        let mut c = p.chars();
-        if let Some(f) = c.next() {
-            out.extend(f.to_uppercase());
-            out.push_str(c.as_str());
-        }
-    }
-    out
 }
 
 /// `export const api = { … }`: one typed wrapper per command.
@@ -134,7 +122,7 @@ fn wrappers(commands: &[Command]) -> String {
         };
         out.push_str(&format!(
             "  {}: ({}) => invoke<{}>('{}'{payload}),\n",
-            camel(c.name),
+            c.js_name,
             params.join(", "),
             c.ret,
             c.name
@@ -153,6 +141,7 @@ mod tests {
     fn a_wrapper_passes_values_by_their_javascript_names_and_channels_as_callbacks() {
         let ts = wrappers(&[Command {
             name: "set_date",
+            js_name: "setDate",
             doc: "Corrects dates.",
             args: vec![
                 Arg::Value("shiftMinutes", "number | null".into()),

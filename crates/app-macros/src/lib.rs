@@ -123,6 +123,7 @@ pub fn command(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let sig_mod = format_ident!("{}", name);
     let rust_name = name.to_string();
+    let js_name = camel(&rust_name);
     quote! {
         #[tauri::command]
         #f
@@ -135,6 +136,7 @@ pub fn command(attr: TokenStream, item: TokenStream) -> TokenStream {
             pub fn signature() -> crate::bindings::Command {
                 crate::bindings::Command {
                     name: #rust_name,
+                    js_name: #js_name,
                     doc: #doc,
                     args: vec![#(#args),*],
                     ret: #ret,

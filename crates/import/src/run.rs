@@ -184,6 +184,9 @@ pub(crate) fn import_from(
 ) -> Result<()> {
     let mut jsons = Vec::new();
     let mut candidates = scan::scan(sources, lib, opts, report, cancel, &mut jsons);
+    // What the library has, read once: Takeout's copies are matched against it, and the
+    // workers use it to tell duplicates.
+    let known: HashSet<String> = catalog.all_hashes()?.into_iter().collect();
     let mut index = takeout::Index::build(&jsons, sources, tk);
     let mut albums: std::collections::HashMap<PathBuf, String> = Default::default();
     let is_takeout = !index.is_empty() || !tk.archives.is_empty();
@@ -204,7 +207,6 @@ pub(crate) fn import_from(
             }
         }
         tk.unmatched_sidecars = index.unused();
-        let known = catalog.all_hashes()?.into_iter().collect();
         takeout::merge_copies(&mut candidates, &albums, &known, tk);
     } else {
         // No Takeout here: JSON files are just not photos.
@@ -221,8 +223,7 @@ pub(crate) fn import_from(
     p.errors = report.rejected.len() as u64;
     throttle.send(p, true);
 
-    let known: Arc<Mutex<HashSet<String>>> =
-        Arc::new(Mutex::new(catalog.all_hashes()?.into_iter().collect()));
+    let known: Arc<Mutex<HashSet<String>>> = Arc::new(Mutex::new(known));
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism()
             .map(|n| n.get())

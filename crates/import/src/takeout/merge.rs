@@ -119,15 +119,13 @@ pub(crate) fn merge_copies(
             let c = &candidates[i];
             (albums.contains_key(&c.path), c.path.clone())
         });
-        let Some(first) = g.iter().find_map(|&i| candidates[i].sidecar.clone()) else {
+        let Some((keeper, first)) = g.iter().find_map(|&i| {
+            let c = &candidates[i];
+            Some((c.path.display().to_string(), c.sidecar.clone()?))
+        }) else {
             continue;
         };
         let mut merged = (*first).clone();
-        let keeper = g
-            .iter()
-            .find(|&&i| candidates[i].sidecar.is_some())
-            .map(|&i| candidates[i].path.display().to_string())
-            .unwrap_or_default();
         for &i in &g {
             let Some(s) = &candidates[i].sidecar else {
                 continue;

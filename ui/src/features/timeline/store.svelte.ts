@@ -143,6 +143,11 @@ class TimelineStore {
     this.months = next;
   }
 
+  /** Whether the timeline shows `v` (the sidebar marks it). */
+  shows(v: View): boolean {
+    return shell.page === 'timeline' && JSON.stringify(v) === JSON.stringify(this.view);
+  }
+
   /** The selection as a list. */
   get selected(): string[] {
     return [...this.selection];
