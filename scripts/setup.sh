@@ -14,9 +14,10 @@ pkgs+=(nginx-light libnginx-mod-http-dav-ext xvfb webkit2gtk-driver)
 # A real case-insensitive disk with Windows' name rules (NTFS through FUSE) for the portability
 # tests.
 pkgs+=(ntfs-3g fuse3)
-# Windows: the engine and the CLI are type-checked for x86_64-pc-windows-gnu (mingw's C compiler
-# for the bundled SQLite and the TLS library), so Linux-only code cannot creep in unnoticed.
-pkgs+=(gcc-mingw-w64-x86-64)
+# Windows: the engine and the CLI are built for x86_64-pc-windows-gnu (mingw's C compiler for
+# the bundled SQLite and the TLS library) and their tests run under Wine
+# (scripts/test-windows.sh).
+pkgs+=(gcc-mingw-w64-x86-64 wine wine64)
 if [[ "${1:-}" == "--bench" ]]; then
   pkgs+=(libvips-tools libimage-exiftool-perl inotify-tools findimagedupes)
 fi

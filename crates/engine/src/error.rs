@@ -135,14 +135,17 @@ mod tests {
 
     #[test]
     fn kinds_tell_failures_apart() {
+        // What the OS answers for a full disk and a refused file: ENOSPC and EACCES, or on
+        // Windows ERROR_DISK_FULL and ERROR_ACCESS_DENIED.
+        let (disk_full, access_denied) = if cfg!(windows) { (112, 5) } else { (28, 13) };
         let full = Error::Io {
             path: "/x".into(),
-            source: std::io::Error::from_raw_os_error(28),
+            source: std::io::Error::from_raw_os_error(disk_full),
         };
         assert_eq!(full.kind(), ErrorKind::DiskFull);
         let denied = Error::Io {
             path: "/x".into(),
-            source: std::io::Error::from_raw_os_error(13),
+            source: std::io::Error::from_raw_os_error(access_denied),
         };
         assert_eq!(denied.kind(), ErrorKind::Permission);
         let down = Error::Store(shoebox_store::Error::Remote {

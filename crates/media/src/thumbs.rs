@@ -350,6 +350,7 @@ mod tests {
         encode_jpeg(&img, 90).unwrap()
     }
 
+    #[cfg(feature = "turbojpeg")]
     fn mean_difference(a: &RgbImage, b: &RgbImage) -> f64 {
         assert_eq!(a.dimensions(), b.dimensions());
         let sum: u64 = a
