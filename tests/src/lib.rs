@@ -28,10 +28,72 @@ pub fn shoebox_bin() -> PathBuf {
 
 /// `shoebox --library LIB args…`, with a clean environment for what Shoebox reads.
 pub fn shoebox(lib: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(shoebox_bin());
+    shoebox_on(Os::Linux, lib, args)
+}
+
+/// Which build of `shoebox` a test runs: this one, or the Windows one under Wine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Linux,
+    /// `target/x86_64-pc-windows-gnu/debug/shoebox.exe` through `scripts/wine/run.sh`. Its
+    /// arguments stay Unix paths: under Wine `/tmp/x` is `\tmp\x` on drive Z:, which is `/`.
+    Wine,
+}
+
+/// [`shoebox`] run as `os`'s build.
+pub fn shoebox_on(os: Os, lib: &Path, args: &[&str]) -> Command {
+    let mut c = match os {
+        Os::Linux => Command::new(shoebox_bin()),
+        Os::Wine => {
+            let mut c = Command::new(checkout().join("scripts/wine/run.sh"));
+            c.arg(shoebox_windows_exe())
+                .env("WINEPREFIX", wine_prefix());
+            c
+        }
+    };
     c.arg("--library").arg(lib).args(args);
     c.env_remove("SHOEBOX_LIBRARY").env("TZ", "UTC");
     c
+}
+
+/// The Wine prefix every Windows run shares (made at first use, then reused): `WINEPREFIX`, or
+/// one in this user's cache. Devices get their own `HOME`; their Wine does not.
+pub fn wine_prefix() -> PathBuf {
+    static P: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        std::env::var_os("WINEPREFIX")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/shoebox-wine")))
+            .expect("HOME or WINEPREFIX")
+    })
+    .clone()
+}
+
+/// The checkout whose tests run (see [`data_dir`]).
+pub fn checkout() -> PathBuf {
+    data_dir()
+        .parent()
+        .and_then(|t| t.parent())
+        .expect("tests/data is two folders down")
+        .to_path_buf()
+}
+
+/// The Windows `shoebox.exe` built beside this test's target folder.
+pub fn shoebox_windows_exe() -> PathBuf {
+    let bin = shoebox_bin();
+    let profile = bin.parent().expect("profile folder");
+    let target = profile.parent().expect("target folder");
+    let exe = target
+        .join("x86_64-pc-windows-gnu")
+        .join(profile.file_name().unwrap())
+        .join("shoebox.exe");
+    assert!(
+        exe.exists(),
+        "{} is missing: build it with `scripts/test-windows.sh --build-only` (the README's test \
+         command does)",
+        exe.display()
+    );
+    exe
 }
 
 /// Runs and returns the output, panicking with stderr when the exit code is not `want`.
@@ -114,15 +176,21 @@ pub struct Device {
     /// Segments after which its change log is compacted (`SHOEBOX_CHECKPOINT_EVERY`; 0: the
     /// default).
     pub checkpoint_every: usize,
+    pub os: Os,
 }
 
 impl Device {
     pub fn new(root: &Path, name: &str, store: &servers::Server) -> Device {
+        Device::new_on(Os::Linux, root, name, store)
+    }
+    /// A device running `os`'s build of `shoebox`.
+    pub fn new_on(os: Os, root: &Path, name: &str, store: &servers::Server) -> Device {
         let d = Device {
             home: root.join(format!("{name}-home")),
             lib: root.join(format!("{name}-lib")),
             clock_offset_ms: 0,
             checkpoint_every: 0,
+            os,
         };
         std::fs::create_dir_all(&d.home).unwrap();
         run_ok(d.sb(&["target", "add", "shared"]).args(store.cli_args()), 0);
@@ -130,7 +198,7 @@ impl Device {
         d
     }
     pub fn sb(&self, args: &[&str]) -> Command {
-        let mut c = shoebox(&self.lib, args);
+        let mut c = shoebox_on(self.os, &self.lib, args);
         c.env("HOME", &self.home)
             .env("SHOEBOX_SECRETS_FILE", self.home.join("secrets.json"))
             .env("SHOEBOX_CLOCK_OFFSET_MS", self.clock_offset_ms.to_string());

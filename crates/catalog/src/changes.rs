@@ -125,6 +125,9 @@ pub struct Applied {
     pub superseded: usize,
     /// Edits that could not be used (a malformed photo path or hash), with why.
     pub rejected: Vec<String>,
+    /// Photos taken in under another name than the one announced, which a disk here could not
+    /// hold (`aux.jpg`, a trailing dot), with both names.
+    pub renamed: Vec<String>,
 }
 
 const HLC_KEY: &str = "hlc_last";

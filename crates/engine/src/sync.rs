@@ -45,6 +45,9 @@ pub struct SyncReport {
     /// What could not be taken in this time (a torn segment, a device's malformed edit): tried
     /// again at the next sync; nothing is lost.
     pub problems: Vec<String>,
+    /// Photos of other devices placed under another name than theirs, which a disk here could
+    /// not hold (`aux.jpg`, a name ending in a dot): taken in, and said so.
+    pub renamed: Vec<String>,
 }
 
 /// Wall-clock milliseconds, moved by `SHOEBOX_CLOCK_OFFSET_MS` (tests give each device a clock
@@ -334,6 +337,7 @@ impl Library {
                         r.problems.extend(a.rejected.into_iter().map(|why| {
                             format!("device {}, {}: {why}; skipped", h.device, seg.key)
                         }));
+                        r.renamed.extend(a.renamed);
                         new_assets.extend(a.new_assets);
                     }
                     Err(e) => {

@@ -113,13 +113,43 @@ pub(crate) fn scan(
                 continue;
             }
             out.push(Candidate {
-                path: path.to_owned(),
+                path: readable(path),
                 size,
                 sidecar: None,
             });
         }
     }
     out
+}
+
+/// `path`, or on Windows, where its name is one Windows reads as something else (a device
+/// such as `aux.jpg`, a name ending in a dot or a space: such files come from folders made on
+/// Linux or a Mac, network shares and cameras' cards), its verbatim `\\?\` form, which
+/// reaches the file itself. Opening `aux.jpg` plainly opens the AUX device; `photo.` opens
+/// `photo`.
+fn readable(path: &Path) -> PathBuf {
+    #[cfg(windows)]
+    if let (Some(parent), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))
+        && (shoebox_layout::is_reserved_on_windows(name) || name.ends_with(['.', ' ']))
+        && let Ok(dir) = std::path::absolute(if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        })
+    {
+        // Only the folder goes through Windows' path rules (which would turn `aux.jpg` into
+        // `\\.\aux`); the name is appended as it is.
+        let dir = dir.to_string_lossy().into_owned();
+        let dir = dir.trim_end_matches('\\');
+        return PathBuf::from(if dir.starts_with(r"\\?\") {
+            format!(r"{dir}\{name}")
+        } else if let Some(unc) = dir.strip_prefix(r"\\") {
+            format!(r"\\?\UNC\{unc}\{name}")
+        } else {
+            format!(r"\\?\{dir}\{name}")
+        });
+    }
+    path.to_owned()
 }
 
 fn skip_reason(path: &Path, opts: &ImportOptions) -> Option<String> {

@@ -103,10 +103,11 @@ impl LibraryPaths {
 /// another's original, with no locks and no conditional writes; the name stays recognisable
 /// for someone browsing the store with rclone alone.
 pub fn original_key(path: &RelPath, hash: &Hash) -> String {
-    let (dir, name) = path
-        .as_str()
-        .rsplit_once('/')
-        .unwrap_or(("", path.as_str()));
+    tagged(path.as_str(), hash)
+}
+
+fn tagged(path: &str, hash: &Hash) -> String {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
     let (stem, ext) = split_ext(name);
     format!("{dir}/{stem}~{}{ext}", hash.short(16))
 }
@@ -136,8 +137,12 @@ pub fn original_key_problem(
         && tag.len() == 16
         && tag.bytes().all(|c| c.is_ascii_hexdigit())
     {
-        let tagged = RelPath::parse(&format!("{dir}/{bare}{ext}"))
-            .is_ok_and(|p| original_key(&p, hash) == key);
+        // The path it was announced at may be one only some disks hold (`aux.jpg` from a
+        // device that did not make names portable): the key itself is checked above.
+        let path = format!("{dir}/{bare}{ext}");
+        let tagged = key_problem(&path).is_none()
+            && path.starts_with("originals/")
+            && self::tagged(&path, hash) == key;
         return (!tagged).then_some("names another photo's original");
     }
     let legacy = RelPath::parse(key).is_ok() && announced.is_none_or(|p| p == key);

@@ -45,6 +45,26 @@ impl RelPath {
         Ok(RelPath(s.to_owned()))
     }
 
+    /// `s`, or where a component is a name some disk cannot hold as it is (`aux.jpg`, a
+    /// trailing dot, `a:b.jpg`), each such component made safe ([`safe_name`]), with why. Paths
+    /// that could lead elsewhere (`..`, absolute, backslashes) or are not under `originals/` are
+    /// refused as by [`RelPath::parse`].
+    pub fn portable(s: &str) -> Result<(RelPath, Option<&'static str>)> {
+        let err = match RelPath::parse(s) {
+            Ok(p) => return Ok((p, None)),
+            Err(e) => e,
+        };
+        if key_problem(s).is_some() || !s.starts_with("originals/") {
+            return Err(err);
+        }
+        let why = s.split('/').skip(1).find_map(name_problem);
+        let safe: Vec<String> = s.split('/').skip(1).map(safe_name).collect();
+        match RelPath::parse(&format!("originals/{}", safe.join("/"))) {
+            Ok(p) => Ok((p, why)),
+            Err(_) => Err(err),
+        }
+    }
+
     /// `originals/<folder>/<name>`; `folder` is `YYYY/MM` or similar.
     pub fn join(folder: &str, name: &str) -> Result<RelPath> {
         RelPath::parse(&format!("originals/{folder}/{name}"))

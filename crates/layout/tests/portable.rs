@@ -150,3 +150,27 @@ fn windows_readings_of_a_path_are_refused() {
     }
 }
 
+/// A path another device announces with a name only some disks hold is made portable one
+/// component at a time; one that could lead elsewhere stays refused.
+#[test]
+fn an_announced_path_is_made_portable_or_refused() {
+    for (p, want) in [
+        ("originals/2023/07/IMG_1.JPG", "originals/2023/07/IMG_1.JPG"),
+        ("originals/2023/07/aux.jpg", "originals/2023/07/_aux.jpg"),
+        ("originals/2023/07./x.jpg.", "originals/2023/07/x.jpg"),
+        ("originals/2023/CON/a?.jpg", "originals/2023/_CON/a_.jpg"),
+    ] {
+        let (got, why) = RelPath::portable(p).unwrap();
+        assert_eq!(got.as_str(), want);
+        assert_eq!(why.is_some(), p != want, "{p}");
+    }
+    for p in [
+        "originals/../shoebox.json",
+        "originals/2023/07/a\\b.jpg",
+        "/originals/x.jpg",
+        "thumbs/aux.jpg",
+        "originals/2023//x.jpg",
+    ] {
+        assert!(RelPath::portable(p).is_err(), "{p}");
+    }
+}

@@ -18,6 +18,9 @@ pub struct TargetSync {
     pub edits_applied: u32,
     /// What could not be taken in this time (tried again at the next sync).
     pub problems: Vec<String>,
+    /// Photos of other devices placed under a safe name (theirs was one a disk here cannot
+    /// hold, such as `aux.jpg`).
+    pub renamed: Vec<String>,
     /// Why the whole target failed (unreachable, another store in its place…).
     pub error: Option<String>,
 }

@@ -36,6 +36,7 @@ pub async fn sync(
                     new_photos: r.new_photos as u32,
                     edits_applied: r.edits_applied as u32,
                     problems: r.problems,
+                    renamed: r.renamed,
                     error: None,
                 },
                 Err(engine::TargetFailed { target, error }) => TargetSync {

@@ -23,6 +23,7 @@ pub(crate) fn a_restored_library_is_a_new_device() {
         lib: restored,
         clock_offset_ms: 0,
         checkpoint_every: 0,
+        os: Os::Linux,
     };
     run_ok(
         r.sb(&["target", "add", "shared2"]).args(store.cli_args()),

@@ -313,6 +313,11 @@ devices: number, new_photos: number, edits_applied: number,
  */
 problems: Array<string>, 
 /**
+ * Photos of other devices placed under a safe name (theirs was one a disk here cannot
+ * hold, such as `aux.jpg`).
+ */
+renamed: Array<string>, 
+/**
  * Why the whole target failed (unreachable, another store in its place…).
  */
 error: string | null, };

@@ -207,12 +207,26 @@ impl Catalog {
                         continue;
                     }
                     if known.is_none() {
-                        let Some(path) = free_remote_path(&tx, path, hash, &mut taken, on_disk)?
-                        else {
+                        // A name some disk cannot hold is made safe here, and said so.
+                        let portable = shoebox_layout::RelPath::portable(path);
+                        let free = match &portable {
+                            Ok((p, _)) => {
+                                free_remote_path(&tx, p.as_str(), hash, &mut taken, on_disk)?
+                            }
+                            Err(_) => None,
+                        };
+                        let Some(free) = free else {
                             out.rejected
                                 .push(format!("photo {hash}: unusable path {path:?}"));
                             continue;
                         };
+                        if let Ok((_, Some(why))) = portable {
+                            out.renamed.push(format!(
+                                "photo {hash}: announced at {path:?}, which has {why}; placed \
+                                 at {free:?}"
+                            ));
+                        }
+                        let path = free;
                         let row = NewAsset {
                             hash: hash.clone(),
                             path,

@@ -278,3 +278,61 @@ fn a_log_naming_a_key_that_is_not_that_photos_original_is_refused() {
         .unwrap();
     assert!(a.rejected.is_empty(), "{a:?}");
 }
+
+/// Issue 30: another device (an older Shoebox, another program writing the format) announces a
+/// photo at a path a Windows disk cannot hold: a device name, a trailing dot, a folder ending in
+/// a space. It is taken in under a safe name, with its original's key as announced, and the
+/// rename is reported; it is never refused (the photo would be missing here for good) nor an
+/// error that stops the sync.
+#[test]
+fn a_path_windows_cannot_hold_is_placed_under_a_safe_name_and_reported() {
+    let (_d, mut cat) = catalog();
+    let base = cat
+        .asset_by_hash(&shoebox_layout::Hash::parse(&format!("{:064x}", 1)).unwrap())
+        .unwrap()
+        .unwrap();
+    let cases = [
+        ("originals/2024/05/aux.jpg", "originals/2024/05/_aux.jpg"),
+        (
+            "originals/2024/05/IMG_9.JPG.",
+            "originals/2024/05/IMG_9.JPG",
+        ),
+        ("originals/2024/05 /CON", "originals/2024/05/_CON"),
+        ("originals/2024/05/a:b.jpg", "originals/2024/05/a_b.jpg"),
+    ];
+    for (i, (path, want)) in cases.iter().enumerate() {
+        let h = shoebox_layout::Hash::of(path.as_bytes());
+        let (dir, name) = path.rsplit_once('/').unwrap();
+        let (stem, ext) = shoebox_layout::split_ext(name);
+        let key = format!("{dir}/{stem}~{}{ext}", h.short(16));
+        let c = Change {
+            hlc: Hlc {
+                ms: 1_700_000_000_000 + i as u64,
+                counter: 0,
+                device: THEM.into(),
+            }
+            .encode(),
+            op: Op::Asset {
+                hash: h.to_string(),
+                path: path.to_string(),
+                original_name: name.into(),
+                size: 10,
+                meta: Box::new(base.meta.clone()),
+                thumb_state: "ok".into(),
+                key: key.clone(),
+            },
+        };
+        let a = cat
+            .apply_remote(THEM, None, &[c], i as i64 + 1, "t", &|_| false)
+            .unwrap();
+        assert!(a.rejected.is_empty(), "{path}: {a:?}");
+        assert_eq!(a.new_assets, vec![h.to_string()], "{path}");
+        assert_eq!(a.renamed.len(), 1, "{path}: {a:?}");
+        assert!(
+            a.renamed[0].contains(path) && a.renamed[0].contains(want),
+            "{a:?}"
+        );
+        assert_eq!(cat.asset_by_hash(&h).unwrap().unwrap().path, *want);
+        assert_eq!(cat.store_key_on("t", &h).unwrap(), Some(key));
+    }
+}

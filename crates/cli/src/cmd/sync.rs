@@ -33,6 +33,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
                 r.edits_applied,
                 r.thumbnails
             );
+            for p in &r.renamed {
+                println!("  renamed: {p}");
+            }
             for p in &r.problems {
                 println!("  not yet: {p}");
             }
