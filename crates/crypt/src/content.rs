@@ -62,6 +62,28 @@ fn nonce_plus(base: &[u8; 24], n: u64) -> [u8; 24] {
     out
 }
 
+/// `plain` encrypted whole, in rclone's format: the header, then each 64 KiB chunk sealed.
+pub fn seal_all(keys: &Keys, plain: &[u8]) -> Vec<u8> {
+    let c = FileCipher::new(keys);
+    let mut out = Vec::with_capacity(encrypted_size(plain.len() as u64) as usize);
+    out.extend_from_slice(&c.header());
+    for (i, chunk) in plain.chunks(CHUNK as usize).enumerate() {
+        out.extend_from_slice(&c.seal(i as u64, chunk));
+    }
+    out
+}
+
+/// What [`seal_all`] made (or rclone wrote), opened whole; any change fails.
+pub fn open_all(keys: &Keys, sealed: &[u8]) -> Result<Vec<u8>, Error> {
+    let c = FileCipher::from_header(keys, sealed)?;
+    let mut out = Vec::with_capacity(sealed.len());
+    let body = &sealed[HEADER as usize..];
+    for (i, chunk) in body.chunks((CHUNK + TAG) as usize).enumerate() {
+        out.extend_from_slice(&c.open(i as u64, chunk)?);
+    }
+    Ok(out)
+}
+
 /// Seals and opens the chunks of one file.
 pub struct FileCipher {
     aead: XSalsa20Poly1305,
@@ -310,6 +332,35 @@ mod tests {
         bad[40] ^= 1;
         assert_eq!(crate::sodium::open(&c.key, &n, &bad), Some(None));
         assert!(c.open(3, &bad).is_err());
+    }
+
+    /// Whole objects (a shared album's): what `seal_all` makes the streaming reader opens, and
+    /// the other way round, at chunk edges; a wrong key or a changed byte opens nothing.
+    #[test]
+    fn whole_objects_match_the_streaming_format() {
+        let keys = Keys::from_data_key([9; 32]);
+        for n in [0usize, 1, 65_536, 65_537, 200_000] {
+            let plain: Vec<u8> = (0..n as u32).map(|i| (i * 13) as u8).collect();
+            let sealed = seal_all(&keys, &plain);
+            assert_eq!(sealed.len() as u64, encrypted_size(n as u64));
+            let mut back = Vec::new();
+            Decrypt::new(&keys, &sealed[..])
+                .read_to_end(&mut back)
+                .unwrap();
+            assert_eq!(back, plain);
+            let mut streamed = Vec::new();
+            Encrypt::new(&keys, &plain[..])
+                .read_to_end(&mut streamed)
+                .unwrap();
+            assert_eq!(open_all(&keys, &streamed).unwrap(), plain);
+            if n > 0 {
+                assert!(open_all(&Keys::from_data_key([8; 32]), &sealed).is_err());
+                let mut bad = sealed.clone();
+                let last = bad.len() - 1;
+                bad[last] ^= 1;
+                assert!(open_all(&keys, &bad).is_err());
+            }
+        }
     }
 
     fn roundtrip(keys: &Keys, plain: &[u8]) -> Vec<u8> {

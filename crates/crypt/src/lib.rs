@@ -112,6 +112,25 @@ impl Keys {
     }
 }
 
+impl Keys {
+    /// Keys for contents only, from a random 32-byte data key (a shared album's: the browser
+    /// that opens the share holds this key and no password). Names are not encrypted with it.
+    pub fn from_data_key(data: [u8; 32]) -> Keys {
+        Keys {
+            data,
+            name: [0; 32],
+            tweak: [0; 16],
+        }
+    }
+
+    /// 32 random bytes for [`Keys::from_data_key`].
+    pub fn random_data_key() -> [u8; 32] {
+        let mut k = [0u8; 32];
+        fill_random(&mut k);
+        k
+    }
+}
+
 /// A fresh random password for a new encrypted store: 24 characters of base32 (120 bits).
 pub fn new_password() -> String {
     let mut b = [0u8; 15];

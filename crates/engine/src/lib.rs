@@ -50,6 +50,7 @@ mod restore;
 pub mod schedule;
 mod secrets;
 mod settings;
+mod share;
 mod similar;
 pub mod sync;
 mod target_config;
@@ -69,6 +70,7 @@ pub use prune::PruneReport;
 pub use restore::{OfferedSettings, Restored, restore};
 pub use schedule::{Job, Ran, ScheduleEvent, Scheduler, TargetSchedule, run_schedule};
 pub use settings::{Settings, WatchFolderSetting};
+pub use share::{Share, ShareOptions, ShareReport};
 pub use shoebox_catalog::{
     Album, Asset, Bucket, Counts, ImportRecord, Parts, PlaceCell, SearchFilter, StoreMark,
     ThumbState, View,

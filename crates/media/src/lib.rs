@@ -162,3 +162,11 @@ const DECODER_CRATES: &[&str] = &[
     "kamadak-exif",
     "fast_image_resize",
 ];
+
+/// The width and height a JPEG says it has (its header only; nothing is decoded).
+pub fn jpeg_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    use image::ImageDecoder;
+    image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(bytes))
+        .ok()
+        .map(|d| d.dimensions())
+}

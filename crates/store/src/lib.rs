@@ -22,6 +22,7 @@ mod keys;
 mod marker;
 mod rekey;
 mod restore;
+mod share;
 mod transfer;
 mod verify;
 
@@ -34,6 +35,7 @@ pub use marker::Marker;
 pub use rekey::RekeyReport;
 pub use restore::RestoreReport;
 pub use restore::others::OthersRefs;
+pub use share::is_share_id;
 pub use verify::{VerifyOptions, VerifyProblem, VerifyReport};
 
 pub(crate) use fetch::{blake3_hex, fetch_to_file, fetch_to_file_with, hash_object};

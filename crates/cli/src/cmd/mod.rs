@@ -19,6 +19,7 @@ pub mod restore;
 pub mod search;
 pub mod service;
 pub mod settings;
+pub mod share;
 pub mod show;
 pub mod status;
 pub mod sync;

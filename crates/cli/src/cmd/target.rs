@@ -55,6 +55,14 @@ pub enum TargetAction {
         #[arg(long)]
         json: bool,
     },
+    /// Change a target: the address a browser reads its files at, for shared albums' links.
+    Set {
+        name: String,
+        /// e.g. https://photos.example.org (a web server on the folder), or
+        /// http://nas:9000/BUCKET (MinIO with anonymous download on shares/); `none` clears it.
+        #[arg(long, value_name = "URL")]
+        public_url: String,
+    },
     /// Check that a target can be reached, listed, written and read.
     Test {
         name: String,
@@ -182,6 +190,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
         TargetAction::Remove { name } => {
             lib.target_remove(name)?;
             println!("removed target {name}; the store itself is untouched");
+        }
+        TargetAction::Set { name, public_url } => {
+            let url = (public_url != "none").then_some(public_url.as_str());
+            lib.set_public_url(name, url)?;
+            match url {
+                Some(u) => println!("target {name}: shared albums' links start with {u}"),
+                None => println!("target {name}: no public address"),
+            }
         }
         TargetAction::Reset { name } => {
             lib.target_reset(name)?;

@@ -1,0 +1,433 @@
+//! Sharing an album by link, with no server: the album published as a static gallery under
+//! `shares/<id>/` on a target the recipient's browser can reach, every object but the viewer
+//! page encrypted with a key of the share's own, which travels only in the link's fragment
+//! (`#k=…`, never sent to the host).
+//!
+//! On the store: `shares/index.html` (the viewer, the same for every share, which the link
+//! opens with `#s=<id>&k=<key>`), and in the share's folder `manifest.bin` (title,
+//! items, sizes, dates unless left out, expiry), `t/<random>.bin` (320 px), `p/<random>.bin`
+//! (1440 px) and, when asked, `o/<random>.bin` (the originals). Each `.bin` is in rclone's crypt
+//! format (64 KiB XSalsa20-Poly1305 chunks) under the share's key, which tweetnacl in the page
+//! opens. Thumbnails and previews are Shoebox's own JPEGs, made without EXIF: no GPS, no camera.
+//! The key is kept in the OS keychain (or the secrets file), like a target's secrets; the rest
+//! of what this computer knows of a share is a catalog setting, `share:<id>`.
+
+use crate::{Error, Library, Result, secrets};
+use serde::{Deserialize, Serialize};
+use shoebox_layout::Hash;
+use shoebox_types::Progress;
+use std::collections::BTreeMap;
+
+/// The viewer page, built with the UI (`npm --prefix ui run build` makes
+/// `ui/dist/share/index.html`); empty in a build made without it.
+const VIEWER: &str = include_str!(concat!(env!("OUT_DIR"), "/share-viewer.html"));
+
+/// What `share create` is asked.
+#[derive(Debug, Clone, Default)]
+pub struct ShareOptions {
+    pub album: String,
+    pub target: String,
+    /// Days until the viewer refuses to open it; none: no end.
+    pub expires_days: Option<u32>,
+    /// The originals too (they keep their GPS position and camera data).
+    pub originals: bool,
+    /// Leave the photos' dates out of the manifest (and the names, which often hold them).
+    pub no_dates: bool,
+}
+
+/// A share as this computer knows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Share {
+    pub id: String,
+    pub album: String,
+    pub target: String,
+    /// The link to send; `None` when this computer does not have the share's key.
+    #[serde(skip_deserializing)]
+    pub link: Option<String>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub photos: usize,
+    pub originals: bool,
+    pub dates: bool,
+    /// The objects of each photo, by hash (this computer's record; never on the store).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    items: BTreeMap<String, Item>,
+    /// The album's title as published.
+    title: String,
+    public_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Item {
+    t: Obj,
+    p: Obj,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    o: Option<Obj>,
+    w: u32,
+    h: u32,
+    video: bool,
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+}
+
+/// One encrypted object: its name in the share's folder and its size before encryption (the
+/// viewer checks it: rclone's format cannot tell a file cut at a chunk's end).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Obj {
+    k: String,
+    n: u64,
+}
+
+/// What publishing did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShareReport {
+    pub share: Share,
+    /// Photos published by this run.
+    pub added: usize,
+    /// Objects written (each proven on the store).
+    pub objects_written: usize,
+    /// Photos left out, with why (no preview on this computer, say).
+    pub skipped: Vec<String>,
+}
+
+const SETTING: &str = "share:";
+
+fn random_hex(bytes: usize) -> String {
+    (0..bytes)
+        .map(|_| format!("{:02x}", fastrand::u8(..)))
+        .collect()
+}
+
+fn b64url(b: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+fn key_of(id: &str) -> Result<Option<[u8; 32]>> {
+    use base64::Engine;
+    let got = secrets::load_present(&format!("{SETTING}{id}"), &["key"])?;
+    Ok(got.get("key").and_then(|k| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(k)
+            .ok()
+            .and_then(|v| <[u8; 32]>::try_from(v.as_slice()).ok())
+    }))
+}
+
+/// The viewer page with the share's id and key in the fragment: neither reaches the server
+/// with the page (the id does with the share's files, the key never).
+fn link(public_url: &str, id: &str, key: &[u8; 32]) -> String {
+    format!(
+        "{}/shares/index.html#s={id}&k={}",
+        public_url.trim_end_matches('/'),
+        b64url(key)
+    )
+}
+
+impl Library {
+    /// The address the target's objects are read at by a browser (`target set T
+    /// --public-url`), if set.
+    pub fn public_url(&self, target: &str) -> Result<Option<String>> {
+        Ok(self.catalog.setting(&format!("public_url:{target}"))?)
+    }
+
+    /// Sets (or with `None` clears) the address a browser reads `target`'s objects at: the
+    /// folder's web server, a MinIO bucket with anonymous download on `shares/`, a Garage
+    /// website bucket.
+    pub fn set_public_url(&mut self, target: &str, url: Option<&str>) -> Result<()> {
+        self.targets()?
+            .iter()
+            .find(|t| t.name == target)
+            .ok_or_else(|| Error::NotFound(format!("no target named {target:?}")))?;
+        let key = format!("public_url:{target}");
+        match url {
+            Some(u) => {
+                let u = u.trim();
+                if !(u.starts_with("http://") || u.starts_with("https://")) {
+                    return Err(Error::Setting(format!(
+                        "{u:?} is not a web address: give the http:// or https:// address at \
+                         which a browser reads this target's files"
+                    )));
+                }
+                self.catalog.set_setting(&key, u.trim_end_matches('/'))?;
+            }
+            None => self.catalog.delete_setting(&key)?,
+        }
+        Ok(())
+    }
+
+    /// The shares this computer made, newest first.
+    pub fn shares(&self) -> Result<Vec<Share>> {
+        let mut out = Vec::new();
+        for (k, v) in self.catalog.settings_with_prefix(SETTING)? {
+            let Ok(mut s) = serde_json::from_str::<Share>(&v) else {
+                tracing::warn!("setting {k} is unreadable; left out");
+                continue;
+            };
+            s.link = key_of(&s.id)?.map(|key| link(&s.public_url, &s.id, &key));
+            out.push(s);
+        }
+        out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        Ok(out)
+    }
+
+    fn share(&self, id: &str) -> Result<Share> {
+        self.shares()?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| Error::NotFound(format!("no share {id:?} (see `shoebox share list`)")))
+    }
+
+    /// Publishes album `opts.album` on `opts.target` as a new share; returns it with its link.
+    /// Checks everything it can before writing anything.
+    pub fn share_create(
+        &mut self,
+        opts: &ShareOptions,
+        progress: &dyn Fn(&Progress),
+    ) -> Result<ShareReport> {
+        if VIEWER.is_empty() {
+            return Err(Error::Setting(
+                "this shoebox was built without the share viewer: build the UI first \
+                 (`npm --prefix ui run build`), then shoebox"
+                    .into(),
+            ));
+        }
+        let album = self
+            .albums()?
+            .into_iter()
+            .find(|a| a.name == opts.album)
+            .ok_or_else(|| Error::NotFound(format!("no album named {:?}", opts.album)))?;
+        let public_url = self.public_url(&opts.target)?.ok_or_else(|| {
+            Error::Setting(format!(
+                "target {} has no public address, so a link could not reach it: set the \
+                 address a browser reads its files at with `shoebox target set {} \
+                 --public-url URL` (the folder's web server, a MinIO bucket with `mc anonymous \
+                 set download ALIAS/BUCKET/shares`, a Garage website bucket). Nothing was \
+                 written",
+                opts.target, opts.target
+            ))
+        })?;
+        let (store, _) = self.open_target(&opts.target)?;
+        let id = random_hex(16);
+        let key = shoebox_crypt::Keys::random_data_key();
+        // By the library's clock (tests move it to make a share that has expired).
+        let created = chrono::DateTime::from_timestamp_millis(self.now_ms() as i64)
+            .unwrap_or_else(chrono::Utc::now);
+        let mut share = Share {
+            id: id.clone(),
+            album: album.name.clone(),
+            target: opts.target.clone(),
+            link: None,
+            created_at: created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            expires_at: opts.expires_days.map(|d| {
+                (created + chrono::Duration::days(d.into()))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            }),
+            photos: 0,
+            originals: opts.originals,
+            dates: !opts.no_dates,
+            items: BTreeMap::new(),
+            title: album.name.clone(),
+            public_url,
+        };
+        // The key first: a share whose key is lost could never be opened or updated.
+        secrets::save(
+            &format!("{SETTING}{id}"),
+            &BTreeMap::from([("key".into(), b64url(&key))]),
+        )?;
+        let mut report = ShareReport {
+            share: share.clone(),
+            added: 0,
+            objects_written: 0,
+            skipped: Vec::new(),
+        };
+        let res = self.publish(&store, &mut share, &key, album.id, &mut report, progress);
+        if let Err(e) = res {
+            // Nothing half-made stays: what was written goes, and so does the key.
+            let _ = store.share_delete(&id);
+            let _ = secrets::forget(&format!("{SETTING}{id}"));
+            return Err(e);
+        }
+        share.link = Some(link(&share.public_url, &id, &key));
+        report.share = share;
+        Ok(report)
+    }
+
+    /// Adds to share `id` the photos added to its album since, and writes its manifest again.
+    pub fn share_update(&mut self, id: &str, progress: &dyn Fn(&Progress)) -> Result<ShareReport> {
+        let mut share = self.share(id)?;
+        let key = key_of(id)?.ok_or_else(|| {
+            Error::Setting(format!(
+                "the key of share {id} is not on this computer (it stays where the share was \
+                 made); it cannot be updated here"
+            ))
+        })?;
+        let album = self
+            .albums()?
+            .into_iter()
+            .find(|a| a.name == share.album)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "album {:?} of share {id} is gone; revoke the share instead",
+                    share.album
+                ))
+            })?;
+        let (store, _) = self.open_target(&share.target)?;
+        let mut report = ShareReport {
+            share: share.clone(),
+            added: 0,
+            objects_written: 0,
+            skipped: Vec::new(),
+        };
+        self.publish(&store, &mut share, &key, album.id, &mut report, progress)?;
+        share.link = Some(link(&share.public_url, id, &key));
+        report.share = share;
+        Ok(report)
+    }
+
+    /// Deletes share `id` from its store, every object (then checks none is left), and
+    /// forgets it. Returns how many objects were deleted.
+    pub fn share_revoke(&mut self, id: &str) -> Result<usize> {
+        let share = self.share(id)?;
+        let (store, _) = self.open_target(&share.target)?;
+        let n = store.share_delete(id)?;
+        self.catalog.delete_setting(&format!("{SETTING}{id}"))?;
+        secrets::forget(&format!("{SETTING}{id}"))?;
+        Ok(n)
+    }
+
+    /// Writes the album's photos the share lacks, then the manifest and the viewer, and saves
+    /// the share's record.
+    fn publish(
+        &mut self,
+        store: &shoebox_store::Store,
+        share: &mut Share,
+        key: &[u8; 32],
+        album: i64,
+        report: &mut ShareReport,
+        progress: &dyn Fn(&Progress),
+    ) -> Result<()> {
+        let keys = shoebox_crypt::Keys::from_data_key(*key);
+        let members = self.album_members(album)?;
+        let new: Vec<&Hash> = members
+            .iter()
+            .filter(|h| !share.items.contains_key(h.as_str()))
+            .collect();
+        let total = new.len() as u64;
+        let sid = share.id.clone();
+        let put = |name: &str, plain: &[u8], written: &mut usize| -> Result<Obj> {
+            store.share_put(&sid, name, shoebox_crypt::content::seal_all(&keys, plain))?;
+            *written += 1;
+            Ok(Obj {
+                k: name.to_owned(),
+                n: plain.len() as u64,
+            })
+        };
+        for (i, h) in new.iter().enumerate() {
+            progress(&Progress {
+                phase: "Publishing".into(),
+                done: i as u64,
+                total,
+                ..Default::default()
+            });
+            let Some(a) = self.catalog.asset_by_hash(h)? else {
+                continue;
+            };
+            let read = |size: u32| std::fs::read(self.paths.thumb(h, size)).ok();
+            let (Some(thumb), Some(preview)) = (read(320), read(1440)) else {
+                report.skipped.push(format!(
+                    "{}: no thumbnail or preview on this computer (sync or import it again)",
+                    a.path
+                ));
+                continue;
+            };
+            let original = if share.originals {
+                match self.local_original(&a) {
+                    Some(f) => Some(std::fs::read(&f).map_err(crate::error::io(f.clone()))?),
+                    None => {
+                        report.skipped.push(format!(
+                            "{}: its original is not on this computer (`shoebox fetch` it \
+                             first)",
+                            a.path
+                        ));
+                        continue;
+                    }
+                }
+            } else {
+                None
+            };
+            let (w, h_px) = shoebox_media::jpeg_size(&thumb).unwrap_or((4, 3));
+            let ext = shoebox_layout::split_ext(&a.original_name).1.to_owned();
+            let name = if share.dates {
+                a.original_name.clone()
+            } else {
+                format!("photo-{:04}{ext}", share.items.len() + 1)
+            };
+            let item = Item {
+                t: put(
+                    &format!("t/{}.bin", random_hex(16)),
+                    &thumb,
+                    &mut report.objects_written,
+                )?,
+                p: put(
+                    &format!("p/{}.bin", random_hex(16)),
+                    &preview,
+                    &mut report.objects_written,
+                )?,
+                o: match &original {
+                    Some(b) => Some(put(
+                        &format!("o/{}.bin", random_hex(16)),
+                        b,
+                        &mut report.objects_written,
+                    )?),
+                    None => None,
+                },
+                w,
+                h: h_px,
+                video: a.meta.kind == shoebox_types::Kind::Video,
+                name,
+                date: share.dates.then(|| {
+                    a.meta
+                        .taken_at
+                        .local
+                        .format("%Y-%m-%dT%H:%M:%S")
+                        .to_string()
+                }),
+            };
+            share.items.insert(h.to_string(), item);
+            report.added += 1;
+        }
+        // The manifest lists the album's photos in the album's order, newest first.
+        let mut items: Vec<&Item> = members
+            .iter()
+            .filter_map(|h| share.items.get(h.as_str()))
+            .collect();
+        items.sort_by(|a, b| b.date.cmp(&a.date));
+        let manifest = serde_json::json!({
+            "v": 1,
+            "title": share.title,
+            "created": share.created_at,
+            "expires": share.expires_at,
+            "items": items,
+        });
+        put(
+            "manifest.bin",
+            &serde_json::to_vec(&manifest).map_err(|e| Error::Setting(e.to_string()))?,
+            &mut report.objects_written,
+        )?;
+        store.share_put_viewer(VIEWER.as_bytes().to_vec())?;
+        report.objects_written += 1;
+        share.photos = share.items.len();
+        let record = serde_json::to_string(&*share).map_err(|e| Error::Setting(e.to_string()))?;
+        self.catalog
+            .set_setting(&format!("{SETTING}{}", share.id), &record)?;
+        progress(&Progress {
+            phase: "Publishing".into(),
+            done: total,
+            total,
+            ..Default::default()
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,302 @@
+//! Sharing an album by link (issue 26): what `shoebox share` writes on a folder store and on
+//! `rclone serve s3`, read back here with the key from the link, as the viewer reads it.
+
+use serde_json::Value;
+use shoebox_tests::servers::Server;
+use shoebox_tests::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+struct Setup {
+    _t: tempfile::TempDir,
+    d: Device,
+    store: Server,
+    hashes: Vec<String>,
+    src: PathBuf,
+}
+
+/// A library with album "Beach trip" of three photos with GPS and camera data, on `store`,
+/// whose public address is set.
+fn setup(store: Server) -> Setup {
+    let t = tempfile::tempdir().unwrap();
+    let d = Device::new(t.path(), "a", &store);
+    let src = t.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let mut hashes = Vec::new();
+    for i in 0..3u64 {
+        let b = Jpeg::new(400, 300)
+            .seed(i)
+            .taken(&format!("2023:07:0{} 12:00:00", i + 1), Some("+02:00"))
+            .camera("Secretcam", "Model X", "Lens Y")
+            .gps((48, 51, 2400), false, (2, 17, 4000), false, 35)
+            .write(&src.join(format!("Secret_Beach_{i}.JPG")));
+        hashes.push(blake3::hash(&b).to_hex().to_string());
+    }
+    d.import(&src);
+    let mut add = d.sb(&["album", "add", "Beach trip"]);
+    add.args(&hashes);
+    run_ok(&mut add, 0);
+    run_ok(
+        &mut d.sb(&[
+            "target",
+            "set",
+            "shared",
+            "--public-url",
+            "http://127.0.0.1:9/gallery/",
+        ]),
+        0,
+    );
+    Setup {
+        _t: t,
+        d,
+        store,
+        hashes,
+        src,
+    }
+}
+
+/// The id and key a link carries.
+fn id_and_key(link: &str) -> (String, [u8; 32]) {
+    let rest = link
+        .strip_prefix("http://127.0.0.1:9/gallery/shares/index.html#s=")
+        .unwrap_or_else(|| panic!("{link}"));
+    let (id, frag) = rest.split_once("&k=").unwrap();
+    use base64::Engine;
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(frag)
+        .unwrap();
+    (id.to_owned(), key.try_into().unwrap())
+}
+
+/// Every object of a share, by name inside its folder.
+fn objects(store: &Server, id: &str) -> BTreeMap<String, Vec<u8>> {
+    let dir = store.backing.join("shares").join(id);
+    files_below(&dir)
+        .into_iter()
+        .map(|p| {
+            let name = p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+fn open(key: &[u8; 32], sealed: &[u8]) -> Vec<u8> {
+    shoebox_crypt::content::open_all(&shoebox_crypt::Keys::from_data_key(*key), sealed).unwrap()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Publishes, then checks what is on the store: the layout, nothing readable but the viewer,
+/// the manifest and every picture opening with the link's key, previews without EXIF.
+fn publish_and_check(s: &Setup) -> (String, [u8; 32], Value) {
+    let r = json(
+        &mut s.d.sb(&[
+            "share",
+            "create",
+            "Beach trip",
+            "--target",
+            "shared",
+            "--expires",
+            "30d",
+            "--json",
+        ]),
+        0,
+    );
+    assert_eq!(r["added"], 3, "{r}");
+    let link = r["share"]["link"].as_str().unwrap();
+    let (id, key) = id_and_key(link);
+    let objs = objects(&s.store, &id);
+    let names: Vec<&str> = objs.keys().map(String::as_str).collect();
+    assert!(names.contains(&"manifest.bin"), "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.starts_with("t/")).count(), 3);
+    assert_eq!(names.iter().filter(|n| n.starts_with("p/")).count(), 3);
+    assert_eq!(objs.len(), 7, "{names:?}");
+    let viewer = std::fs::read_to_string(s.store.backing.join("shares/index.html")).unwrap();
+    assert!(
+        viewer.contains("secretbox"),
+        "the viewer with tweetnacl inside"
+    );
+    for (name, bytes) in objs
+        .iter()
+        .chain([(&"../index.html".to_owned(), &viewer.into_bytes())])
+    {
+        for secret in [
+            &b"Secret_Beach"[..],
+            b"Beach trip",
+            b"Secretcam",
+            b"Exif\0\0",
+            b"2023-07-0",
+            &key[..],
+        ] {
+            assert!(
+                !contains(bytes, secret),
+                "{name} holds {secret:?} in the clear"
+            );
+        }
+        if name != "../index.html" {
+            assert!(bytes.starts_with(b"RCLONE\0\0"), "{name}");
+        }
+    }
+    let manifest: Value = serde_json::from_slice(&open(&key, &objs["manifest.bin"])).unwrap();
+    assert_eq!(manifest["title"], "Beach trip");
+    assert!(manifest["expires"].is_string(), "{manifest}");
+    let items = manifest["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for it in items {
+        for (k, size) in [("t", 320), ("p", 1440)] {
+            let obj = &it[k];
+            let plain = open(&key, &objs[obj["k"].as_str().unwrap()]);
+            assert_eq!(plain.len() as u64, obj["n"].as_u64().unwrap());
+            assert!(plain.starts_with(&[0xFF, 0xD8]), "a JPEG");
+            assert!(
+                !contains(&plain, b"Exif\0\0"),
+                "{k}: EXIF in a {size} px picture"
+            );
+            assert!(!contains(&plain, b"Secretcam"));
+        }
+        assert!(it["name"].as_str().unwrap().starts_with("Secret_Beach_"));
+        assert!(it["date"].as_str().unwrap().starts_with("2023-07-0"));
+    }
+    // A wrong key opens nothing.
+    assert!(
+        shoebox_crypt::content::open_all(
+            &shoebox_crypt::Keys::from_data_key([7; 32]),
+            &objs["manifest.bin"]
+        )
+        .is_err()
+    );
+    (id, key, manifest)
+}
+
+#[test]
+fn an_album_shared_on_a_folder_store_is_encrypted_updated_and_revoked() {
+    let s = setup(Server::fs());
+    let (id, key, _) = publish_and_check(&s);
+    // verify and prune leave shares/ alone, and sync never takes it for a device's.
+    json(&mut s.d.sb(&["backup", "--json"]), 0);
+    json(&mut s.d.sb(&["verify", "--deep", "--json"]), 0);
+    json(&mut s.d.sb(&["sync", "--json"]), 0);
+    let dest = s.d.lib.with_file_name("restored");
+    let mut c = s.d.sb(&["restore", "--json", "--to"]);
+    c.arg(&dest).args(s.store.cli_args());
+    let r = json(&mut c, 0);
+    assert_eq!(files_below(&dest.join("originals")).len(), 3, "{r}");
+    assert!(
+        !r.to_string().contains("shares/"),
+        "restore looked at the shares: {r}"
+    );
+    assert_eq!(objects(&s.store, &id).len(), 7);
+
+    // One more photo in the album: update writes it and the manifest, nothing else changes.
+    let before = objects(&s.store, &id);
+    let h = photo_taken(&s.src.join("more"), "IMG_9.JPG", 9, "2023:08:01 10:00:00");
+    s.d.import(&s.src.join("more"));
+    run_ok(&mut s.d.sb(&["album", "add", "Beach trip", &h]), 0);
+    let r = json(&mut s.d.sb(&["share", "update", &id, "--json"]), 0);
+    assert_eq!(r["added"], 1, "{r}");
+    let after = objects(&s.store, &id);
+    assert_eq!(after.len(), 9);
+    for (name, bytes) in &before {
+        if name != "manifest.bin" {
+            assert_eq!(&after[name], bytes, "{name} was written again");
+        }
+    }
+    let manifest: Value = serde_json::from_slice(&open(&key, &after["manifest.bin"])).unwrap();
+    assert_eq!(manifest["items"].as_array().unwrap().len(), 4);
+    assert_eq!(manifest["items"][0]["name"], "IMG_9.JPG", "newest first");
+
+    let list = json(&mut s.d.sb(&["share", "list", "--json"]), 0);
+    assert_eq!(list[0]["id"], id.as_str());
+    assert_eq!(list[0]["photos"], 4);
+    assert!(list[0]["link"].as_str().unwrap().contains(&id));
+
+    run_ok(&mut s.d.sb(&["share", "revoke", &id]), 0);
+    assert!(objects(&s.store, &id).is_empty(), "revoke left objects");
+    assert!(
+        s.store.backing.join("shares/index.html").exists(),
+        "the viewer stays, to tell a revoked link"
+    );
+    assert_eq!(
+        json(&mut s.d.sb(&["share", "list", "--json"]), 0),
+        serde_json::json!([])
+    );
+    // The library's own backup is untouched.
+    json(&mut s.d.sb(&["verify", "--deep", "--json"]), 0);
+    let _ = &s.hashes;
+}
+
+#[test]
+fn an_album_shared_on_s3_is_the_same_and_revoked_whole() {
+    let s = setup(Server::rclone_s3());
+    let (id, _, _) = publish_and_check(&s);
+    run_ok(&mut s.d.sb(&["share", "revoke", &id]), 0);
+    assert!(objects(&s.store, &id).is_empty());
+}
+
+fn shares_dir(store: &Server) -> PathBuf {
+    store.backing.join("shares")
+}
+
+fn refused(d: &Device, args: &[&str], says: &str) {
+    let out = d.sb(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(says), "{args:?}: {err}");
+}
+
+#[test]
+fn bad_requests_are_refused_and_write_nothing() {
+    let s = setup(Server::fs());
+    refused(
+        &s.d,
+        &["share", "create", "No such album", "--target", "shared"],
+        "no album named",
+    );
+    refused(
+        &s.d,
+        &["share", "create", "Beach trip", "--target", "nowhere"],
+        "nowhere",
+    );
+    refused(
+        &s.d,
+        &[
+            "share",
+            "create",
+            "Beach trip",
+            "--target",
+            "shared",
+            "--expires",
+            "soon",
+        ],
+        "--expires",
+    );
+    run_ok(
+        &mut s.d.sb(&["target", "set", "shared", "--public-url", "none"]),
+        0,
+    );
+    refused(
+        &s.d,
+        &["share", "create", "Beach trip", "--target", "shared"],
+        "public address",
+    );
+    refused(
+        &s.d,
+        &["target", "set", "shared", "--public-url", "ftp://x"],
+        "not a web address",
+    );
+    refused(
+        &s.d,
+        &["share", "revoke", "0123456789abcdef0123456789abcdef"],
+        "no share",
+    );
+    refused(&s.d, &["share", "update", "../../x"], "no share");
+    assert!(!shares_dir(&s.store).exists() || files_below(&shares_dir(&s.store)).is_empty());
+    assert!(
+        !Path::new(&s.d.home.join("secrets.json")).exists()
+            || !std::fs::read_to_string(s.d.home.join("secrets.json"))
+                .unwrap()
+                .contains("share:")
+    );
+}

@@ -1,0 +1,228 @@
+// The viewer of a shared album: everything here but this page is encrypted with the key in the
+// link's fragment (#k=…), which the browser never sends to the server. Objects are in rclone's
+// crypt format: "RCLONE\0\0", a 24-byte nonce, then 64 KiB chunks sealed with
+// XSalsa20-Poly1305 (tweetnacl's secretbox) under the nonce plus the chunk's index.
+(() => {
+  'use strict';
+  const MAGIC = [82, 67, 76, 79, 78, 69, 0, 0];
+  const CHUNK = 65536;
+  const TAG = 16;
+  const $ = (s) => document.querySelector(s);
+  const state = { items: [], key: null, open: -1, urls: new Map(), decoded: 0, failed: 0 };
+  // For tests and curious people: what the page did.
+  window.shoeboxShare = state;
+
+  class Tampered extends Error {}
+
+  function b64urlDecode(s) {
+    const b64 = s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4);
+    const bin = atob(b64);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  function noncePlus(base, index) {
+    const n = base.slice();
+    let carry = index;
+    for (let j = 0; j < 24 && carry > 0; j++) {
+      const sum = n[j] + (carry % 256);
+      n[j] = sum & 0xff;
+      carry = Math.floor(carry / 256) + (sum >> 8);
+    }
+    return n;
+  }
+
+  function open(bytes, key, plainSize) {
+    if (bytes.length < 32 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Tampered('not an encrypted object');
+    const nonce = bytes.slice(8, 32);
+    const chunks = [];
+    let total = 0;
+    for (let at = 32, i = 0; at < bytes.length; at += CHUNK + TAG, i++) {
+      const sealed = bytes.subarray(at, Math.min(at + CHUNK + TAG, bytes.length));
+      const plain = nacl.secretbox.open(sealed, noncePlus(nonce, i), key);
+      if (!plain) throw new Tampered('a chunk does not open');
+      chunks.push(plain);
+      total += plain.length;
+    }
+    if (plainSize !== undefined && total !== plainSize) throw new Tampered('cut short');
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const c of chunks) { out.set(c, off); off += c.length; }
+    return out;
+  }
+
+  async function fetchBytes(name) {
+    const r = await fetch(name, { cache: 'no-store' });
+    if (!r.ok) { const e = new Error(`HTTP ${r.status}`); e.status = r.status; throw e; }
+    return new Uint8Array(await r.arrayBuffer());
+  }
+
+  function say(text, error) {
+    const s = $('#status');
+    s.textContent = text;
+    s.className = error ? 'error' : '';
+    s.hidden = false;
+    state.message = text;
+    state.error = !!error;
+  }
+
+  async function blobUrl(obj, type) {
+    if (state.urls.has(obj.k)) return state.urls.get(obj.k);
+    const plain = open(await fetchBytes(state.dir + obj.k), state.key, obj.n);
+    const url = URL.createObjectURL(new Blob([plain], { type }));
+    state.urls.set(obj.k, url);
+    return url;
+  }
+
+  // Justified rows: each row as tall as makes it fill the width, about `target` pixels.
+  function layout() {
+    const grid = $('#grid');
+    const width = grid.clientWidth;
+    const target = width < 600 ? 110 : 180;
+    const gap = 4;
+    let y = 0;
+    let row = [];
+    const place = (rowItems, h) => {
+      let x = 0;
+      for (const it of rowItems) {
+        const w = (it.w / it.h) * h;
+        Object.assign(it.el.style, { left: `${x}px`, top: `${y}px`, width: `${w}px`, height: `${h}px` });
+        x += w + gap;
+      }
+      y += h + gap;
+    };
+    for (const it of state.items) {
+      row.push(it);
+      const ratio = row.reduce((s, r) => s + r.w / r.h, 0);
+      const h = (width - gap * (row.length - 1)) / ratio;
+      if (h <= target) { place(row, h); row = []; }
+    }
+    if (row.length) place(row, target);
+    grid.style.height = `${y}px`;
+  }
+
+  async function loadThumbs() {
+    // First screen first: in order, a few at a time.
+    let next = 0;
+    const worker = async () => {
+      while (next < state.items.length) {
+        const it = state.items[next++];
+        try {
+          const img = document.createElement('img');
+          img.alt = it.name || '';
+          img.src = await blobUrl(it.t, 'image/jpeg');
+          await img.decode().catch(() => {});
+          it.el.appendChild(img);
+          if (it.video) { const b = document.createElement('span'); b.className = 'badge'; b.textContent = '▶ video'; it.el.appendChild(b); }
+          it.el.dataset.ok = '1';
+          state.decoded++;
+        } catch (e) {
+          state.failed++;
+          it.el.classList.add('bad');
+          it.el.textContent = e instanceof Tampered ? 'This photo was changed on the server; not shown' : 'Could not load this photo';
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker(), worker(), worker()]);
+    if (state.firstScreenMs === undefined) state.firstScreenMs = performance.now() - state.started;
+  }
+
+  async function show(i) {
+    if (i < 0 || i >= state.items.length) return;
+    state.open = i;
+    const it = state.items[i];
+    $('#viewer').classList.add('open');
+    $('#name').textContent = `${it.name || ''}${it.date ? ' · ' + it.date.replace('T', ' ') : ''}`;
+    $('#note').textContent = it.video ? 'A video: its poster is shown (playing videos here comes later).' : '';
+    $('#big').removeAttribute('src');
+    $('#big').dataset.ok = '';
+    try {
+      $('#big').src = await blobUrl(it.p, 'image/jpeg');
+      await $('#big').decode().catch(() => {});
+      if (state.open === i) $('#big').dataset.ok = '1';
+    } catch (e) {
+      $('#note').textContent = e instanceof Tampered ? 'This photo was changed on the server; not shown.' : 'Could not load this photo.';
+    }
+  }
+
+  function close() { state.open = -1; $('#viewer').classList.remove('open'); }
+
+  async function save(it) {
+    const obj = it.o || it.p;
+    const url = await blobUrl(obj, it.o ? 'application/octet-stream' : 'image/jpeg');
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = it.o ? it.name : it.name.replace(/\.[^.]*$/, '') + '.jpg';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+
+  async function main() {
+    state.started = performance.now();
+    if (typeof nacl === 'undefined') return say('This page is incomplete (its decryption code is missing).', true);
+    const m = /(?:^#|&)k=([A-Za-z0-9_-]{43})(?:&|$)/.exec(location.hash);
+    const s = /(?:^#|&)s=([0-9a-f]{32})(?:&|$)/.exec(location.hash);
+    if (!m || !s) return say('This link is missing its key, the part after “#”. Ask for the whole link.', true);
+    state.key = b64urlDecode(m[1]);
+    state.dir = `${s[1]}/`;
+    let manifest;
+    try {
+      manifest = JSON.parse(new TextDecoder().decode(open(await fetchBytes(state.dir + 'manifest.bin'), state.key)));
+    } catch (e) {
+      if (e instanceof Tampered) return say('The key in this link does not open this album: the link is wrong or cut short, or the album’s files were changed on the server.', true);
+      if (e.status === 404 || e.status === 403 || e.status === 410) return say('This album is no longer shared (the link was revoked), or the link is wrong.', true);
+      return say(`The album could not be reached (${e.message}). Try again later.`, true);
+    }
+    if (manifest.expires && Date.parse(manifest.expires) < Date.now()) {
+      return say(`This share expired on ${new Date(manifest.expires).toLocaleDateString()}.`, true);
+    }
+    document.title = manifest.title;
+    $('#title').textContent = manifest.title;
+    $('#count').textContent = `${manifest.items.length} photo${manifest.items.length === 1 ? '' : 's'}`;
+    if (manifest.expires) $('#expiry').textContent = `until ${new Date(manifest.expires).toLocaleDateString()}`;
+    $('#status').hidden = true;
+    state.message = '';
+    const grid = $('#grid');
+    state.items = manifest.items.map((it, i) => {
+      const el = document.createElement('button');
+      el.className = 'tile';
+      el.setAttribute('aria-label', it.name || `Photo ${i + 1}`);
+      el.addEventListener('click', () => show(i));
+      grid.appendChild(el);
+      return { ...it, el };
+    });
+    layout();
+    addEventListener('resize', layout);
+    const all = $('#save-all');
+    all.hidden = state.items.length === 0;
+    all.addEventListener('click', async () => {
+      all.disabled = true;
+      for (const it of state.items) { await save(it).catch(() => {}); await new Promise((r) => setTimeout(r, 400)); }
+      all.disabled = false;
+    });
+    $('#close').addEventListener('click', close);
+    $('#prev').addEventListener('click', () => show(state.open - 1));
+    $('#next').addEventListener('click', () => show(state.open + 1));
+    $('#save').addEventListener('click', () => save(state.items[state.open]));
+    addEventListener('keydown', (e) => {
+      if (state.open < 0) return;
+      if (e.key === 'Escape') close();
+      else if (e.key === 'ArrowRight') show(state.open + 1);
+      else if (e.key === 'ArrowLeft') show(state.open - 1);
+    });
+    let x0 = null;
+    $('#viewer').addEventListener('touchstart', (e) => { x0 = e.touches[0].clientX; }, { passive: true });
+    $('#viewer').addEventListener('touchend', (e) => {
+      if (x0 === null) return;
+      const dx = e.changedTouches[0].clientX - x0;
+      x0 = null;
+      if (Math.abs(dx) > 50) show(state.open + (dx < 0 ? 1 : -1));
+    });
+    await loadThumbs();
+    state.ready = true;
+  }
+
+  main().catch((e) => say(`Something went wrong: ${e.message}`, true));
+})();
