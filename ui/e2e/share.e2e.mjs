@@ -59,6 +59,8 @@ before(async () => {
   links.good = shareJson(['create', 'Summer', '--target', 'web', '--expires', '30d']).share;
   // Made 40 days ago by the library's clock, for 30 days: expired now.
   links.expired = shareJson(['create', 'Old', '--target', 'web', '--expires', '30d'], { SHOEBOX_CLOCK_OFFSET_MS: String(-40 * 86400000) }).share;
+  writeFileSync(join(w.root, 'pw'), 'open sesame\n');
+  links.password = shareJson(['create', 'Old', '--target', 'web', '--password-file', join(w.root, 'pw')]).share;
   links.revoked = shareJson(['create', 'Old', '--target', 'web']).share;
   cli(w, ['share', 'revoke', links.revoked.id]);
 
@@ -184,13 +186,36 @@ test('a tampered thumbnail is named as changed, the rest still shows', async () 
   }
 });
 
+test('a share with a password asks for it, refuses a wrong one and opens with the right one', async () => {
+  assert.ok(!links.password.link.includes('k='), links.password.link);
+  const d = await chromium();
+  try {
+    await d.get(links.password.link);
+    await waitFor('the password form', () => d.executeScript("return !document.querySelector('#unlock').hidden"));
+    const typeAndOpen = async (pw) => {
+      const box = await d.findElement(By.id('password'));
+      await box.clear();
+      await box.sendKeys(pw, Key.ENTER);
+    };
+    await typeAndOpen('open says me');
+    await waitFor('the refusal', async () => /Wrong password/.test((await state(d))?.message ?? ''), 60000);
+    await typeAndOpen('open sesame');
+    const s = await waitFor('the gallery', async () => { const st = await state(d); return st?.ready ? st : null; }, 60000);
+    assert.equal(s.decoded, 1);
+    assert.equal(s.failed, 0);
+  } finally {
+    await d.quit().catch(() => {});
+  }
+});
+
 test("the server's access log never holds the key", () => {
   const log = readFileSync(join(w.root, 'access.log'), 'utf8');
   assert.ok(log.includes(`/shares/${links.good.id}/manifest.bin`), 'the pages were served by this nginx');
   assert.ok(log.includes('/shares/index.html'), 'the viewer was served by this nginx');
   for (const l of Object.values(links)) {
     const key = l.link.split('&k=')[1];
-    assert.ok(!log.includes(key), 'the key reached the server');
+    if (key) assert.ok(!log.includes(key), 'the key reached the server');
   }
+  assert.ok(!log.includes('sesame'), 'the password reached the server');
   assert.ok(existsSync(join(store, 'shares', 'index.html')));
 });

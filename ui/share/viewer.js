@@ -159,14 +159,49 @@
     a.remove();
   }
 
+  // A share with a password: its key is in lock.json, sealed under a key Argon2id derives from
+  // the password. Resolves once the key is open (or false when the share is gone).
+  async function unlock() {
+    let lock;
+    try {
+      lock = JSON.parse(new TextDecoder().decode(await fetchBytes(state.dir + 'lock.json')));
+    } catch (e) {
+      if (e.status === 404 || e.status === 403 || e.status === 410) say('This album is no longer shared (the link was revoked), or the link is wrong.', true);
+      else say(`The album could not be reached (${e.message}). Try again later.`, true);
+      return false;
+    }
+    if (typeof hashwasm === 'undefined' || lock.kdf !== 'argon2id') { say('This page cannot open this album’s password.', true); return false; }
+    say('This album asks for a password.');
+    const form = $('#unlock');
+    form.hidden = false;
+    $('#password').focus();
+    return new Promise((resolve) => {
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        say('Opening…');
+        const kek = await hashwasm.argon2id({
+          password: $('#password').value, salt: b64urlDecode(lock.salt), parallelism: lock.p,
+          iterations: lock.t, memorySize: lock.m, hashLength: 32, outputType: 'binary',
+        });
+        const key = nacl.secretbox.open(b64urlDecode(lock.wrapped), b64urlDecode(lock.nonce), kek);
+        if (!key) { say('Wrong password. Try again.', true); $('#password').select(); return; }
+        state.key = key;
+        form.hidden = true;
+        resolve(true);
+      });
+    });
+  }
+
   async function main() {
     state.started = performance.now();
     if (typeof nacl === 'undefined') return say('This page is incomplete (its decryption code is missing).', true);
     const m = /(?:^#|&)k=([A-Za-z0-9_-]{43})(?:&|$)/.exec(location.hash);
     const s = /(?:^#|&)s=([0-9a-f]{32})(?:&|$)/.exec(location.hash);
-    if (!m || !s) return say('This link is missing its key, the part after “#”. Ask for the whole link.', true);
-    state.key = b64urlDecode(m[1]);
+    const p = /(?:^#|&)p=1(?:&|$)/.test(location.hash);
+    if (!s || (!m && !p)) return say('This link is missing its key, the part after “#”. Ask for the whole link.', true);
     state.dir = `${s[1]}/`;
+    if (m) state.key = b64urlDecode(m[1]);
+    else if (!(await unlock())) return;
     let manifest;
     try {
       manifest = JSON.parse(new TextDecoder().decode(open(await fetchBytes(state.dir + 'manifest.bin'), state.key)));

@@ -73,6 +73,19 @@ pub fn seal_all(keys: &Keys, plain: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `secret` sealed with XSalsa20-Poly1305 under `key` and a fresh nonce (tweetnacl's
+/// `secretbox`): returns the nonce and the sealed bytes (tag first).
+pub fn seal_box(key: &[u8; 32], secret: &[u8]) -> ([u8; 24], Vec<u8>) {
+    let c = FileCipher::new(&Keys::from_data_key(*key));
+    let nonce = c.nonce;
+    (nonce, c.seal(0, secret))
+}
+
+/// What [`seal_box`] sealed, opened; a wrong key or a changed byte fails.
+pub fn open_box(key: &[u8; 32], nonce: &[u8; 24], sealed: &[u8]) -> Result<Vec<u8>, Error> {
+    FileCipher::with_nonce(&Keys::from_data_key(*key), *nonce).open(0, sealed)
+}
+
 /// What [`seal_all`] made (or rclone wrote), opened whole; any change fails.
 pub fn open_all(keys: &Keys, sealed: &[u8]) -> Result<Vec<u8>, Error> {
     let c = FileCipher::from_header(keys, sealed)?;

@@ -33,6 +33,25 @@ pub struct ShareOptions {
     pub originals: bool,
     /// Leave the photos' dates out of the manifest (and the names, which often hold them).
     pub no_dates: bool,
+    /// A password the viewer asks for: the link then carries no key, and the share's key is
+    /// on the store wrapped with a key derived from the password (Argon2id).
+    pub password: Option<String>,
+}
+
+/// Argon2id's cost for a share's password: 64 MiB, 3 passes, 1 lane (about a second in a
+/// phone's browser through hash-wasm). Written into `lock.json`, which the viewer follows.
+const ARGON_M_KIB: u32 = 64 * 1024;
+const ARGON_T: u32 = 3;
+
+/// The key that opens a share's key, from its password.
+pub fn password_key(password: &str, salt: &[u8], m_kib: u32, t: u32) -> Result<[u8; 32]> {
+    let params = argon2::Params::new(m_kib, t, 1, Some(32))
+        .map_err(|e| Error::Setting(format!("Argon2 parameters: {e}")))?;
+    let mut out = [0u8; 32];
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password_into(password.as_bytes(), salt, &mut out)
+        .map_err(|e| Error::Setting(format!("Argon2: {e}")))?;
+    Ok(out)
 }
 
 /// A share as this computer knows it.
@@ -49,6 +68,9 @@ pub struct Share {
     pub photos: usize,
     pub originals: bool,
     pub dates: bool,
+    /// The viewer asks for a password (the link holds no key).
+    #[serde(default)]
+    pub password: bool,
     /// The objects of each photo, by hash (this computer's record; never on the store).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     items: BTreeMap<String, Item>,
@@ -117,12 +139,30 @@ fn key_of(id: &str) -> Result<Option<[u8; 32]>> {
 
 /// The viewer page with the share's id and key in the fragment: neither reaches the server
 /// with the page (the id does with the share's files, the key never).
-fn link(public_url: &str, id: &str, key: &[u8; 32]) -> String {
-    format!(
-        "{}/shares/index.html#s={id}&k={}",
-        public_url.trim_end_matches('/'),
-        b64url(key)
-    )
+fn link(share: &Share, key: &[u8; 32]) -> String {
+    let base = share.public_url.trim_end_matches('/');
+    if share.password {
+        format!("{base}/shares/index.html#s={}&p=1", share.id)
+    } else {
+        format!("{base}/shares/index.html#s={}&k={}", share.id, b64url(key))
+    }
+}
+
+/// Writes `lock.json`: the share's key sealed under the key its password derives, with the
+/// salt and the cost the viewer needs to derive it again.
+fn lock(store: &shoebox_store::Store, id: &str, key: &[u8; 32], password: &str) -> Result<()> {
+    if password.is_empty() {
+        return Err(Error::Setting("the password is empty".into()));
+    }
+    let salt = shoebox_crypt::Keys::random_data_key();
+    let kek = password_key(password, &salt[..16], ARGON_M_KIB, ARGON_T)?;
+    let (nonce, wrapped) = shoebox_crypt::content::seal_box(&kek, key);
+    let lock = serde_json::json!({
+        "kdf": "argon2id", "m": ARGON_M_KIB, "t": ARGON_T, "p": 1,
+        "salt": b64url(&salt[..16]), "nonce": b64url(&nonce), "wrapped": b64url(&wrapped),
+    });
+    store.share_put(id, "lock.json", lock.to_string().into_bytes())?;
+    Ok(())
 }
 
 impl Library {
@@ -165,7 +205,7 @@ impl Library {
                 tracing::warn!("setting {k} is unreadable; left out");
                 continue;
             };
-            s.link = key_of(&s.id)?.map(|key| link(&s.public_url, &s.id, &key));
+            s.link = key_of(&s.id)?.map(|key| link(&s, &key));
             out.push(s);
         }
         out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
@@ -227,6 +267,7 @@ impl Library {
             photos: 0,
             originals: opts.originals,
             dates: !opts.no_dates,
+            password: opts.password.is_some(),
             items: BTreeMap::new(),
             title: album.name.clone(),
             public_url,
@@ -242,14 +283,18 @@ impl Library {
             objects_written: 0,
             skipped: Vec::new(),
         };
-        let res = self.publish(&store, &mut share, &key, album.id, &mut report, progress);
+        let res = match &opts.password {
+            Some(pw) => lock(&store, &id, &key, pw),
+            None => Ok(()),
+        }
+        .and_then(|()| self.publish(&store, &mut share, &key, album.id, &mut report, progress));
         if let Err(e) = res {
             // Nothing half-made stays: what was written goes, and so does the key.
             let _ = store.share_delete(&id);
             let _ = secrets::forget(&format!("{SETTING}{id}"));
             return Err(e);
         }
-        share.link = Some(link(&share.public_url, &id, &key));
+        share.link = Some(link(&share, &key));
         report.share = share;
         Ok(report)
     }
@@ -281,7 +326,7 @@ impl Library {
             skipped: Vec::new(),
         };
         self.publish(&store, &mut share, &key, album.id, &mut report, progress)?;
-        share.link = Some(link(&share.public_url, id, &key));
+        share.link = Some(link(&share, &key));
         report.share = share;
         Ok(report)
     }

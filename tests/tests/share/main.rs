@@ -300,3 +300,64 @@ fn bad_requests_are_refused_and_write_nothing() {
                 .contains("share:")
     );
 }
+
+/// With a password the link holds no key; `lock.json` holds it sealed under the key Argon2id
+/// derives from the password, which opens the album, and a wrong password opens nothing.
+#[test]
+fn a_password_share_keeps_its_key_out_of_the_link() {
+    let s = setup(Server::fs());
+    let pw = s.d.home.join("pw.txt");
+    std::fs::write(&pw, "correct horse battery staple\n").unwrap();
+    let mut c = s.d.sb(&[
+        "share",
+        "create",
+        "Beach trip",
+        "--target",
+        "shared",
+        "--json",
+    ]);
+    c.arg("--password-file").arg(&pw);
+    let r = json(&mut c, 0);
+    let link = r["share"]["link"].as_str().unwrap();
+    let id = link
+        .strip_prefix("http://127.0.0.1:9/gallery/shares/index.html#s=")
+        .and_then(|r| r.strip_suffix("&p=1"))
+        .unwrap_or_else(|| panic!("{link}"));
+    assert!(!link.contains("k="), "{link}");
+    let objs = objects(&s.store, id);
+    let lock: Value = serde_json::from_slice(&objs["lock.json"]).unwrap();
+    assert_eq!(lock["kdf"], "argon2id");
+    use base64::Engine;
+    let b = |k: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(lock[k].as_str().unwrap())
+            .unwrap()
+    };
+    let open_with = |password: &str| {
+        let params = argon2::Params::new(
+            lock["m"].as_u64().unwrap() as u32,
+            lock["t"].as_u64().unwrap() as u32,
+            1,
+            Some(32),
+        )
+        .unwrap();
+        let mut kek = [0u8; 32];
+        argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password_into(password.as_bytes(), &b("salt"), &mut kek)
+            .unwrap();
+        shoebox_crypt::content::open_box(&kek, &b("nonce").try_into().unwrap(), &b("wrapped"))
+    };
+    assert!(open_with("Correct horse battery staple").is_err());
+    let key: [u8; 32] = open_with("correct horse battery staple")
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let manifest: Value = serde_json::from_slice(&open(&key, &objs["manifest.bin"])).unwrap();
+    assert_eq!(manifest["items"].as_array().unwrap().len(), 3);
+    // The password is nowhere on the store, nor in the catalog.
+    for (name, bytes) in &objs {
+        assert!(!contains(bytes, b"horse"), "{name}");
+    }
+    let db = std::fs::read(s.d.lib.join(".shoebox/catalog.db")).unwrap();
+    assert!(!contains(&db, b"horse"));
+}

@@ -28,6 +28,11 @@ pub enum ShareAction {
         /// Leave the photos' dates (and names, which often hold a date) out.
         #[arg(long)]
         no_dates: bool,
+        /// Ask for a password (from a file's first line, or `-` for standard input); the link
+        /// then holds no key. It stops people guessing or forwarding links, not someone who
+        /// holds the files: they can try passwords at their own pace.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -108,14 +113,20 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
             expires,
             originals,
             no_dates,
+            password_file,
             json,
         } => {
+            let password = password_file
+                .as_deref()
+                .map(cmd::target::read_passphrase)
+                .transpose()?;
             let opts = shoebox_engine::ShareOptions {
                 album: album.clone(),
                 target: target.clone(),
                 expires_days: expires.as_deref().map(days).transpose()?,
                 originals: *originals,
                 no_dates: *no_dates,
+                password,
             };
             let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Publishing");
             let r = lib.share_create(&opts, &|p| bar.update(p))?;
