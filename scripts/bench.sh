@@ -7,6 +7,7 @@
 #   scripts/bench.sh takeout [--count 5000] [--rounds 3]       a Takeout import with sidecars vs the same files without
 #   scripts/bench.sh memory [--mb 2048]                         peak RSS of one big video, vs rclone
 #   scripts/bench.sh join [--count 50000] [--rounds 3]         a second computer joining, vs rclone copy
+#   scripts/bench.sh share [--count 500] [--rounds 3]          publishing a shared album vs rclone copy
 #   scripts/bench.sh search [--count 100000] [--rounds 15]     search per keystroke vs a naive LIKE; geocoding
 #   scripts/bench.sh timeline [--count 1000000] [--rounds 9]   month buckets and a first screenful vs naive queries
 #   scripts/bench.sh app [--count 100000] [--rounds 5] [--join 50000]

@@ -9,6 +9,8 @@
 //!                                                               shoebox backup/restore vs rclone
 //! shoebox-bench join [--count 50000] [--rounds 3]                a second computer joining a library:
 //!                                                               shoebox sync vs rclone copy of thumbs
+//! shoebox-bench share [--count 500] [--rounds 3]               publishing a shared album vs rclone
+//!                                                               copy of its thumbnails and previews
 //! shoebox-bench search [--count 100000] [--rounds 15]           search latency per keystroke vs a
 //!                                                               naive LIKE over the same catalog
 //! shoebox-bench join-store DIR [--count 50000]                  the store a joining app reads (for
@@ -26,6 +28,7 @@ mod crypt;
 mod import;
 mod samples;
 mod search;
+mod share;
 mod stores;
 mod views;
 
@@ -33,6 +36,7 @@ use crypt::*;
 use import::*;
 use samples::*;
 use search::*;
+use share::*;
 use stores::*;
 use views::*;
 
@@ -155,6 +159,20 @@ fn main() -> Result<()> {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-join"));
             bench_join(&work, count, rounds)
+        }
+        Some("share") => {
+            let count: usize = flag("--count")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(500);
+            let rounds: usize = flag("--rounds")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(3);
+            let work = flag("--work")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench"));
+            bench_share(&work, count, rounds)
         }
         Some("search") => {
             let count: usize = flag("--count")

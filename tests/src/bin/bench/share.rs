@@ -1,0 +1,102 @@
+//! `shoebox-bench share`: publishing an album as a shared gallery on `rclone serve s3` (each
+//! object encrypted and proven on the store), against `rclone copy` of the same thumbnails and
+//! previews, unencrypted, to the same server.
+
+use super::*;
+use shoebox_tests::Jpeg;
+use std::path::Path;
+
+pub(crate) fn bench_share(work: &Path, count: usize, rounds: usize) -> Result<()> {
+    let shoebox = bin_dir()?.join("shoebox");
+    anyhow::ensure!(
+        shoebox.exists(),
+        "build it first: cargo build --release -p shoebox-cli"
+    );
+    std::fs::create_dir_all(work)?;
+    let lib = bench_library(work, "share", count, &|i| {
+        Jpeg::new(1600, 1200)
+            .seed(i as u64)
+            .taken("2024:06:01 12:00:00", None)
+            .bytes()
+    })?;
+    let home = work.join("home-share");
+    let s3 = start_s3(&work.join("s3-share"))?;
+    point_bench(&shoebox, &home, &lib, s3.port)?;
+    let sb = |args: &[&str]| sb_cmd(&shoebox, &home, &lib, args);
+    let hashes: Vec<String> = {
+        let out = sb(&["ls", "--json"]).stdout(Stdio::piped()).output()?;
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+        v.as_array()
+            .context("ls --json")?
+            .iter()
+            .filter_map(|a| a["hash"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let _ = sb(&["album", "delete", "Bench"])
+        .stderr(Stdio::null())
+        .status();
+    for chunk in hashes.chunks(500) {
+        let mut c = sb(&["album", "add", "Bench"]);
+        c.args(chunk);
+        anyhow::ensure!(c.status()?.success(), "album add failed");
+    }
+    anyhow::ensure!(
+        sb(&[
+            "target",
+            "set",
+            "bench",
+            "--public-url",
+            "http://127.0.0.1:1/"
+        ])
+        .status()?
+        .success(),
+        "target set failed"
+    );
+    let thumbs = lib.join(".shoebox/thumbs");
+    let files = shoebox_tests::files_below(&thumbs);
+    let bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum();
+    println!(
+        "share: an album of {count} photos: {} thumbnails and previews, {:.1} MB",
+        files.len(),
+        bytes as f64 / 1e6
+    );
+
+    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        for turn in 0..2 {
+            settle()?;
+            if (round + turn) % 2 == 0 {
+                let t = Instant::now();
+                let out = sb(&["share", "create", "Bench", "--target", "bench", "--json"])
+                    .stdout(Stdio::piped())
+                    .output()?;
+                ours.push(t.elapsed().as_secs_f64());
+                anyhow::ensure!(out.status.success(), "share create failed");
+                // The share goes, so every round starts from the same store.
+                let list = sb(&["share", "list", "--json"])
+                    .stdout(Stdio::piped())
+                    .output()?;
+                let v: serde_json::Value = serde_json::from_slice(&list.stdout)?;
+                for s in v.as_array().context("share list")? {
+                    let id = s["id"].as_str().context("id")?;
+                    anyhow::ensure!(sb(&["share", "revoke", id]).status()?.success());
+                }
+            } else {
+                let to = format!(
+                    ":s3,provider=Other,endpoint='http://127.0.0.1:{}',access_key_id=AKBENCH,secret_access_key=SKBENCHSECRET:rclone/peer-{round}",
+                    s3.port
+                );
+                let (t, _) = timed(Command::new("rclone").arg("copy").arg(&thumbs).arg(&to))?;
+                peer.push(t);
+            }
+        }
+    }
+    let (o, p) = (median(ours.clone()), median(peer.clone()));
+    println!("  shoebox share create (encrypted, each object proven): median {o:.2} s  {ours:.2?}");
+    println!("  rclone copy of the same files (plain, 4 transfers):  median {p:.2} s  {peer:.2?}");
+    println!("  ratio shoebox / rclone: {:.2}", o / p);
+    Ok(())
+}
