@@ -36,7 +36,8 @@ impl Drop for Server {
     }
 }
 
-fn is_root() -> bool {
+/// Whether this process runs as root (nginx then needs `user root;` to read temp folders).
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

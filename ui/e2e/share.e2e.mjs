@@ -110,7 +110,7 @@ async function chromium() {
     .setChromeService(new chrome.ServiceBuilder('/usr/bin/chromedriver')).build();
 }
 
-const state = (d) => d.executeScript('return window.shoeboxShare ? { ready: !!shoeboxShare.ready, decoded: shoeboxShare.decoded, failed: shoeboxShare.failed, message: shoeboxShare.message || "", firstScreenMs: shoeboxShare.firstScreenMs } : null');
+const state = (d) => d.executeScript('return window.shoeboxShare ? { ready: !!shoeboxShare.ready, decoded: shoeboxShare.decoded, failed: shoeboxShare.failed, message: shoeboxShare.message || "", firstScreenMs: shoeboxShare.firstScreenMs, firstScreen: shoeboxShare.firstScreen, allMs: shoeboxShare.allMs } : null');
 
 async function opens(d, link) {
   // Another page first: a link that differs only after `#` would not load the page again.
@@ -132,7 +132,7 @@ for (const [engine, start] of [['WebKit', webkit], ['Chromium', chromium]]) {
       assert.equal(s.message, '', `it says: ${s.message}`);
       assert.equal(s.decoded, n);
       assert.equal(s.failed, 0);
-      console.log(`${engine}: first screen of ${n} thumbnails decoded in ${Math.round(s.firstScreenMs)} ms`);
+      console.log(`${engine}: first screen (${s.firstScreen} thumbnails) decoded in ${Math.round(s.firstScreenMs)} ms, all ${n} in ${Math.round(s.allMs)} ms`);
       assert.equal(await d.executeScript("return document.querySelector('#title').textContent"), 'Summer');
       if (engine === 'WebKit') await shot(d, 'share-gallery-phone');
       await d.findElement(By.css('.tile')).click();

@@ -103,7 +103,15 @@
   }
 
   async function loadThumbs() {
-    // First screen first: in order, a few at a time.
+    // First screen first: in order, a few at a time. The first screen is the tiles that start
+    // within the window's height.
+    const firstScreen = state.items.filter((it) => parseFloat(it.el.style.top) < innerHeight).length;
+    const firstDone = () => {
+      if (state.firstScreenMs === undefined && state.decoded + state.failed >= firstScreen) {
+        state.firstScreenMs = performance.now() - state.started;
+        state.firstScreen = firstScreen;
+      }
+    };
     let next = 0;
     const worker = async () => {
       while (next < state.items.length) {
@@ -122,10 +130,12 @@
           it.el.classList.add('bad');
           it.el.textContent = e instanceof Tampered ? 'This photo was changed on the server; not shown' : 'Could not load this photo';
         }
+        firstDone();
       }
     };
     await Promise.all([worker(), worker(), worker(), worker(), worker(), worker()]);
-    if (state.firstScreenMs === undefined) state.firstScreenMs = performance.now() - state.started;
+    firstDone();
+    state.allMs = performance.now() - state.started;
   }
 
   async function show(i) {

@@ -94,9 +94,83 @@ pub(crate) fn bench_share(work: &Path, count: usize, rounds: usize) -> Result<()
             }
         }
     }
+    gallery(&sb, work)?;
     let (o, p) = (median(ours.clone()), median(peer.clone()));
     println!("  shoebox share create (encrypted, each object proven): median {o:.2} s  {ours:.2?}");
     println!("  rclone copy of the same files (plain, 4 transfers):  median {p:.2} s  {peer:.2?}");
     println!("  ratio shoebox / rclone: {:.2}", o / p);
+    Ok(())
+}
+
+/// The same album published on a folder that nginx serves, opened in Chromium by
+/// `ui/e2e/share-perf.mjs`: the time to the first screen of thumbnails and to all of them.
+fn gallery(sb: &dyn Fn(&[&str]) -> Command, work: &Path) -> Result<()> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/e2e/share-perf.mjs");
+    if !Path::new("/usr/bin/chromium").exists() || !script.exists() {
+        println!("  (the gallery's time needs Debian's chromium and the checkout's ui/e2e)");
+        return Ok(());
+    }
+    let web = work.join("share-web");
+    let _ = std::fs::remove_dir_all(&web);
+    std::fs::create_dir_all(&web)?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let root = web.join("store");
+    let _ = sb(&["target", "remove", "web"])
+        .stderr(Stdio::null())
+        .status();
+    anyhow::ensure!(
+        sb(&["target", "add", "web", "--scheme", "fs", "--opt"])
+            .arg(format!("root={}", root.display()))
+            .status()?
+            .success()
+    );
+    anyhow::ensure!(
+        sb(&["target", "set", "web", "--public-url"])
+            .arg(format!("http://127.0.0.1:{port}/"))
+            .status()?
+            .success()
+    );
+    let out = sb(&["share", "create", "Bench", "--target", "web", "--json"])
+        .stdout(Stdio::piped())
+        .output()?;
+    anyhow::ensure!(out.status.success(), "share create on the folder failed");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let link = v["share"]["link"].as_str().context("link")?.to_owned();
+    let id = v["share"]["id"].as_str().context("id")?.to_owned();
+    let user = if shoebox_tests::servers::is_root() {
+        "user root;"
+    } else {
+        ""
+    };
+    let d = web.display();
+    std::fs::write(
+        web.join("nginx.conf"),
+        format!(
+            "{user} daemon off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log; \
+             events {{}} http {{ types {{ text/html html; }} access_log off; \
+             client_body_temp_path {d}/nb; proxy_temp_path {d}/np; fastcgi_temp_path {d}/nf; \
+             uwsgi_temp_path {d}/nu; scgi_temp_path {d}/ns; \
+             server {{ listen 127.0.0.1:{port}; root {}; }} }}",
+            root.display()
+        ),
+    )?;
+    let mut nginx = Command::new("nginx")
+        .arg("-c")
+        .arg(web.join("nginx.conf"))
+        .arg("-e")
+        .arg(web.join("error.log"))
+        .spawn()?;
+    std::thread::sleep(Duration::from_millis(500));
+    let st = Command::new("node")
+        .arg(&script)
+        .arg(&link)
+        .arg("3")
+        .status();
+    let _ = Command::new("kill").arg(nginx.id().to_string()).status();
+    let _ = nginx.wait();
+    let _ = sb(&["share", "revoke", &id]).status();
+    anyhow::ensure!(st?.success(), "the gallery did not open");
     Ok(())
 }
