@@ -39,6 +39,8 @@ pub fn typescript() -> String {
         DeviceInfo::decl(),
         PinResult::decl(),
         AlbumSpace::decl(),
+        ShareView::decl(),
+        ShareTarget::decl(),
         CacheInfo::decl(),
         TargetBackup::decl(),
         TargetVerify::decl(),

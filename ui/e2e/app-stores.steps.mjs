@@ -52,6 +52,36 @@ export function storeSteps(ctx) {
     assert.equal(back.find((a) => a.original_name === 'IMG_0100.JPG').favourite, true);
   });
 
+  test("an album's Share… publishes it with a link and a QR code, and Revoke deletes it", async () => {
+    const { d } = ctx;
+    await js("document.querySelector('[data-testid=backup-panel] .close')?.click()");
+    await d.findElement(By.css('[data-testid=album]')).click();
+    await clickEnabled(d, By.css('[data-testid=album-share]'));
+    const url = await waitFor('the public address field', () => d.findElement(By.css('[data-testid=share-public-url]')));
+    await url.clear();
+    await url.sendKeys('http://127.0.0.1:9/photos');
+    await clickEnabled(d, By.css('[data-testid=share-create]'));
+    const link = await waitFor('the link', async () => {
+      const e = await d.findElements(By.css('[data-testid=share-link]'));
+      return e.length ? e[0].getAttribute('value') : null;
+    }, 60000);
+    const listed = JSON.parse(cli(w, ['share', 'list', '--json']));
+    assert.equal(listed.length, 1);
+    assert.equal(link, listed[0].link);
+    assert.match(link, /^http:\/\/127\.0\.0\.1:9\/photos\/shares\/index\.html#s=[0-9a-f]{32}&k=[A-Za-z0-9_-]{43}$/);
+    assert.equal(listed[0].album, 'Holiday <b>2022</b>');
+    assert.ok(await js("return !!document.querySelector('[data-testid=share-qr] svg')"), 'a QR code');
+    const folder = join(w.home, 'Shoebox Backup', 'shares', listed[0].id);
+    assert.ok(existsSync(join(folder, 'manifest.bin')), 'published on the default target');
+    await shot('share-dialog');
+    await d.findElement(By.css('[data-testid=share-revoke]')).click();
+    await waitFor('the share gone', async () => (await d.findElements(By.css('[data-testid=share-item]'))).length === 0, 60000);
+    assert.deepEqual(JSON.parse(cli(w, ['share', 'list', '--json'])), []);
+    assert.ok(!existsSync(folder) || readdirSync(folder, { recursive: true }).every((f) => statSync(join(folder, f)).isDirectory()), 'revoke left files');
+    await d.findElement(By.css('[data-testid=share-dialog] .close')).click();
+    await js("document.querySelector('.side button').click()"); // back to Photos
+  });
+
   test('automatic backups: a period in Settings, the next one in the Backup panel, then a backup on its own', async () => {
     const { d, app } = ctx;
     const toasts = () => js("return [...document.querySelectorAll('[data-testid=toast]')].map(t => t.textContent).join(' ')");

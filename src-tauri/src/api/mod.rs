@@ -6,6 +6,7 @@ mod albums;
 mod devices;
 mod jobs;
 mod settings;
+mod share;
 mod targets;
 mod timeline;
 
@@ -13,6 +14,7 @@ pub use albums::*;
 pub use devices::*;
 pub use jobs::*;
 pub use settings::*;
+pub use share::*;
 pub use targets::*;
 pub use timeline::*;
 

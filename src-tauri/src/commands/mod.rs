@@ -11,6 +11,7 @@ mod devices;
 mod jobs;
 mod organise;
 mod settings;
+mod share;
 mod targets;
 mod timeline;
 
@@ -135,6 +136,11 @@ commands![
     albums::album_remove,
     albums::album_members,
     albums::album_pin,
+    // sharing
+    share::shares,
+    share::share_targets,
+    share::share_create,
+    share::share_revoke,
     // jobs
     jobs::import,
     jobs::export,

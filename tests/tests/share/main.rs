@@ -361,3 +361,18 @@ fn a_password_share_keeps_its_key_out_of_the_link() {
     let db = std::fs::read(s.d.lib.join(".shoebox/catalog.db")).unwrap();
     assert!(!contains(&db, b"horse"));
 }
+
+/// On an encrypted target the share's objects are written as they are (the viewer holds only
+/// the share's key), and the store's own encryption layer never stumbles on them.
+#[test]
+fn a_share_on_an_encrypted_target_leaves_its_backup_whole() {
+    let s = setup(Server::fs().encrypted());
+    json(&mut s.d.sb(&["backup", "--json"]), 0);
+    let (id, _, manifest) = publish_and_check(&s);
+    assert_eq!(manifest["items"].as_array().unwrap().len(), 3);
+    json(&mut s.d.sb(&["verify", "--deep", "--json"]), 0);
+    json(&mut s.d.sb(&["sync", "--json"]), 0);
+    run_ok(&mut s.d.sb(&["share", "revoke", &id]), 0);
+    assert!(objects(&s.store, &id).is_empty());
+    json(&mut s.d.sb(&["verify", "--deep", "--json"]), 0);
+}

@@ -334,6 +334,18 @@ failed: Array<FileProblem>, };
 
 export type AlbumSpace = { originals: number, bytes: number, };
 
+export type ShareView = { id: string, album: string, target: string, 
+/**
+ * The link to send; none when this computer does not hold the share's key.
+ */
+link: string | null, 
+/**
+ * The link as a QR code (an SVG document), to open it on a phone.
+ */
+qr_svg: string | null, expires_at: string | null, photos: number, password: boolean, };
+
+export type ShareTarget = { name: string, public_url: string | null, };
+
 export type CacheInfo = { files: number, bytes: number, max_bytes: number, };
 
 export type TargetBackup = { target: string, ok: boolean, 
@@ -468,6 +480,14 @@ export const api = {
   albumMembers: (id: number) => invoke<Array<Hash>>('album_members', { id }),
   /** Keeps an album's originals on this computer (fetching those on the store, and at each sync those added later), or lets them go (`on` false: they may be evicted from the cache). */
   albumPin: (id: number, on: boolean, onEvent: (e: JobEvent) => void) => invoke<PinResult>('album_pin', { id, on, onEvent: channel(onEvent) }),
+  /** The shares of an album made on this computer, newest first. */
+  shares: (album: string) => invoke<Array<ShareView>>('shares', { album }),
+  /** The targets a share can go to, with their public addresses. */
+  shareTargets: () => invoke<Array<ShareTarget>>('share_targets'),
+  /** Publishes an album on a target (setting the target's public address first when one is given) and returns the new share with its link. */
+  shareCreate: (album: string, target: string, publicUrl: string | null, expiresDays: number | null) => invoke<ShareView>('share_create', { album, target, publicUrl, expiresDays }),
+  /** Deletes a share from its store (all of it, checked); returns how many objects went. */
+  shareRevoke: (id: string) => invoke<number>('share_revoke', { id }),
   /** Imports dropped or picked files and folders, streaming progress; `cancel_job` stops it between files (what was imported stays). */
   import: (paths: Array<string>, onEvent: (e: JobEvent) => void) => invoke<ImportSummary>('import', { paths, onEvent: channel(onEvent) }),
   /** Exports photos to a folder: originals (`size` null) or JPEGs at most `size` pixels long, streaming progress; `cancel_job` stops it between photos. */
