@@ -74,8 +74,19 @@ export function storeSteps(ctx) {
     const folder = join(w.home, 'Shoebox Backup', 'shares', listed[0].id);
     assert.ok(existsSync(join(folder, 'manifest.bin')), 'published on the default target');
     await shot('share-dialog');
-    await d.findElement(By.css('[data-testid=share-revoke]')).click();
-    await waitFor('the share gone', async () => (await d.findElements(By.css('[data-testid=share-item]'))).length === 0, 60000);
+    // A second link, with a password: it holds no key.
+    await d.findElement(By.css('[data-testid=share-password]')).sendKeys('open sesame');
+    await clickEnabled(d, By.css('[data-testid=share-create]'));
+    await waitFor('the second link', async () => (await d.findElements(By.css('[data-testid=share-item]'))).length === 2, 60000);
+    const both = JSON.parse(cli(w, ['share', 'list', '--json']));
+    const locked = both.find((s) => s.password);
+    assert.ok(locked, 'a share with a password');
+    assert.match(locked.link, /#s=[0-9a-f]{32}&p=1$/);
+    assert.ok(existsSync(join(w.home, 'Shoebox Backup', 'shares', locked.id, 'lock.json')));
+    for (let n = 2; n > 0; n--) {
+      await d.findElement(By.css('[data-testid=share-revoke]')).click();
+      await waitFor('a share gone', async () => (await d.findElements(By.css('[data-testid=share-item]'))).length === n - 1, 60000);
+    }
     assert.deepEqual(JSON.parse(cli(w, ['share', 'list', '--json'])), []);
     assert.ok(!existsSync(folder) || readdirSync(folder, { recursive: true }).every((f) => statSync(join(folder, f)).isDirectory()), 'revoke left files');
     await d.findElement(By.css('[data-testid=share-dialog] .close')).click();

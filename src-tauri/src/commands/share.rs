@@ -63,7 +63,8 @@ pub async fn share_targets(state: State<'_, AppState>) -> Res<Vec<ShareTarget>> 
 }
 
 /// Publishes an album on a target (setting the target's public address first when one is
-/// given) and returns the new share with its link.
+/// given) and returns the new share with its link; with a password, the link holds no key and
+/// the viewer asks for it.
 #[command]
 pub async fn share_create(
     state: State<'_, AppState>,
@@ -71,6 +72,7 @@ pub async fn share_create(
     target: String,
     public_url: Option<String>,
     expires_days: Option<u32>,
+    password: Option<String>,
 ) -> Res<ShareView> {
     with_lib(&state, move |lib| {
         if let Some(u) = public_url.as_deref().filter(|u| !u.trim().is_empty()) {
@@ -80,6 +82,7 @@ pub async fn share_create(
             album,
             target,
             expires_days,
+            password: password.filter(|p| !p.is_empty()),
             ..Default::default()
         };
         Ok(view(lib.share_create(&opts, &|_| {})?.share))

@@ -484,8 +484,8 @@ export const api = {
   shares: (album: string) => invoke<Array<ShareView>>('shares', { album }),
   /** The targets a share can go to, with their public addresses. */
   shareTargets: () => invoke<Array<ShareTarget>>('share_targets'),
-  /** Publishes an album on a target (setting the target's public address first when one is given) and returns the new share with its link. */
-  shareCreate: (album: string, target: string, publicUrl: string | null, expiresDays: number | null) => invoke<ShareView>('share_create', { album, target, publicUrl, expiresDays }),
+  /** Publishes an album on a target (setting the target's public address first when one is given) and returns the new share with its link; with a password, the link holds no key and the viewer asks for it. */
+  shareCreate: (album: string, target: string, publicUrl: string | null, expiresDays: number | null, password: string | null) => invoke<ShareView>('share_create', { album, target, publicUrl, expiresDays, password }),
   /** Deletes a share from its store (all of it, checked); returns how many objects went. */
   shareRevoke: (id: string) => invoke<number>('share_revoke', { id }),
   /** Imports dropped or picked files and folders, streaming progress; `cancel_job` stops it between files (what was imported stays). */

@@ -22,12 +22,13 @@ class ShareStore {
     this.album = null;
   }
 
-  /** Publishes the album on `target` (giving it `publicUrl` first, when typed). */
-  async create(target: string, publicUrl: string, expiresDays: number | null) {
+  /** Publishes the album on `target` (giving it `publicUrl` first, when typed), with a
+   * password when one is typed. */
+  async create(target: string, publicUrl: string, expiresDays: number | null, password: string) {
     if (!this.album || this.busy) return;
     this.busy = true;
     try {
-      const s = await api.shareCreate(this.album, target, publicUrl.trim() || null, expiresDays);
+      const s = await api.shareCreate(this.album, target, publicUrl.trim() || null, expiresDays, password || null);
       this.shares = [s, ...this.shares];
       this.targets = await api.shareTargets();
       shell.toast(`“${s.album}” is shared: ${s.photos} photo(s). Send the link.`);
