@@ -11,7 +11,8 @@ const repo = resolve(import.meta.dirname, '..', '..');
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, 'target');
 export const bin = (name) => join(targetDir, process.env.SHOEBOX_PROFILE ?? 'debug', name);
 
-function freePort() {
+/** A TCP port free on 127.0.0.1 now. */
+export function freePort() {
   return new Promise((ok, fail) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {
@@ -22,7 +23,8 @@ function freePort() {
   });
 }
 
-async function waitPort(port, ms) {
+/** Waits until something listens on `port`; throws after `ms`. */
+export async function waitPort(port, ms) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     const ok = await new Promise((r) => {

@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import net from 'node:net';
 import { Builder, By, Key } from 'selenium-webdriver';
 import chrome from 'selenium-webdriver/chrome.js';
-import { bin, cli, removeWorld, shot, waitFor, world } from './harness.mjs';
+import { bin, cli, freePort, removeWorld, shot, waitFor, waitPort, world } from './harness.mjs';
 
 const w = world();
 const store = join(w.root, 'store');
@@ -20,27 +19,6 @@ const procs = [];
 let port;
 let display;
 const links = {};
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port: p } = s.address(); s.close(() => ok(p)); });
-    s.on('error', fail);
-  });
-}
-
-async function waitPort(p, ms) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const ok = await new Promise((r) => {
-      const c = net.connect(p, '127.0.0.1', () => { c.end(); r(true); });
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing listens on ${p}`);
-}
 
 const shareJson = (args, env = {}) => JSON.parse(execFileSync(bin('shoebox'), ['share', ...args, '--json'], {
   env: { ...process.env, HOME: w.home, SHOEBOX_LIBRARY: w.library, SHOEBOX_SECRETS_FILE: join(w.home, 'secrets.json'), ...env },

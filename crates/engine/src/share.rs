@@ -212,11 +212,18 @@ impl Library {
         Ok(out)
     }
 
+    /// This computer's record of share `id` (without its link: the key is read where needed).
     fn share(&self, id: &str) -> Result<Share> {
-        self.shares()?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| Error::NotFound(format!("no share {id:?} (see `shoebox share list`)")))
+        let missing = || Error::NotFound(format!("no share {id:?} (see `shoebox share list`)"));
+        let record = self
+            .catalog
+            .setting(&format!("{SETTING}{id}"))?
+            .ok_or_else(missing)?;
+        serde_json::from_str(&record).map_err(|e| {
+            Error::Setting(format!(
+                "this computer's record of share {id} is unreadable: {e}"
+            ))
+        })
     }
 
     /// Publishes album `opts.album` on `opts.target` as a new share; returns it with its link.
@@ -254,7 +261,7 @@ impl Library {
         // By the library's clock (tests move it to make a share that has expired).
         let created = chrono::DateTime::from_timestamp_millis(self.now_ms() as i64)
             .unwrap_or_else(chrono::Utc::now);
-        let mut share = Share {
+        let share = Share {
             id: id.clone(),
             album: album.name.clone(),
             target: opts.target.clone(),
@@ -277,31 +284,22 @@ impl Library {
             &format!("{SETTING}{id}"),
             &BTreeMap::from([("key".into(), b64url(&key))]),
         )?;
-        let mut report = ShareReport {
-            share: share.clone(),
-            added: 0,
-            objects_written: 0,
-            skipped: Vec::new(),
-        };
         let res = match &opts.password {
             Some(pw) => lock(&store, &id, &key, pw),
             None => Ok(()),
         }
-        .and_then(|()| self.publish(&store, &mut share, &key, album.id, &mut report, progress));
-        if let Err(e) = res {
+        .and_then(|()| self.publish(&store, share, &key, album.id, progress));
+        if res.is_err() {
             // Nothing half-made stays: what was written goes, and so does the key.
             let _ = store.share_delete(&id);
             let _ = secrets::forget(&format!("{SETTING}{id}"));
-            return Err(e);
         }
-        share.link = Some(link(&share, &key));
-        report.share = share;
-        Ok(report)
+        res
     }
 
     /// Adds to share `id` the photos added to its album since, and writes its manifest again.
     pub fn share_update(&mut self, id: &str, progress: &dyn Fn(&Progress)) -> Result<ShareReport> {
-        let mut share = self.share(id)?;
+        let share = self.share(id)?;
         let key = key_of(id)?.ok_or_else(|| {
             Error::Setting(format!(
                 "the key of share {id} is not on this computer (it stays where the share was \
@@ -319,16 +317,7 @@ impl Library {
                 ))
             })?;
         let (store, _) = self.open_target(&share.target)?;
-        let mut report = ShareReport {
-            share: share.clone(),
-            added: 0,
-            objects_written: 0,
-            skipped: Vec::new(),
-        };
-        self.publish(&store, &mut share, &key, album.id, &mut report, progress)?;
-        share.link = Some(link(&share, &key));
-        report.share = share;
-        Ok(report)
+        self.publish(&store, share, &key, album.id, progress)
     }
 
     /// Deletes share `id` from its store, every object (then checks none is left), and
@@ -347,12 +336,12 @@ impl Library {
     fn publish(
         &mut self,
         store: &shoebox_store::Store,
-        share: &mut Share,
+        mut share: Share,
         key: &[u8; 32],
         album: i64,
-        report: &mut ShareReport,
         progress: &dyn Fn(&Progress),
-    ) -> Result<()> {
+    ) -> Result<ShareReport> {
+        let (mut added, mut written, mut skipped) = (0, 0, Vec::new());
         let keys = shoebox_crypt::Keys::from_data_key(*key);
         let members = self.album_members(album)?;
         let new: Vec<&Hash> = members
@@ -381,7 +370,7 @@ impl Library {
             };
             let read = |size: u32| std::fs::read(self.paths.thumb(h, size)).ok();
             let (Some(thumb), Some(preview)) = (read(320), read(1440)) else {
-                report.skipped.push(format!(
+                skipped.push(format!(
                     "{}: no thumbnail or preview on this computer (sync or import it again)",
                     a.path
                 ));
@@ -391,7 +380,7 @@ impl Library {
                 match self.local_original(&a) {
                     Some(f) => Some(std::fs::read(&f).map_err(crate::error::io(f.clone()))?),
                     None => {
-                        report.skipped.push(format!(
+                        skipped.push(format!(
                             "{}: its original is not on this computer (`shoebox fetch` it \
                              first)",
                             a.path
@@ -410,22 +399,10 @@ impl Library {
                 format!("photo-{:04}{ext}", share.items.len() + 1)
             };
             let item = Item {
-                t: put(
-                    &format!("t/{}.bin", random_hex(16)),
-                    &thumb,
-                    &mut report.objects_written,
-                )?,
-                p: put(
-                    &format!("p/{}.bin", random_hex(16)),
-                    &preview,
-                    &mut report.objects_written,
-                )?,
+                t: put(&format!("t/{}.bin", random_hex(16)), &thumb, &mut written)?,
+                p: put(&format!("p/{}.bin", random_hex(16)), &preview, &mut written)?,
                 o: match &original {
-                    Some(b) => Some(put(
-                        &format!("o/{}.bin", random_hex(16)),
-                        b,
-                        &mut report.objects_written,
-                    )?),
+                    Some(b) => Some(put(&format!("o/{}.bin", random_hex(16)), b, &mut written)?),
                     None => None,
                 },
                 w,
@@ -441,7 +418,7 @@ impl Library {
                 }),
             };
             share.items.insert(h.to_string(), item);
-            report.added += 1;
+            added += 1;
         }
         // The manifest lists the album's photos in the album's order, newest first.
         let mut items: Vec<&Item> = members
@@ -459,12 +436,12 @@ impl Library {
         put(
             "manifest.bin",
             &serde_json::to_vec(&manifest).map_err(|e| Error::Setting(e.to_string()))?,
-            &mut report.objects_written,
+            &mut written,
         )?;
         store.share_put_viewer(VIEWER.as_bytes().to_vec())?;
-        report.objects_written += 1;
+        written += 1;
         share.photos = share.items.len();
-        let record = serde_json::to_string(&*share).map_err(|e| Error::Setting(e.to_string()))?;
+        let record = serde_json::to_string(&share).map_err(|e| Error::Setting(e.to_string()))?;
         self.catalog
             .set_setting(&format!("{SETTING}{}", share.id), &record)?;
         progress(&Progress {
@@ -473,6 +450,12 @@ impl Library {
             total,
             ..Default::default()
         });
-        Ok(())
+        share.link = Some(link(&share, key));
+        Ok(ShareReport {
+            share,
+            added,
+            objects_written: written,
+            skipped,
+        })
     }
 }

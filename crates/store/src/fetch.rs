@@ -99,7 +99,17 @@ impl Store {
         prefix: &str,
         recursive: bool,
     ) -> Result<Vec<opendal::Entry>> {
-        match self.op.list_with(prefix).recursive(recursive).await {
+        self.list_or_empty_on(&self.op, prefix, recursive).await
+    }
+
+    /// [`Store::list_or_empty`] through `op` (`raw`: a shared album's objects).
+    pub(crate) async fn list_or_empty_on(
+        &self,
+        op: &opendal::Operator,
+        prefix: &str,
+        recursive: bool,
+    ) -> Result<Vec<opendal::Entry>> {
+        match op.list_with(prefix).recursive(recursive).await {
             Ok(e) => Ok(e),
             Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(self.store_err(&e)),

@@ -279,12 +279,18 @@ impl Store {
 
     /// Writes a small object (an XMP sidecar) and proves it arrived. The key is checked first.
     pub fn put_object(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
+        self.put_on(&self.op, key, bytes)
+    }
+
+    /// [`Store::put_object`] through `op`: the store's own layers, or `raw` for what must be
+    /// written as it is (a shared album's objects).
+    pub(crate) fn put_on(&self, op: &Operator, key: &str, bytes: Vec<u8>) -> Result<()> {
         if let Some(why) = keys::unsafe_key_reason(key) {
             return Err(Error::Store(format!("refused to write {key:?}: {why}")));
         }
         let hash = blake3::hash(&bytes).to_hex().to_string();
         self.rt
-            .block_on(transfer::put_verified(&self.op, key, bytes, &hash))
+            .block_on(transfer::put_verified(op, key, bytes, &hash))
             .map_err(|e| Error::Store(format!("{key}: {e}")))
     }
 
@@ -292,13 +298,22 @@ impl Store {
     /// and, when it stopped early, why. Only `shoebox prune` (and a device compacting its own
     /// change log into a checkpoint) calls this.
     pub fn delete(&self, keys: &[String]) -> (Vec<String>, Option<String>) {
+        self.delete_on(&self.op, keys)
+    }
+
+    /// [`Store::delete`] through `op` (`raw`: a shared album's objects).
+    pub(crate) fn delete_on(
+        &self,
+        op: &Operator,
+        keys: &[String],
+    ) -> (Vec<String>, Option<String>) {
         self.rt.block_on(async {
             let mut done = Vec::new();
             for k in keys {
                 if let Some(why) = keys::unsafe_key_reason(k) {
                     return (done, Some(format!("refused to delete {k:?}: {why}")));
                 }
-                match self.op.delete(k).await {
+                match op.delete(k).await {
                     Ok(()) => done.push(k.clone()),
                     Err(e) => {
                         return (

@@ -11,73 +11,55 @@ pub fn is_share_id(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-fn share_key(id: &str, name: &str) -> Result<String> {
+/// Share `id`'s folder, `shares/<id>/`; anything but a share id is refused.
+fn folder(id: &str) -> Result<String> {
     if !is_share_id(id) {
         return Err(Error::Store(format!("{id:?} is not a share id")));
     }
-    let key = format!("shares/{id}/{name}");
-    if let Some(why) = crate::keys::unsafe_key_reason(&key) {
-        return Err(Error::Store(format!("refused to write {key:?}: {why}")));
-    }
-    Ok(key)
+    Ok(format!("shares/{id}/"))
 }
 
 impl Store {
     /// Writes one object of share `id` (`name` inside its folder) and proves it arrived.
     pub fn share_put(&self, id: &str, name: &str, bytes: Vec<u8>) -> Result<()> {
-        let key = share_key(id, name)?;
-        let hash = blake3::hash(&bytes).to_hex().to_string();
-        self.rt
-            .block_on(crate::transfer::put_verified(&self.raw, &key, bytes, &hash))
-            .map_err(|e| Error::Store(format!("{key}: {e}")))
+        self.put_on(&self.raw, &format!("{}{name}", folder(id)?), bytes)
     }
 
     /// Writes the viewer page every share's link opens, `shares/index.html` (the same bytes for
     /// all; it stays when a share is revoked, so a revoked link still says so).
     pub fn share_put_viewer(&self, page: Vec<u8>) -> Result<()> {
-        let key = "shares/index.html";
-        let hash = blake3::hash(&page).to_hex().to_string();
-        self.rt
-            .block_on(crate::transfer::put_verified(&self.raw, key, page, &hash))
-            .map_err(|e| Error::Store(format!("{key}: {e}")))
+        self.put_on(&self.raw, "shares/index.html", page)
     }
 
     /// The names of share `id`'s objects on the store (inside its folder).
     pub fn share_objects(&self, id: &str) -> Result<Vec<String>> {
-        if !is_share_id(id) {
-            return Err(Error::Store(format!("{id:?} is not a share id")));
-        }
-        let prefix = format!("shares/{id}/");
-        self.rt.block_on(async {
-            let entries = match self.raw.list_with(&prefix).recursive(true).await {
-                Ok(e) => e,
-                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
-                Err(e) => return Err(self.store_err(&e)),
-            };
-            let mut names: Vec<String> = entries
-                .iter()
-                .filter(|e| !e.path().ends_with('/'))
-                .filter_map(|e| e.path().strip_prefix(&prefix).map(str::to_owned))
-                .collect();
-            names.sort();
-            Ok(names)
-        })
+        let prefix = folder(id)?;
+        let entries = self
+            .rt
+            .block_on(self.list_or_empty_on(&self.raw, &prefix, true))?;
+        let mut names: Vec<String> = entries
+            .iter()
+            .filter(|e| !e.path().ends_with('/'))
+            .filter_map(|e| e.path().strip_prefix(&prefix).map(str::to_owned))
+            .collect();
+        names.sort();
+        Ok(names)
     }
 
     /// Deletes every object of share `id`, then lists its folder again: anything still there
     /// is an error that names it. Returns how many were deleted.
     pub fn share_delete(&self, id: &str) -> Result<usize> {
-        let names = self.share_objects(id)?;
-        self.rt.block_on(async {
-            for n in &names {
-                let key = share_key(id, n)?;
-                self.raw
-                    .delete(&key)
-                    .await
-                    .map_err(|e| self.store_err(&e))?;
-            }
-            Ok::<_, Error>(())
-        })?;
+        let prefix = folder(id)?;
+        let keys: Vec<String> = self
+            .share_objects(id)?
+            .iter()
+            .map(|n| format!("{prefix}{n}"))
+            .collect();
+        if let (_, Some(why)) = self.delete_on(&self.raw, &keys) {
+            return Err(Error::Store(format!(
+                "share {id}: {why}; run the command again"
+            )));
+        }
         let left = self.share_objects(id)?;
         if !left.is_empty() {
             return Err(Error::Store(format!(
@@ -87,6 +69,6 @@ impl Store {
                 left[0]
             )));
         }
-        Ok(names.len())
+        Ok(keys.len())
     }
 }

@@ -11,7 +11,6 @@ struct Setup {
     _t: tempfile::TempDir,
     d: Device,
     store: Server,
-    hashes: Vec<String>,
     src: PathBuf,
 }
 
@@ -50,7 +49,6 @@ fn setup(store: Server) -> Setup {
         _t: t,
         d,
         store,
-        hashes,
         src,
     }
 }
@@ -224,7 +222,6 @@ fn an_album_shared_on_a_folder_store_is_encrypted_updated_and_revoked() {
     );
     // The library's own backup is untouched.
     json(&mut s.d.sb(&["verify", "--deep", "--json"]), 0);
-    let _ = &s.hashes;
 }
 
 #[test]

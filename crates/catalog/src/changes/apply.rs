@@ -207,29 +207,23 @@ impl Catalog {
                         continue;
                     }
                     if known.is_none() {
-                        // A name some disk cannot hold is made safe here, and said so.
-                        let portable = shoebox_layout::RelPath::portable(path);
-                        let free = match &portable {
-                            Ok((p, _)) => {
-                                free_remote_path(&tx, p.as_str(), hash, &mut taken, on_disk)?
-                            }
-                            Err(_) => None,
-                        };
-                        let Some(free) = free else {
+                        // A name some disk cannot hold is placed under a safe one, and said so.
+                        let Some((placed, renamed)) =
+                            free_remote_path(&tx, path, hash, &mut taken, on_disk)?
+                        else {
                             out.rejected
                                 .push(format!("photo {hash}: unusable path {path:?}"));
                             continue;
                         };
-                        if let Ok((_, Some(why))) = portable {
+                        if let Some(why) = renamed {
                             out.renamed.push(format!(
-                                "photo {hash}: announced at {path:?}, which has {why}; placed \
-                                 at {free:?}"
+                                "photo {hash}: announced at {path:?}, which has {why}; placed at \
+                                 {placed:?}"
                             ));
                         }
-                        let path = free;
                         let row = NewAsset {
                             hash: hash.clone(),
-                            path,
+                            path: placed,
                             original_name: original_name.clone(),
                             size: *size,
                             meta: (**meta).clone(),

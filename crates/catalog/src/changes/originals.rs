@@ -52,7 +52,7 @@ pub(crate) fn restore_purged(
     else {
         return Ok(Restored::NeedsReplay);
     };
-    let Some(path) = free_remote_path(tx, &path, hash, taken, on_disk)? else {
+    let Some((path, _)) = free_remote_path(tx, &path, hash, taken, on_disk)? else {
         return Ok(Restored::NeedsReplay);
     };
     let row = NewAsset {
@@ -136,13 +136,15 @@ pub(crate) fn free_remote_path(
     hash: &str,
     taken: &mut std::collections::HashMap<String, std::collections::HashSet<String>>,
     on_disk: &dyn Fn(&str) -> bool,
-) -> Result<Option<String>> {
+) -> Result<Option<(String, Option<&'static str>)>> {
+    // A name some disk cannot hold (`aux.jpg`, a trailing dot) is made safe here, with why.
+    let Ok((portable, why)) = shoebox_layout::RelPath::portable(path) else {
+        return Ok(None);
+    };
+    let path = portable.as_str();
     let Some((folder, name)) = path.rsplit_once('/') else {
         return Ok(None);
     };
-    if shoebox_layout::RelPath::parse(path).is_err() {
-        return Ok(None);
-    }
     if !taken.contains_key(folder) {
         let mut stmt = tx.prepare_cached(
             "SELECT path FROM assets WHERE path >= ?1 || '/' AND path < ?1 || '0'",
@@ -169,7 +171,7 @@ pub(crate) fn free_remote_path(
         {
             // Taken from now on, by the row the caller inserts.
             names.insert(key);
-            return Ok(Some(candidate));
+            return Ok(Some((candidate, why)));
         }
     }
     Ok(None)
