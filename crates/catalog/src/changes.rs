@@ -6,7 +6,7 @@
 //! edits holds the same catalog. A device whose wall clock is wrong cannot win forever: a device
 //! that sees its stamps moves its own clock past them, so its next edits are later.
 
-mod apply;
+pub(crate) mod apply;
 mod originals;
 
 use crate::*;
@@ -188,7 +188,7 @@ impl Catalog {
 
     /// Records edits made here of `field` on `hashes` (already applied to the assets): appended
     /// to this device's log and to the winning values. Text, not [`Hash`]: a target may also be
-    /// an album (`album:…`) or a device (`device:…`).
+    /// an album (`album:…`), a person (`person:…`) or a device (`device:…`).
     pub fn record_edit(
         &mut self,
         device: &str,
@@ -197,8 +197,22 @@ impl Catalog {
         hashes: &[String],
         value: &serde_json::Value,
     ) -> Result<()> {
+        let edits: Vec<crate::Edit> = hashes
+            .iter()
+            .map(|h| (h.clone(), field.to_owned(), value.clone()))
+            .collect();
+        self.record_edits(device, wall_ms, &edits)
+    }
+
+    /// Records several edits made here, each (target, field, value), in one transaction.
+    pub fn record_edits(
+        &mut self,
+        device: &str,
+        wall_ms: u64,
+        edits: &[crate::Edit],
+    ) -> Result<()> {
         let stamps: Vec<String> = self
-            .clock_readings(device, wall_ms, hashes.len())?
+            .clock_readings(device, wall_ms, edits.len())?
             .iter()
             .map(Hlc::encode)
             .collect();
@@ -211,10 +225,10 @@ impl Catalog {
                 "INSERT INTO field_values (hash, field, hlc, value) VALUES (?1, ?2, ?3, ?4) \
                  ON CONFLICT (hash, field) DO UPDATE SET hlc = excluded.hlc, value = excluded.value",
             )?;
-            for (h, hlc) in hashes.iter().zip(&stamps) {
+            for ((h, field, value), hlc) in edits.iter().zip(&stamps) {
                 let op = Op::Set {
                     hash: h.clone(),
-                    field: field.to_owned(),
+                    field: field.clone(),
                     value: value.clone(),
                 };
                 log.execute(params![hlc, serde_json::to_string(&op).expect("json")])?;

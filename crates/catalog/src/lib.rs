@@ -12,6 +12,7 @@
 mod assets;
 mod changes;
 mod error;
+mod faces;
 mod history;
 mod looks;
 mod migrations;
@@ -25,6 +26,7 @@ mod tidy;
 
 pub use changes::{Applied, Change, FIELDS, Hlc, Op, Peer};
 pub use error::{Error, Result};
+pub use faces::{Edit, FaceRow, KnownFace, NewFace, Person, face_key};
 pub use looks::{Look, LookBits};
 pub use migrations::SCHEMA_VERSION;
 pub use organise::{Album, Bucket, Parts, PlaceCell, Purge, StoreMark, View};

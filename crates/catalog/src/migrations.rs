@@ -395,6 +395,44 @@ const STEPS: &[&str] = &[
     r#"
     ALTER TABLE assets ADD COLUMN motion_offset INTEGER;
     "#,
+    // v20: faces and people. `faces.key` names a face the same way on every device (its
+    // centre in thousandths of the picture); `pinned` faces were put (or taken) by a person's
+    // hand, here or on another device, and automatic grouping leaves them be. A person gets a
+    // `uid` once a hand touches it (a name, a merge, a face removed), which is when it travels.
+    r#"
+    CREATE TABLE people (
+        id          INTEGER PRIMARY KEY,
+        uid         TEXT UNIQUE,
+        name        TEXT,
+        hidden      INTEGER NOT NULL DEFAULT 0,
+        merged_into TEXT
+    );
+    CREATE TABLE faces (
+        id         INTEGER PRIMARY KEY,
+        hash       TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        x          REAL NOT NULL,
+        y          REAL NOT NULL,
+        w          REAL NOT NULL,
+        h          REAL NOT NULL,
+        score      REAL NOT NULL,
+        descriptor BLOB NOT NULL,
+        person_id  INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        pinned     INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (hash, key)
+    );
+    CREATE INDEX faces_by_person ON faces (person_id);
+    CREATE TABLE face_scans (
+        hash       TEXT PRIMARY KEY,
+        faces      INTEGER NOT NULL,
+        skipped    TEXT,
+        scanned_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER faces_asset_gone AFTER DELETE ON assets BEGIN
+        DELETE FROM faces WHERE hash = OLD.hash;
+        DELETE FROM face_scans WHERE hash = OLD.hash;
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -337,7 +337,9 @@ impl Catalog {
             let sql = format!(
                 "SELECT {ASSET_COLUMNS}, id, \
                  (SELECT group_concat(al.name, ' ') FROM album_assets aa \
-                  JOIN albums al ON al.id = aa.album_id WHERE aa.hash = assets.hash) AS album_names \
+                  JOIN albums al ON al.id = aa.album_id WHERE aa.hash = assets.hash) AS album_names, \
+                 (SELECT group_concat(DISTINCT p.name) FROM faces f JOIN people p ON p.id = f.person_id \
+                  WHERE f.hash = assets.hash AND p.hidden = 0) AS people_names \
                  FROM assets WHERE id IN (SELECT id FROM search_dirty)"
             );
             let mut get = tx.prepare(&sql)?;
@@ -346,15 +348,17 @@ impl Catalog {
                     r.get::<_, i64>("id")?,
                     asset_from_row(r)?,
                     r.get::<_, Option<String>>("album_names")?,
+                    r.get::<_, Option<String>>("people_names")?,
                 ))
             })?;
             let mut del = tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?;
             let mut put =
                 tx.prepare_cached("INSERT INTO search_index (rowid, body) VALUES (?1, ?2)")?;
             for row in rows {
-                let (id, a, albums) = row?;
+                let (id, a, albums, people) = row?;
                 del.execute([id])?;
-                let albums: Vec<String> = albums.into_iter().collect();
+                // Album names and the names of the people in it are words of the photo.
+                let albums: Vec<String> = albums.into_iter().chain(people).collect();
                 put.execute(params![id, body_of(&a, &albums)])?;
             }
             // Deleted photos: their rows go.

@@ -241,10 +241,13 @@ impl Catalog {
                 }
                 Op::Set { hash, field, value } => {
                     let album = hash.strip_prefix("album:");
+                    let person = hash.strip_prefix("person:");
                     let retiring = hash
                         .strip_prefix("device:")
                         .is_some_and(|d| is_uid(d) && field == "retired");
                     let known_field = retiring
+                        || person
+                            .is_some_and(|uid| is_uid(uid) && crate::faces::is_person_field(field))
                         || match album {
                             Some(uid) => {
                                 is_uid(uid)
@@ -287,7 +290,8 @@ impl Catalog {
                         continue;
                     }
                     // A tidy field's value is checked before it is kept.
-                    let tidy = crate::tidy::is_tidy_field(field) && album.is_none();
+                    let tidy =
+                        crate::tidy::is_tidy_field(field) && album.is_none() && person.is_none();
                     let tidied = if tidy {
                         match crate::tidy::apply_tidy(&tx, hash, field, value)? {
                             Some(changed) => changed,
@@ -309,6 +313,12 @@ impl Catalog {
                     let changed = match album {
                         _ if retiring => true,
                         _ if tidy => tidied,
+                        None if person.is_some() => crate::faces::apply_person(
+                            &tx,
+                            person.unwrap_or_default(),
+                            field,
+                            value,
+                        )?,
                         Some(uid) => apply_album(&tx, uid, field, value)?,
                         None => match field.strip_prefix("gone:") {
                             Some(key) => {
@@ -324,7 +334,8 @@ impl Catalog {
                     if changed {
                         out.fields += 1;
                     }
-                    if field == "trashed" && value.is_null() && album.is_none() {
+                    if field == "trashed" && value.is_null() && album.is_none() && person.is_none()
+                    {
                         // Restored from the trash elsewhere after it was deleted for good here:
                         // the delete had not seen the restore, so the photo comes back.
                         match restore_purged(&tx, hash, device, target, &mut taken, on_disk)? {
