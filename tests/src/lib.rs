@@ -53,7 +53,55 @@ pub fn shoebox_on(os: Os, lib: &Path, args: &[&str]) -> Command {
     };
     c.arg("--library").arg(lib).args(args);
     c.env_remove("SHOEBOX_LIBRARY").env("TZ", "UTC");
+    // Faces are off unless a test turns them on ([`with_faces`]): looking for faces after
+    // every import would slow the other tests down and say nothing about them.
+    c.env("SHOEBOX_MODELS", checkout().join("target/no-face-models"));
     c
+}
+
+/// The folder `scripts/fetch-models.sh` put the face models in (`SHOEBOX_TEST_MODELS`, else
+/// the default); a test that needs them fails with what to run when they are not there.
+pub fn face_models_dir() -> PathBuf {
+    let dir = std::env::var_os("SHOEBOX_TEST_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dirs_data().join("shoebox/models"));
+    assert!(
+        dir.join("dlib_face_recognition_resnet_model_v1.dat")
+            .is_file(),
+        "the face models are not in {}: run scripts/fetch-models.sh (scripts/test.sh does)",
+        dir.display()
+    );
+    dir
+}
+
+/// The face test photos `scripts/fetch-models.sh --test-photos` fetched
+/// (`SHOEBOX_TEST_PHOTOS`, else its default), checked to be there.
+pub fn face_photos_dir() -> PathBuf {
+    let dir = std::env::var_os("SHOEBOX_TEST_PHOTOS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME"))
+                .join(".cache/shoebox/face-photos")
+        });
+    assert!(
+        dir.join("obama.jpg").is_file() && dir.join("astronaut.png").is_file(),
+        "the face test photos are not in {}: run scripts/fetch-models.sh --test-photos (scripts/test.sh does)",
+        dir.display()
+    );
+    dir
+}
+
+fn dirs_data() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".local/share")
+        })
+}
+
+/// `cmd` with the face models on.
+pub fn with_faces(cmd: &mut Command) -> &mut Command {
+    cmd.env("SHOEBOX_MODELS", face_models_dir())
 }
 
 /// The Wine prefix every Windows run shares (made at first use, then reused): `WINEPREFIX`, or

@@ -7,7 +7,7 @@ mod progress;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
-use shoebox_engine::{Asset, Library, Settings};
+use shoebox_engine::{Asset, FaceRow, FacesReport, Library, Person, Settings};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -94,6 +94,10 @@ enum Command {
     Duplicates(cmd::duplicates::Args),
     /// Share an album by link: an end-to-end encrypted gallery on a target a browser reaches.
     Share(cmd::share::Args),
+    /// Faces in the photos: `faces scan` looks for them (resumable), `faces of PHOTO` lists them.
+    Faces(cmd::people::FacesArgs),
+    /// The people in the photos: list, name, merge, hide, take a wrong face out.
+    People(cmd::people::PeopleArgs),
     /// Run `shoebox watch run` (watch folders, scheduled backups) in the background: a systemd
     /// user unit on Linux.
     Service(cmd::service::Args),
@@ -145,6 +149,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Import(a) => cmd::import::run(&cli, a),
         Command::Share(a) => cmd::share::run(&cli, a),
+        Command::Faces(a) => cmd::people::faces(&cli, a),
+        Command::People(a) => cmd::people::people(&cli, a),
         Command::Ls(a) => cmd::ls::run(&cli, a),
         Command::Inspect(a) => cmd::inspect::run(&cli, a),
         Command::Show(a) => cmd::show::run(&cli, a),

@@ -43,6 +43,9 @@ pub enum Error {
     /// Stopped on request (the viewer moved on); nothing was left half-done.
     #[error("stopped before it finished; nothing was changed")]
     Cancelled,
+    /// The face models are missing or not the expected files: faces are off, all else works.
+    #[error("faces are off: {0}")]
+    FacesOff(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -123,7 +126,9 @@ impl Error {
             Error::Busy => ErrorKind::Busy,
             Error::Cancelled => ErrorKind::Cancelled,
             Error::NotFound(_) | Error::Ambiguous(..) => ErrorKind::NotFound,
-            Error::Setting(_) | Error::NoDefaultLibrary | Error::Layout(_) => ErrorKind::Invalid,
+            Error::Setting(_) | Error::NoDefaultLibrary | Error::Layout(_) | Error::FacesOff(_) => {
+                ErrorKind::Invalid
+            }
             _ => ErrorKind::Other,
         }
     }

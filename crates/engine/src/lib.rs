@@ -40,6 +40,7 @@ mod check;
 mod devices;
 mod error;
 mod export;
+mod faces;
 mod import;
 pub mod logging;
 mod organise;
@@ -63,6 +64,7 @@ pub use cache::{CacheReport, Fetched, PinFetch};
 pub use check::{CheckReport, Problem};
 pub use error::{Error, ErrorKind, Result};
 pub use export::{ExportReport, Exported, export_meta};
+pub use faces::{FacesReport, face_models};
 pub use import::Inspected;
 pub use organise::EmptyTrashReport;
 pub use password::{make_recovery_code, new_recovery_code, rclone_config, rclone_obscure};
@@ -72,8 +74,8 @@ pub use schedule::{Job, Ran, ScheduleEvent, Scheduler, TargetSchedule, run_sched
 pub use settings::{Settings, WatchFolderSetting};
 pub use share::{Share, ShareOptions, ShareReport, password_key};
 pub use shoebox_catalog::{
-    Album, Asset, Bucket, Counts, ImportRecord, Parts, PlaceCell, SearchFilter, StoreMark,
-    ThumbState, View,
+    Album, Asset, Bucket, Counts, FaceRow, ImportRecord, Parts, Person, PlaceCell, SearchFilter,
+    StoreMark, ThumbState, View,
 };
 pub use shoebox_import::{ImportReport, LibraryPaths, ReconcileReport};
 pub use shoebox_layout::{Hash, RelPath};

@@ -1,13 +1,14 @@
-//! Grouping faces into people.
+//! Grouping faces into people, one face at a time as photos arrive.
 //!
-//! A face joins the person whose faces it is closest to on average, if that is under
-//! [`JOIN`]; otherwise it starts a person of its own. Average distance rather than the
-//! nearest face, so one blurry face cannot chain two people together. [`regroup`] does the
-//! same for a whole set, then joins people whose averages are under [`JOIN`] of each other.
+//! Each person is held as the mean of its faces' descriptors. A face joins the person whose
+//! mean is nearest, if that is under [`JOIN`]; otherwise it starts a person of its own. The
+//! mean rather than the nearest face, so one blurry face cannot chain two people together
+//! (single linkage does); and a new face costs one distance per person, not per face.
 
-/// dlib's own rule: under 0.6 apart is the same person for 99.38% of the LFW pairs. Shoebox
-/// groups a little tighter, since a wrong merge is worse for a user than a split.
-pub const JOIN: f32 = 0.55;
+/// dlib's own rule is that faces under 0.6 apart are the same person (99.38% of LFW's
+/// pairs). A face is nearer its person's mean than to a single other face of them, so the
+/// bar here is lower; a wrong merge costs a person more than a split, which is one click.
+pub const JOIN: f32 = 0.5;
 
 pub fn distance(a: &[f32; 128], b: &[f32; 128]) -> f32 {
     a.iter()
@@ -17,68 +18,57 @@ pub fn distance(a: &[f32; 128], b: &[f32; 128]) -> f32 {
         .sqrt()
 }
 
-/// The average distance from `face` to each of `members`.
-pub fn mean_distance(face: &[f32; 128], members: &[&[f32; 128]]) -> f32 {
-    if members.is_empty() {
-        return f32::INFINITY;
-    }
-    members.iter().map(|m| distance(face, m)).sum::<f32>() / members.len() as f32
+/// People as grouping sees them: an id of the caller's and the running mean of the faces.
+#[derive(Default)]
+pub struct Groups<Id> {
+    people: Vec<(Id, [f32; 128], u32)>,
 }
 
-/// Which of `people` (each a list of descriptors) `face` belongs to, if any.
-pub fn assign(face: &[f32; 128], people: &[Vec<&[f32; 128]>]) -> Option<usize> {
-    people
-        .iter()
-        .enumerate()
-        .map(|(i, members)| (i, mean_distance(face, members)))
-        .filter(|(_, d)| *d < JOIN)
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(i, _)| i)
-}
-
-/// Groups `faces` from scratch; returns a group number for each face, numbered from 0 in
-/// the order each group's first face appears.
-pub fn regroup(faces: &[[f32; 128]]) -> Vec<usize> {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (i, f) in faces.iter().enumerate() {
-        let people: Vec<Vec<&[f32; 128]>> = groups
-            .iter()
-            .map(|g| g.iter().map(|&j| &faces[j]).collect())
-            .collect();
-        match assign(f, &people) {
-            Some(g) => groups[g].push(i),
-            None => groups.push(vec![i]),
-        }
+impl<Id: Clone + PartialEq> Groups<Id> {
+    pub fn new() -> Self {
+        Groups { people: Vec::new() }
     }
-    // Join groups whose faces are, on average, close enough to each other.
-    loop {
-        let mut best: Option<(usize, usize, f32)> = None;
-        for a in 0..groups.len() {
-            for b in a + 1..groups.len() {
-                let mut sum = 0.0;
-                for &i in &groups[a] {
-                    for &j in &groups[b] {
-                        sum += distance(&faces[i], &faces[j]);
-                    }
-                }
-                let d = sum / (groups[a].len() * groups[b].len()) as f32;
-                if d < JOIN && best.is_none_or(|(_, _, bd)| d < bd) {
-                    best = Some((a, b, d));
-                }
+
+    /// Adds `face` to person `id` (made if new).
+    pub fn add(&mut self, id: Id, face: &[f32; 128]) {
+        match self.people.iter_mut().find(|(p, _, _)| *p == id) {
+            Some((_, mean, n)) => {
+                *n += 1;
+                let k = 1.0 / *n as f32;
+                mean.iter_mut()
+                    .zip(face)
+                    .for_each(|(m, f)| *m += (f - *m) * k);
             }
-        }
-        let Some((a, b, _)) = best else { break };
-        let moved = groups.remove(b);
-        groups[a].extend(moved);
-    }
-    let mut out = vec![0; faces.len()];
-    groups.sort_by_key(|g| *g.iter().min().expect("groups are never empty"));
-    for (n, g) in groups.iter().enumerate() {
-        for &i in g {
-            out[i] = n;
+            None => self.people.push((id, *face, 1)),
         }
     }
-    out
+
+    /// The person `face` belongs to, if any is near enough.
+    pub fn nearest(&self, face: &[f32; 128]) -> Option<Id> {
+        self.people
+            .iter()
+            .map(|(id, mean, _)| (id, distance(face, mean)))
+            .filter(|(_, d)| *d < JOIN)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(id, _)| id.clone())
+    }
+}
+
+/// Groups `faces` from scratch, in order: a group number for each face, from 0.
+pub fn regroup(faces: &[[f32; 128]]) -> Vec<usize> {
+    let mut groups = Groups::new();
+    let mut next = 0;
+    faces
+        .iter()
+        .map(|f| {
+            let g = groups.nearest(f).unwrap_or_else(|| {
+                next += 1;
+                next - 1
+            });
+            groups.add(g, f);
+            g
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -95,9 +85,7 @@ mod tests {
 
     #[test]
     fn close_faces_group_and_far_ones_do_not() {
-        let a1 = at(0.0, 0.0);
-        let a2 = at(0.0, 2.0);
-        let b1 = at(3.0, 0.0);
+        let (a1, a2, b1) = (at(0.0, 0.0), at(0.0, 2.0), at(3.0, 0.0));
         assert!(distance(&a1, &a2) < JOIN, "{}", distance(&a1, &a2));
         assert!(distance(&a1, &b1) > JOIN, "{}", distance(&a1, &b1));
         assert_eq!(regroup(&[a1, b1, a2]), vec![0, 1, 0]);
@@ -106,6 +94,17 @@ mod tests {
     #[test]
     fn nothing_gives_nothing() {
         assert!(regroup(&[]).is_empty());
-        assert_eq!(assign(&at(0.0, 0.0), &[]), None);
+        assert_eq!(Groups::<u8>::new().nearest(&at(0.0, 0.0)), None);
+    }
+
+    #[test]
+    fn the_mean_moves_with_each_face() {
+        let mut g = Groups::new();
+        let (a, b) = ([0.0f32; 128], [0.2f32; 128]);
+        g.add(1, &a);
+        g.add(1, &b);
+        // The mean is 0.1 everywhere: 0.1·√128 ≈ 1.13 from both ends' opposite, and the
+        // point 0.1 itself is on it.
+        assert_eq!(g.nearest(&[0.1f32; 128]), Some(1));
     }
 }

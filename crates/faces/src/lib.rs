@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use image::RgbImage;
 
-pub use cluster::{distance, regroup};
+pub use cluster::{Groups, JOIN, distance, regroup};
 pub use detect::Detection;
 
 #[derive(Debug, thiserror::Error)]

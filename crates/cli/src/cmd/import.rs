@@ -9,10 +9,17 @@ pub struct Args {
     /// One JSON object on stdout instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Do not look for faces in the new photos afterwards (`shoebox faces scan` does it later).
+    #[arg(long)]
+    pub no_faces: bool,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
-    let Args { paths, json } = args;
+    let Args {
+        paths,
+        json,
+        no_faces,
+    } = args;
     let mut lib = open(cli)?;
     let bar = progress::Bar::new(!json && std::io::stderr().is_terminal(), "Importing");
     let report = lib.import(paths, &|p| bar.update(p), &AtomicBool::new(false), &|| {
@@ -56,6 +63,17 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode> {
                 "  ({} skipped by the extension, size or hidden-file rules; --json lists them)",
                 report.skipped.len()
             );
+        }
+    }
+    // Faces after the report: the import's own result never waits for them.
+    if !no_faces && report.counts.imported > 0 {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let show = !json && std::io::stderr().is_terminal();
+        match cmd::people::scan(&mut lib, threads, show, *json) {
+            Ok(Some(r)) if !json => cmd::people::print_scan(&r),
+            Ok(_) => {}
+            // The photos are in; a failed face scan is told and tried again next time.
+            Err(e) => eprintln!("warning: looking for faces failed: {e}"),
         }
     }
     Ok(if report.rejected.is_empty() {

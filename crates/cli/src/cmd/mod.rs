@@ -13,6 +13,7 @@ pub mod fetch;
 pub mod import;
 pub mod inspect;
 pub mod ls;
+pub mod people;
 pub mod pin;
 pub mod prune;
 pub mod restore;
