@@ -3,6 +3,7 @@
 pub mod api;
 pub mod bindings;
 pub mod commands;
+mod faces;
 mod protocol;
 mod state;
 mod watcher;
@@ -31,6 +32,7 @@ pub fn run() {
         .manage(AppState::new(lib))
         .setup(|app| {
             app.state::<AppState>().restart_watch(app.handle().clone());
+            app.state::<AppState>().scan_faces(app.handle().clone());
             Ok(())
         })
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, req, responder| {

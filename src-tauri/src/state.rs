@@ -36,6 +36,9 @@ pub struct AppState {
     pub fetch: Mutex<Option<Arc<AtomicBool>>>,
     /// Scheduled backups and verifies: which failed lately (tried again after a while).
     pub scheduler: Arc<Mutex<shoebox_engine::Scheduler>>,
+    /// The background face scan: whether one runs, and its stop flag (set when the app quits).
+    pub faces: Arc<AtomicBool>,
+    pub faces_stop: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -47,7 +50,19 @@ impl AppState {
             watch: Mutex::new(None),
             fetch: Mutex::new(None),
             scheduler: Arc::default(),
+            faces: Arc::default(),
+            faces_stop: Arc::default(),
         }
+    }
+
+    /// Looks for faces in the photos not looked at yet, in the background.
+    pub fn scan_faces(&self, app: tauri::AppHandle) {
+        crate::faces::start(
+            app,
+            self.root.clone(),
+            self.faces.clone(),
+            self.faces_stop.clone(),
+        );
     }
 
     /// Registers the viewer's fetch of an original, stopping the one before (the viewer moved

@@ -13,6 +13,7 @@ import { By, Key } from 'selenium-webdriver';
 import { bin, cli, clickEnabled, launch, removeWorld, shot as screenshot, waitFor, world } from './harness.mjs';
 import { storeSteps } from './app-stores.steps.mjs';
 import { editingSteps } from './app-editing.steps.mjs';
+import { peopleSteps } from './app-people.steps.mjs';
 
 const w = world();
 let app;
@@ -265,3 +266,4 @@ test('a watched folder imports new photos while the app runs', async () => {
 const ctx = { w, shot, js, text, allTileHashes, tileNamed, get d() { return d; }, get app() { return app; } };
 storeSteps(ctx);
 editingSteps(ctx);
+peopleSteps(ctx);

@@ -112,9 +112,16 @@ export function cli(w, args) {
   return execFileSync(bin('shoebox'), args, { env: envFor(w), encoding: 'utf8' });
 }
 
+/** The face models and test photos scripts/fetch-models.sh fetched, under the real home
+ *  (each world has its own HOME). */
+const realData = process.env.XDG_DATA_HOME ?? join(process.env.HOME ?? '', '.local/share');
+export const faceModels = process.env.SHOEBOX_TEST_MODELS ?? join(realData, 'shoebox/models');
+export const facePhotos = process.env.SHOEBOX_TEST_PHOTOS ?? join(process.env.HOME ?? '', '.cache/shoebox/face-photos');
+
 function envFor(w) {
   return {
     ...process.env,
+    SHOEBOX_MODELS: faceModels,
     HOME: w.home,
     SHOEBOX_LIBRARY: w.library,
     SHOEBOX_SECRETS_FILE: join(w.home, 'secrets.json'),

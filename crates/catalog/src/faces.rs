@@ -27,7 +27,9 @@ pub struct NewFace {
 
 /// A face in the catalog.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FaceRow {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     /// The photo.
     pub hash: String,
@@ -35,6 +37,7 @@ pub struct FaceRow {
     /// Left, top, width, height, in fractions of the picture.
     pub bbox: [f32; 4],
     pub score: f32,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub person: Option<i64>,
     pub name: Option<String>,
 }
@@ -51,12 +54,16 @@ pub struct KnownFace {
 
 /// A person: a group of faces, named or not.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Person {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub name: Option<String>,
     pub hidden: bool,
     /// Faces on photos not in the trash.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub faces: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub photos: u64,
     /// The face to show for the person: the largest.
     pub cover: Option<FaceRow>,

@@ -5,6 +5,7 @@
 mod albums;
 mod devices;
 mod jobs;
+mod people;
 mod settings;
 mod share;
 mod targets;
@@ -13,6 +14,7 @@ mod timeline;
 pub use albums::*;
 pub use devices::*;
 pub use jobs::*;
+pub use people::*;
 pub use settings::*;
 pub use share::*;
 pub use targets::*;

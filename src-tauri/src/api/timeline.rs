@@ -23,6 +23,10 @@ pub enum View {
         north: f64,
         east: f64,
     },
+    /// The photos a person is in.
+    Person {
+        person: i32,
+    },
 }
 
 /// What the search box asks for: words (file name, camera, caption, albums, keywords, dates
@@ -46,6 +50,7 @@ impl From<View> for engine::View {
             View::All => engine::View::All,
             View::Favourites => engine::View::Favourites,
             View::Album { album } => engine::View::Album(album.into()),
+            View::Person { person } => engine::View::Person(person.into()),
             View::Trash => engine::View::Trash,
             View::Search(s) => engine::View::Search(
                 s.query,

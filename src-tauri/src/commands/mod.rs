@@ -10,6 +10,7 @@ mod albums;
 mod devices;
 mod jobs;
 mod organise;
+mod people;
 mod settings;
 mod share;
 mod targets;
@@ -136,6 +137,14 @@ commands![
     albums::album_remove,
     albums::album_members,
     albums::album_pin,
+    // people
+    people::people,
+    people::person_name,
+    people::people_merge,
+    people::person_hide,
+    people::face_remove,
+    people::faces_of,
+    people::faces_scan,
     // sharing
     share::shares,
     share::share_targets,

@@ -5,7 +5,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 
 export type Hash = string;
 
-export type View = { "kind": "all" } | { "kind": "favourites" } | { "kind": "album", album: number, } | { "kind": "trash" } | { "kind": "search" } & Search | { "kind": "area", south: number, west: number, north: number, east: number, };
+export type View = { "kind": "all" } | { "kind": "favourites" } | { "kind": "album", album: number, } | { "kind": "trash" } | { "kind": "search" } & Search | { "kind": "area", south: number, west: number, north: number, east: number, } | { "kind": "person", person: number, };
 
 export type Search = { query: string, 
 /**
@@ -408,6 +408,40 @@ export type WatchEvent = { message: string,
  */
 imported: number, error: boolean, };
 
+export type Person = { id: number, name: string | null, hidden: boolean, 
+/**
+ * Faces on photos not in the trash.
+ */
+faces: number, photos: number, 
+/**
+ * The face to show for the person: the largest.
+ */
+cover: FaceRow | null, };
+
+export type FaceRow = { id: number, 
+/**
+ * The photo.
+ */
+hash: string, key: string, 
+/**
+ * Left, top, width, height, in fractions of the picture.
+ */
+bbox: [number, number, number, number], score: number, person: number | null, name: string | null, };
+
+export type FacesEvent = { running: boolean, done: number, total: number, 
+/**
+ * Faces found so far in this scan.
+ */
+faces: number, 
+/**
+ * Why faces are off (the models are missing or not the expected files), when they are.
+ */
+off: string | null, 
+/**
+ * A failure of the scan, told once.
+ */
+error: string | null, };
+
 export type WatchFolder = { path: string, 
 /**
  * Polled instead of relying on file system events (network shares).
@@ -480,6 +514,18 @@ export const api = {
   albumMembers: (id: number) => invoke<Array<Hash>>('album_members', { id }),
   /** Keeps an album's originals on this computer (fetching those on the store, and at each sync those added later), or lets them go (`on` false: they may be evicted from the cache). */
   albumPin: (id: number, on: boolean, onEvent: (e: JobEvent) => void) => invoke<PinResult>('album_pin', { id, on, onEvent: channel(onEvent) }),
+  /** People, the named first; hidden ones and single unnamed faces with `all`. */
+  people: (all: boolean) => invoke<Array<Person>>('people', { all }),
+  personName: (id: number, name: string) => invoke<Person>('person_name', { id, name }),
+  /** Merges person `from` into `into`. */
+  peopleMerge: (from: number, into: number) => invoke<Person>('people_merge', { from, into }),
+  personHide: (id: number, hidden: boolean) => invoke<void>('person_hide', { id, hidden }),
+  /** Takes a wrongly grouped face out of its person. */
+  faceRemove: (face: number) => invoke<void>('face_remove', { face }),
+  /** The faces of a photo, for the viewer's marks. */
+  facesOf: (hash: Hash) => invoke<Array<FaceRow>>('faces_of', { hash }),
+  /** Looks for faces in the photos not looked at yet, in the background (`faces` events). */
+  facesScan: () => invoke<void>('faces_scan'),
   /** The shares of an album made on this computer, newest first. */
   shares: (album: string) => invoke<Array<ShareView>>('shares', { album }),
   /** The targets a share can go to, with their public addresses. */

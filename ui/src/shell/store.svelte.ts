@@ -16,7 +16,7 @@ class ShellStore {
   info = $state<LibraryInfo | null>(null);
 
   /** A page shown instead of the timeline. */
-  page = $state<'timeline' | 'duplicates' | 'places'>('timeline');
+  page = $state<'timeline' | 'duplicates' | 'places' | 'people'>('timeline');
 
   panel = $state<'none' | 'backup' | 'settings'>('none');
 
@@ -66,11 +66,16 @@ class ShellStore {
   /** The first view, the library's figures and the albums are loaded. */
   ready = $state(false);
 
+  /** The name of a person whose photos are shown (set by the People page). */
+  personName: (id: number) => string = () => 'Person';
+
   /** What the window's title says of the page or view shown. */
   get title(): string {
     const v = timeline.view;
     if (this.page === 'duplicates') return 'Duplicates';
     if (this.page === 'places' || v.kind === 'area') return 'Places';
+    if (this.page === 'people') return 'People';
+    if (v.kind === 'person') return this.personName(v.person);
     if (v.kind === 'favourites') return 'Favourites';
     if (v.kind === 'trash') return 'Trash';
     if (v.kind === 'album') return albums.list.find((a) => a.id === v.album)?.name ?? 'Album';

@@ -1,4 +1,4 @@
-//! What the timeline and the map read: views (all, favourites, an album, the trash, a search, an area), buckets by month, a month's photos, map cells.
+//! What the timeline and the map read: views (all, favourites, an album, the trash, a search, an area, a person), buckets by month, a month's photos, map cells.
 
 use crate::{ASSET_COLUMNS, Asset, Catalog, Result, asset_from_row};
 use rusqlite::{params, params_from_iter};
@@ -18,6 +18,8 @@ pub enum View {
     /// Photos taken inside an area of the map: south, west, north, east in millionths of a
     /// degree (a cluster of the Places view).
     Area([i64; 4]),
+    /// Photos a person is in (a person of the People page).
+    Person(i64),
 }
 
 impl View {
@@ -37,6 +39,13 @@ impl View {
                 Vec::new(),
             ),
             View::Trash => fixed("trashed_at IS NOT NULL AND motion_of IS NULL"),
+            View::Person(id) => (
+                format!(
+                    "trashed_at IS NULL AND motion_of IS NULL \
+                     AND hash IN (SELECT hash FROM faces WHERE person_id = {id})"
+                ),
+                Vec::new(),
+            ),
             View::Search(q, f) => crate::tidy::search_sql(q, f, first),
             View::Area([s, w, n, e]) => (
                 format!(
@@ -201,7 +210,9 @@ impl Catalog {
                 )?;
                 return bucket_rows(&mut stmt, [id]);
             }
-            View::Search(..) | View::Area(_) => return self.buckets_counted(view),
+            View::Search(..) | View::Area(_) | View::Person(_) => {
+                return self.buckets_counted(view);
+            }
         };
         let mut stmt = self.conn.prepare_cached(
             "SELECT month, n FROM month_counts WHERE view = ?1 AND n > 0 ORDER BY month DESC",

@@ -1,5 +1,6 @@
 // One library on several computers: syncing (by hand, soon after an edit, every minute), the other devices, retiring one.
 import { api, errorText, type Devices, type TargetSync } from '../../lib/api';
+import { people } from '../people/store.svelte';
 import { albums } from '../albums/store.svelte';
 import { jobs } from '../jobs/store.svelte';
 import { shell } from '../../shell/store.svelte';
@@ -22,6 +23,8 @@ class DevicesStore {
     try {
       const r = await api.sync(target, jobs.start('sync'));
       if (!quiet || r.some((t) => t.new_photos || t.edits_applied)) this.syncResult = r;
+      // Other devices' photos: their faces are found here (names given there come with them).
+      if (r.some((t) => t.new_photos)) people.lookForFaces();
       const bad = r.filter((t) => t.error);
       this.syncState = { at: new Date().toISOString(), error: bad.length ? `${bad[0].target}: ${bad[0].error}` : null };
       if (bad.length && !quiet) shell.toast(`Sync with ${bad.map((b) => b.target).join(', ')} did not finish: ${bad[0].error}`, true);

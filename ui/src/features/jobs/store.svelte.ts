@@ -2,6 +2,7 @@
 import { api, type ImportSummary, type JobEvent } from '../../lib/api';
 import { bytes, eta } from '../../lib/format';
 import { albums } from '../albums/store.svelte';
+import { people } from '../people/store.svelte';
 import { devices } from '../devices/store.svelte';
 import { shell } from '../../shell/store.svelte';
 import { timeline } from '../timeline/store.svelte';
@@ -97,6 +98,8 @@ class JobsStore {
       this.running = null;
       await Promise.all([shell.refreshInfo(), timeline.reload()]);
       devices.syncSoon();
+      // Faces after the import's own result: in the background, on the photos just added.
+      if (this.importResult?.imported) people.lookForFaces();
     }
   }
 
