@@ -8,6 +8,7 @@
 #   scripts/bench.sh memory [--mb 2048]                         peak RSS of one big video, vs rclone
 #   scripts/bench.sh join [--count 50000] [--rounds 3]         a second computer joining, vs rclone copy
 #   scripts/bench.sh share [--count 500] [--rounds 3]          publishing a shared album vs rclone copy
+#   scripts/bench.sh faces [--rounds 5] [--scans 100,400]        faces vs the same models in Python; grouping; scan RSS
 #   scripts/bench.sh search [--count 100000] [--rounds 15]     search per keystroke vs a naive LIKE; geocoding
 #   scripts/bench.sh timeline [--count 1000000] [--rounds 9]   month buckets and a first screenful vs naive queries
 #   scripts/bench.sh app [--count 100000] [--rounds 5] [--join 50000]

@@ -17,7 +17,7 @@ rustup target list --installed | grep -qx "$target" || rustup target add "$targe
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine/run.sh"
 cargo build --quiet --target "$target" --no-default-features -p shoebox-cli
 [[ "${1:-}" == "--build-only" ]] && exit 0
-crates=(layout catalog store crypt import media engine watch types cli)
+crates=(layout catalog store crypt import media engine watch types cli faces)
 pkgs=()
 for c in "${crates[@]}"; do pkgs+=(-p "shoebox-$c"); done
 # Code behind cfg(windows) gets the same lints as the rest.

@@ -91,6 +91,62 @@ pub fn face_photos_dir() -> PathBuf {
     dir
 }
 
+/// The face test photos copied into `dir`, and more of the same people made from them: mirrored,
+/// half-size, brightened (each a different file, so a different photo).
+/// Returns who is in each photo ("" for none).
+pub fn face_people(dir: &Path) -> std::collections::BTreeMap<String, &'static str> {
+    let src = face_photos_dir();
+    std::fs::create_dir_all(dir).unwrap();
+    let mut who = std::collections::BTreeMap::new();
+    for (name, person) in [
+        ("obama.jpg", "obama"),
+        ("obama2.jpg", "obama"),
+        ("obama3.jpg", "obama"),
+        ("biden.jpg", "biden"),
+        ("astronaut.png", "collins"),
+        ("camera.png", "varshney"),
+        ("coffee.png", ""),
+        ("rocket.jpg", ""),
+    ] {
+        std::fs::copy(src.join(name), dir.join(name)).unwrap();
+        who.insert(name.to_owned(), person);
+    }
+    let open = |n: &str| image::open(src.join(n)).unwrap().to_rgb8();
+    let save = |img: &image::RgbImage, n: &str| img.save(dir.join(n)).unwrap();
+    let b = open("biden.jpg");
+    save(&image::imageops::flip_horizontal(&b), "biden-mirrored.jpg");
+    save(
+        &image::imageops::resize(
+            &b,
+            b.width() / 2,
+            b.height() / 2,
+            image::imageops::FilterType::Triangle,
+        ),
+        "biden-half.jpg",
+    );
+    let a = open("astronaut.png");
+    save(
+        &image::imageops::flip_horizontal(&a),
+        "astronaut-mirrored.jpg",
+    );
+    save(
+        &image::imageops::colorops::brighten(&a, 30),
+        "astronaut-bright.jpg",
+    );
+    let o = open("obama2.jpg");
+    save(&image::imageops::flip_horizontal(&o), "obama2-mirrored.jpg");
+    for (n, p) in [
+        ("biden-mirrored.jpg", "biden"),
+        ("biden-half.jpg", "biden"),
+        ("astronaut-mirrored.jpg", "collins"),
+        ("astronaut-bright.jpg", "collins"),
+        ("obama2-mirrored.jpg", "obama"),
+    ] {
+        who.insert(n.to_owned(), p);
+    }
+    who
+}
+
 fn dirs_data() -> PathBuf {
     std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)

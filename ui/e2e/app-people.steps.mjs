@@ -15,11 +15,20 @@ export function peopleSteps(ctx) {
     const { d } = ctx;
     const dir = join(w.root, 'people');
     mkdirSync(dir, { recursive: true });
-    for (const f of ['obama.jpg', 'obama2.jpg', 'obama3.jpg', 'biden.jpg', 'astronaut.png', 'coffee.png']) {
+    // Public-domain and CC0 photos only here (the screenshots go into the README): Eileen
+    // Collins (NASA), Lav Varshney with a camera, a coffee and a rocket with no one.
+    for (const f of ['astronaut.png', 'camera.png', 'coffee.png', 'rocket.jpg']) {
       copyFileSync(join(facePhotos, f), join(dir, f));
     }
     // Imported without faces: the app's own background scan finds them.
     cli(w, ['import', '--no-faces', dir]);
+    // Two more photos of her: JPEG copies at two sizes.
+    const astronaut = JSON.parse(cli(w, ['ls', '--json'])).find((a) => a.original_name === 'astronaut.png').hash;
+    for (const size of ['480', '400']) {
+      const to = join(w.root, `people-${size}`);
+      cli(w, ['export', astronaut, '--to', to, '--size', size]);
+      cli(w, ['import', '--no-faces', to]);
+    }
     await d.findElement(By.css('[data-testid=nav-people]')).click();
     await waitFor('the People page', async () => (await d.findElements(By.css('[data-testid=people-bar]'))).length === 1);
     await d.findElement(By.xpath("//button[normalize-space()='Look for faces']")).click();
@@ -28,7 +37,7 @@ export function peopleSteps(ctx) {
       const shown = await d.findElements(By.css('[data-testid=person]'));
       return p.length >= 1 && shown.length === p.length && !(await d.findElements(By.css('[data-testid=faces-progress]'))).length ? p : null;
     }, 120000);
-    // The three photos of Barack Obama are one person, shown first (the most faces).
+    // The three photos of Eileen Collins are one person, shown first (the most faces).
     const first = want[0];
     assert.equal(first.photos, 3, JSON.stringify(want));
     const cards = await d.findElements(By.css('[data-testid=person]'));
@@ -39,13 +48,13 @@ export function peopleSteps(ctx) {
 
     // Name them: the CLI sees the name, and search finds their photos by it.
     const name = await cards[0].findElement(By.css('[data-testid=person-name]'));
-    await name.sendKeys('Barack Obama', Key.ENTER);
-    await waitFor('the name in the catalog', () => JSON.parse(cli(w, ['people', '--json']))[0].name === 'Barack Obama');
+    await name.sendKeys('Eileen Collins', Key.ENTER);
+    await waitFor('the name in the catalog', () => JSON.parse(cli(w, ['people', '--json']))[0].name === 'Eileen Collins');
     await shot('people');
 
     // Their photos, as a timeline.
     await cards[0].findElement(By.css('[data-testid=person-face]')).click();
-    await waitFor('their photos', async () => (await text('[data-testid=person-title]')).startsWith('Barack Obama · 3 photos'));
+    await waitFor('their photos', async () => (await text('[data-testid=person-title]')).startsWith('Eileen Collins · 3 photos'));
     const photos = JSON.parse(cli(w, ['people', 'photos', String(first.id), '--json'])).map((a) => a.hash).sort();
     await waitFor('their tiles', async () => [...(await allTileHashes())].sort().join() === photos.join());
 
@@ -55,7 +64,7 @@ export function peopleSteps(ctx) {
     await d.findElement(By.css('body')).sendKeys('p');
     await waitFor('the face marked', async () => {
       const marks = await d.findElements(By.css('[data-testid=viewer-face]'));
-      return marks.length === 1 && /Barack Obama/.test(await marks[0].getText());
+      return marks.length === 1 && /Eileen Collins/.test(await marks[0].getText());
     });
     // The mark sits on the picture: inside the drawn image.
     const inside = await js(`const m = document.querySelector('[data-testid=viewer-face]').getBoundingClientRect();
@@ -66,7 +75,7 @@ export function peopleSteps(ctx) {
     await d.findElement(By.css('body')).sendKeys(Key.ESCAPE);
     await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
 
-    // Hide the astronaut's person (shown with "hidden and single faces"): gone from the list.
+    // Hide the man with the camera (a single face, shown with "hidden and single faces").
     await d.findElement(By.css('[data-testid=back-to-people]')).click();
     const all = JSON.parse(cli(w, ['people', '--all', '--json']));
     await d.findElement(By.css('[data-testid=people-all]')).click();

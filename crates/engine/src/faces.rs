@@ -44,6 +44,13 @@ pub fn face_models() -> Result<Arc<FaceModels>> {
     loaded.clone().map_err(Error::FacesOff)
 }
 
+/// A person while grouping: one in the catalog, or the n-th made by this batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Who {
+    Known(i64),
+    New(usize),
+}
+
 /// What looking at one photo gave: its faces, or why it was skipped.
 type Scanned = std::result::Result<Vec<NewFace>, String>;
 
@@ -69,7 +76,7 @@ impl Library {
         let mut groups = Groups::new();
         for f in self.catalog.face_descriptors()? {
             if let Some(p) = f.person {
-                groups.add(p, &f.descriptor);
+                groups.add(Who::Known(p), &f.descriptor);
             }
         }
         let mut report = FacesReport::default();
@@ -104,6 +111,7 @@ impl Library {
                     })
                     .collect()
             });
+            let mut loose_batch = Vec::new();
             for (hash, result) in found {
                 p.done += 1;
                 let Some(result) = result else {
@@ -127,8 +135,9 @@ impl Library {
                         self.catalog.save_faces(&hash, Err(why))?
                     }
                 };
-                report.new_people += self.group(&mut groups, &loose)?;
+                loose_batch.extend(loose);
             }
+            report.new_people += self.group(&mut groups, &loose_batch)?;
             p.current = Some(format!("{} faces", report.faces));
             throttle.send(&p, false);
         }
@@ -137,24 +146,33 @@ impl Library {
         Ok(report)
     }
 
-    /// Puts faces no hand has placed into the nearest person, or a new one. Returns how many
-    /// people it made.
-    fn group(&mut self, groups: &mut Groups<i64>, loose: &[(i64, [f32; 128])]) -> Result<u64> {
-        let mut made = 0;
+    /// Puts faces no hand has placed into the nearest person, or a new one, in one write.
+    /// Returns how many people it made.
+    fn group(&mut self, groups: &mut Groups<Who>, loose: &[(i64, [f32; 128])]) -> Result<u64> {
+        let mut placed = Vec::with_capacity(loose.len());
+        let mut new = 0;
         for (face, d) in loose {
-            let to = groups.nearest(d).ok_or(0usize);
-            let new = self.catalog.group_faces(&[(*face, to)])?;
-            let person = match (to, new.first()) {
-                (Ok(p), _) => p,
-                (Err(_), Some(p)) => {
-                    made += 1;
-                    *p
-                }
-                (Err(_), None) => continue,
-            };
-            groups.add(person, d);
+            let who = groups.nearest(d).unwrap_or_else(|| {
+                new += 1;
+                Who::New(new - 1)
+            });
+            groups.add(who, d);
+            placed.push((
+                *face,
+                match who {
+                    Who::Known(p) => Ok(p),
+                    Who::New(n) => Err(n),
+                },
+            ));
         }
-        Ok(made)
+        if placed.is_empty() {
+            return Ok(0);
+        }
+        let made = self.catalog.group_faces(&placed)?;
+        for (n, id) in made.iter().enumerate() {
+            groups.rename(&Who::New(n), Who::Known(*id));
+        }
+        Ok(made.len() as u64)
     }
 
     /// People, the named first, then the most faces; hidden ones and single unnamed faces

@@ -43,6 +43,13 @@ impl<Id: Clone + PartialEq> Groups<Id> {
         }
     }
 
+    /// Gives person `from` the id `to` (a person made in the catalog after it was grouped).
+    pub fn rename(&mut self, from: &Id, to: Id) {
+        if let Some(p) = self.people.iter_mut().find(|(p, _, _)| p == from) {
+            p.0 = to;
+        }
+    }
+
     /// The person `face` belongs to, if any is near enough.
     pub fn nearest(&self, face: &[f32; 128]) -> Option<Id> {
         self.people

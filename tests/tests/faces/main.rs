@@ -9,66 +9,6 @@ use shoebox_tests::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The test photos, and more of the same people made from them: mirrored, half-size,
-/// brightened and turned a little (each a different file, so a different photo).
-fn people_photos(dir: &Path) -> BTreeMap<String, &'static str> {
-    let src = face_photos_dir();
-    std::fs::create_dir_all(dir).unwrap();
-    let mut who = BTreeMap::new();
-    for (name, person) in [
-        ("obama.jpg", "obama"),
-        ("obama2.jpg", "obama"),
-        ("obama3.jpg", "obama"),
-        ("biden.jpg", "biden"),
-        ("astronaut.png", "collins"),
-        ("camera.png", "varshney"),
-        ("coffee.png", ""),
-        ("rocket.jpg", ""),
-    ] {
-        std::fs::copy(src.join(name), dir.join(name)).unwrap();
-        who.insert(name.to_owned(), person);
-    }
-    let open = |n: &str| image::open(src.join(n)).unwrap().to_rgb8();
-    let save = |img: &image::RgbImage, n: &str| img.save(dir.join(n)).unwrap();
-    let b = open("biden.jpg");
-    save(&image::imageops::flip_horizontal(&b), "biden-mirrored.jpg");
-    save(
-        &image::imageops::resize(
-            &b,
-            b.width() / 2,
-            b.height() / 2,
-            image::imageops::FilterType::Triangle,
-        ),
-        "biden-half.jpg",
-    );
-    let a = open("astronaut.png");
-    save(
-        &image::imageops::flip_horizontal(&a),
-        "astronaut-mirrored.jpg",
-    );
-    save(
-        &image::imageops::colorops::brighten(&a, 30),
-        "astronaut-bright.jpg",
-    );
-    let o = open("obama2.jpg");
-    save(
-        &image::imageops::rotate90(&image::imageops::rotate270(
-            &image::imageops::flip_horizontal(&o),
-        )),
-        "obama2-mirrored.jpg",
-    );
-    for (n, p) in [
-        ("biden-mirrored.jpg", "biden"),
-        ("biden-half.jpg", "biden"),
-        ("astronaut-mirrored.jpg", "collins"),
-        ("astronaut-bright.jpg", "collins"),
-        ("obama2-mirrored.jpg", "obama"),
-    ] {
-        who.insert(n.to_owned(), p);
-    }
-    who
-}
-
 /// `original_name` → person id, from `people faces` of every person.
 fn grouping(d: &Device) -> BTreeMap<String, Vec<i64>> {
     let ls = json(&mut d.sb(&["ls", "--json"]), 0);
@@ -141,7 +81,7 @@ fn faces_are_found_grouped_named_and_searched() {
     let store = Server::fs();
     let d = device(t.path(), "a", &store);
     let src = t.path().join("people");
-    let who = people_photos(&src);
+    let who = face_people(&src);
     let out = run_ok(with_faces(&mut d.sb(&["import", src.to_str().unwrap()])), 0);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Looked at 13 photo(s)"), "{text}");
@@ -204,7 +144,7 @@ fn names_merges_and_removals_reach_another_device() {
     let a = device(t.path(), "a", &store);
     let b = device(t.path(), "b", &store);
     let src = t.path().join("people");
-    people_photos(&src);
+    face_people(&src);
     run_ok(with_faces(&mut a.sb(&["import", src.to_str().unwrap()])), 0);
     let found = grouping(&a);
     let (obama, biden) = (found["obama.jpg"][0], found["biden.jpg"][0]);

@@ -11,6 +11,9 @@
 //!                                                               shoebox sync vs rclone copy of thumbs
 //! shoebox-bench share [--count 500] [--rounds 3]               publishing a shared album vs rclone
 //!                                                               copy of its thumbnails and previews
+//! shoebox-bench faces [--rounds 5] [--scans 100,400]            faces found and described vs the
+//!                                                               same models in Python; grouping;
+//!                                                               a library scan's time and peak RSS
 //! shoebox-bench search [--count 100000] [--rounds 15]           search latency per keystroke vs a
 //!                                                               naive LIKE over the same catalog
 //! shoebox-bench join-store DIR [--count 50000]                  the store a joining app reads (for
@@ -25,6 +28,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 mod crypt;
+mod faces;
 mod import;
 mod samples;
 mod search;
@@ -33,6 +37,7 @@ mod stores;
 mod views;
 
 use crypt::*;
+use faces::*;
 use import::*;
 use samples::*;
 use search::*;
@@ -173,6 +178,21 @@ fn main() -> Result<()> {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench"));
             bench_share(&work, count, rounds)
+        }
+        Some("faces") => {
+            let rounds: usize = flag("--rounds")
+                .map(|c| c.parse())
+                .transpose()?
+                .unwrap_or(5);
+            let scans: Vec<usize> = flag("--scans")
+                .unwrap_or_else(|| "100,400".into())
+                .split(',')
+                .map(|c| c.trim().parse())
+                .collect::<std::result::Result<_, _>>()?;
+            let work = flag("--work")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| std::env::temp_dir().join("shoebox-bench-faces"));
+            bench_faces(&work, rounds, &scans)
         }
         Some("search") => {
             let count: usize = flag("--count")
