@@ -104,7 +104,7 @@ export function editingSteps(ctx) {
     assert.match(await dialog.getText(), /Export 1 item/);
     const out = join(w.root, 'exported');
     await js('window.__shoebox_pickFolder = arguments[0]', out);
-    await d.findElement(By.css('[data-testid=export-1024]')).click();
+    await clickEnabled(d, By.css('[data-testid=export-1024]'));
     await waitFor('exported toast', async () => (await js("return [...document.querySelectorAll('[data-testid=toast]')].map(t => t.textContent).join(' ')")).includes('Exported 1'), 30000);
     const files = readdirSync(out);
     assert.deepEqual(files, ['IMG_0101.jpg']);
@@ -131,7 +131,7 @@ export function editingSteps(ctx) {
     await d.findElement(By.css('[data-testid=many-town-query]')).sendKeys('Nairobi');
     const pick = await waitFor('towns', async () => (await d.findElements(By.css('[data-testid=many-town-pick]')))[0] ?? null);
     assert.match(await pick.getText(), /^Nairobi, .*Kenya$/);
-    await pick.click();
+    await clickEnabled(d, By.css('[data-testid=many-town-pick]'));
     const placed = () => JSON.parse(cli(w, ['ls', '--json'])).filter((a) => hashes.includes(a.hash));
     await waitFor('both placed', async () => placed().every((a) => a.place?.city === 'Nairobi'));
     // The selection was cleared; select again and move both by two hours.

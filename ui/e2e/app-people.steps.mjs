@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { By, Key } from 'selenium-webdriver';
-import { cli, facePhotos, waitFor } from './harness.mjs';
+import { clickEnabled, cli, facePhotos, waitFor } from './harness.mjs';
 
 export function peopleSteps(ctx) {
   const { w, shot, js, text, allTileHashes } = ctx;
@@ -47,19 +47,23 @@ export function peopleSteps(ctx) {
     assert.match(bg, new RegExp(first.cover.hash));
 
     // Name them: the CLI sees the name, and search finds their photos by it.
-    const name = await cards[0].findElement(By.css('[data-testid=person-name]'));
-    await name.sendKeys('Eileen Collins', Key.ENTER);
+    // Found by the person's id each time: the page draws its list again as the scan reports.
+    const card = `[data-testid=person][data-person="${first.id}"]`;
+    await waitFor('the name typed', async () => {
+      await d.findElement(By.css(`${card} [data-testid=person-name]`)).sendKeys('Eileen Collins', Key.ENTER);
+      return true;
+    });
     await waitFor('the name in the catalog', () => JSON.parse(cli(w, ['people', '--json']))[0].name === 'Eileen Collins');
     await shot('people');
 
     // Their photos, as a timeline.
-    await cards[0].findElement(By.css('[data-testid=person-face]')).click();
+    await clickEnabled(d, By.css(`${card} [data-testid=person-face]`));
     await waitFor('their photos', async () => (await text('[data-testid=person-title]')).startsWith('Eileen Collins · 3 photos'));
     const photos = JSON.parse(cli(w, ['people', 'photos', String(first.id), '--json'])).map((a) => a.hash).sort();
     await waitFor('their tiles', async () => [...(await allTileHashes())].sort().join() === photos.join());
 
     // In the viewer, P marks the face with the name.
-    await d.findElement(By.css(`[data-testid=tile][data-hash="${photos[0]}"]`)).click();
+    await clickEnabled(d, By.css(`[data-testid=tile][data-hash="${photos[0]}"]`));
     await waitFor('the viewer', async () => (await d.findElements(By.css('[data-testid=viewer-people-toggle]'))).length === 1);
     await d.findElement(By.css('body')).sendKeys('p');
     await waitFor('the face marked', async () => {
@@ -82,7 +86,7 @@ export function peopleSteps(ctx) {
     await waitFor('every person', async () => (await d.findElements(By.css('[data-testid=person]'))).length === all.length);
     const single = all.find((p) => p.name === null && p.photos === 1);
     assert.ok(single, JSON.stringify(all));
-    await d.findElement(By.css(`[data-testid=person][data-person="${single.id}"] [data-testid=person-hide]`)).click();
+    await clickEnabled(d, By.css(`[data-testid=person][data-person="${single.id}"] [data-testid=person-hide]`));
     await waitFor('hidden in the catalog', () => JSON.parse(cli(w, ['people', '--all', '--json'])).find((p) => p.id === single.id).hidden === true);
     await d.findElement(By.css('[data-testid=people-all]')).click();
     await waitFor('not listed', async () => (await d.findElements(By.css(`[data-testid=person][data-person="${single.id}"]`))).length === 0);

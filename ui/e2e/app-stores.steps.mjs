@@ -7,7 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { By, Key } from 'selenium-webdriver';
-import { bin, cli, clickEnabled, launch, removeWorld, shot as screenshot, waitFor, world } from './harness.mjs';
+import { bin, cli, clickEnabled, launch, removeWorld, serveS3, shot as screenshot, waitFor, world } from './harness.mjs';
+
+/** The first link the Share dialog lists, once it shows one. */
+const firstLink = (d) => waitFor('the link', async () => {
+  const e = await d.findElements(By.css('[data-testid=share-link]'));
+  return e.length ? e[0].getAttribute('value') : null;
+}, 60000);
 
 export function storeSteps(ctx) {
   const { w, shot, js, text, allTileHashes, tileNamed } = ctx;
@@ -61,10 +67,7 @@ export function storeSteps(ctx) {
     await url.clear();
     await url.sendKeys('http://127.0.0.1:9/photos');
     await clickEnabled(d, By.css('[data-testid=share-create]'));
-    const link = await waitFor('the link', async () => {
-      const e = await d.findElements(By.css('[data-testid=share-link]'));
-      return e.length ? e[0].getAttribute('value') : null;
-    }, 60000);
+    const link = await firstLink(d);
     const listed = JSON.parse(cli(w, ['share', 'list', '--json']));
     assert.equal(listed.length, 1);
     assert.equal(link, listed[0].link);
@@ -90,6 +93,41 @@ export function storeSteps(ctx) {
     assert.deepEqual(JSON.parse(cli(w, ['share', 'list', '--json'])), []);
     assert.ok(!existsSync(folder) || readdirSync(folder, { recursive: true }).every((f) => statSync(join(folder, f)).isDirectory()), 'revoke left files');
     await d.findElement(By.css('[data-testid=share-dialog] .close')).click();
+
+    // An S3 target with no public address: the store signs the link, for a week at most.
+    const s3 = await serveS3(join(w.root, 's3-share'), 'gallery', 'AKAPP,SKAPPSECRET');
+    try {
+      cli(w, ['target', 'add', 's3', '--scheme', 's3', '--opt', `endpoint=http://127.0.0.1:${s3.port}`, '--opt', 'bucket=gallery',
+        '--secret', 'access_key_id=AKAPP', '--secret', 'secret_access_key=SKAPPSECRET']);
+      await clickEnabled(d, By.css('[data-testid=album-share]'));
+      await waitFor('s3 in the target list', () => js("return !!document.querySelector('[data-testid=share-dialog] select option[value=s3]')"));
+      await js("const s = document.querySelector('[data-testid=share-dialog] select'); s.value = 's3'; s.dispatchEvent(new Event('change', { bubbles: true }))");
+      await waitFor('the signed note', async () => {
+        const e = await d.findElements(By.css('[data-testid=share-signed-note]'));
+        return e.length ? e[0].getText() : null;
+      });
+      assert.equal(await d.findElement(By.css('[data-testid=share-public-url]')).getAttribute('value'), '');
+      const daysBox = await d.findElement(By.css('[data-testid=share-dialog] input[aria-label=Days]'));
+      await daysBox.clear();
+      await daysBox.sendKeys('8');
+      assert.match(await d.findElement(By.css('[data-testid=share-signed-note]')).getText(), /at most 7 days\. Choose 7 days or fewer/);
+      assert.equal(await d.findElement(By.css('[data-testid=share-create]')).isEnabled(), false, '8 days cannot be signed');
+      await daysBox.clear();
+      await daysBox.sendKeys('7');
+      await clickEnabled(d, By.css('[data-testid=share-create]'));
+      const signed = await firstLink(d);
+      assert.match(signed, new RegExp(`^http://127\\.0\\.0\\.1:${s3.port}/gallery/shares/index\\.html\\?X-Amz-.*X-Amz-Expires=604800.*#s=[0-9a-f]{32}&k=[A-Za-z0-9_-]{43}&m=[0-9a-f]{64}$`));
+      const mine = JSON.parse(cli(w, ['share', 'list', '--json']));
+      assert.equal(mine.length, 1);
+      assert.equal(mine[0].link, signed);
+      assert.ok(existsSync(join(w.root, 's3-share', 'gallery', 'shares', mine[0].id, 'manifest.bin')));
+      await d.findElement(By.css('[data-testid=share-revoke]')).click();
+      await waitFor('the signed share gone', async () => (await d.findElements(By.css('[data-testid=share-item]'))).length === 0, 60000);
+      await d.findElement(By.css('[data-testid=share-dialog] .close')).click();
+    } finally {
+      cli(w, ['target', 'remove', 's3']);
+      s3.child.kill('SIGTERM');
+    }
     await js("document.querySelector('.side button').click()"); // back to Photos
   });
 

@@ -69,11 +69,13 @@ export async function waitFor(what, fn, ms = 30000, every = 100) {
  * disabled while one runs, and the app starts syncs and backups on its own.
  */
 export async function clickEnabled(driver, locator, ms = 120000) {
-  const button = await waitFor(`${locator} enabled`, async () => {
+  // Found again on each try: a list the app draws again leaves an element found before stale.
+  await waitFor(`${locator} enabled`, async () => {
     const e = await driver.findElement(locator);
-    return (await e.isEnabled()) ? e : null;
+    if (!(await e.isEnabled())) return null;
+    await e.click();
+    return true;
   }, ms);
-  await button.click();
 }
 
 /** Saves a screenshot to $SHOEBOX_SCREENSHOTS/<name>.png when that is set. */

@@ -4,6 +4,7 @@
 // each: the thumbnails decode, a preview opens and the keys move through it; a wrong key, a
 // tampered object, an expired share and a revoked one each say so; nginx's access log never
 // holds the key. Screenshots of the gallery at a phone's size go to $SHOEBOX_SCREENSHOTS.
+// A signed share on `rclone serve s3` (no public address) opens through its SigV4 addresses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync } from 
 import { join } from 'node:path';
 import { Builder, By, Key } from 'selenium-webdriver';
 import chrome from 'selenium-webdriver/chrome.js';
-import { bin, cli, freePort, removeWorld, shot, waitFor, waitPort, world } from './harness.mjs';
+import { bin, cli, freePort, removeWorld, serveS3, shot, waitFor, waitPort, world } from './harness.mjs';
 
 const w = world();
 const store = join(w.root, 'store');
@@ -41,6 +42,15 @@ before(async () => {
   links.password = shareJson(['create', 'Old', '--target', 'web', '--password-file', join(w.root, 'pw')]).share;
   links.revoked = shareJson(['create', 'Old', '--target', 'web']).share;
   cli(w, ['share', 'revoke', links.revoked.id]);
+
+  // S3 with no public address: links signed by the store's credentials, checked by the server.
+  const s3 = await serveS3(join(w.root, 's3'), 'gallery', 'AKE2E,SKE2ESECRET');
+  procs.push(s3.child);
+  cli(w, ['target', 'add', 's3', '--scheme', 's3', '--opt', `endpoint=http://127.0.0.1:${s3.port}`, '--opt', 'bucket=gallery',
+    '--secret', 'access_key_id=AKE2E', '--secret', 'secret_access_key=SKE2ESECRET']);
+  links.signed = shareJson(['create', 'Summer', '--target', 's3', '--expires', '3d']).share;
+  links.signedRevoked = shareJson(['create', 'Old', '--target', 's3']).share;
+  cli(w, ['share', 'revoke', links.signedRevoked.id]);
 
   // nginx serving the store's folder, with an access log to check.
   const conf = join(w.root, 'nginx.conf');
@@ -139,6 +149,30 @@ for (const [engine, start] of [['WebKit', webkit], ['Chromium', chromium]]) {
       s = await opens(d, links.expired.link);
       assert.match(s.message, /expired on/);
       s = await opens(d, links.revoked.link);
+      assert.match(s.message, /no longer shared/);
+    } finally {
+      await d.quit().catch(() => {});
+    }
+  });
+}
+
+for (const [engine, start] of [['WebKit', webkit], ['Chromium', chromium]]) {
+  test(`${engine}: a signed share on S3 opens through its signed addresses`, async () => {
+    assert.match(links.signed.link, /\/gallery\/shares\/index\.html\?X-Amz-.*X-Amz-Expires=259200.*#s=[0-9a-f]{32}&k=.*&m=[0-9a-f]{64}$/);
+    const d = await start();
+    try {
+      await d.manage().setTimeouts({ pageLoad: 30000, script: 30000 });
+      let s = await opens(d, links.signed.link);
+      assert.equal(s.message, '', `it says: ${s.message}`);
+      assert.equal(s.decoded, links.signed.photos);
+      assert.equal(s.failed, 0);
+      await d.findElement(By.css('.tile')).click();
+      await waitFor('the preview', () => d.executeScript("return document.querySelector('#big').dataset.ok === '1'"));
+      // The manifest's signature changed: the store refuses it, and the page says so.
+      const forged = links.signed.link.replace(/&m=(.)/, (m, c) => `&m=${c === '0' ? '1' : '0'}`);
+      s = await opens(d, forged);
+      assert.match(s.message, /no longer shared|link is wrong/);
+      s = await opens(d, links.signedRevoked.link);
       assert.match(s.message, /no longer shared/);
     } finally {
       await d.quit().catch(() => {});

@@ -2,6 +2,10 @@
 // link's fragment (#k=…), which the browser never sends to the server. Objects are in rclone's
 // crypt format: "RCLONE\0\0", a 24-byte nonce, then 64 KiB chunks sealed with
 // XSalsa20-Poly1305 (tweetnacl's secretbox) under the nonce plus the chunk's index.
+//
+// A signed share (on S3 with no public address) is read through SigV4 signed addresses: the
+// page's own, whose query `manifest.bin` and `lock.json` share but for the signature (`m` and
+// `l` in the fragment), and each object's, from the manifest (`qs`, a signature each).
 (() => {
   'use strict';
   const MAGIC = [82, 67, 76, 79, 78, 69, 0, 0];
@@ -52,6 +56,17 @@
     return out;
   }
 
+  // Where object `name` of the share is read: beside the page, signed when the share is.
+  function address(name, sig) {
+    if (!sig) return state.dir + name;
+    return state.dir + name + location.search.replace(/([?&]X-Amz-Signature=)[0-9a-f]*/, `$1${sig}`);
+  }
+
+  function objAddress(obj) {
+    if (obj.s === undefined) return state.dir + obj.k;
+    return `${state.dir}${obj.k}?${state.qs[obj.g]}&X-Amz-Signature=${obj.s}`;
+  }
+
   async function fetchBytes(name) {
     const r = await fetch(name, { cache: 'no-store' });
     if (!r.ok) { const e = new Error(`HTTP ${r.status}`); e.status = r.status; throw e; }
@@ -69,7 +84,7 @@
 
   async function blobUrl(obj, type) {
     if (state.urls.has(obj.k)) return state.urls.get(obj.k);
-    const plain = open(await fetchBytes(state.dir + obj.k), state.key, obj.n);
+    const plain = open(await fetchBytes(objAddress(obj)), state.key, obj.n);
     const url = URL.createObjectURL(new Blob([plain], { type }));
     state.urls.set(obj.k, url);
     return url;
@@ -174,7 +189,7 @@
   async function unlock() {
     let lock;
     try {
-      lock = JSON.parse(new TextDecoder().decode(await fetchBytes(state.dir + 'lock.json')));
+      lock = JSON.parse(new TextDecoder().decode(await fetchBytes(address('lock.json', state.lockSig))));
     } catch (e) {
       if (e.status === 404 || e.status === 403 || e.status === 410) say('This album is no longer shared (the link was revoked), or the link is wrong.', true);
       else say(`The album could not be reached (${e.message}). Try again later.`, true);
@@ -208,13 +223,17 @@
     const m = /(?:^#|&)k=([A-Za-z0-9_-]{43})(?:&|$)/.exec(location.hash);
     const s = /(?:^#|&)s=([0-9a-f]{32})(?:&|$)/.exec(location.hash);
     const p = /(?:^#|&)p=1(?:&|$)/.test(location.hash);
+    const sm = /(?:^#|&)m=([0-9a-f]{64})(?:&|$)/.exec(location.hash);
+    const sl = /(?:^#|&)l=([0-9a-f]{64})(?:&|$)/.exec(location.hash);
+    state.manifestSig = sm?.[1];
+    state.lockSig = sl?.[1];
     if (!s || (!m && !p)) return say('This link is missing its key, the part after “#”. Ask for the whole link.', true);
     state.dir = `${s[1]}/`;
     if (m) state.key = b64urlDecode(m[1]);
     else if (!(await unlock())) return;
     let manifest;
     try {
-      manifest = JSON.parse(new TextDecoder().decode(open(await fetchBytes(state.dir + 'manifest.bin'), state.key)));
+      manifest = JSON.parse(new TextDecoder().decode(open(await fetchBytes(address('manifest.bin', state.manifestSig)), state.key)));
     } catch (e) {
       if (e instanceof Tampered) return say('The key in this link does not open this album: the link is wrong or cut short, or the album’s files were changed on the server.', true);
       if (e.status === 404 || e.status === 403 || e.status === 410) return say('This album is no longer shared (the link was revoked), or the link is wrong.', true);
@@ -223,6 +242,7 @@
     if (manifest.expires && Date.parse(manifest.expires) < Date.now()) {
       return say(`This share expired on ${new Date(manifest.expires).toLocaleDateString()}.`, true);
     }
+    state.qs = manifest.qs || [];
     document.title = manifest.title;
     $('#title').textContent = manifest.title;
     $('#count').textContent = `${manifest.items.length} photo${manifest.items.length === 1 ? '' : 's'}`;

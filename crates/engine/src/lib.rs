@@ -72,7 +72,7 @@ pub use prune::PruneReport;
 pub use restore::{OfferedSettings, Restored, restore};
 pub use schedule::{Job, Ran, ScheduleEvent, Scheduler, TargetSchedule, run_schedule};
 pub use settings::{Settings, WatchFolderSetting};
-pub use share::{Share, ShareOptions, ShareReport, password_key};
+pub use share::{MAX_SIGNED_DAYS, Share, ShareOptions, ShareReport, password_key};
 pub use shoebox_catalog::{
     Album, Asset, Bucket, Counts, FaceRow, ImportRecord, Parts, Person, PlaceCell, SearchFilter,
     StoreMark, ThumbState, View,

@@ -11,6 +11,12 @@
 //! opens. Thumbnails and previews are Shoebox's own JPEGs, made without EXIF: no GPS, no camera.
 //! The key is kept in the OS keychain (or the secrets file), like a target's secrets; the rest
 //! of what this computer knows of a share is a catalog setting, `share:<id>`.
+//!
+//! A target with no public address that can sign addresses (S3, MinIO) gets a *signed* share:
+//! the link is the viewer page's SigV4 signed address, and every object is read through one of
+//! its own, which the manifest carries (the query every object of one run shares once, then a
+//! signature each). SigV4 signatures last at most 7 days, so such a share does too. The link's
+//! fragment adds the signature of the manifest (and of `lock.json`), whose query is the page's.
 
 use crate::{Error, Library, Result, secrets};
 use serde::{Deserialize, Serialize};
@@ -76,7 +82,48 @@ pub struct Share {
     items: BTreeMap<String, Item>,
     /// The album's title as published.
     title: String,
+    /// Empty for a signed share.
     public_url: String,
+    /// A share read through signed addresses (a target with no public address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signed: Option<Signed>,
+}
+
+/// What a signed share's link and manifest need (see the module's note).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Signed {
+    /// The viewer page's signed address: the link before its fragment.
+    page: String,
+    /// The signatures of `manifest.bin` and `lock.json`, whose query (but for the signature)
+    /// is the page's own.
+    manifest: String,
+    lock: String,
+    /// The queries (without their signature) of the objects' addresses: one for each run that
+    /// signed some; an object names its query by index.
+    qs: Vec<String>,
+}
+
+/// A signed address split into the address before its query, the query without the signature,
+/// and the signature.
+fn split_signed(uri: &str) -> Result<(String, String, String)> {
+    let bad = || {
+        Error::Setting(format!(
+            "the store signed an address Shoebox cannot read: {uri}"
+        ))
+    };
+    let (base, query) = uri.split_once('?').ok_or_else(bad)?;
+    let mut rest = Vec::new();
+    let mut sig = None;
+    for pair in query.split('&') {
+        match pair.strip_prefix("X-Amz-Signature=") {
+            Some(s) if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                sig = Some(s.to_owned())
+            }
+            Some(_) => return Err(bad()),
+            None => rest.push(pair),
+        }
+    }
+    Ok((base.to_owned(), rest.join("&"), sig.ok_or_else(bad)?))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,6 +146,12 @@ struct Item {
 struct Obj {
     k: String,
     n: u64,
+    /// In a signed share: the index of its address's query in the manifest's `qs`, and its
+    /// signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    g: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    s: Option<String>,
 }
 
 /// What publishing did.
@@ -140,6 +193,22 @@ fn key_of(id: &str) -> Result<Option<[u8; 32]>> {
 /// The viewer page with the share's id and key in the fragment: neither reaches the server
 /// with the page (the id does with the share's files, the key never).
 fn link(share: &Share, key: &[u8; 32]) -> String {
+    if let Some(sg) = &share.signed {
+        return if share.password {
+            format!(
+                "{}#s={}&p=1&m={}&l={}",
+                sg.page, share.id, sg.manifest, sg.lock
+            )
+        } else {
+            format!(
+                "{}#s={}&k={}&m={}",
+                sg.page,
+                share.id,
+                b64url(key),
+                sg.manifest
+            )
+        };
+    }
     let base = share.public_url.trim_end_matches('/');
     if share.password {
         format!("{base}/shares/index.html#s={}&p=1", share.id)
@@ -165,7 +234,94 @@ fn lock(store: &shoebox_store::Store, id: &str, key: &[u8; 32], password: &str) 
     Ok(())
 }
 
+/// Signs the viewer page, `manifest.bin` and `lock.json` of share `id` for `secs` seconds, all
+/// with one query (but for the signature), which the viewer reuses from its own address. A
+/// signature made across a second's turn differs in its date: then it is made again.
+fn sign_start(store: &shoebox_store::Store, id: &str, secs: u64) -> Result<Signed> {
+    let expire = std::time::Duration::from_secs(secs);
+    for _ in 0..5 {
+        let page = store.share_presign(None, &[], expire)?.remove(0);
+        let objs = store.share_presign(
+            Some(id),
+            &["manifest.bin".into(), "lock.json".into()],
+            expire,
+        )?;
+        let (_, q, _) = split_signed(&page)?;
+        let (_, qm, manifest) = split_signed(&objs[0])?;
+        let (_, ql, lock) = split_signed(&objs[1])?;
+        if q == qm && q == ql {
+            return Ok(Signed {
+                page,
+                manifest,
+                lock,
+                qs: Vec::new(),
+            });
+        }
+    }
+    Err(Error::Setting(
+        "the store's signed addresses kept changing their query; try again".into(),
+    ))
+}
+
+/// The longest a signed share lasts, in days (SigV4's limit).
+pub const MAX_SIGNED_DAYS: u32 = (shoebox_store::MAX_PRESIGN.as_secs() / 86400) as u32;
+
 impl Library {
+    /// Whether `target` can sign links, so that a share there needs no public address.
+    pub fn can_sign_links(&self, target: &str) -> Result<bool> {
+        Ok(self.open_target(target)?.0.can_presign())
+    }
+
+    /// Signs the objects of signed share `share` that have no signature yet (those this run
+    /// wrote), until the share's end: one query for them all, added to `qs`.
+    fn sign_objects(&self, store: &shoebox_store::Store, share: &mut Share) -> Result<()> {
+        let now = chrono::DateTime::from_timestamp_millis(self.now_ms() as i64)
+            .unwrap_or_else(chrono::Utc::now);
+        let end = share
+            .expires_at
+            .as_deref()
+            .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+            .ok_or_else(|| Error::Setting(format!("signed share {} has no end date", share.id)))?;
+        let left = (end.with_timezone(&chrono::Utc) - now).num_seconds();
+        if left <= 0 {
+            return Err(Error::Setting(format!(
+                "share {} ended on {}: its signed addresses cannot be renewed; make a new share",
+                share.id,
+                share.expires_at.as_deref().unwrap_or_default()
+            )));
+        }
+        let mut unsigned: Vec<&mut Obj> = share
+            .items
+            .values_mut()
+            .flat_map(|it| [Some(&mut it.t), Some(&mut it.p), it.o.as_mut()])
+            .flatten()
+            .filter(|o| o.s.is_none())
+            .collect();
+        if unsigned.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = unsigned.iter().map(|o| o.k.clone()).collect();
+        let urls = store.share_presign(
+            Some(&share.id),
+            &names,
+            std::time::Duration::from_secs(left as u64),
+        )?;
+        let qs = &mut share.signed.as_mut().expect("a signed share").qs;
+        for (o, url) in unsigned.iter_mut().zip(&urls) {
+            let (_, q, sig) = split_signed(url)?;
+            let g = match qs.iter().position(|x| *x == q) {
+                Some(g) => g,
+                None => {
+                    qs.push(q);
+                    qs.len() - 1
+                }
+            };
+            o.g = Some(g);
+            o.s = Some(sig);
+        }
+        Ok(())
+    }
+
     /// The address the target's objects are read at by a browser (`target set T
     /// --public-url`), if set.
     pub fn public_url(&self, target: &str) -> Result<Option<String>> {
@@ -245,29 +401,51 @@ impl Library {
             .into_iter()
             .find(|a| a.name == opts.album)
             .ok_or_else(|| Error::NotFound(format!("no album named {:?}", opts.album)))?;
-        let public_url = self.public_url(&opts.target)?.ok_or_else(|| {
-            Error::Setting(format!(
-                "target {} has no public address, so a link could not reach it: set the \
-                 address a browser reads its files at with `shoebox target set {} \
-                 --public-url URL` (the folder's web server, a MinIO bucket with `mc anonymous \
-                 set download ALIAS/BUCKET/shares`, a Garage website bucket). Nothing was \
-                 written",
-                opts.target, opts.target
-            ))
-        })?;
+        let public_url = self.public_url(&opts.target)?;
         let (store, _) = self.open_target(&opts.target)?;
+        let max_days = MAX_SIGNED_DAYS;
+        let expires_days = match (&public_url, store.can_presign()) {
+            (Some(_), _) => opts.expires_days,
+            (None, true) => match opts.expires_days {
+                Some(d) if d > max_days => {
+                    return Err(Error::Setting(format!(
+                        "target {t} has no public address, so its link would be signed, and a \
+                         signed address lasts at most {max_days} days (SigV4's limit): ask for \
+                         --expires {max_days}d or less, or set a public address with `shoebox \
+                         target set {t} --public-url URL`. Nothing was written",
+                        t = opts.target
+                    )));
+                }
+                Some(d) => Some(d),
+                None => Some(max_days),
+            },
+            (None, false) => {
+                return Err(Error::Setting(format!(
+                    "target {t} has no public address, so a link could not reach it: set the \
+                     address a browser reads its files at with `shoebox target set {t} \
+                     --public-url URL` (the folder's web server, a MinIO bucket with `mc \
+                     anonymous set download ALIAS/BUCKET/shares`, a Garage website bucket), \
+                     or share on an S3 target, whose links can be signed. Nothing was written",
+                    t = opts.target
+                )));
+            }
+        };
         let id = random_hex(16);
         let key = shoebox_crypt::Keys::random_data_key();
         // By the library's clock (tests move it to make a share that has expired).
         let created = chrono::DateTime::from_timestamp_millis(self.now_ms() as i64)
             .unwrap_or_else(chrono::Utc::now);
+        let signed = match (&public_url, expires_days) {
+            (None, Some(d)) => Some(sign_start(&store, &id, u64::from(d) * 86400)?),
+            _ => None,
+        };
         let share = Share {
             id: id.clone(),
             album: album.name.clone(),
             target: opts.target.clone(),
             link: None,
             created_at: created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            expires_at: opts.expires_days.map(|d| {
+            expires_at: expires_days.map(|d| {
                 (created + chrono::Duration::days(d.into()))
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             }),
@@ -277,7 +455,8 @@ impl Library {
             password: opts.password.is_some(),
             items: BTreeMap::new(),
             title: album.name.clone(),
-            public_url,
+            public_url: public_url.unwrap_or_default(),
+            signed,
         };
         // The key first: a share whose key is lost could never be opened or updated.
         secrets::save(
@@ -356,6 +535,8 @@ impl Library {
             Ok(Obj {
                 k: name.to_owned(),
                 n: plain.len() as u64,
+                g: None,
+                s: None,
             })
         };
         for (i, h) in new.iter().enumerate() {
@@ -420,6 +601,9 @@ impl Library {
             share.items.insert(h.to_string(), item);
             added += 1;
         }
+        if share.signed.is_some() {
+            self.sign_objects(store, &mut share)?;
+        }
         // The manifest lists the album's photos in the album's order, newest first.
         let mut items: Vec<&Item> = members
             .iter()
@@ -432,6 +616,7 @@ impl Library {
             "created": share.created_at,
             "expires": share.expires_at,
             "items": items,
+            "qs": share.signed.as_ref().map(|s| &s.qs),
         });
         put(
             "manifest.bin",
@@ -457,5 +642,35 @@ impl Library {
             objects_written: written,
             skipped,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signed_address_splits_into_its_query_and_signature() {
+        let sig = "0ace61d2e25575746c11da968b4a20c2831778f85723fca9ef77d5f9e86fc21a";
+        let (base, q, s) = split_signed(&format!(
+            "http://nas:9000/b/shares/index.html?X-Amz-Algorithm=AWS4-HMAC-SHA256&\
+             X-Amz-Date=20261207T103451Z&X-Amz-Signature={sig}&X-Amz-SignedHeaders=host"
+        ))
+        .unwrap();
+        assert_eq!(base, "http://nas:9000/b/shares/index.html");
+        assert_eq!(
+            q,
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20261207T103451Z&X-Amz-SignedHeaders=host"
+        );
+        assert_eq!(s, sig);
+        // No query, no signature, or one that is not 64 hex digits: refused.
+        for bad in [
+            "http://nas/x".to_owned(),
+            "http://nas/x?X-Amz-Date=1".to_owned(),
+            format!("http://nas/x?X-Amz-Signature={}", &sig[1..]),
+            "http://nas/x?X-Amz-Signature=../../zz".to_owned(),
+        ] {
+            assert!(split_signed(&bad).is_err(), "{bad}");
+        }
     }
 }

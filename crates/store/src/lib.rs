@@ -35,7 +35,7 @@ pub use marker::Marker;
 pub use rekey::RekeyReport;
 pub use restore::RestoreReport;
 pub use restore::others::OthersRefs;
-pub use share::is_share_id;
+pub use share::{MAX_PRESIGN, is_share_id};
 pub use verify::{VerifyOptions, VerifyProblem, VerifyReport};
 
 pub(crate) use fetch::{blake3_hex, fetch_to_file, fetch_to_file_with, hash_object};

@@ -6,6 +6,12 @@
 
 use crate::{Error, Result, Store};
 
+/// The viewer page every share's link opens.
+const VIEWER: &str = "shares/index.html";
+
+/// The longest a SigV4 signed address lasts: 7 days.
+pub const MAX_PRESIGN: std::time::Duration = std::time::Duration::from_secs(7 * 86400);
+
 /// A share id as Shoebox makes them: 32 hex digits (128 random bits).
 pub fn is_share_id(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
@@ -28,7 +34,57 @@ impl Store {
     /// Writes the viewer page every share's link opens, `shares/index.html` (the same bytes for
     /// all; it stays when a share is revoked, so a revoked link still says so).
     pub fn share_put_viewer(&self, page: Vec<u8>) -> Result<()> {
-        self.put_on(&self.raw, "shares/index.html", page)
+        let hash = blake3::hash(&page).to_hex().to_string();
+        self.rt
+            .block_on(crate::transfer::put_verified_as(
+                &self.raw,
+                VIEWER,
+                page,
+                &hash,
+                Some("text/html; charset=utf-8"),
+            ))
+            .map_err(|e| Error::Store(format!("{VIEWER}: {e}")))
+    }
+
+    /// Whether this store can sign addresses that let a browser read one object for a while
+    /// without the store's credentials (S3 and its kin: SigV4 query signing).
+    pub fn can_presign(&self) -> bool {
+        self.raw.info().capability().presign_read
+    }
+
+    /// Signed addresses that read share `id`'s objects `names` (or, for `None`, the viewer page)
+    /// for `expire` (SigV4 allows at most 7 days). Nothing is written: a signature is worked
+    /// out here, from the target's credentials, and checked by the store when used.
+    pub fn share_presign(
+        &self,
+        id: Option<&str>,
+        names: &[String],
+        expire: std::time::Duration,
+    ) -> Result<Vec<String>> {
+        if expire > MAX_PRESIGN {
+            return Err(Error::Store(format!(
+                "a signed address lasts at most {} days (SigV4's limit)",
+                MAX_PRESIGN.as_secs() / 86400
+            )));
+        }
+        let keys: Vec<String> = match id {
+            Some(id) => {
+                let dir = folder(id)?;
+                names.iter().map(|n| format!("{dir}{n}")).collect()
+            }
+            None => vec![VIEWER.to_owned()],
+        };
+        self.rt.block_on(async {
+            let mut out = Vec::with_capacity(keys.len());
+            for k in &keys {
+                let req =
+                    self.raw.presign_read(k, expire).await.map_err(|e| {
+                        Error::Store(format!("cannot sign an address for {k}: {e}"))
+                    })?;
+                out.push(req.uri().to_string());
+            }
+            Ok(out)
+        })
     }
 
     /// The names of share `id`'s objects on the store (inside its folder).

@@ -14,6 +14,18 @@ pub(crate) async fn put_verified(
     bytes: Vec<u8>,
     hash: &str,
 ) -> Result<(), String> {
+    put_verified_as(op, key, bytes, hash, None).await
+}
+
+/// [`put_verified`] with the `Content-Type` the object is served with (a web page on S3, which
+/// otherwise serves what it was not told as `binary/octet-stream`, and a browser downloads it).
+pub(crate) async fn put_verified_as(
+    op: &Operator,
+    key: &str,
+    bytes: Vec<u8>,
+    hash: &str,
+    content_type: Option<&str>,
+) -> Result<(), String> {
     let len = bytes.len() as u64;
     // An encrypted store proves the transfer on the ciphertext (crypt::VERIFIED): the plain
     // bytes' MD5 would never match its ETag, so it is not worked out.
@@ -29,6 +41,8 @@ pub(crate) async fn put_verified(
             w.close().await
         }
         .await
+    } else if let Some(t) = content_type {
+        op.write_with(key, bytes).content_type(t).await
     } else {
         op.write(key, bytes).await
     };

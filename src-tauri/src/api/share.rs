@@ -23,4 +23,8 @@ pub struct ShareView {
 pub struct ShareTarget {
     pub name: String,
     pub public_url: Option<String>,
+    /// The store can sign links (S3): without a public address, a link then lasts at most
+    /// `max_signed_days`.
+    pub signs: bool,
+    pub max_signed_days: u32,
 }

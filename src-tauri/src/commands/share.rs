@@ -54,6 +54,8 @@ pub async fn share_targets(state: State<'_, AppState>) -> Res<Vec<ShareTarget>> 
             .map(|t| {
                 Ok(ShareTarget {
                     public_url: lib.public_url(&t.name)?,
+                    signs: lib.can_sign_links(&t.name).unwrap_or(false),
+                    max_signed_days: engine::MAX_SIGNED_DAYS,
                     name: t.name,
                 })
             })

@@ -89,19 +89,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// Publishes, then checks what is on the store: the layout, nothing readable but the viewer,
 /// the manifest and every picture opening with the link's key, previews without EXIF.
 fn publish_and_check(s: &Setup) -> (String, [u8; 32], Value) {
-    let r = json(
-        &mut s.d.sb(&[
-            "share",
-            "create",
-            "Beach trip",
-            "--target",
-            "shared",
-            "--expires",
-            "30d",
-            "--json",
-        ]),
-        0,
-    );
+    let r = json(s.d.sb(&create_expiring("30d")).arg("--json"), 0);
     assert_eq!(r["added"], 3, "{r}");
     let link = r["share"]["link"].as_str().unwrap();
     let (id, key) = id_and_key(link);
@@ -236,6 +224,22 @@ fn shares_dir(store: &Server) -> PathBuf {
     store.backing.join("shares")
 }
 
+/// `share create` of the album on `shared`.
+const CREATE: [&str; 5] = ["share", "create", "Beach trip", "--target", "shared"];
+
+/// [`CREATE`], ending after `expires`.
+fn create_expiring(expires: &str) -> [&str; 7] {
+    [
+        "share",
+        "create",
+        "Beach trip",
+        "--target",
+        "shared",
+        "--expires",
+        expires,
+    ]
+}
+
 fn refused(d: &Device, args: &[&str], says: &str) {
     let out = d.sb(args).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -256,19 +260,7 @@ fn bad_requests_are_refused_and_write_nothing() {
         &["share", "create", "Beach trip", "--target", "nowhere"],
         "nowhere",
     );
-    refused(
-        &s.d,
-        &[
-            "share",
-            "create",
-            "Beach trip",
-            "--target",
-            "shared",
-            "--expires",
-            "soon",
-        ],
-        "--expires",
-    );
+    refused(&s.d, &create_expiring("soon"), "--expires");
     run_ok(
         &mut s.d.sb(&["target", "set", "shared", "--public-url", "none"]),
         0,
@@ -298,23 +290,22 @@ fn bad_requests_are_refused_and_write_nothing() {
     );
 }
 
+/// `share create` of the album on `shared` with the password "correct horse battery staple"
+/// (and `more`): its report.
+fn create_with_password(s: &Setup, more: &[&str]) -> Value {
+    let pw = s.d.home.join("pw.txt");
+    std::fs::write(&pw, "correct horse battery staple\n").unwrap();
+    let mut c = s.d.sb(&CREATE);
+    c.arg("--json").args(more).arg("--password-file").arg(&pw);
+    json(&mut c, 0)
+}
+
 /// With a password the link holds no key; `lock.json` holds it sealed under the key Argon2id
 /// derives from the password, which opens the album, and a wrong password opens nothing.
 #[test]
 fn a_password_share_keeps_its_key_out_of_the_link() {
     let s = setup(Server::fs());
-    let pw = s.d.home.join("pw.txt");
-    std::fs::write(&pw, "correct horse battery staple\n").unwrap();
-    let mut c = s.d.sb(&[
-        "share",
-        "create",
-        "Beach trip",
-        "--target",
-        "shared",
-        "--json",
-    ]);
-    c.arg("--password-file").arg(&pw);
-    let r = json(&mut c, 0);
+    let r = create_with_password(&s, &[]);
     let link = r["share"]["link"].as_str().unwrap();
     let id = link
         .strip_prefix("http://127.0.0.1:9/gallery/shares/index.html#s=")
@@ -372,4 +363,188 @@ fn a_share_on_an_encrypted_target_leaves_its_backup_whole() {
     run_ok(&mut s.d.sb(&["share", "revoke", &id]), 0);
     assert!(objects(&s.store, &id).is_empty());
     json(&mut s.d.sb(&["verify", "--deep", "--json"]), 0);
+}
+
+/// A GET on 127.0.0.1 with nothing but a socket, as a browser sends it (the fragment never
+/// goes): the status and the body.
+fn http_get(url: &str) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let rest = rest.split('#').next().unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut c = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        c,
+        "GET {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut got = Vec::new();
+    c.read_to_end(&mut got).unwrap();
+    let at = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&got[..at]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, got[at + 4..].to_vec())
+}
+
+/// A signed link's parts: the page's address, and the fragment's fields.
+fn signed_parts(link: &str) -> (String, BTreeMap<String, String>) {
+    let (page, frag) = link.split_once('#').unwrap();
+    let fields = frag
+        .split('&')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            (k.to_owned(), v.to_owned())
+        })
+        .collect();
+    (page.to_owned(), fields)
+}
+
+/// Share object `name`'s address with signature `sig` and the page's query.
+fn with_page_query(page: &str, id: &str, name: &str, sig: &str) -> String {
+    let (base, query) = page.split_once('?').unwrap();
+    let query: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.starts_with("X-Amz-Signature=") {
+            true => format!("X-Amz-Signature={sig}"),
+            false => kv.to_owned(),
+        })
+        .collect();
+    let dir = base.strip_suffix("index.html").unwrap();
+    format!("{dir}{id}/{name}?{}", query.join("&"))
+}
+
+/// S3 with no public address: the link is the viewer's signed address, which `rclone serve s3`
+/// checks, and every object is read through the signature the manifest gives it, as a browser
+/// does; a signature changed or left out reads nothing. Links last at most 7 days.
+#[test]
+fn an_album_shared_on_s3_without_a_public_address_is_read_through_signed_addresses() {
+    let s = setup(Server::rclone_s3());
+    run_ok(
+        &mut s.d.sb(&["target", "set", "shared", "--public-url", "none"]),
+        0,
+    );
+    refused(&s.d, &create_expiring("8d"), "at most 7 days");
+    assert!(!shares_dir(&s.store).exists() || files_below(&shares_dir(&s.store)).is_empty());
+
+    let r = json(s.d.sb(&CREATE).arg("--json"), 0);
+    let link = r["share"]["link"].as_str().unwrap().to_owned();
+    let (page, f) = signed_parts(&link);
+    let endpoint = &s.store.options[0].1;
+    assert!(
+        page.starts_with(&format!("{endpoint}/photos/shares/index.html?X-Amz-")),
+        "{page}"
+    );
+    assert!(page.contains("X-Amz-Expires=604800"), "7 days: {page}");
+    let created = chrono::DateTime::parse_from_rfc3339(r["share"]["created_at"].as_str().unwrap());
+    let ends = chrono::DateTime::parse_from_rfc3339(r["share"]["expires_at"].as_str().unwrap());
+    assert_eq!((ends.unwrap() - created.unwrap()).num_days(), 7);
+    let id = f["s"].clone();
+    use base64::Engine;
+    let key: [u8; 32] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&f["k"])
+        .unwrap()
+        .try_into()
+        .unwrap();
+
+    let (status, body) = http_get(&link);
+    assert_eq!(status, 200, "the page: {}", String::from_utf8_lossy(&body));
+    assert!(contains(&body, b"secretbox"), "the viewer");
+    let manifest_at = with_page_query(&page, &id, "manifest.bin", &f["m"]);
+    let read_manifest = || {
+        let (status, body) = http_get(&manifest_at);
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        serde_json::from_slice::<Value>(&open(&key, &body)).unwrap()
+    };
+    let manifest = read_manifest();
+    let qs = manifest["qs"].as_array().unwrap();
+    assert_eq!(qs.len(), 1, "one run, one query: {manifest}");
+    let read_item = |m: &Value, it: &Value, k: &str| -> Vec<u8> {
+        let obj = &it[k];
+        let url = format!(
+            "{}{id}/{}?{}&X-Amz-Signature={}",
+            page.split_once("index.html").unwrap().0,
+            obj["k"].as_str().unwrap(),
+            m["qs"][obj["g"].as_u64().unwrap() as usize]
+                .as_str()
+                .unwrap(),
+            obj["s"].as_str().unwrap()
+        );
+        let (status, body) = http_get(&url);
+        assert_eq!(status, 200, "{url}");
+        let plain = open(&key, &body);
+        assert_eq!(plain.len() as u64, obj["n"].as_u64().unwrap());
+        assert!(plain.starts_with(&[0xFF, 0xD8]), "a JPEG");
+        assert!(!contains(&plain, b"Exif\0\0"));
+        plain
+    };
+    let items = manifest["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for it in items {
+        read_item(&manifest, it, "t");
+        read_item(&manifest, it, "p");
+    }
+    // Without its signature, or with another, the store gives nothing.
+    let unsigned = manifest_at.split('?').next().unwrap();
+    assert_ne!(http_get(unsigned).0, 200, "read without a signature");
+    let wrong_sig = format!(
+        "{}{}",
+        &f["m"][..63],
+        if f["m"].ends_with('0') { "1" } else { "0" }
+    );
+    let forged = with_page_query(&page, &id, "manifest.bin", &wrong_sig);
+    assert_eq!(http_get(&forged).0, 403, "a changed signature");
+    let other = with_page_query(&page, &id, items[0]["t"]["k"].as_str().unwrap(), &f["m"]);
+    assert_eq!(
+        http_get(&other).0,
+        403,
+        "the manifest's signature opens nothing else"
+    );
+
+    // Update: the new photo gets its own signature; the link's manifest address still reads
+    // the manifest, now with four.
+    let h = photo_taken(&s.src.join("more"), "IMG_9.JPG", 9, "2023:08:01 10:00:00");
+    s.d.import(&s.src.join("more"));
+    run_ok(&mut s.d.sb(&["album", "add", "Beach trip", &h]), 0);
+    let r = json(&mut s.d.sb(&["share", "update", &id, "--json"]), 0);
+    assert_eq!(r["added"], 1, "{r}");
+    assert_eq!(r["share"]["link"].as_str().unwrap(), link, "the same link");
+    let manifest = read_manifest();
+    let items = manifest["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[0]["name"], "IMG_9.JPG");
+    for it in items {
+        read_item(&manifest, it, "p");
+    }
+
+    // Revoked: the page still opens (to say so), the manifest is gone.
+    run_ok(&mut s.d.sb(&["share", "revoke", &id]), 0);
+    assert!(objects(&s.store, &id).is_empty());
+    assert_eq!(http_get(&link).0, 200);
+    assert_eq!(http_get(&manifest_at).0, 404);
+}
+
+/// A signed share with a password on an encrypted S3 target: the link holds no key but the
+/// signature of `lock.json`, which reads it; the target's backup stays whole.
+#[test]
+fn a_signed_share_with_a_password_on_an_encrypted_target() {
+    let s = setup(Server::rclone_s3().encrypted());
+    json(&mut s.d.sb(&["backup", "--json"]), 0);
+    run_ok(
+        &mut s.d.sb(&["target", "set", "shared", "--public-url", "none"]),
+        0,
+    );
+    let r = create_with_password(&s, &["--expires", "2d"]);
+    let link = r["share"]["link"].as_str().unwrap();
+    let (page, f) = signed_parts(link);
+    assert!(!f.contains_key("k"), "{link}");
+    assert_eq!(f["p"], "1");
+    assert!(page.contains("X-Amz-Expires=172800"), "2 days: {page}");
+    let (status, body) = http_get(&with_page_query(&page, &f["s"], "lock.json", &f["l"]));
+    assert_eq!(status, 200);
+    let lock: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(lock["kdf"], "argon2id");
+    assert!(!contains(&body, b"horse"));
+    json(&mut s.d.sb(&["verify", "--deep", "--json"]), 0);
+    run_ok(&mut s.d.sb(&["share", "revoke", &f["s"]]), 0);
+    assert!(objects(&s.store, &f["s"]).is_empty());
 }

@@ -344,7 +344,12 @@ link: string | null,
  */
 qr_svg: string | null, expires_at: string | null, photos: number, password: boolean, };
 
-export type ShareTarget = { name: string, public_url: string | null, };
+export type ShareTarget = { name: string, public_url: string | null, 
+/**
+ * The store can sign links (S3): without a public address, a link then lasts at most
+ * `max_signed_days`.
+ */
+signs: boolean, max_signed_days: number, };
 
 export type CacheInfo = { files: number, bytes: number, max_bytes: number, };
 

@@ -16,10 +16,12 @@ pub enum ShareAction {
     Create {
         /// The album's name.
         album: String,
-        /// The target to publish on; it needs a public address (`target set T --public-url`).
+        /// The target to publish on: one with a public address (`target set T --public-url`),
+        /// or an S3 target without one, whose link the store signs (7 days at most).
         #[arg(long)]
         target: String,
-        /// How long the link opens, e.g. 30d (days); without it, until revoked.
+        /// How long the link opens, e.g. 30d (days); without it, until revoked (a signed link:
+        /// 7 days, its longest).
         #[arg(long, value_name = "DAYS")]
         expires: Option<String>,
         /// Publish the originals too, for Save. They keep their GPS position and camera data.

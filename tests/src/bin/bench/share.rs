@@ -1,6 +1,7 @@
 //! `shoebox-bench share`: publishing an album as a shared gallery on `rclone serve s3` (each
 //! object encrypted and proven on the store), against `rclone copy` of the same thumbnails and
-//! previews, unencrypted, to the same server.
+//! previews, unencrypted, to the same server; and the same share signed (the target without a
+//! public address, every object's address signed by its credentials).
 
 use super::*;
 use shoebox_tests::Jpeg;
@@ -64,17 +65,34 @@ pub(crate) fn bench_share(work: &Path, count: usize, rounds: usize) -> Result<()
         bytes as f64 / 1e6
     );
 
-    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    let (mut ours, mut signed, mut peer) = (Vec::new(), Vec::new(), Vec::new());
+    let public = |on: bool| -> Result<()> {
+        let url = if on { "http://127.0.0.1:1/" } else { "none" };
+        anyhow::ensure!(
+            sb(&["target", "set", "bench", "--public-url", url])
+                .status()?
+                .success(),
+            "target set failed"
+        );
+        Ok(())
+    };
     for round in 0..rounds {
-        for turn in 0..2 {
+        for turn in 0..3 {
             settle()?;
-            if (round + turn) % 2 == 0 {
+            let which = (round + turn) % 3;
+            if which < 2 {
+                public(which == 0)?;
                 let t = Instant::now();
                 let out = sb(&["share", "create", "Bench", "--target", "bench", "--json"])
                     .stdout(Stdio::piped())
                     .output()?;
-                ours.push(t.elapsed().as_secs_f64());
+                let took = t.elapsed().as_secs_f64();
                 anyhow::ensure!(out.status.success(), "share create failed");
+                if which == 0 {
+                    ours.push(took);
+                } else {
+                    signed.push(took);
+                }
                 // The share goes, so every round starts from the same store.
                 let list = sb(&["share", "list", "--json"])
                     .stdout(Stdio::piped())
@@ -94,11 +112,20 @@ pub(crate) fn bench_share(work: &Path, count: usize, rounds: usize) -> Result<()
             }
         }
     }
+    public(true)?;
     gallery(&sb, work)?;
-    let (o, p) = (median(ours.clone()), median(peer.clone()));
+    let (o, sg, p) = (
+        median(ours.clone()),
+        median(signed.clone()),
+        median(peer.clone()),
+    );
     println!("  shoebox share create (encrypted, each object proven): median {o:.2} s  {ours:.2?}");
+    println!(
+        "  the same, signed (no public address):                median {sg:.2} s  {signed:.2?}"
+    );
     println!("  rclone copy of the same files (plain, 4 transfers):  median {p:.2} s  {peer:.2?}");
     println!("  ratio shoebox / rclone: {:.2}", o / p);
+    println!("  ratio signed / rclone: {:.2}", sg / p);
     Ok(())
 }
 
