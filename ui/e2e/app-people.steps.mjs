@@ -76,6 +76,20 @@ export function peopleSteps(ctx) {
       return m.width > 20 && m.left >= i.left - 1 && m.right <= i.right + 1 && m.top >= i.top - 1 && m.bottom <= i.bottom + 1`);
     assert.equal(inside, true, 'the face mark is on the picture');
     await shot('viewer-faces');
+    // Turned a quarter clockwise, the mark turns with the picture: the face's centre at (x, y)
+    // of the picture is then at (1 − y, x).
+    const centre = `const m = document.querySelector('[data-testid=viewer-face]').getBoundingClientRect();
+      const i = document.querySelector('[data-testid=viewer-image]').getBoundingClientRect();
+      return [(m.left + m.width / 2 - i.left) / i.width, (m.top + m.height / 2 - i.top) / i.height]`;
+    const [x0, y0] = await js(centre);
+    await d.findElement(By.css('body')).sendKeys('r');
+    await waitFor('the mark turned with the picture', async () => {
+      if ((await js("return document.querySelector('[data-testid=viewer-image]').dataset.rotation")) !== '90') return false;
+      const [x1, y1] = await js(centre);
+      return Math.abs(x1 - (1 - y0)) < 0.03 && Math.abs(y1 - x0) < 0.03;
+    });
+    await d.findElement(By.css('body')).sendKeys(Key.SHIFT, 'r', Key.SHIFT);
+    await waitFor('turned back', async () => (await js("return document.querySelector('[data-testid=viewer-image]').dataset.rotation")) === '0');
     await d.findElement(By.css('body')).sendKeys(Key.ESCAPE);
     await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
 
