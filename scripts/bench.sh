@@ -14,17 +14,20 @@
 #   scripts/bench.sh app [--count 100000] [--rounds 5] [--join 50000]
 #                                                               the desktop app on 1k vs 100k assets,
 #                                                               and joining a library through its UI
+#   scripts/bench.sh faces-app [--count 600] [--samples 40]    the app's answers while it looks for faces, vs idle
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --bench
-if [[ "${1:-}" == "app" ]]; then
+if [[ "${1:-}" == "app" || "${1:-}" == "faces-app" ]]; then
+  script=ui/e2e/perf.mjs
+  [[ "$1" == "faces-app" ]] && script=ui/e2e/faces-perf.mjs
   shift
   # Release builds, as people run them (the join moves 100,000 thumbnails).
   scripts/build-app.sh --release
   if ! command -v tauri-driver >/dev/null && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
     cargo install tauri-driver --version ^2 --locked --quiet
   fi
-  SHOEBOX_PROFILE=release exec node ui/e2e/perf.mjs "$@"
+  SHOEBOX_PROFILE=release exec node "$script" "$@"
 fi
 cargo build --release -q -p shoebox-cli -p shoebox-heif -p shoebox-tests
 exec "${CARGO_TARGET_DIR:-target}/release/shoebox-bench" "${@:-import}"
