@@ -37,18 +37,11 @@ pub fn start(app: AppHandle, root: PathBuf, running: Arc<AtomicBool>, stop: Arc<
                 // Until a pass finds nothing new: photos imported during a pass are next.
                 loop {
                     let progress = |p: &Progress| {
-                        // The pass counts its faces in `current` ("N faces").
-                        let this_pass = p
-                            .current
-                            .as_deref()
-                            .and_then(|c| c.strip_suffix(" faces"))
-                            .and_then(|n| n.parse::<u32>().ok())
-                            .unwrap_or(0);
                         emit(FacesEvent {
                             running: true,
                             done: p.done as u32,
                             total: p.total as u32,
-                            faces: found + this_pass,
+                            faces: found + p.found as u32,
                             ..Default::default()
                         })
                     };

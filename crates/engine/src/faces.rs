@@ -138,7 +138,7 @@ impl Library {
                 loose_batch.extend(loose);
             }
             report.new_people += self.group(&mut groups, &loose_batch)?;
-            // The faces so far, as "N faces" (the app's People page reads the number).
+            p.found = report.faces;
             p.current = Some(format!("{} faces", report.faces));
             throttle.send(&p, false);
         }

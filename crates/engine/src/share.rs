@@ -240,12 +240,8 @@ fn lock(store: &shoebox_store::Store, id: &str, key: &[u8; 32], password: &str) 
 fn sign_start(store: &shoebox_store::Store, id: &str, secs: u64) -> Result<Signed> {
     let expire = std::time::Duration::from_secs(secs);
     for _ in 0..5 {
-        let page = store.share_presign(None, &[], expire)?.remove(0);
-        let objs = store.share_presign(
-            Some(id),
-            &["manifest.bin".into(), "lock.json".into()],
-            expire,
-        )?;
+        let page = store.viewer_presign(expire)?;
+        let objs = store.share_presign(id, &["manifest.bin".into(), "lock.json".into()], expire)?;
         let (_, q, _) = split_signed(&page)?;
         let (_, qm, manifest) = split_signed(&objs[0])?;
         let (_, ql, lock) = split_signed(&objs[1])?;
@@ -272,9 +268,9 @@ impl Library {
         Ok(self.open_target(target)?.0.can_presign())
     }
 
-    /// Signs the objects of signed share `share` that have no signature yet (those this run
-    /// wrote), until the share's end: one query for them all, added to `qs`.
-    fn sign_objects(&self, store: &shoebox_store::Store, share: &mut Share) -> Result<()> {
+    /// How long signed share `share` has left, which is how long what it adds is signed for;
+    /// an error once it has ended (its signatures cannot be made to last longer).
+    fn signed_time_left(&self, share: &Share) -> Result<std::time::Duration> {
         let now = chrono::DateTime::from_timestamp_millis(self.now_ms() as i64)
             .unwrap_or_else(chrono::Utc::now);
         let end = share
@@ -290,6 +286,17 @@ impl Library {
                 share.expires_at.as_deref().unwrap_or_default()
             )));
         }
+        Ok(std::time::Duration::from_secs(left as u64))
+    }
+
+    /// Signs the objects of signed share `share` that have no signature yet (those this run
+    /// wrote) for `left`: one query for them all, added to `qs`.
+    fn sign_objects(
+        &self,
+        store: &shoebox_store::Store,
+        share: &mut Share,
+        left: std::time::Duration,
+    ) -> Result<()> {
         let mut unsigned: Vec<&mut Obj> = share
             .items
             .values_mut()
@@ -301,11 +308,7 @@ impl Library {
             return Ok(());
         }
         let names: Vec<String> = unsigned.iter().map(|o| o.k.clone()).collect();
-        let urls = store.share_presign(
-            Some(&share.id),
-            &names,
-            std::time::Duration::from_secs(left as u64),
-        )?;
+        let urls = store.share_presign(&share.id, &names, left)?;
         let qs = &mut share.signed.as_mut().expect("a signed share").qs;
         for (o, url) in unsigned.iter_mut().zip(&urls) {
             let (_, q, sig) = split_signed(url)?;
@@ -403,21 +406,21 @@ impl Library {
             .ok_or_else(|| Error::NotFound(format!("no album named {:?}", opts.album)))?;
         let public_url = self.public_url(&opts.target)?;
         let (store, _) = self.open_target(&opts.target)?;
-        let max_days = MAX_SIGNED_DAYS;
         let expires_days = match (&public_url, store.can_presign()) {
             (Some(_), _) => opts.expires_days,
             (None, true) => match opts.expires_days {
-                Some(d) if d > max_days => {
+                Some(d) if d > MAX_SIGNED_DAYS => {
                     return Err(Error::Setting(format!(
                         "target {t} has no public address, so its link would be signed, and a \
-                         signed address lasts at most {max_days} days (SigV4's limit): ask for \
-                         --expires {max_days}d or less, or set a public address with `shoebox \
-                         target set {t} --public-url URL`. Nothing was written",
-                        t = opts.target
+                         signed address lasts at most {m} days (SigV4's limit): ask for \
+                         --expires {m}d or less, or set a public address with `shoebox target \
+                         set {t} --public-url URL`. Nothing was written",
+                        t = opts.target,
+                        m = MAX_SIGNED_DAYS
                     )));
                 }
                 Some(d) => Some(d),
-                None => Some(max_days),
+                None => Some(MAX_SIGNED_DAYS),
             },
             (None, false) => {
                 return Err(Error::Setting(format!(
@@ -520,6 +523,11 @@ impl Library {
         album: i64,
         progress: &dyn Fn(&Progress),
     ) -> Result<ShareReport> {
+        // A signed share that has ended takes nothing more: said before anything is written.
+        let sign_for = match share.signed {
+            Some(_) => Some(self.signed_time_left(&share)?),
+            None => None,
+        };
         let (mut added, mut written, mut skipped) = (0, 0, Vec::new());
         let keys = shoebox_crypt::Keys::from_data_key(*key);
         let members = self.album_members(album)?;
@@ -601,8 +609,8 @@ impl Library {
             share.items.insert(h.to_string(), item);
             added += 1;
         }
-        if share.signed.is_some() {
-            self.sign_objects(store, &mut share)?;
+        if let Some(left) = sign_for {
+            self.sign_objects(store, &mut share, left)?;
         }
         // The manifest lists the album's photos in the album's order, newest first.
         let mut items: Vec<&Item> = members

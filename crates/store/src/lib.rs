@@ -285,12 +285,29 @@ impl Store {
     /// [`Store::put_object`] through `op`: the store's own layers, or `raw` for what must be
     /// written as it is (a shared album's objects).
     pub(crate) fn put_on(&self, op: &Operator, key: &str, bytes: Vec<u8>) -> Result<()> {
+        self.put_on_as(op, key, bytes, None)
+    }
+
+    /// [`Store::put_on`] with the `Content-Type` the object is to be served with.
+    pub(crate) fn put_on_as(
+        &self,
+        op: &Operator,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: Option<&str>,
+    ) -> Result<()> {
         if let Some(why) = keys::unsafe_key_reason(key) {
             return Err(Error::Store(format!("refused to write {key:?}: {why}")));
         }
         let hash = blake3::hash(&bytes).to_hex().to_string();
         self.rt
-            .block_on(transfer::put_verified(op, key, bytes, &hash))
+            .block_on(transfer::put_verified_as(
+                op,
+                key,
+                bytes,
+                &hash,
+                content_type,
+            ))
             .map_err(|e| Error::Store(format!("{key}: {e}")))
     }
 

@@ -34,16 +34,7 @@ impl Store {
     /// Writes the viewer page every share's link opens, `shares/index.html` (the same bytes for
     /// all; it stays when a share is revoked, so a revoked link still says so).
     pub fn share_put_viewer(&self, page: Vec<u8>) -> Result<()> {
-        let hash = blake3::hash(&page).to_hex().to_string();
-        self.rt
-            .block_on(crate::transfer::put_verified_as(
-                &self.raw,
-                VIEWER,
-                page,
-                &hash,
-                Some("text/html; charset=utf-8"),
-            ))
-            .map_err(|e| Error::Store(format!("{VIEWER}: {e}")))
+        self.put_on_as(&self.raw, VIEWER, page, Some("text/html; charset=utf-8"))
     }
 
     /// Whether this store can sign addresses that let a browser read one object for a while
@@ -52,31 +43,35 @@ impl Store {
         self.raw.info().capability().presign_read
     }
 
-    /// Signed addresses that read share `id`'s objects `names` (or, for `None`, the viewer page)
-    /// for `expire` (SigV4 allows at most 7 days). Nothing is written: a signature is worked
-    /// out here, from the target's credentials, and checked by the store when used.
+    /// Signed addresses that read share `id`'s objects `names` for `expire` (SigV4 allows at
+    /// most 7 days). Nothing is written: a signature is worked out here, from the target's
+    /// credentials, and checked by the store when used.
     pub fn share_presign(
         &self,
-        id: Option<&str>,
+        id: &str,
         names: &[String],
         expire: std::time::Duration,
     ) -> Result<Vec<String>> {
+        let dir = folder(id)?;
+        let keys: Vec<String> = names.iter().map(|n| format!("{dir}{n}")).collect();
+        self.presign(&keys, expire)
+    }
+
+    /// The viewer page's signed address, for `expire`.
+    pub fn viewer_presign(&self, expire: std::time::Duration) -> Result<String> {
+        Ok(self.presign(&[VIEWER.to_owned()], expire)?.remove(0))
+    }
+
+    fn presign(&self, keys: &[String], expire: std::time::Duration) -> Result<Vec<String>> {
         if expire > MAX_PRESIGN {
             return Err(Error::Store(format!(
                 "a signed address lasts at most {} days (SigV4's limit)",
                 MAX_PRESIGN.as_secs() / 86400
             )));
         }
-        let keys: Vec<String> = match id {
-            Some(id) => {
-                let dir = folder(id)?;
-                names.iter().map(|n| format!("{dir}{n}")).collect()
-            }
-            None => vec![VIEWER.to_owned()],
-        };
         self.rt.block_on(async {
             let mut out = Vec::with_capacity(keys.len());
-            for k in &keys {
+            for k in keys {
                 let req =
                     self.raw.presign_read(k, expire).await.map_err(|e| {
                         Error::Store(format!("cannot sign an address for {k}: {e}"))

@@ -36,7 +36,11 @@ pub(crate) async fn put_verified_as(
     };
     let res = if bytes.len() >= MULTIPART_FROM && op.info().capability().write_can_multi {
         async {
-            let mut w = op.writer_with(key).chunk(8 << 20).concurrent(4).await?;
+            let mut w = op.writer_with(key).chunk(8 << 20).concurrent(4);
+            if let Some(t) = content_type {
+                w = w.content_type(t);
+            }
+            let mut w = w.await?;
             w.write(bytes).await?;
             w.close().await
         }

@@ -249,6 +249,9 @@ pub struct Progress {
     pub bytes_total: u64,
     pub current: Option<String>,
     pub errors: u64,
+    /// What the job found so far, where it looks for things (faces).
+    #[serde(default)]
+    pub found: u64,
 }
 
 /// Sends progress at most ~10 times a second, always the first and the last.

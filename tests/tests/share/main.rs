@@ -516,6 +516,32 @@ fn an_album_shared_on_s3_without_a_public_address_is_read_through_signed_address
         read_item(&manifest, it, "p");
     }
 
+    // A signed share that has ended takes no more photos, and writes none before saying so:
+    // one made ten days ago by the library's clock, for 7 days.
+    let r = json(
+        s.d.sb(&CREATE)
+            .arg("--json")
+            .env("SHOEBOX_CLOCK_OFFSET_MS", (-10 * 86_400_000i64).to_string()),
+        0,
+    );
+    let ended = r["share"]["id"].as_str().unwrap().to_owned();
+    let before = objects(&s.store, &ended);
+    let h = photo_taken(
+        &s.src.join("later"),
+        "IMG_10.JPG",
+        10,
+        "2023:08:02 10:00:00",
+    );
+    s.d.import(&s.src.join("later"));
+    run_ok(&mut s.d.sb(&["album", "add", "Beach trip", &h]), 0);
+    refused(&s.d, &["share", "update", &ended], "ended on");
+    assert_eq!(
+        objects(&s.store, &ended),
+        before,
+        "an ended share was written to"
+    );
+    run_ok(&mut s.d.sb(&["share", "revoke", &ended]), 0);
+
     // Revoked: the page still opens (to say so), the manifest is gone.
     run_ok(&mut s.d.sb(&["share", "revoke", &id]), 0);
     assert!(objects(&s.store, &id).is_empty());
