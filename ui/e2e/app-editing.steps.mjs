@@ -10,7 +10,7 @@ import { By, Key } from 'selenium-webdriver';
 import { bin, cli, clickEnabled, launch, removeWorld, shot as screenshot, waitFor, world } from './harness.mjs';
 
 export function editingSteps(ctx) {
-  const { w, shot, js, text, allTileHashes, tileNamed } = ctx;
+  const { w, shot, js, text, allTileHashes, tileNamed, onTile } = ctx;
   test('search as you type, rate and rotate from the keyboard, add a keyword', async () => {
     const { d } = ctx;
     const body = await d.findElement(By.css('body'));
@@ -165,10 +165,10 @@ export function editingSteps(ctx) {
     writeFileSync(join(dir, 'MVIMG_20190704_101500.jpg'), Buffer.concat([jpeg.subarray(0, 2), seg, xmp, jpeg.subarray(2), clip]));
     cli(w, ['import', dir]);
     await d.findElement(By.css('[data-testid=nav-all]')).click();
-    const tile = await tileNamed('MVIMG_20190704_101500.jpg');
-    assert.match(await tile.getText(), /LIVE/);
-    const hash = await tile.getAttribute('data-hash');
-    await tile.click();
+    const name = 'MVIMG_20190704_101500.jpg';
+    const { label, hash } = await onTile(name, async (t) => ({ label: await t.getText(), hash: await t.getAttribute('data-hash') }));
+    assert.match(label, /LIVE/);
+    await onTile(name, async (t) => { await t.click(); return true; });
     const live = await waitFor('the LIVE button', async () => (await d.findElements(By.css('[data-testid=viewer-live]')))[0] ?? null);
     await live.click();
     const video = await waitFor('the motion', async () => (await d.findElements(By.css('[data-testid=viewer-motion]')))[0] ?? null);
@@ -188,12 +188,12 @@ export function editingSteps(ctx) {
     const r = JSON.parse(cli(w, ['import', '--json', dir]));
     assert.equal(r.raw_pairs, 1, JSON.stringify(r));
     await d.findElement(By.css('[data-testid=nav-all]')).click();
-    const tile = await tileNamed('DSC_0001.JPG');
-    assert.equal((await tile.findElements(By.css('[data-testid=raw-mark]'))).length, 1, 'marked RAW');
+    const marks = await onTile('DSC_0001.JPG', async (t) => ({ n: (await t.findElements(By.css('[data-testid=raw-mark]'))).length }));
+    assert.equal(marks.n, 1, 'marked RAW');
     const names = await js("return [...document.querySelectorAll('[data-testid=tile]')].map(t => t.title)");
     assert.ok(!names.includes('DSC_0001.NEF'), 'the RAW is no tile of its own');
     await shot('raw-pair');
-    await tile.click();
+    await onTile('DSC_0001.JPG', async (t) => { await t.click(); return true; });
     await waitFor('the RAW in Info', async () => /^DSC_0001\.NEF · /.test(await text('[data-testid=info-panel] [data-field=raw]')));
     await d.findElement(By.css('body')).sendKeys(Key.ESCAPE);
     await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);

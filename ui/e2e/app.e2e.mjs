@@ -46,6 +46,13 @@ async function allTileHashes() {
   return seen;
 }
 
+/** `fn` of the tile of a file name, found again and retried while the timeline redraws it (it
+ * does when an import or a sync lands, and an element found just before is then stale). `fn`
+ * returns something truthy; a click should be the last thing it does. */
+async function onTile(name, fn, ms = 30000) {
+  return waitFor(`the tile ${name}`, async () => fn(await tileNamed(name, ms)), ms, 200);
+}
+
 /** The tile of a file name, scrolling the timeline from the top (months load as they come into view). */
 async function tileNamed(name, ms = 30000) {
   const find = () => js(`const t = [...document.querySelectorAll('[data-testid=tile]')].find(t => t.title === arguments[0]);
@@ -263,7 +270,7 @@ test('a watched folder imports new photos while the app runs', async () => {
 });
 
 // The later steps, in their own files, on this same session.
-const ctx = { w, shot, js, text, allTileHashes, tileNamed, get d() { return d; }, get app() { return app; } };
+const ctx = { w, shot, js, text, allTileHashes, tileNamed, onTile, get d() { return d; }, get app() { return app; } };
 storeSteps(ctx);
 editingSteps(ctx);
 peopleSteps(ctx);

@@ -6,7 +6,7 @@
 // Prints medians, the 95th percentile, the ratio scan/idle, and the app's peak RSS (from /proc).
 // Usage: node e2e/faces-perf.mjs [--count N] [--samples N]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { By } from 'selenium-webdriver';
 import { cli, facePhotos, launch, removeWorld, waitFor, world } from './harness.mjs';
@@ -56,16 +56,21 @@ const w = world();
 try {
   const photos = readdirSync(facePhotos).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
   if (!photos.length) throw new Error(`no photos in ${facePhotos}: run scripts/fetch-models.sh --test-photos`);
-  const src = join(w.root, 'src');
-  mkdirSync(src, { recursive: true });
-  for (let i = 0; i < count; i++) {
-    const from = photos[i % photos.length];
-    const to = join(src, `P${String(i).padStart(5, '0')}${from.slice(from.lastIndexOf('.'))}`);
-    copyFileSync(join(facePhotos, from), to);
-    // A different file each time: image readers stop at the picture's end.
-    writeFileSync(to, `copy ${i}`, { flag: 'a' });
+  // Imported a thousand at a time, each batch's copies removed once imported, so that a large
+  // --count needs disk for the library only.
+  for (let start = 0; start < count; start += 1000) {
+    const src = join(w.root, `src-${start}`);
+    mkdirSync(src, { recursive: true });
+    for (let i = start; i < Math.min(count, start + 1000); i++) {
+      const from = photos[i % photos.length];
+      const to = join(src, `P${String(i).padStart(5, '0')}${from.slice(from.lastIndexOf('.'))}`);
+      copyFileSync(join(facePhotos, from), to);
+      // A different file each time: image readers stop at the picture's end.
+      writeFileSync(to, `copy ${i}`, { flag: 'a' });
+    }
+    cli(w, ['import', '--no-faces', src]);
+    rmSync(src, { recursive: true, force: true });
   }
-  cli(w, ['import', '--no-faces', src]);
   console.log(`faces-perf: ${count} photos (copies of ${photos.length} test photos), imported without faces`);
 
   const app = await launch(w);
