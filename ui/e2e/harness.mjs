@@ -19,11 +19,16 @@ export function start(cmd, args, opts) {
   c.on('exit', () => children.delete(c));
   return c;
 }
-process.on('exit', () => {
+function killChildren() {
   for (const c of children) {
     try { c.kill('SIGKILL'); } catch { /* gone already */ }
   }
-});
+}
+process.on('exit', killChildren);
+// A signal ends node without 'exit': stop the children first (a bench stopped by hand, say).
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => { killChildren(); process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1)); });
+}
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, 'target');
 export const bin = (name) => join(targetDir, process.env.SHOEBOX_PROFILE ?? 'debug', name);
 
