@@ -40,5 +40,11 @@ if ! command -v tauri-driver >/dev/null && [[ ! -x "$HOME/.cargo/bin/tauri-drive
 fi
 step end to end
 # Bounded: a stuck browser or driver fails the run with a message instead of hanging it.
-timeout --kill-after=30s 40m npm --prefix ui run e2e
+# timeout(1) puts the suite in a process group of its own, which the terminal's Ctrl-C does not
+# reach; so it runs in the background, and Ctrl-C here ends it (and everything it started).
+timeout --kill-after=30s 40m npm --prefix ui run e2e &
+e2e=$!
+trap 'kill -TERM "$e2e" 2>/dev/null' INT TERM
+wait "$e2e"
+trap - INT TERM
 step done

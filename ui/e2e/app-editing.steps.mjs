@@ -10,7 +10,7 @@ import { By, Key } from 'selenium-webdriver';
 import { bin, cli, clickEnabled, launch, removeWorld, shot as screenshot, waitFor, world } from './harness.mjs';
 
 export function editingSteps(ctx) {
-  const { w, shot, js, text, allTileHashes, tileNamed, onTile } = ctx;
+  const { w, shot, js, text, allTileHashes, tileNamed, onTile, clickTile } = ctx;
   test('search as you type, rate and rotate from the keyboard, add a keyword', async () => {
     const { d } = ctx;
     const body = await d.findElement(By.css('body'));
@@ -168,7 +168,7 @@ export function editingSteps(ctx) {
     const name = 'MVIMG_20190704_101500.jpg';
     const { label, hash } = await onTile(name, async (t) => ({ label: await t.getText(), hash: await t.getAttribute('data-hash') }));
     assert.match(label, /LIVE/);
-    await onTile(name, async (t) => { await t.click(); return true; });
+    await clickTile(name);
     const live = await waitFor('the LIVE button', async () => (await d.findElements(By.css('[data-testid=viewer-live]')))[0] ?? null);
     await live.click();
     const video = await waitFor('the motion', async () => (await d.findElements(By.css('[data-testid=viewer-motion]')))[0] ?? null);
@@ -193,7 +193,7 @@ export function editingSteps(ctx) {
     const names = await js("return [...document.querySelectorAll('[data-testid=tile]')].map(t => t.title)");
     assert.ok(!names.includes('DSC_0001.NEF'), 'the RAW is no tile of its own');
     await shot('raw-pair');
-    await onTile('DSC_0001.JPG', async (t) => { await t.click(); return true; });
+    await clickTile('DSC_0001.JPG');
     await waitFor('the RAW in Info', async () => /^DSC_0001\.NEF · /.test(await text('[data-testid=info-panel] [data-field=raw]')));
     await d.findElement(By.css('body')).sendKeys(Key.ESCAPE);
     await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);

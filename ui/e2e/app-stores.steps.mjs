@@ -16,7 +16,7 @@ const firstLink = (d) => waitFor('the link', async () => {
 }, 60000);
 
 export function storeSteps(ctx) {
-  const { w, shot, js, text, allTileHashes, tileNamed, onTile } = ctx;
+  const { w, shot, js, text, allTileHashes, tileNamed, onTile, clickTile } = ctx;
   test('Backup puts originals and a catalog snapshot on the default target', async () => {
     const { d } = ctx;
     await clickEnabled(d, By.css('[data-testid=backup]'));
@@ -287,9 +287,10 @@ export function storeSteps(ctx) {
     await js("document.querySelector('[data-testid=backup-panel] .close').click()");
 
     // The laptop's photo is in the timeline with a cloud: its original is still on the store.
-    const clouds = await onTile('FROM_LAPTOP.JPG', async (t) => ({ n: (await t.findElements(By.css('[data-testid=cloud]'))).length }));
-    assert.equal(clouds.n, 1);
-    await onTile('FROM_LAPTOP.JPG', async (t) => { await t.click(); return true; });
+    // How many clouds the tile shows (in an object: 0 is an answer too).
+    const clouds = () => onTile('FROM_LAPTOP.JPG', async (t) => ({ n: (await t.findElements(By.css('[data-testid=cloud]'))).length }));
+    assert.equal((await clouds()).n, 1);
+    await clickTile('FROM_LAPTOP.JPG');
     await waitFor('viewer', () => d.findElements(By.css('[data-testid=viewer]')).then((e) => e.length > 0));
     await waitFor('where it came from', async () => {
       const e = await d.findElements(By.css('[data-testid=info-panel] [data-field=device]'));
@@ -299,8 +300,7 @@ export function storeSteps(ctx) {
     await waitFor('original here', async () => (await text('[data-testid=info-panel] [data-field=original]')) === 'on this computer');
     await d.findElement(By.css('body')).sendKeys(Key.ESCAPE);
     await waitFor('viewer closed', async () => (await d.findElements(By.css('[data-testid=viewer]'))).length === 0);
-    const again = await onTile('FROM_LAPTOP.JPG', async (t) => ({ n: (await t.findElements(By.css('[data-testid=cloud]'))).length }));
-    assert.equal(again.n, 0, 'no cloud once the original is here');
+    assert.equal((await clouds()).n, 0, 'no cloud once the original is here');
     // And the CLI agrees: the original is on this computer now.
     const a = JSON.parse(cli(w, ['ls', '--json'])).find((x) => x.original_name === 'FROM_LAPTOP.JPG');
     assert.equal(a.local, true);
@@ -324,7 +324,7 @@ export function storeSteps(ctx) {
     await js("window.dispatchEvent(new Event('focus'))");
     await waitFor('gone from the timeline', async () => !JSON.parse(cli(w, ['ls', '--json'])).some((x) => x.hash === a.hash), 60000);
     await d.findElement(By.css('[data-testid=nav-trash]')).click();
-    await onTile('FROM_LAPTOP.JPG', async (t) => { await t.click(); return true; });
+    await clickTile('FROM_LAPTOP.JPG');
     const by = await waitFor('where it was deleted', async () => {
       const e = await d.findElements(By.css('[data-testid=info-panel] [data-field=trashed_by]'));
       return e.length ? e[0].getText() : null;

@@ -53,6 +53,9 @@ async function onTile(name, fn, ms = 30000) {
   return waitFor(`the tile ${name}`, async () => fn(await tileNamed(name, ms)), ms, 200);
 }
 
+/** Opens the tile of a file name, through onTile. */
+const clickTile = (name) => onTile(name, async (t) => { await t.click(); return true; });
+
 /** The tile of a file name, scrolling the timeline from the top (months load as they come into view). */
 async function tileNamed(name, ms = 30000) {
   const find = () => js(`const t = [...document.querySelectorAll('[data-testid=tile]')].find(t => t.title === arguments[0]);
@@ -270,7 +273,7 @@ test('a watched folder imports new photos while the app runs', async () => {
 });
 
 // The later steps, in their own files, on this same session.
-const ctx = { w, shot, js, text, allTileHashes, tileNamed, onTile, get d() { return d; }, get app() { return app; } };
+const ctx = { w, shot, js, text, allTileHashes, tileNamed, onTile, clickTile, get d() { return d; }, get app() { return app; } };
 storeSteps(ctx);
 editingSteps(ctx);
 peopleSteps(ctx);

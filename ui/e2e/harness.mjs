@@ -2,7 +2,7 @@
 // temp home (so the default backup target is a temp folder), and hands out a selenium driver.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
 import { Builder } from 'selenium-webdriver';
@@ -27,7 +27,7 @@ function killChildren() {
 process.on('exit', killChildren);
 // A signal ends node without 'exit': stop the children first (a bench stopped by hand, say).
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => { killChildren(); process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1)); });
+  process.on(sig, () => { killChildren(); process.exit(128 + constants.signals[sig]); });
 }
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, 'target');
 export const bin = (name) => join(targetDir, process.env.SHOEBOX_PROFILE ?? 'debug', name);
@@ -159,7 +159,7 @@ export async function xvfb(size = '1280x800x24') {
   if (process.env.DISPLAY) return { display: process.env.DISPLAY, child: null };
   for (let tries = 0; tries < 5; tries++) {
     const n = 100 + Math.floor(Math.random() * 800);
-    if (existsSync(`/tmp/.X${n}-lock`)) continue;
+    if (existsSync(`/tmp/.X${n}-lock`)) continue; // another X server's
     const child = start('Xvfb', [`:${n}`, '-screen', '0', size, '-nolisten', 'tcp'], { stdio: 'ignore' });
     const until = Date.now() + 15000;
     while (Date.now() < until && child.exitCode === null && !existsSync(`/tmp/.X11-unix/X${n}`)) {
@@ -168,11 +168,12 @@ export async function xvfb(size = '1280x800x24') {
     if (existsSync(`/tmp/.X11-unix/X${n}`) && child.exitCode === null) return { display: `:${n}`, child };
     child.kill('SIGKILL');
   }
-  throw new Error('Xvfb did not start (no socket under /tmp/.X11-unix after 15 s, five displays tried)');
+  throw new Error('Xvfb did not start: five tries gave no socket under /tmp/.X11-unix within 15 s');
 }
 
 /** Starts Xvfb (when there is no display), tauri-driver and a session on the app. Whatever it
- * started is stopped again if it fails. */
+ * started is stopped again if it fails. SHOEBOX_NATIVE_DRIVER replaces WebKitWebDriver (e.g. a
+ * wrapper that starts it late, to check the wait below). */
 export async function launch(w) {
   const procs = [];
   const stopAll = () => { for (const p of procs.reverse()) p.kill('SIGTERM'); };

@@ -74,7 +74,7 @@ after(() => {
 
 async function webkit() {
   const p = await freePort();
-  const env = { ...process.env, DISPLAY: process.env.DISPLAY ?? display };
+  const env = { ...process.env, DISPLAY: display };
   const drv = start('/usr/bin/WebKitWebDriver', [`--port=${p}`], { env, stdio: 'ignore' });
   procs.push(drv);
   await waitPort(p, 15000);
