@@ -305,3 +305,72 @@ fn same_name_same_month_in_one_import_gets_distinct_names() {
     );
     assert_eq!(json(&mut shoebox(&lib, &["check", "--json"]), 0)["ok"], 3);
 }
+
+/// Which copy keeps the bytes, and which name gets "(2)", follow the order the import lists
+/// its files in (by name, folder by folder), however the workers happen to finish.
+#[test]
+fn one_import_names_and_dedups_in_the_order_of_its_files() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    // 24 folders, each with the same three names; the photo in folder k is the same bytes
+    // in every folder that shares k % 8, so most photos are copies of an earlier one.
+    for k in 0..24u64 {
+        let d = src.join(format!("f{k:02}"));
+        std::fs::create_dir_all(&d).unwrap();
+        for (j, n) in ["A.jpg", "B.jpg", "C.jpg"].iter().enumerate() {
+            Jpeg::new(64 + 8 * j as u16, 48)
+                .seed((k % 8) * 10 + j as u64)
+                .taken("2022:03:04 05:06:07", None)
+                .write(&d.join(n));
+        }
+    }
+    let lib = t.path().join("lib");
+    let r = json(shoebox(&lib, &["import", "--json"]).arg(&src), 0);
+    assert_eq!(r["counts"]["imported"], 24, "{r}");
+    assert_eq!(r["counts"]["duplicates"], 48, "{r}");
+    let source_of = |i: &Value, key: &str| {
+        let s = i[key].as_str().unwrap().to_owned();
+        let p = Path::new(&s);
+        let dir = p.parent().unwrap().file_name().unwrap().to_string_lossy();
+        format!("{dir}/{}", p.file_name().unwrap().to_string_lossy())
+    };
+    let mut got: Vec<(String, String)> = r["imported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                source_of(i, "source"),
+                i["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want = Vec::new();
+    for n in ["A", "B", "C"] {
+        for k in 0..8 {
+            let nth = if k == 0 {
+                String::new()
+            } else {
+                format!(" ({})", k + 1)
+            };
+            want.push((
+                format!("f{k:02}/{n}.jpg"),
+                format!("originals/2022/03/{n}{nth}.jpg"),
+            ));
+        }
+    }
+    want.sort();
+    assert_eq!(
+        got, want,
+        "the first copy of each photo keeps it, and names follow order"
+    );
+    for d in r["duplicates"].as_array().unwrap() {
+        let s = source_of(d, "path");
+        let k: u64 = s[1..3].parse().unwrap();
+        let n = &s[4..5];
+        let first = format!("f{:02}/{n}.jpg", k % 8);
+        let kept = &got.iter().find(|(src, _)| *src == first).unwrap().1;
+        assert_eq!(d["existing"].as_str().unwrap(), kept, "{d}");
+    }
+}

@@ -236,7 +236,7 @@ pub(crate) fn import_from(
         .thread_name(|i| format!("shoebox-import-{i}"))
         .build()
         .map_err(|e| Error::Pool(e.to_string()))?;
-    let (tx, rx) = crossbeam_channel::bounded::<(u64, Outcome)>(threads * 2);
+    let (tx, rx) = crossbeam_channel::bounded::<(usize, u64, Outcome)>(threads * 2);
     let stop = AtomicBool::new(false);
 
     let result = std::thread::scope(|s| {
@@ -246,21 +246,35 @@ pub(crate) fn import_from(
         s.spawn(move || {
             pool.install(|| {
                 use rayon::prelude::*;
-                candidates.par_iter().for_each_with(tx, |tx, c| {
-                    if cancel.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let out = place::prepare(c, lib, opts, &known_w);
-                    let _ = tx.send((c.size, out));
-                });
+                // Workers take files in the scan's order (par_bridge hands out the next one),
+                // so what finishes early is never far ahead of what the writer waits for.
+                candidates
+                    .iter()
+                    .enumerate()
+                    .par_bridge()
+                    .for_each_with(tx, |tx, (i, c)| {
+                        if cancel.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let out = place::prepare(c, lib, opts, &known_w);
+                        let _ = tx.send((i, c.size, out));
+                    });
             });
         });
-        // This thread is the one catalog writer.
+        // This thread is the one catalog writer. It takes outcomes in the scan's order, so
+        // which of two copies is kept and which name gets "(2)" do not depend on which worker
+        // finished first. Outcomes that arrive early wait in `early` (they are small: the
+        // bytes are in a temp file).
         let mut failure = None;
         let mut batch: Vec<place::Prepared> = Vec::new();
+        let mut early: std::collections::BTreeMap<usize, Outcome> = Default::default();
+        let mut next_index = 0usize;
+        let mut closed = false;
         loop {
             // Take what is ready without waiting, and commit it as one batch.
-            let next = if batch.is_empty() {
+            let next = if closed {
+                None
+            } else if batch.is_empty() {
                 rx.recv().ok()
             } else {
                 match rx.try_recv() {
@@ -273,50 +287,44 @@ pub(crate) fn import_from(
                     }
                 }
             };
-            let Some((size, out)) = next else { break };
-            if failure.is_some() {
-                // Drain the workers; their temp files are swept by the next reconcile.
-                if let Outcome::Ready(prep) = out {
-                    let _ = std::fs::remove_file(&prep.tmp);
-                }
-                continue;
-            }
-            p.done += 1;
-            p.bytes_done += size;
-            match out {
-                Outcome::Ready(prep) => {
-                    p.current = Some(prep.source.display().to_string());
-                    batch.push(*prep);
-                    if batch.len() >= BATCH_MAX {
-                        flush(&mut batch, report, &mut failure, lib, catalog, &known, stop);
+            match next {
+                Some((i, size, out)) => {
+                    p.done += 1;
+                    p.bytes_done += size;
+                    if let Outcome::Ready(prep) = &out {
+                        p.current = Some(prep.source.display().to_string());
                     }
+                    early.insert(i, out);
                 }
-                Outcome::Duplicate { source, hash } => {
-                    let existing = shoebox_layout::Hash::parse(&hash)
-                        .ok()
-                        .and_then(|h| catalog.asset_by_hash(&h).ok().flatten())
-                        .map(|a| a.path)
-                        .unwrap_or_default();
-                    report.duplicates.push(Duplicate {
-                        path: source.display().to_string(),
-                        reason: format!("same bytes as {existing}, already in the library"),
-                        existing,
-                        hash,
-                    });
-                }
-                Outcome::Fatal(e) => {
-                    stop.store(true, Ordering::Relaxed);
-                    failure = Some(e);
-                }
-                Outcome::Rejected { source, reason } => {
-                    p.errors += 1;
-                    report.rejected.push(Rejected {
-                        path: source.display().to_string(),
-                        reason,
-                    });
-                }
+                // The workers are done: what is left in `early` follows gaps that cancelling
+                // or a failure left; take it in order.
+                None => closed = true,
+            }
+            loop {
+                let out = if let Some(out) = early.remove(&next_index) {
+                    out
+                } else if closed && let Some((_, out)) = early.pop_first() {
+                    out
+                } else {
+                    break;
+                };
+                next_index += 1;
+                take_outcome(
+                    out,
+                    &mut batch,
+                    report,
+                    &mut failure,
+                    lib,
+                    catalog,
+                    &known,
+                    stop,
+                    p,
+                );
             }
             throttle.send(p, false);
+            if closed {
+                break;
+            }
         }
         flush(&mut batch, report, &mut failure, lib, catalog, &known, stop);
         failure
@@ -360,6 +368,60 @@ pub(crate) fn import_from(
         report.takeout = Some(std::mem::take(tk));
     }
     Ok(())
+}
+
+/// The writer's handling of one file's outcome, in the scan's order.
+#[allow(clippy::too_many_arguments)]
+fn take_outcome(
+    out: Outcome,
+    batch: &mut Vec<place::Prepared>,
+    report: &mut ImportReport,
+    failure: &mut Option<Error>,
+    lib: &LibraryPaths,
+    catalog: &mut Catalog,
+    known: &Mutex<HashSet<String>>,
+    stop: &AtomicBool,
+    p: &mut Progress,
+) {
+    if failure.is_some() {
+        // Drain the workers; their temp files are swept by the next reconcile.
+        if let Outcome::Ready(prep) = out {
+            let _ = std::fs::remove_file(&prep.tmp);
+        }
+        return;
+    }
+    match out {
+        Outcome::Ready(prep) => {
+            batch.push(*prep);
+            if batch.len() >= BATCH_MAX {
+                flush(batch, report, failure, lib, catalog, known, stop);
+            }
+        }
+        Outcome::Duplicate { source, hash } => {
+            let existing = shoebox_layout::Hash::parse(&hash)
+                .ok()
+                .and_then(|h| catalog.asset_by_hash(&h).ok().flatten())
+                .map(|a| a.path)
+                .unwrap_or_default();
+            report.duplicates.push(Duplicate {
+                path: source.display().to_string(),
+                reason: format!("same bytes as {existing}, already in the library"),
+                existing,
+                hash,
+            });
+        }
+        Outcome::Fatal(e) => {
+            stop.store(true, Ordering::Relaxed);
+            *failure = Some(e);
+        }
+        Outcome::Rejected { source, reason } => {
+            p.errors += 1;
+            report.rejected.push(Rejected {
+                path: source.display().to_string(),
+                reason,
+            });
+        }
+    }
 }
 
 /// Commits a batch, or after a failure only removes its temp files.
