@@ -265,69 +265,52 @@ pub(crate) fn import_from(
         // which of two copies is kept and which name gets "(2)" do not depend on which worker
         // finished first. Outcomes that arrive early wait in `early` (they are small: the
         // bytes are in a temp file).
-        let mut failure = None;
-        let mut batch: Vec<place::Prepared> = Vec::new();
+        let mut w = Writer {
+            batch: Vec::new(),
+            failure: None,
+            report: &mut *report,
+            lib,
+            catalog: &mut *catalog,
+            known: &known,
+            stop,
+        };
         let mut early: std::collections::BTreeMap<usize, Outcome> = Default::default();
         let mut next_index = 0usize;
-        let mut closed = false;
         loop {
             // Take what is ready without waiting, and commit it as one batch.
-            let next = if closed {
-                None
-            } else if batch.is_empty() {
+            let next = if w.batch.is_empty() {
                 rx.recv().ok()
             } else {
                 match rx.try_recv() {
                     Ok(x) => Some(x),
                     // Nothing ready (or the workers are done): commit what we have, then wait.
                     Err(_) => {
-                        flush(&mut batch, report, &mut failure, lib, catalog, &known, stop);
+                        w.flush();
                         throttle.send(p, false);
                         continue;
                     }
                 }
             };
-            match next {
-                Some((i, size, out)) => {
-                    p.done += 1;
-                    p.bytes_done += size;
-                    if let Outcome::Ready(prep) = &out {
-                        p.current = Some(prep.source.display().to_string());
-                    }
-                    early.insert(i, out);
-                }
-                // The workers are done: what is left in `early` follows gaps that cancelling
-                // or a failure left; take it in order.
-                None => closed = true,
+            let Some((i, size, out)) = next else { break };
+            p.done += 1;
+            p.bytes_done += size;
+            if let Outcome::Ready(prep) = &out {
+                p.current = Some(prep.source.display().to_string());
             }
-            loop {
-                let out = if let Some(out) = early.remove(&next_index) {
-                    out
-                } else if closed && let Some((_, out)) = early.pop_first() {
-                    out
-                } else {
-                    break;
-                };
+            early.insert(i, out);
+            while let Some(out) = early.remove(&next_index) {
                 next_index += 1;
-                take_outcome(
-                    out,
-                    &mut batch,
-                    report,
-                    &mut failure,
-                    lib,
-                    catalog,
-                    &known,
-                    stop,
-                    p,
-                );
+                w.take(out, p);
             }
             throttle.send(p, false);
-            if closed {
-                break;
-            }
         }
-        flush(&mut batch, report, &mut failure, lib, catalog, &known, stop);
-        failure
+        // The workers are done: what is left follows the gaps that cancelling or a failure
+        // left. Take it in order.
+        for out in std::mem::take(&mut early).into_values() {
+            w.take(out, p);
+        }
+        w.flush();
+        w.failure
     });
     if let Some(e) = result {
         return Err(e);
@@ -370,98 +353,92 @@ pub(crate) fn import_from(
     Ok(())
 }
 
-/// The writer's handling of one file's outcome, in the scan's order.
-#[allow(clippy::too_many_arguments)]
-fn take_outcome(
-    out: Outcome,
-    batch: &mut Vec<place::Prepared>,
-    report: &mut ImportReport,
-    failure: &mut Option<Error>,
-    lib: &LibraryPaths,
-    catalog: &mut Catalog,
-    known: &Mutex<HashSet<String>>,
-    stop: &AtomicBool,
-    p: &mut Progress,
-) {
-    if failure.is_some() {
-        // Drain the workers; their temp files are swept by the next reconcile.
-        if let Outcome::Ready(prep) = out {
-            let _ = std::fs::remove_file(&prep.tmp);
-        }
-        return;
-    }
-    match out {
-        Outcome::Ready(prep) => {
-            batch.push(*prep);
-            if batch.len() >= BATCH_MAX {
-                flush(batch, report, failure, lib, catalog, known, stop);
-            }
-        }
-        Outcome::Duplicate { source, hash } => {
-            let existing = shoebox_layout::Hash::parse(&hash)
-                .ok()
-                .and_then(|h| catalog.asset_by_hash(&h).ok().flatten())
-                .map(|a| a.path)
-                .unwrap_or_default();
-            report.duplicates.push(Duplicate {
-                path: source.display().to_string(),
-                reason: format!("same bytes as {existing}, already in the library"),
-                existing,
-                hash,
-            });
-        }
-        Outcome::Fatal(e) => {
-            stop.store(true, Ordering::Relaxed);
-            *failure = Some(e);
-        }
-        Outcome::Rejected { source, reason } => {
-            p.errors += 1;
-            report.rejected.push(Rejected {
-                path: source.display().to_string(),
-                reason,
-            });
-        }
-    }
+/// The one catalog writer's state: the batch it is filling and what it needs to commit it.
+struct Writer<'a> {
+    batch: Vec<place::Prepared>,
+    /// Set when the library could not be written: from then on, temp files are only removed.
+    failure: Option<Error>,
+    report: &'a mut ImportReport,
+    lib: &'a LibraryPaths,
+    catalog: &'a mut Catalog,
+    known: &'a Mutex<HashSet<String>>,
+    stop: &'a AtomicBool,
 }
 
-/// Commits a batch, or after a failure only removes its temp files.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn flush(
-    batch: &mut Vec<place::Prepared>,
-    report: &mut ImportReport,
-    failure: &mut Option<Error>,
-    lib: &LibraryPaths,
-    catalog: &mut Catalog,
-    known: &Mutex<HashSet<String>>,
-    stop: &AtomicBool,
-) {
-    if batch.is_empty() {
-        return;
-    }
-    if failure.is_some() {
-        for prep in batch.drain(..) {
-            let _ = std::fs::remove_file(&prep.tmp);
+impl Writer<'_> {
+    /// One file's outcome, in the scan's order.
+    fn take(&mut self, out: Outcome, p: &mut Progress) {
+        if self.failure.is_some() {
+            // Drain the workers; their temp files are swept by the next reconcile.
+            if let Outcome::Ready(prep) = out {
+                let _ = std::fs::remove_file(&prep.tmp);
+            }
+            return;
         }
-        return;
-    }
-    match place::commit_batch(std::mem::take(batch), lib, catalog) {
-        Ok(done) => {
-            for c in done {
-                match c {
-                    place::Committed::New(i) => {
-                        if let Ok(mut k) = known.lock() {
-                            k.insert(i.hash.clone());
-                        }
-                        report.imported.push(i);
-                    }
-                    place::Committed::Duplicate(d) => report.duplicates.push(d),
+        match out {
+            Outcome::Ready(prep) => {
+                self.batch.push(*prep);
+                if self.batch.len() >= BATCH_MAX {
+                    self.flush();
                 }
             }
+            Outcome::Duplicate { source, hash } => {
+                let existing = shoebox_layout::Hash::parse(&hash)
+                    .ok()
+                    .and_then(|h| self.catalog.asset_by_hash(&h).ok().flatten())
+                    .map(|a| a.path)
+                    .unwrap_or_default();
+                self.report.duplicates.push(Duplicate {
+                    path: source.display().to_string(),
+                    reason: format!("same bytes as {existing}, already in the library"),
+                    existing,
+                    hash,
+                });
+            }
+            Outcome::Fatal(e) => self.fail(e),
+            Outcome::Rejected { source, reason } => {
+                p.errors += 1;
+                self.report.rejected.push(Rejected {
+                    path: source.display().to_string(),
+                    reason,
+                });
+            }
         }
-        Err(e) => {
-            stop.store(true, Ordering::Relaxed);
-            *failure = Some(e);
+    }
+
+    /// Commits the batch, or after a failure only removes its temp files.
+    fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
         }
+        if self.failure.is_some() {
+            for prep in self.batch.drain(..) {
+                let _ = std::fs::remove_file(&prep.tmp);
+            }
+            return;
+        }
+        match place::commit_batch(std::mem::take(&mut self.batch), self.lib, self.catalog) {
+            Ok(done) => {
+                for c in done {
+                    match c {
+                        place::Committed::New(i) => {
+                            if let Ok(mut k) = self.known.lock() {
+                                k.insert(i.hash.clone());
+                            }
+                            self.report.imported.push(i);
+                        }
+                        place::Committed::Duplicate(d) => self.report.duplicates.push(d),
+                    }
+                }
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// The library could not be written: the workers stop and the import ends with `e`.
+    fn fail(&mut self, e: Error) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.failure = Some(e);
     }
 }
 
